@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Releases checkouts of the run's checkout agent; runs on the controller, where the agent is."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.privx.secrets.plugins.module_utils._checkout_release import checkout_release_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _validation, args = self.validate_argument_spec(
+            argument_spec=checkout_release_argument_spec(),
+            mutually_exclusive=[('paths', 'all')],
+        )
+        if not args['all'] and not args['paths']:
+            raise AnsibleActionFail('give paths, or all: true')
+        paths = None if args['all'] else args['paths']
+        try:
+            agent = AgentConnection()
+            if self._task.check_mode:
+                held = (agent.request('status', start=False) or {}).get('held', [])
+                released = [path for path in held if paths is None or path in paths]
+                warnings = []
+            else:
+                outcome = agent.request('release', start=False, paths=paths) or {'released': [], 'warnings': []}
+                released, warnings = outcome['released'], outcome['warnings']
+        except PrivXError as error:
+            raise AnsibleActionFail('privx.secrets.checkout_release: %s' % error) from None
+        result.update(changed=bool(released), released=released)
+        if warnings:
+            result['warnings'] = warnings
+        return result

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: checkouts
+type: aggregate
+short_description: Release the checkouts of privx.secrets.checkout at the end of each play
+version_added: 0.1.0
+description:
+  - Tells the run's checkout agent (started by the P(privx.secrets.checkout#lookup) lookup) where each play starts
+    and where the run ends, so that each play's checkouts are released when that play ends rather than when the run ends.
+  - Shows every release that failed as a warning naming the path.
+  - Starts nothing: in a run without checkouts it does nothing.
+  - Recommended wherever the checkout lookup is used.
+author:
+  - privx.secrets developers (@privx-secrets)
+requirements:
+  - Enable it with C(callbacks_enabled = privx.secrets.checkouts) in the C([defaults]) section of C(ansible.cfg),
+    or with E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
+'''
+
+from ansible.plugins.callback import CallbackBase
+
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = 'aggregate'
+    CALLBACK_NAME = 'privx.secrets.checkouts'
+    CALLBACK_NEEDS_ENABLED = True
+
+    def v2_playbook_on_play_start(self, play):
+        self._release('play_start')
+
+    def v2_playbook_on_stats(self, stats):
+        self._release('finish')
+
+    def _release(self, operation):
+        try:
+            outcome = AgentConnection().request(operation, start=False)
+        except PrivXError as error:
+            self._display.warning('privx.secrets: could not reach the checkout agent to release checkouts: %s' % error)
+            return
+        if not outcome:
+            return
+        for warning in outcome['warnings']:
+            self._display.warning(warning)
+        if outcome['released']:
+            self._display.vv('privx.secrets: released the checkouts of %s' % ', '.join(outcome['released']))

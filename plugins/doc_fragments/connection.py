@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection options of every module (DOCUMENTATION) and plugin (PLUGINS adds env, ini and vars sources)."""
+
+    DOCUMENTATION = r'''
+options:
+  url:
+    description:
+      - Base URL of PrivX, for example V(https://privx.example.com).
+      - Modules fall back to the environment variables E(PRIVX_URL), then E(PRIVX_API_BASE_URL).
+    type: str
+    required: true
+  client_id:
+    description:
+      - API client ID of the PrivX API client.
+      - Modules fall back to E(PRIVX_CLIENT_ID), then E(PRIVX_API_CLIENT_ID).
+      - Give O(client_id), O(client_secret) and O(oauth_client_secret) together, or O(access_token) instead.
+    type: str
+  client_secret:
+    description:
+      - API client secret of the PrivX API client.
+      - Modules fall back to E(PRIVX_CLIENT_SECRET), then E(PRIVX_API_CLIENT_SECRET).
+    type: str
+  oauth_client_id:
+    description:
+      - OAuth client ID of the API client, as PrivX shows it with the API client.
+      - Modules fall back to E(PRIVX_OAUTH_CLIENT_ID), then E(PRIVX_API_OAUTH_CLIENT_ID).
+    type: str
+    default: privx-external
+  oauth_client_secret:
+    description:
+      - OAuth client secret of the API client.
+      - Modules fall back to E(PRIVX_OAUTH_CLIENT_SECRET), then E(PRIVX_API_OAUTH_CLIENT_SECRET).
+    type: str
+  access_token:
+    description:
+      - A ready OAuth2 bearer token to use instead of the API client credentials.
+      - It is not renewed; when it expires, PrivX answers 401 and the task fails.
+      - Modules fall back to E(PRIVX_ACCESS_TOKEN).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify PrivX's TLS certificate. Leave it on in production and use O(ca_path) for a private CA.
+      - Modules fall back to E(PRIVX_VALIDATE_CERTS).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a PEM file with the CA certificates that PrivX's certificate is verified against.
+      - Modules fall back to E(PRIVX_CA_PATH).
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for PrivX to answer one HTTP request.
+      - Modules fall back to E(PRIVX_TIMEOUT).
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request after a connection error or an HTTP 429, 502, 503 or 504 answer.
+      - Waits as long as PrivX's C(Retry-After) header asks, otherwise backs off exponentially with jitter.
+      - Requests that change something are retried only when they cannot have reached PrivX.
+      - Modules fall back to E(PRIVX_RETRIES).
+    type: int
+    default: 5
+notes:
+  - HTTP proxies come from the standard E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+  - The API client needs a role that permits the calls the module makes; PrivX answers 403 otherwise and the task says so.
+'''
+
+    # Ansible takes the LAST environment variable of a list that is set, so each
+    # list below names the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.
+    PLUGINS = r'''
+options:
+  url:
+    description:
+      - When several of the environment variables are set, E(PRIVX_URL) wins.
+    env:
+      - name: PRIVX_API_BASE_URL
+      - name: PRIVX_URL
+    ini:
+      - section: privx
+        key: url
+    vars:
+      - name: privx_url
+  client_id:
+    env:
+      - name: PRIVX_API_CLIENT_ID
+      - name: PRIVX_CLIENT_ID
+    ini:
+      - section: privx
+        key: client_id
+    vars:
+      - name: privx_client_id
+  client_secret:
+    env:
+      - name: PRIVX_API_CLIENT_SECRET
+      - name: PRIVX_CLIENT_SECRET
+    ini:
+      - section: privx
+        key: client_secret
+    vars:
+      - name: privx_client_secret
+  oauth_client_id:
+    env:
+      - name: PRIVX_API_OAUTH_CLIENT_ID
+      - name: PRIVX_OAUTH_CLIENT_ID
+    ini:
+      - section: privx
+        key: oauth_client_id
+    vars:
+      - name: privx_oauth_client_id
+  oauth_client_secret:
+    env:
+      - name: PRIVX_API_OAUTH_CLIENT_SECRET
+      - name: PRIVX_OAUTH_CLIENT_SECRET
+    ini:
+      - section: privx
+        key: oauth_client_secret
+    vars:
+      - name: privx_oauth_client_secret
+  access_token:
+    env:
+      - name: PRIVX_ACCESS_TOKEN
+    ini:
+      - section: privx
+        key: access_token
+    vars:
+      - name: privx_access_token
+  validate_certs:
+    env:
+      - name: PRIVX_VALIDATE_CERTS
+    ini:
+      - section: privx
+        key: validate_certs
+    vars:
+      - name: privx_validate_certs
+  ca_path:
+    env:
+      - name: PRIVX_CA_PATH
+    ini:
+      - section: privx
+        key: ca_path
+    vars:
+      - name: privx_ca_path
+  timeout:
+    env:
+      - name: PRIVX_TIMEOUT
+    ini:
+      - section: privx
+        key: timeout
+    vars:
+      - name: privx_timeout
+  retries:
+    env:
+      - name: PRIVX_RETRIES
+    ini:
+      - section: privx
+        key: retries
+    vars:
+      - name: privx_retries
+'''

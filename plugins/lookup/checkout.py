@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: checkout
+short_description: Check a secret out of PrivX for the play, and release it when the play ends
+version_added: 0.1.0
+description:
+  - Checks out the account secret at each path and returns its current secret (the newest version), or the whole checkout record.
+  - All lookups of the same path in one play, from any host, task or fork, share one checkout and one secret value,
+    and the whole run authenticates once per token lifetime, however many hosts and references there are.
+  - Every checkout is released at the end of the play that made it when the P(privx.secrets.checkouts#callback) callback
+    is enabled (recommended), and at the end of the run in any case, including after a failed task, a fatal error,
+    Ctrl-C, SIGTERM, or the controller being killed.
+  - "How it works: the first lookup of a run starts a small agent process that holds the token and the run's checkouts
+    in memory only. Ansible runs lookups in short-lived forked workers, so the workers ask the agent over a Unix socket in a
+    directory only the same OS user can enter (mode 0700; the socket is 0600, and the agent also checks the peer's user id).
+    The agent watches the ansible-playbook process and releases everything as soon as it is gone. Nothing is written to disk
+    but the socket and a lock file."
+  - "Without the callback, a checkout lives until the run ends rather than until its play ends. With it, the callback tells
+    the agent where each play starts and where the run ends, and also shows as warnings any release that failed."
+  - A release that fails is retried, then reported as a warning naming the path; PrivX then ends the checkout when it expires.
+author:
+  - privx.secrets developers (@privx-secrets)
+extends_documentation_fragment:
+  - privx.secrets.connection
+  - privx.secrets.connection.plugins
+options:
+  _terms:
+    description:
+      - Secret paths, as P(privx.secrets.account_secret_info#module) returns them (for example V(corp.example.com/db_admin)).
+      - Leave them out and use O(target_domain) with O(username) instead.
+    type: list
+    elements: str
+    required: false
+  target_domain:
+    description: Name or ID of the target domain of the account, with O(username), instead of a path.
+    type: str
+  username:
+    description: Username of the account, with O(target_domain), instead of a path.
+    type: str
+  output:
+    description:
+      - V(secret) returns the current secret string (the newest version).
+      - V(checkout) returns the whole checkout record (id, path, expires, all secret versions, account details).
+    type: str
+    choices: [secret, checkout]
+    default: secret
+notes:
+  - Enable the callback with C(callbacks_enabled = privx.secrets.checkouts) in C(ansible.cfg), or
+    E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
+  - Use C(no_log) on tasks whose arguments or results would show the secret; the lookup itself never logs it.
+  - "In AWX and other automation controllers every job is its own ansible-playbook run: its agent starts with the job's first
+    lookup and releases everything when the job ends, even when the job is cancelled. If the job's container is destroyed
+    before that, PrivX ends the checkouts when they expire (the password policy's maximum checkout duration)."
+  - The agent's directory is E(PRIVX_AGENT_DIR) when set, else C($XDG_RUNTIME_DIR/privx.secrets), else C(~/.ansible/privx).
+  - Lookups of the same path with different connection options (another API client) get separate checkouts.
+seealso:
+  - module: privx.secrets.checkout_release
+  - module: privx.secrets.account_secret_info
+'''
+
+EXAMPLES = r'''
+- name: Deploy with the application's database password
+  hosts: app_servers
+  vars:
+    db_password: "{{ lookup('privx.secrets.checkout', 'corp.example.com/app_db') }}"
+  tasks:
+    - name: Write the application's configuration
+      ansible.builtin.template:
+        src: app.conf.j2
+        dest: /etc/app/app.conf
+        mode: "0600"
+      no_log: true
+
+- name: By target domain and username, with the whole checkout record
+  ansible.builtin.set_fact:
+    db_checkout: "{{ lookup('privx.secrets.checkout', target_domain='corp.example.com', username='app_db', output='checkout') }}"
+  no_log: true
+'''
+
+RETURN = r'''
+_raw:
+  description:
+    - One entry per path, the current secret string, or with O(output=checkout) the checkout record.
+  type: list
+  elements: raw
+'''
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+
+
+class LookupModule(LookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        connection = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        target_domain, username = self.get_option('target_domain'), self.get_option('username')
+        output = self.get_option('output')
+        try:
+            ConnectionSettings(connection)  # a clear error here beats one from the agent
+            requests = self._requests(terms, target_domain, username)
+            agent = AgentConnection()
+            return [agent.request('checkout', connection=connection, output=output, **request) for request in requests]
+        except PrivXError as error:
+            raise AnsibleLookupError('privx.secrets.checkout: %s' % error) from None
+
+    @staticmethod
+    def _requests(terms, target_domain, username):
+        if target_domain or username:
+            if terms:
+                raise PrivXError('give secret paths or target_domain with username, not both')
+            if not (target_domain and username):
+                raise PrivXError('target_domain and username go together: give both, or a secret path')
+            return [{'target_domain': target_domain, 'username': username}]
+        if not terms:
+            raise PrivXError('give a secret path (or target_domain with username)')
+        paths = [str(term).strip() for term in terms]
+        if not all(paths):
+            raise PrivXError('a secret path must not be empty')
+        return [{'path': path} for path in paths]

@@ -1,0 +1,269 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Managed accounts: the fields, the comparison of desired with current, and the calls.
+
+Both ``managed_account`` and ``managed_account_batch`` build on this file;
+neither carries its own copy of a field list or a comparison.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._target_domains import UUID_PATTERN, domain_scope
+
+ACCOUNT_STATES = ('MANAGED', 'UNMANAGED', 'NEW', 'REMOVED')
+
+# Module option -> (PrivX field, option type). 'account_state' is PrivX's 'state',
+# which would clash with the modules' own present/absent 'state'.
+ACCOUNT_OPTIONS = {
+    'email': ('email', 'str'),
+    'full_name': ('full_name', 'str'),
+    'sam_account_name': ('sam_account_name', 'str'),
+    'source_id': ('source_id', 'str'),
+    'security_id': ('security_id', 'str'),
+    'additional_data': ('additional_data', 'dict'),
+    'password_policy': ('password_policy', 'str'),
+    'enabled': ('enabled', 'bool'),
+    'rotation_enabled': ('rotation_enabled', 'bool'),
+    'explicit_checkout': ('explicit_checkout', 'bool'),
+    'account_state': ('state', 'str'),
+    'comment': ('comment', 'str'),
+    'disable_rdp_cert_auth': ('disable_rdp_cert_auth', 'bool'),
+}
+FIELD_OPTION = {field: option for option, (field, _type) in ACCOUNT_OPTIONS.items()}
+FIELD_TYPES = dict(ACCOUNT_OPTIONS.values())
+# Fields PrivX copies from the scanned account when it creates a managed one from it.
+SCANNED_FIELDS = ('email', 'full_name', 'sam_account_name', 'source_id', 'security_id')
+# What batch create ('data') and batch edit ('changes') can carry.
+BATCH_FIELDS = ('enabled', 'rotation_enabled', 'explicit_checkout', 'password_policy', 'comment', 'disable_rdp_cert_auth')
+# What a new account gets for a setting the user did not declare.
+CREATE_DEFAULTS = {'enabled': True, 'rotation_enabled': True, 'explicit_checkout': False,
+                   'disable_rdp_cert_auth': False, 'state': 'MANAGED'}
+# Every key of a ManagedAccount as this collection returns it, with its empty value.
+RETURNED_DEFAULTS = {
+    'id': '', 'username': '', 'email': '', 'full_name': '', 'sam_account_name': '', 'source_id': '',
+    'security_id': '', 'additional_data': {}, 'target_domain': {}, 'password_policy': {}, 'enabled': False,
+    'rotation_enabled': False, 'explicit_checkout': False, 'state': '', 'comment': '', 'locked': False,
+    'locked_timestamp': '', 'rotation_history': [], 'checkouts': [], 'created': '', 'author': '',
+    'updated': '', 'updated_by': '', 'disable_rdp_cert_auth': False,
+}
+PASSWORD_MARKER = '(a new password will be stored)'
+
+
+def account_options_spec():
+    """Argument spec of the account fields, shared by managed_account and the batch module's suboptions."""
+    spec = {}
+    for option, (_field, type_name) in ACCOUNT_OPTIONS.items():
+        spec[option] = {'type': type_name}
+    spec['account_state']['choices'] = list(ACCOUNT_STATES)
+    spec['password_policy']['no_log'] = False
+    return spec
+
+
+def checked_username(username):
+    if username is None or not username.strip():
+        raise PrivXConfigError('username must not be empty')
+    if username != username.strip():
+        raise PrivXConfigError('username %r has leading or trailing spaces' % username)
+    return username
+
+
+def desired_fields(options):
+    """The PrivX fields the user declared (None means 'leave as it is')."""
+    desired = {}
+    for option, (field, _type) in ACCOUNT_OPTIONS.items():
+        value = options.get(option)
+        if value is not None:
+            desired[field] = value
+    return desired
+
+
+def comparable(account):
+    """A server account reduced to the writable fields, with PrivX's omitted values filled in."""
+    view = {}
+    for field, type_name in FIELD_TYPES.items():
+        if field == 'password_policy':
+            view[field] = (account.get(field) or {}).get('name') or ''
+        elif type_name == 'bool':
+            view[field] = bool(account.get(field, False))
+        elif type_name == 'dict':
+            view[field] = account.get(field) or {}
+        else:
+            view[field] = account.get(field) or ''
+    return view
+
+
+def field_changes(account, desired):
+    """The declared fields whose value differs from the account's: {field: new value}."""
+    view = comparable(account)
+    return {field: value for field, value in desired.items() if view[field] != value}
+
+
+def field_diff(account, changes):
+    """Ansible diff of the changed fields, keyed by option name (no account: a creation)."""
+    view = comparable(account) if account else {}
+    before = {FIELD_OPTION[field]: view[field] for field in changes if field in view}
+    after = {FIELD_OPTION[field]: value for field, value in changes.items()}
+    return before, after
+
+
+def declared_view(account):
+    """Every writable field of an account, keyed by option name (the 'before' of a deletion)."""
+    view = {FIELD_OPTION[field]: value for field, value in comparable(account).items()}
+    view['username'] = account.get('username')
+    return view
+
+
+def pick_username(candidates, username, holder):
+    """The candidate with exactly this username; a match in another letter case is an error, not a miss."""
+    for candidate in candidates:
+        if candidate.get('username') == username:
+            return candidate
+    folded = username.lower()
+    for candidate in candidates:
+        held = candidate.get('username') or ''
+        if held.lower() == folded:
+            raise PrivXConfigError(
+                'username %r differs only in letter case from %r, which %s already holds; '
+                'PrivX treats them as one account: write %r' % (username, held, holder, held))
+    return None
+
+
+def returned_account(account):
+    """What modules return for an account: every key present, no secret anywhere."""
+    view = copy.deepcopy(RETURNED_DEFAULTS)
+    for key, value in account.items():
+        if key == 'checkouts':
+            value = [{k: v for k, v in checkout.items() if k != 'secrets'} for checkout in value or []]
+        if value is not None:
+            view[key] = copy.deepcopy(value)
+    return view
+
+
+def writable_body(account, changes, policies):
+    """The whole object PUT expects: everything the account holds, with the changes applied."""
+    view = comparable(account)
+    view.update(changes)
+    body = {'username': account['username']}
+    for field, value in view.items():
+        if field != 'password_policy':
+            body[field] = value
+    if 'password_policy' in changes:
+        handle = policies.handle(changes['password_policy'])
+    else:
+        handle = account.get('password_policy') or None
+    if handle:
+        body['password_policy'] = handle
+    return body
+
+
+def create_body(username, desired, template, policies):
+    """The POST body of a new account: declared fields, else the scanned account's, else defaults."""
+    body = {'username': username}
+    for field in SCANNED_FIELDS:
+        if (template or {}).get(field):
+            body[field] = template[field]
+    body.update(CREATE_DEFAULTS)
+    for field, value in desired.items():
+        body[field] = value
+    if body.get('password_policy') is not None:
+        handle = policies.handle(body.pop('password_policy'))
+        if handle:
+            body['password_policy'] = handle
+    return body
+
+
+def predicted_account(domain, account=None, body=None):
+    """What PrivX would hold after the change: for check mode and for diffs."""
+    predicted = dict(account or {})
+    predicted.update(body or {})
+    predicted.setdefault('target_domain', domain.handle())
+    return returned_account(predicted)
+
+
+class ManagedAccounts:
+    """The managed (and scanned) accounts of one target domain, as PrivX's API offers them."""
+
+    def __init__(self, client, domain):
+        self.client = client
+        self.domain = domain
+
+    @property
+    def holder(self):
+        return 'target domain %s' % self.domain.label
+
+    def find(self, username):
+        """The managed account with this username, or None: one search call (all its pages)."""
+        with domain_scope(self.domain):
+            found = list(self.client.paginate(paths.managed_account_search(self.domain.id), method='POST',
+                                              body={'keywords': username}))
+        return pick_username(found, username, self.holder)
+
+    def all(self):
+        with domain_scope(self.domain):
+            return list(self.client.paginate(paths.managed_accounts(self.domain.id)))
+
+    def search(self, criteria):
+        with domain_scope(self.domain):
+            return list(self.client.paginate(paths.managed_account_search(self.domain.id), method='POST', body=criteria))
+
+    def get(self, account_id):
+        return self.client.get(paths.managed_account(self.domain.id, account_id))
+
+    def get_if_exists(self, account_id):
+        """The account with this id, or None when PrivX has none."""
+        if not UUID_PATTERN.match(account_id or ''):
+            raise PrivXConfigError('id %r is not a PrivX id (a UUID such as 5bf77342-221c-11ee-be56-0242ac120002)' % account_id)
+        try:
+            return self.get(account_id)
+        except PrivXApiError as error:
+            if error.is_not_found:
+                return None
+            raise
+
+    def find_scanned(self, username):
+        """The scanned account with this username, or None."""
+        with domain_scope(self.domain):
+            found = list(self.client.paginate(paths.scanned_account_search(self.domain.id), method='POST',
+                                              body={'keywords': username}))
+        return pick_username(found, username, 'the scanned accounts of %s' % self.holder)
+
+    def all_scanned(self):
+        with domain_scope(self.domain):
+            return list(self.client.paginate(paths.scanned_accounts(self.domain.id)))
+
+    def create(self, body, password=None, rotate=False):
+        """Create one account; the password and the first rotation travel in the same call."""
+        body = dict(body)
+        if password:
+            body['password'] = password
+        if rotate:
+            body['rotate'] = True
+        with domain_scope(self.domain):
+            answer = self.client.post(paths.managed_accounts(self.domain.id), body)
+        return answer['id']
+
+    def update(self, account, changes, policies):
+        self.client.put(paths.managed_account(self.domain.id, account['id']), writable_body(account, changes, policies))
+
+    def delete(self, account):
+        self.client.delete(paths.managed_account(self.domain.id, account['id']))
+
+    def set_password(self, account, password):
+        """Store a new secret version; returns its version number."""
+        answer = self.client.post(paths.managed_account_password(self.domain.id, account['id']), {'password': password})
+        return (answer or {}).get('version')
+
+    def rotate(self, account):
+        self.client.post(paths.managed_account_rotate(self.domain.id, account['id']))
+
+    def batch(self, operation, ids, **payload):
+        """One batch call (create, edit, delete or rotate) for these ids."""
+        body = dict(payload, ids=list(ids))
+        with domain_scope(self.domain):
+            return self.client.post(paths.managed_account_batch(self.domain.id, operation), body,
+                                    idempotent=operation == 'edit')

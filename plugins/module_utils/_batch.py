@@ -1,0 +1,241 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converging many managed accounts of one domain with PrivX's batch endpoints.
+
+``plan_batch`` compares the declared accounts with one read of the domain's
+managed accounts (and, when something must be created, one read of its
+scanned accounts) and decides the fewest calls: batch create grouped by the
+settings the new accounts share, batch edit grouped by identical changes,
+single updates only for the fields batch calls cannot carry, batch delete.
+``apply_plan`` sends them in chunks and, when a chunk fails, says exactly
+what was and was not applied; a rerun then converges the rest.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
+    BATCH_FIELDS,
+    CREATE_DEFAULTS,
+    SCANNED_FIELDS,
+    checked_username,
+    comparable,
+    declared_view,
+    desired_fields,
+    field_changes,
+    field_diff,
+)
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
+
+DEFAULT_BATCH_SIZE = 500
+NAMES_IN_MESSAGE = 5
+
+
+class PrivXBatchError(PrivXError):
+    """A batch call failed: which chunk, and which usernames were and were not applied."""
+
+    def __init__(self, message, applied, not_applied):
+        super().__init__(message)
+        self.applied = applied
+        self.not_applied = not_applied
+
+    def result_fields(self):
+        return {'applied': self.applied, 'not_applied': self.not_applied}
+
+
+class BatchPlan:
+    """What must happen for PrivX to match the declaration; every list holds usernames or accounts."""
+
+    def __init__(self):
+        self.create_groups = {}    # settings key -> (batch create data, [scanned account])
+        self.after_create = {}     # username -> changes batch create cannot carry
+        self.edit_groups = {}      # changes key -> (changes, [managed account])
+        self.updates = []          # (managed account, changes) for single PUTs
+        self.deletions = []        # managed accounts
+        self.rotated = []          # usernames created with a first rotation
+        self.diffs = []
+
+    @property
+    def created(self):
+        return sorted(account['username'] for _data, accounts in self.create_groups.values() for account in accounts)
+
+    @property
+    def updated(self):
+        edited = [account['username'] for _changes, accounts in self.edit_groups.values() for account in accounts]
+        return sorted(edited + [account['username'] for account, _changes in self.updates])
+
+    @property
+    def deleted(self):
+        return sorted(account['username'] for account in self.deletions)
+
+    @property
+    def changed(self):
+        return bool(self.create_groups or self.edit_groups or self.updates or self.deletions)
+
+
+def _group_key(values):
+    return json.dumps(values, sort_keys=True)
+
+
+def declared_accounts(items):
+    """The declared accounts by username; duplicates (in any letter case) are one error."""
+    declared = {}
+    seen = {}
+    duplicates = set()
+    for item in items:
+        username = checked_username(item.get('username'))
+        folded = username.lower()
+        if folded in seen:
+            duplicates.update((seen[folded], username))
+        seen[folded] = username
+        declared[username] = desired_fields(item)
+    if duplicates:
+        raise PrivXConfigError('accounts lists these usernames more than once (letter case aside): %s' % ', '.join(sorted(duplicates)))
+    return declared
+
+
+def _index_by_username(accounts, declared, holder):
+    """Map each declared username to its account in ``accounts``; a letter-case mismatch is an error for all at once."""
+    exact = {account['username']: account for account in accounts}
+    folded = {account['username'].lower(): account['username'] for account in accounts}
+    found, mismatched = {}, []
+    for username in declared:
+        if username in exact:
+            found[username] = exact[username]
+        elif username.lower() in folded:
+            mismatched.append('%r (PrivX holds %r)' % (username, folded[username.lower()]))
+    if mismatched:
+        raise PrivXConfigError('these usernames differ only in letter case from accounts %s holds; write them as PrivX does: %s' % (
+            holder, ', '.join(mismatched)))
+    return found
+
+
+def plan_batch(store, policies, declared, state, exclusive, rotate):
+    """Compare the declaration with PrivX and plan the calls; sends nothing but reads."""
+    plan = BatchPlan()
+    managed = store.all()
+    existing = _index_by_username(managed, declared, store.holder)
+    if state == 'absent':
+        plan.deletions = [existing[username] for username in sorted(existing)]
+    else:
+        missing = [username for username in declared if username not in existing]
+        if missing:
+            _plan_creations(plan, store, policies, {username: declared[username] for username in missing}, rotate)
+        for username in sorted(existing):
+            _plan_update(plan, existing[username], declared[username])
+        if exclusive:
+            plan.deletions = sorted((account for account in managed if account['username'] not in declared),
+                                    key=lambda account: account['username'])
+    plan.diffs.extend({'before_header': account['username'], 'after_header': account['username'],
+                       'before': declared_view(account), 'after': {}} for account in plan.deletions)
+    return plan
+
+
+def _plan_update(plan, account, desired):
+    changes = field_changes(account, desired)
+    if not changes:
+        return
+    before, after = field_diff(account, changes)
+    plan.diffs.append({'before_header': account['username'], 'after_header': account['username'], 'before': before, 'after': after})
+    if set(changes) <= set(BATCH_FIELDS):
+        key = _group_key(changes)
+        plan.edit_groups.setdefault(key, (changes, []))[1].append(account)
+    else:
+        plan.updates.append((account, changes))
+
+
+def _plan_creations(plan, store, policies, wanted, rotate):
+    scanned = _index_by_username(store.all_scanned(), wanted, 'the scanned accounts of %s' % store.holder)
+    unknown = sorted(username for username in wanted if username not in scanned)
+    if unknown:
+        raise PrivXConfigError('%d username(s) are neither managed nor scanned accounts of %s, so PrivX cannot manage them: %s' % (
+            len(unknown), store.holder, ', '.join(unknown)))
+    for username in sorted(wanted):
+        desired = wanted[username]
+        data = {field: desired.get(field, CREATE_DEFAULTS.get(field)) for field in BATCH_FIELDS}
+        data = {field: value for field, value in data.items() if value is not None}
+        if data.get('password_policy') is not None:
+            data['password_policy'] = policies.handle(data['password_policy'])
+            if not data['password_policy']:
+                del data['password_policy']
+        if rotate:
+            data['rotate'] = True
+            plan.rotated.append(username)
+        plan.create_groups.setdefault(_group_key(data), (data, []))[1].append(scanned[username])
+        created_as = dict((field, scanned[username].get(field)) for field in SCANNED_FIELDS)
+        created_as['state'] = CREATE_DEFAULTS['state']
+        leftover = field_changes(created_as, {field: value for field, value in desired.items() if field not in BATCH_FIELDS})
+        if leftover:
+            plan.after_create[username] = leftover
+        _before, after = field_diff(None, desired)
+        plan.diffs.append({'before_header': username, 'after_header': username, 'before': {}, 'after': dict(after, username=username)})
+
+
+def _chunks(items, size):
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+class _Progress:
+    """What has been applied so far, for the message of a failed chunk."""
+
+    def __init__(self, plan):
+        self.applied = {'created': [], 'updated': [], 'deleted': []}
+        self.pending = {'created': plan.created, 'updated': plan.updated, 'deleted': plan.deleted}
+
+    def done(self, outcome, usernames):
+        self.applied[outcome].extend(usernames)
+        remaining = set(usernames)
+        self.pending[outcome] = [username for username in self.pending[outcome] if username not in remaining]
+
+    def failure(self, what, number, total, usernames, error):
+        shown = ', '.join(usernames[:NAMES_IN_MESSAGE]) + (', ...' if len(usernames) > NAMES_IN_MESSAGE else '')
+        applied = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.applied.items() if names) or 'nothing'
+        pending = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.pending.items() if names)
+        message = ('%s chunk %d of %d failed, so its %d account(s) were not applied (%s): %s. '
+                   'Applied before it: %s. Not applied: %s. Run the task again to converge the rest.' % (
+                       what, number, total, len(usernames), shown, error, applied, pending))
+        return PrivXBatchError(message, applied=self.applied, not_applied=self.pending)
+
+
+def _send_chunks(progress, what, outcome, accounts, batch_size, send):
+    chunks = _chunks(accounts, batch_size)
+    for number, chunk in enumerate(chunks, start=1):
+        usernames = [account['username'] for account in chunk]
+        try:
+            send(chunk)
+        except PrivXError as error:
+            raise progress.failure(what, number, len(chunks), usernames, error) from None
+        progress.done(outcome, usernames)
+
+
+def apply_plan(store, policies, plan, batch_size):
+    """Send the planned calls; raises PrivXBatchError naming what was and was not applied."""
+    progress = _Progress(plan)
+    for changes, accounts in plan.edit_groups.values():
+        batch_changes = dict(changes)
+        if 'password_policy' in batch_changes:
+            batch_changes['password_policy'] = policies.handle(batch_changes['password_policy']) or {}
+        _send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,
+                     lambda chunk, body=batch_changes: store.batch('edit', [account['id'] for account in chunk], changes=body))
+    for account, changes in plan.updates:
+        _send_chunks(progress, 'update', 'updated', [account], 1,
+                     lambda chunk, changes=changes: store.update(chunk[0], changes, policies))
+    for data, scanned in plan.create_groups.values():
+        _send_chunks(progress, 'batch create', 'created', scanned, batch_size,
+                     lambda chunk, data=data: store.batch('create', [account['id'] for account in chunk], data=data))
+    if plan.after_create:
+        _finish_creations(store, policies, plan.after_create)
+    _send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
+                 lambda chunk: store.batch('delete', [account['id'] for account in chunk]))
+
+
+def _finish_creations(store, policies, after_create):
+    """Set the fields batch create cannot carry (read the new accounts once, then one PUT each)."""
+    created = {account['username']: account for account in store.all() if account['username'] in after_create}
+    for username, changes in sorted(after_create.items()):
+        account = created[username]
+        still = {field: value for field, value in changes.items() if comparable(account)[field] != value}
+        if still:
+            store.update(account, still, policies)

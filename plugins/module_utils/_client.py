@@ -1,0 +1,291 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP client of the collection.
+
+Every call to PrivX, from modules and plugins alike, goes through
+``PrivXClient``: it authenticates (OAuth2 API client grant, or a given access
+token), re-authenticates shortly before expiry and once on a 401, retries
+what is safe to retry with exponential backoff and jitter while honouring
+``Retry-After``, pages through ``{count, items}`` lists and turns every
+failure into one of the exceptions in ``_errors``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+import traceback
+
+from ansible_collections.privx.secrets.plugins.module_utils._errors import (
+    PrivXApiError,
+    PrivXAuthError,
+    PrivXConnectionError,
+    PrivXError,
+)
+
+try:
+    import requests
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+TOKEN_PATH = '/auth/api/v1/oauth/token'
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
+MAX_PAGE_SIZE = 1000
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+RETRY_AFTER_CAP = 300.0
+USER_AGENT = 'privx.secrets-ansible-collection'
+
+# Fragments of requests' exception texts, mapped to a short reason a person can act on.
+_CONNECTION_REASONS = (
+    ('CERTIFICATE_VERIFY_FAILED', "TLS certificate verification failed (set ca_path to the CA bundle that signed PrivX's certificate)"),
+    ("doesn't match", "TLS certificate does not match the host name in url"),
+    ('WRONG_VERSION_NUMBER', 'TLS handshake failed (is the url http:// rather than https://?)'),
+    ('Connection refused', 'connection refused'),
+    ('Name or service not known', 'host name not found'),
+    ('nodename nor servname', 'host name not found'),
+    ('Temporary failure in name resolution', 'host name not found'),
+    ('No route to host', 'no route to host'),
+    ('Read timed out', 'no answer within the timeout'),
+    ('timed out', 'timed out'),
+    ('RemoteDisconnected', 'connection closed without an answer'),
+    ('Connection aborted', 'connection closed without an answer'),
+    ('Connection reset', 'connection reset'),
+)
+# Errors raised before a request could have reached PrivX: safe to retry for any method.
+_NOT_SENT_MARKERS = ('NewConnectionError', 'Connection refused', 'Name or service not known', 'ConnectTimeout',
+                     'No route to host', 'Temporary failure in name resolution')
+
+
+def connection_reason(error):
+    text = str(error)
+    for marker, reason in _CONNECTION_REASONS:
+        if marker in text:
+            return reason
+    return type(error).__name__
+
+
+class PrivXClient:
+    """A PrivX API session for one set of connection settings."""
+
+    def __init__(self, settings, log=None, session=None, sleep=time.sleep, clock=time.monotonic):
+        self.settings = settings
+        self._log = log or (lambda message: None)
+        self._sleep = sleep
+        self._clock = clock
+        self._session = session or requests.Session()
+        self._session.headers['User-Agent'] = USER_AGENT
+        self._session.headers['Accept'] = 'application/json'
+        self._token = settings.access_token
+        self._token_renew_at = None
+        self.token_grants = 0
+
+    def __repr__(self):
+        return 'PrivXClient(url=%r, client=%r)' % (self.settings.url, self.settings.identity)
+
+    # -- public calls -------------------------------------------------------
+
+    def get(self, path, params=None):
+        return self.request('GET', path, params=params)
+
+    def post(self, path, body=None, params=None, idempotent=False):
+        return self.request('POST', path, body=body, params=params, idempotent=idempotent)
+
+    def put(self, path, body):
+        return self.request('PUT', path, body=body)
+
+    def delete(self, path):
+        return self.request('DELETE', path)
+
+    def request(self, method, path, body=None, params=None, idempotent=None):
+        """One API call; returns the decoded JSON answer (None for an empty one)."""
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        response, attempts = self._authorized_send(method, path, body, params, idempotent)
+        if response.status_code >= 400:
+            if response.status_code == 401:
+                raise self._rejected_token_error(method, path, response)
+            raise self._api_error(method, path, response, attempts)
+        return self._decode(method, path, response)
+
+    def paginate(self, path, method='GET', body=None, params=None, page_size=MAX_PAGE_SIZE):
+        """Yield every item of a ``{count, items}`` list, page by page."""
+        offset = 0
+        while True:
+            page_params = dict(params or {}, offset=offset, limit=page_size)
+            page = self.request(method, path, body=body, params=page_params, idempotent=True) or {}
+            items = _page_items(page)
+            yield from items
+            offset += len(items)
+            if not items or offset >= int(page.get('count') or 0):
+                return
+
+    def authenticate(self):
+        """Fetch a new access token with the API client grant."""
+        settings = self.settings
+        if settings.access_token:
+            self._token = settings.access_token
+            return
+        form = {'grant_type': 'password', 'username': settings.client_id, 'password': settings.client_secret}
+        response, attempts = self._send('POST', TOKEN_PATH, idempotent=True, data=form,
+                                        auth=(settings.oauth_client_id, settings.oauth_client_secret))
+        if response.status_code != 200:
+            raise PrivXAuthError('authentication failed for API client %r at %s: %s' % (
+                settings.client_id, settings.url, _oauth_problem(response, attempts)))
+        answer = self._decode('POST', TOKEN_PATH, response)
+        token = (answer or {}).get('access_token')
+        if not token:
+            raise PrivXAuthError('authentication failed for API client %r at %s: the answer carries no access_token' % (
+                settings.client_id, settings.url))
+        lifetime = _as_seconds(answer.get('expires_in'), default=300)
+        self._token = token
+        self._token_renew_at = self._clock() + lifetime - min(10.0, lifetime / 10.0)
+        self.token_grants += 1
+
+    # -- internals ----------------------------------------------------------
+
+    def _authorized_send(self, method, path, body, params, idempotent):
+        renewed = False
+        while True:
+            if self._token is None or (self._token_renew_at is not None and self._clock() >= self._token_renew_at):
+                self.authenticate()
+                renewed = True
+            headers = {'Authorization': 'Bearer %s' % self._token}
+            response, attempts = self._send(method, path, idempotent, json=body, params=params, headers=headers)
+            if response.status_code == 401 and not renewed and not self.settings.access_token:
+                self._log('PrivX %s %s: token rejected, authenticating again' % (method, path))
+                self._token = None
+                renewed = True
+                continue
+            return response, attempts
+
+    def _send(self, method, path, idempotent, **kwargs):
+        """Send with retries; returns (response, attempts). Raises PrivXConnectionError."""
+        url = self.settings.url + path
+        retries = self.settings.retries
+        attempt = 0
+        while True:
+            attempt += 1
+            started = self._clock()
+            try:
+                response = self._session.request(method, url, timeout=self.settings.timeout,
+                                                 verify=self.settings.verify, **kwargs)
+            except requests.exceptions.SSLError as error:
+                raise self._connection_error(method, path, error, attempt) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
+                retryable = idempotent or any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
+                if not retryable or attempt > retries:
+                    raise self._connection_error(method, path, error, attempt) from None
+                wait = self._backoff(attempt)
+                self._log('PrivX %s %s: %s, retrying in %.1fs' % (method, path, connection_reason(error), wait))
+                self._sleep(wait)
+                continue
+            self._log('PrivX %s %s -> %s in %d ms' % (method, path, response.status_code, (self._clock() - started) * 1000))
+            if response.status_code in RETRY_STATUSES and attempt <= retries:
+                wait = _retry_after(response)
+                if wait is None:
+                    wait = self._backoff(attempt)
+                self._log('PrivX %s %s: HTTP %s, retrying in %.1fs' % (method, path, response.status_code, wait))
+                self._sleep(wait)
+                continue
+            return response, attempt
+
+    @staticmethod
+    def _backoff(attempt):
+        """Exponential backoff with 'equal jitter': between half and all of the doubled delay."""
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _connection_error(self, method, path, error, attempts):
+        after = ' after %d attempts' % attempts if attempts > 1 else ''
+        return PrivXConnectionError('cannot reach PrivX at %s (%s %s): %s%s' % (
+            self.settings.url, method, path, connection_reason(error), after))
+
+    def _api_error(self, method, path, response, attempts):
+        body = _json_or_none(response)
+        body = body if isinstance(body, dict) else {}
+        message = body.get('error_message') or body.get('error_description') or response.reason
+        if response.status_code == 403:
+            message = 'API client %r is not permitted to do this (%s)' % (self.settings.identity, message)
+        return PrivXApiError(method, path, response.status_code,
+                             error_code=body.get('error_code') or body.get('error'),
+                             error_message=message, prop=body.get('property'), attempts=attempts)
+
+    def _rejected_token_error(self, method, path, response):
+        body = _json_or_none(response)
+        message = body.get('error_message') if isinstance(body, dict) else None
+        if self.settings.access_token:
+            return PrivXAuthError('PrivX rejected the access token on %s %s: %s' % (method, path, message or 'HTTP 401'))
+        return PrivXAuthError('PrivX rejected the fresh token of API client %r on %s %s: %s' % (
+            self.settings.client_id, method, path, message or 'HTTP 401'))
+
+    @staticmethod
+    def _decode(method, path, response):
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise PrivXError('PrivX answered %s %s with HTTP %s and a body that is not JSON' % (
+                method, path, response.status_code)) from None
+
+
+def _page_items(page):
+    items = page.get('items') if isinstance(page, dict) else None
+    if items is None:
+        return []
+    if isinstance(items, dict):
+        return [items]
+    return list(items)
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _oauth_problem(response, attempts):
+    body = _json_or_none(response)
+    problem = 'HTTP %s' % response.status_code
+    if isinstance(body, dict):
+        code = body.get('error') or body.get('error_code')
+        text = body.get('error_description') or body.get('error_message')
+        problem += ''.join(' %s' % part for part in (code,) if part)
+        if text:
+            problem += ': %s' % text
+    if attempts > 1:
+        problem += ' (after %d attempts)' % attempts
+    return problem
+
+
+def _retry_after(response):
+    value = response.headers.get('Retry-After')
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), RETRY_AFTER_CAP)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment is None:
+        return None
+    return max(0.0, min(moment.timestamp() - time.time(), RETRY_AFTER_CAP))
+
+
+def _as_seconds(value, default):
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return float(default)
+    return seconds if seconds > 0 else float(default)

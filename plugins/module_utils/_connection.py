@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options: one definition for every module and plugin.
+
+``CONNECTION_OPTIONS`` is the single source of the option names, types,
+defaults and environment variables. Modules get an argument spec built from
+it; plugins get the same options through the ``privx.secrets.connection``
+doc fragment, and both validate the values with ``ConnectionSettings``.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+
+DEFAULT_OAUTH_CLIENT_ID = 'privx-external'
+DEFAULT_TIMEOUT = 30
+DEFAULT_RETRIES = 5
+
+# name: (type, default, no_log, environment variables, first found wins)
+CONNECTION_OPTIONS = {
+    'url': ('str', None, False, ('PRIVX_URL', 'PRIVX_API_BASE_URL')),
+    'client_id': ('str', None, False, ('PRIVX_CLIENT_ID', 'PRIVX_API_CLIENT_ID')),
+    'client_secret': ('str', None, True, ('PRIVX_CLIENT_SECRET', 'PRIVX_API_CLIENT_SECRET')),
+    'oauth_client_id': ('str', DEFAULT_OAUTH_CLIENT_ID, False, ('PRIVX_OAUTH_CLIENT_ID', 'PRIVX_API_OAUTH_CLIENT_ID')),
+    'oauth_client_secret': ('str', None, True, ('PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_API_OAUTH_CLIENT_SECRET')),
+    'access_token': ('str', None, True, ('PRIVX_ACCESS_TOKEN',)),
+    'validate_certs': ('bool', True, False, ('PRIVX_VALIDATE_CERTS',)),
+    'ca_path': ('path', None, False, ('PRIVX_CA_PATH',)),
+    'timeout': ('int', DEFAULT_TIMEOUT, False, ('PRIVX_TIMEOUT',)),
+    'retries': ('int', DEFAULT_RETRIES, False, ('PRIVX_RETRIES',)),
+}
+
+CREDENTIAL_OPTIONS = ('client_id', 'client_secret', 'oauth_client_secret')
+
+
+def connection_argument_spec():
+    """The argument spec fragment every module merges into its own."""
+    spec = {}
+    for name, (type_name, default, no_log, env_names) in CONNECTION_OPTIONS.items():
+        option = {'type': type_name, 'fallback': (env_fallback, list(env_names))}
+        if default is not None:
+            option['default'] = default
+        if no_log:
+            option['no_log'] = True
+        spec[name] = option
+    spec['url']['required'] = True
+    return spec
+
+
+def _env_hint(name):
+    return ' or '.join(CONNECTION_OPTIONS[name][3])
+
+
+class ConnectionSettings:
+    """Validated connection values; the only input PrivXClient accepts."""
+
+    def __init__(self, options):
+        self.url = _validated_url(options.get('url'))
+        self.client_id = options.get('client_id') or None
+        self.client_secret = options.get('client_secret') or None
+        self.oauth_client_id = options.get('oauth_client_id') or DEFAULT_OAUTH_CLIENT_ID
+        self.oauth_client_secret = options.get('oauth_client_secret') or None
+        self.access_token = options.get('access_token') or None
+        self.validate_certs = _as_bool(options.get('validate_certs'), default=True)
+        self.ca_path = _validated_ca_path(options.get('ca_path'))
+        self.timeout = _bounded_int('timeout', options.get('timeout'), DEFAULT_TIMEOUT, minimum=1)
+        self.retries = _bounded_int('retries', options.get('retries'), DEFAULT_RETRIES, minimum=0)
+        self._check_credentials()
+
+    def _check_credentials(self):
+        given = [name for name in CREDENTIAL_OPTIONS if getattr(self, name)]
+        if self.access_token:
+            if given:
+                raise PrivXConfigError(
+                    'access_token and API client credentials (%s) are both set: use one or the other' % ', '.join(given))
+            return
+        if not given:
+            raise PrivXConfigError(
+                'no PrivX credentials: set client_id, client_secret and oauth_client_secret '
+                '(environment: PRIVX_CLIENT_ID, PRIVX_CLIENT_SECRET, PRIVX_OAUTH_CLIENT_SECRET), or access_token')
+        missing = [name for name in CREDENTIAL_OPTIONS if name not in given]
+        if missing:
+            raise PrivXConfigError('incomplete API client credentials: %s not set (environment: %s)' % (
+                ', '.join(missing), '; '.join(_env_hint(name) for name in missing)))
+
+    @property
+    def verify(self):
+        """What requests expects for ``verify``."""
+        if self.ca_path:
+            return self.ca_path
+        return self.validate_certs
+
+    @property
+    def identity(self):
+        """Who this is, for messages: the API client id or 'access token'."""
+        return self.client_id or 'access token'
+
+    def cache_key(self):
+        """A key that differs whenever the credentials or endpoint differ (contains secrets: keep in memory only)."""
+        return (self.url, self.client_id, self.client_secret, self.oauth_client_id, self.oauth_client_secret,
+                self.access_token, self.validate_certs, self.ca_path, self.timeout, self.retries)
+
+    def __repr__(self):
+        return 'ConnectionSettings(url=%r, client_id=%r)' % (self.url, self.client_id)
+
+
+def _validated_url(url):
+    if not url:
+        raise PrivXConfigError('url is required: set url (environment: %s)' % _env_hint('url'))
+    parsed = urlparse(url)
+    if parsed.scheme not in ('https', 'http') or not parsed.netloc:
+        if '://' not in url:
+            raise PrivXConfigError("url %r has no scheme: write it as https://%s" % (url, url.lstrip('/')))
+        raise PrivXConfigError("url %r is not an http(s) URL: write it as https://<privx-host>" % url)
+    if parsed.query or parsed.fragment:
+        raise PrivXConfigError('url %r must not carry a query or fragment' % url)
+    return url.rstrip('/')
+
+
+def _validated_ca_path(ca_path):
+    if not ca_path:
+        return None
+    if not os.path.exists(ca_path):
+        raise PrivXConfigError('ca_path %r does not exist' % ca_path)
+    if not os.path.isfile(ca_path):
+        raise PrivXConfigError('ca_path %r is not a file (give a PEM bundle)' % ca_path)
+    return ca_path
+
+
+def _as_bool(value, default):
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ('1', 'true', 'yes', 'on', 'y', 't'):
+        return True
+    if text in ('0', 'false', 'no', 'off', 'n', 'f'):
+        return False
+    raise PrivXConfigError('validate_certs must be a boolean, got %r' % value)
+
+
+def _bounded_int(name, value, default, minimum):
+    if value is None or value == '':
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise PrivXConfigError('%s must be a whole number, got %r' % (name, value)) from None
+    if number < minimum:
+        raise PrivXConfigError('%s must be at least %d, got %d' % (name, minimum, number))
+    return number

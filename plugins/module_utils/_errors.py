@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The exceptions every part of the collection raises.
+
+Each one's ``str()`` is a single readable line that is safe to show: it never
+contains a secret, a token, a request body or an Authorization header. The
+module base and the plugin bases turn them into ``fail_json`` or
+``AnsibleError`` in one place each.
+"""
+
+from __future__ import annotations
+
+
+class PrivXError(Exception):
+    """Anything the collection reports as a failure."""
+
+    def result_fields(self):
+        """Extra keys for a failed module result (never secret)."""
+        return {}
+
+
+class PrivXConfigError(PrivXError):
+    """An option is missing, malformed or contradicts another one."""
+
+
+class PrivXConnectionError(PrivXError):
+    """PrivX could not be reached, after the configured retries."""
+
+
+class PrivXAuthError(PrivXError):
+    """PrivX refused the credentials (token endpoint) or the access token."""
+
+
+class PrivXApiError(PrivXError):
+    """PrivX answered a call with an error status.
+
+    Carries PrivX's error body: ``status``, ``error_code``, ``error_message``
+    and ``property`` (the field PrivX blames), plus the method and path of
+    the call (paths never carry secrets).
+    """
+
+    def __init__(self, method, path, status, error_code=None, error_message=None, prop=None, attempts=1):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.error_code = error_code
+        self.error_message = error_message
+        self.property = prop
+        self.attempts = attempts
+        super().__init__(self._describe())
+
+    def _describe(self):
+        what = '%s %s answered HTTP %s' % (self.method, self.path, self.status)
+        if self.error_code:
+            what += ' %s' % self.error_code
+        if self.attempts > 1:
+            what += ' (after %d attempts)' % self.attempts
+        if self.error_message:
+            what += ': %s' % self.error_message
+        if self.property:
+            what += ' [property: %s]' % self.property
+        return 'PrivX ' + what
+
+    @property
+    def is_not_found(self):
+        return self.status == 404
+
+    def result_fields(self):
+        return {
+            'status': self.status,
+            'error_code': self.error_code,
+            'error_property': self.property,
+        }

@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base of every privx.secrets module.
+
+It adds the shared connection options, builds the one client, and is the
+only place where errors become ``fail_json``: a module body holds no error
+plumbing, it returns its result or raises a ``PrivXError``.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.privx.secrets.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    PrivXClient,
+)
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+
+
+class PrivXModule(AnsibleModule):
+    """AnsibleModule with PrivX connection options and error mapping."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        super().__init__(argument_spec=spec, **kwargs)
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = PrivXClient(ConnectionSettings(self.params))
+        return self._client
+
+    def run(self, converge):
+        """Call ``converge(module)`` and exit with the dict it returns."""
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        try:
+            result = converge(self)
+        except PrivXError as error:
+            self.fail_json(msg=str(error), **error.result_fields())
+        self.exit_json(**result)

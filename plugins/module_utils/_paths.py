@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PrivX API paths, in one place (see the collection's API reference)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+SECRETS_MANAGER = '/secrets-manager/api/v1'
+AUTHORIZER = '/authorizer/api/v1'
+
+TARGET_DOMAINS = SECRETS_MANAGER + '/targetdomains'
+TARGET_DOMAIN_SEARCH = TARGET_DOMAINS + '/search'
+PASSWORD_POLICIES = SECRETS_MANAGER + '/password-policies'
+
+SECRETS = AUTHORIZER + '/secrets'
+SECRET_SEARCH = SECRETS + '/search'
+CHECKOUTS = SECRETS + '/checkouts'
+
+
+def _segment(value):
+    return quote(str(value), safe='')
+
+
+def target_domain(domain_id):
+    return '%s/%s' % (TARGET_DOMAINS, _segment(domain_id))
+
+
+def scanned_accounts(domain_id):
+    return target_domain(domain_id) + '/accounts'
+
+
+def scanned_account_search(domain_id):
+    return scanned_accounts(domain_id) + '/search'
+
+
+def managed_accounts(domain_id):
+    return target_domain(domain_id) + '/managedaccounts'
+
+
+def managed_account_search(domain_id):
+    return managed_accounts(domain_id) + '/search'
+
+
+def managed_account(domain_id, account_id):
+    return '%s/%s' % (managed_accounts(domain_id), _segment(account_id))
+
+
+def managed_account_rotate(domain_id, account_id):
+    return managed_account(domain_id, account_id) + '/rotate'
+
+
+def managed_account_password(domain_id, account_id):
+    return managed_account(domain_id, account_id) + '/password'
+
+
+def managed_account_batch(domain_id, operation):
+    """operation: create, edit, delete or rotate."""
+    return '%s/batch/%s' % (managed_accounts(domain_id), operation)
+
+
+def checkout(checkout_id):
+    return '%s/%s' % (CHECKOUTS, _segment(checkout_id))
+
+
+def checkout_release(checkout_id):
+    return checkout(checkout_id) + '/release'

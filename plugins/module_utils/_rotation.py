@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Password rotation: which accounts are due, triggering it, and waiting for PrivX to finish."""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import pick_username
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
+
+SUCCESS = 'SUCCESS'
+FAILED_STATUSES = ('ERROR', 'MAX_ROTATION_RETRIES_ERROR')
+POLL_FIRST = 0.5
+POLL_MAX = 10.0
+
+
+class PrivXRotationError(PrivXError):
+    """Some rotations ended in error or did not finish; the result still reports every account."""
+
+    def __init__(self, message, rotated, skipped):
+        super().__init__(message)
+        self.rotated = rotated
+        self.skipped = skipped
+
+    def result_fields(self):
+        return {'changed': True, 'rotated': self.rotated, 'skipped_accounts': self.skipped}
+
+
+def _history_key(entry):
+    return (entry.get('version'), entry.get('rotated'), entry.get('trigger'), entry.get('status'))
+
+
+def latest_version(account):
+    versions = [entry.get('version') for entry in account.get('rotation_history') or [] if entry.get('version') is not None]
+    return max(versions) if versions else None
+
+
+def last_success(account):
+    moments = [parse_timestamp(entry.get('rotated')) for entry in account.get('rotation_history') or []
+               if entry.get('status') == SUCCESS]
+    moments = [moment for moment in moments if moment is not None]
+    return max(moments) if moments else None
+
+
+def select_accounts(accounts, usernames, holder):
+    """The named accounts (all of them when ``usernames`` is None); names PrivX does not manage are one error."""
+    if usernames is None:
+        return sorted(accounts, key=lambda account: account['username'])
+    selected, unknown = [], []
+    for username in usernames:
+        account = pick_username(accounts, username, holder)
+        if account is None:
+            unknown.append(username)
+        elif account not in selected:
+            selected.append(account)
+    if unknown:
+        raise PrivXConfigError('not managed accounts of %s: %s' % (holder, ', '.join(unknown)))
+    return selected
+
+
+def skip_reason(account, older_than, now):
+    """Why this account is not rotated now, or None when it is due."""
+    if account.get('locked'):
+        return 'locked: a rotation is already running'
+    if not account.get('enabled', False):
+        return 'disabled'
+    if not account.get('rotation_enabled', False):
+        return 'rotation disabled'
+    if older_than is not None:
+        rotated = last_success(account)
+        if rotated is not None and rotated > now - older_than:
+            return 'not due: last rotated %s' % rotated.strftime('%Y-%m-%dT%H:%M:%SZ')
+    return None
+
+
+def plan_rotation(accounts, older_than):
+    """Split accounts into (due, skipped) where skipped entries say why."""
+    now = utc_now()
+    due, skipped = [], []
+    for account in accounts:
+        reason = skip_reason(account, older_than, now)
+        if reason:
+            skipped.append({'username': account['username'], 'id': account['id'], 'reason': reason})
+        else:
+            due.append(account)
+    return due, skipped
+
+
+def trigger(store, accounts, batch_size):
+    """One account: the single endpoint; several: batch rotate in chunks."""
+    if len(accounts) == 1:
+        store.rotate(accounts[0])
+        return
+    for start in range(0, len(accounts), batch_size):
+        store.batch('rotate', [account['id'] for account in accounts[start:start + batch_size]])
+
+
+def outcome(before, after=None):
+    """The report line of one account: previous and new version and PrivX's status (None while unknown)."""
+    previous = latest_version(before)
+    report = {'username': before['username'], 'id': before['id'], 'previous_version': previous,
+              'new_version': None, 'status': None, 'rotated': None}
+    if after is not None:
+        seen = set(_history_key(entry) for entry in before.get('rotation_history') or [])
+        fresh = [entry for entry in after.get('rotation_history') or [] if _history_key(entry) not in seen]
+        if fresh:
+            newest = max(fresh, key=lambda entry: (entry.get('version') or 0, entry.get('rotated') or ''))
+            report['status'] = newest.get('status')
+            report['rotated'] = newest.get('rotated')
+            if newest.get('status') == SUCCESS:
+                report['new_version'] = newest.get('version')
+                if previous is None and newest.get('version'):
+                    report['previous_version'] = newest['version'] - 1 or None
+    return report
+
+
+def wait_for(store, started, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Poll (one list of the domain per poll, backing off) until every started rotation has finished."""
+    deadline = clock() + timeout
+    pending = {account['id']: account for account in started}
+    finished = {}
+    interval = POLL_FIRST
+    while pending:
+        sleep(min(interval, max(0.0, deadline - clock())))
+        interval = min(interval * 2, POLL_MAX)
+        current = {account['id']: account for account in store.all() if account['id'] in pending}
+        for account_id, before in list(pending.items()):
+            after = current.get(account_id)
+            if after is None:
+                finished[account_id] = dict(outcome(before), status='DELETED')
+                del pending[account_id]
+                continue
+            report = outcome(before, after)
+            if report['status'] and not after.get('locked'):
+                finished[account_id] = report
+                del pending[account_id]
+        if pending and clock() >= deadline:
+            break
+    reports = [finished.get(account['id']) or dict(outcome(account), status='TIMEOUT') for account in started]
+    return reports

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Account secrets and checkouts (PrivX's authorizer API)."""
+
+from __future__ import annotations
+
+from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError, PrivXError
+
+
+class AccountSecrets:
+    """The account secrets this API client may check out, and its checkouts of them."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def list(self):
+        return list(self.client.paginate(paths.SECRETS))
+
+    def search(self, keywords=None, username=None, host_id=None):
+        criteria = {key: value for key, value in (('keywords', keywords), ('username', username), ('host_id', host_id)) if value}
+        return list(self.client.paginate(paths.SECRET_SEARCH, method='POST', body=criteria))
+
+    def path_of(self, target_domain, username):
+        """The secret path of a target domain's account (the domain by name or id)."""
+        found = [item for item in self.search(username=username)
+                 if item.get('username') == username and target_domain in _domain_keys(item)]
+        if not found:
+            raise PrivXConfigError('no account secret for username %r in target domain %r that this API client may check out' % (
+                username, target_domain))
+        if len(found) > 1:
+            raise PrivXConfigError('username %r in target domain %r matches %d secrets (%s): give the path instead' % (
+                username, target_domain, len(found), ', '.join(sorted(item['path'] for item in found))))
+        return found[0]['path']
+
+    def checkout(self, path):
+        """Check the secret at this path out (PrivX returns the active checkout when there is one)."""
+        try:
+            answer = self.client.post(paths.CHECKOUTS, {'path': path}, idempotent=True)
+        except PrivXApiError as error:
+            if error.is_not_found:
+                raise PrivXError('no account secret at path %r: PrivX answered 404 (check the path with '
+                                 'privx.secrets.account_secret_info)' % path) from None
+            raise
+        return _single_checkout(answer, path)
+
+    def release(self, checkout_id):
+        self.client.post(paths.checkout_release(checkout_id))
+
+    def active_checkouts(self):
+        return list(self.client.paginate(paths.CHECKOUTS))
+
+
+def _domain_keys(item):
+    domain = item.get('target_domain') or {}
+    return {domain.get('id'), domain.get('name')} - {None, ''}
+
+
+def _single_checkout(answer, path):
+    """Newer PrivX releases wrap the checkout as {count, items}; accept both forms."""
+    if isinstance(answer, dict) and 'items' in answer and 'id' not in answer:
+        items = answer.get('items') or []
+        answer = items[0] if items else None
+    if not isinstance(answer, dict) or not answer.get('id'):
+        raise PrivXError('PrivX answered the checkout of %r without a checkout record' % path)
+    return answer
+
+
+def current_secret(checkout):
+    """The newest version's secret of a checkout (PrivX lists them oldest first, but do not rely on it)."""
+    secrets = [entry for entry in checkout.get('secrets') or [] if entry.get('secret') is not None]
+    if not secrets:
+        raise PrivXError('PrivX holds no secret for %r yet (set a password or rotate the account first)' % checkout.get('path'))
+    return max(secrets, key=lambda entry: entry.get('version') or 0)['secret']

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Dates and durations as users write them and as PrivX sends them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+
+_DURATION = re.compile(r'^\s*(\d+)\s*([smhdw])\s*$')
+_UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+
+
+def parse_duration(value, option):
+    """'90m', '12h', '30d', '2w' (or plain seconds) as a timedelta; a clear error otherwise."""
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return timedelta(seconds=int(text))
+    match = _DURATION.match(text)
+    if not match:
+        raise PrivXConfigError('%s %r is not a duration: write a number and a unit, such as 90m, 12h, 30d or 2w' % (option, value))
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def parse_timestamp(value):
+    """A PrivX RFC 3339 date-time as an aware datetime, or None when absent or unreadable."""
+    if not value:
+        return None
+    text = str(value).strip()
+    if text.endswith(('Z', 'z')):
+        text = text[:-1] + '+00:00'
+    # Python 3.9's fromisoformat takes at most 6 fractional digits; PrivX may send 9.
+    text = re.sub(r'(\.\d{6})\d+', r'\1', text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def as_rfc3339(value, option):
+    """A user's date or date-time (YYYY-MM-DD, or ISO 8601 with or without zone) as PrivX's RFC 3339 UTC form."""
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise PrivXConfigError('%s %r is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ' % (option, value))
+    return moment.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def utc_now():
+    return datetime.now(timezone.utc)

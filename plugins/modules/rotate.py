@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: rotate
+short_description: Rotate the passwords of PrivX managed accounts, waiting for PrivX to finish
+version_added: 0.1.0
+description:
+  - Asks PrivX to rotate the passwords of some (O(usernames)) or all (O(all)) managed accounts of a target domain.
+  - With O(older_than), only accounts whose newest successful rotation is older than that (or that were never
+    rotated) are rotated, so a schedule that runs more often than the interval rotates each account once per interval.
+  - Skips accounts that are locked (a rotation is already running), disabled, or have rotation disabled, and says why.
+  - One account is rotated with the single endpoint, several with batch rotate calls.
+  - With O(wait), polls PrivX (one list of the domain per poll, backing off) until every rotation has finished, and reports
+    the previous and new secret version and PrivX's status of each. The task fails when any rotation ended in error,
+    after reporting all of them.
+author:
+  - privx.secrets developers (@privx-secrets)
+extends_documentation_fragment:
+  - privx.secrets.connection
+  - privx.secrets.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reports what would be rotated and sends nothing.
+  diff_mode:
+    support: none
+options:
+  target_domain:
+    description: Name or ID of the target domain.
+    type: str
+    required: true
+  usernames:
+    description: Usernames of the managed accounts to rotate. Each must be a managed account of the domain.
+    type: list
+    elements: str
+  all:
+    description: Rotate every managed account of the domain.
+    type: bool
+    default: false
+  older_than:
+    description:
+      - Only rotate accounts whose newest successful rotation is older than this, or that have none.
+      - A number and a unit, V(s), V(m), V(h), V(d) or V(w), for example V(90m), V(12h), V(30d).
+    type: str
+  wait:
+    description: Wait until PrivX has finished every rotation and report how each ended.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for the rotations to finish; rotations still running then are reported as V(TIMEOUT).
+    type: int
+    default: 300
+  batch_size:
+    description: Most accounts per batch rotate call.
+    type: int
+    default: 500
+notes:
+  - Exactly one of O(usernames) and O(all=true) is required.
+seealso:
+  - role: privx.secrets.rotation
+'''
+
+EXAMPLES = r'''
+- name: Rotate every account of the corp domain not rotated in 30 days, and wait
+  privx.secrets.rotate:
+    target_domain: corp.example.com
+    all: true
+    older_than: 30d
+  delegate_to: localhost
+  register: rotation
+
+- name: Rotate two accounts now, without waiting
+  privx.secrets.rotate:
+    target_domain: corp.example.com
+    usernames: [db_admin, backup_operator]
+    wait: false
+  delegate_to: localhost
+'''
+
+RETURN = r'''
+rotated:
+  description:
+    - One entry per account whose rotation was started (in check mode, would be started).
+    - O(wait=false) leaves C(status) V(STARTED); check mode says V(WOULD_ROTATE).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    username:
+      description: Username of the account.
+      type: str
+    id:
+      description: ID of the managed account.
+      type: str
+    previous_version:
+      description: Secret version before the rotation, when PrivX's history tells it.
+      type: int
+    new_version:
+      description: Secret version the rotation created (only for V(SUCCESS)).
+      type: int
+    status:
+      description: V(SUCCESS), V(ERROR), V(MAX_ROTATION_RETRIES_ERROR), V(TIMEOUT), V(STARTED) or V(WOULD_ROTATE).
+      type: str
+    rotated:
+      description: When PrivX finished the rotation.
+      type: str
+  sample:
+    - {username: db_admin, id: 5bf77342-221c-11ee-be56-0242ac120002, previous_version: 3, new_version: 4,
+       status: SUCCESS, rotated: "2026-11-23T02:00:05Z"}
+skipped_accounts:
+  description:
+    - Accounts not rotated, each with the reason.
+    - Named C(skipped_accounts) because Ansible reserves a result's C(skipped) key for tasks that did not run.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {username: backup_operator, id: 0c5a8f7e-221c-11ee-be56-0242ac120002, reason: "not due: last rotated 2026-11-20T02:00:04Z"}
+'''
+
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils._rotation import (
+    FAILED_STATUSES,
+    PrivXRotationError,
+    outcome,
+    plan_rotation,
+    select_accounts,
+    trigger,
+    wait_for,
+)
+from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils._time import parse_duration
+
+
+def converge(module):
+    params = module.params
+    older_than = parse_duration(params['older_than'], 'older_than') if params['older_than'] is not None else None
+    if params['all'] == bool(params['usernames']):
+        raise PrivXConfigError('give either usernames or all: true (not both)' if params['all'] else 'give usernames, or all: true')
+    if params['wait_timeout'] < 1 or params['batch_size'] < 1:
+        raise PrivXConfigError('wait_timeout and batch_size must be at least 1')
+    store = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
+    selected = select_accounts(store.all(), None if params['all'] else params['usernames'], store.holder)
+    due, skipped = plan_rotation(selected, older_than)
+    result = {'changed': bool(due), 'skipped_accounts': skipped}
+    if module.check_mode or not due:
+        result['rotated'] = [dict(outcome(account), status='WOULD_ROTATE') for account in due]
+        return result
+    trigger(store, due, params['batch_size'])
+    if not params['wait']:
+        result['rotated'] = [dict(outcome(account), status='STARTED') for account in due]
+        return result
+    result['rotated'] = wait_for(store, due, params['wait_timeout'])
+    failed = [report for report in result['rotated'] if report['status'] in FAILED_STATUSES + ('TIMEOUT', 'DELETED')]
+    if failed:
+        raise PrivXRotationError('%d of %d rotation(s) did not succeed: %s' % (
+            len(failed), len(due), ', '.join('%s (%s)' % (report['username'], report['status']) for report in failed)),
+            rotated=result['rotated'], skipped=skipped)
+    return result
+
+
+def main():
+    argument_spec = dict(
+        target_domain=dict(type='str', required=True),
+        usernames=dict(type='list', elements='str'),
+        all=dict(type='bool', default=False),
+        older_than=dict(type='str'),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=300),
+        batch_size=dict(type='int', default=500),
+    )
+    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.run(converge)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reaching the run's checkout agent from the lookup, the callback and the action plugin.
+
+One agent serves one ansible-playbook (the controller process). Lookups run
+in forked workers whose memory dies with them, so the checkouts and the token
+live in the agent; the workers reach it over a Unix socket in a directory only
+this OS user can enter. The first lookup of a run starts the agent.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import multiprocessing
+import os
+import select
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+
+AGENT_MODULE = 'ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent'
+READY_LINE = 'privx-checkout-agent ready'
+START_TIMEOUT = 15.0
+REPLY_TIMEOUT = 300.0
+MAX_SOCKET_PATH = 100
+BUFFER = 65536
+
+
+class ControllerProcess:
+    """The ansible-playbook process a lookup serves: its pid, and its start time against pid reuse."""
+
+    def __init__(self, pid, started):
+        self.pid = pid
+        self.started = started
+
+    @classmethod
+    def current(cls):
+        pid = os.getpid()
+        if _in_worker_process():
+            pid = multiprocessing.parent_process().pid
+        return cls(pid, process_start_time(pid))
+
+    @property
+    def name(self):
+        return '%d-%s' % (self.pid, self.started)
+
+    def is_alive(self):
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return process_start_time(self.pid) == self.started
+
+
+def _in_worker_process():
+    """True inside ansible's forked WorkerProcess, whose parent is the controller."""
+    try:
+        from ansible.executor.process.worker import WorkerProcess
+    except ImportError:
+        return multiprocessing.parent_process() is not None
+    return isinstance(multiprocessing.current_process(), WorkerProcess)
+
+
+def process_start_time(pid):
+    """Start time of a process in clock ticks since boot (Linux), or '0' where /proc has none."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as handle:
+            fields = handle.read().rsplit(b')', 1)[1].split()
+    except (OSError, IndexError):
+        return '0'
+    return fields[19].decode() if len(fields) > 19 else '0'
+
+
+def private_directory(path):
+    """Create ``path`` with mode 0700, or check that an existing one is this user's and closed to others."""
+    try:
+        os.makedirs(path, mode=0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise PrivXError('refusing the checkout agent directory %s: it is not a directory' % path)
+    if info.st_uid != os.getuid():
+        raise PrivXError('refusing the checkout agent directory %s: another user owns it' % path)
+    if info.st_mode & 0o077:
+        raise PrivXError('refusing the checkout agent directory %s: its mode %o lets other users in (want 700)' % (
+            path, stat.S_IMODE(info.st_mode)))
+    return path
+
+
+def agent_directory():
+    """Where the agent's socket lives: PRIVX_AGENT_DIR, else $XDG_RUNTIME_DIR/privx.secrets, else ~/.ansible/privx."""
+    explicit = os.environ.get('PRIVX_AGENT_DIR')
+    if explicit:
+        return private_directory(explicit)
+    runtime = os.environ.get('XDG_RUNTIME_DIR')
+    if runtime and os.path.isdir(runtime):
+        return private_directory(os.path.join(runtime, 'privx.secrets'))
+    home = os.path.expanduser('~/.ansible')
+    os.makedirs(home, mode=0o700, exist_ok=True)
+    candidate = os.path.join(home, 'privx')
+    if len(candidate) + 40 > MAX_SOCKET_PATH:
+        # A Unix socket path must stay short; a deep HOME falls back to a per-user directory in /tmp.
+        candidate = os.path.join(tempfile.gettempdir(), 'privx.secrets-%d' % os.getuid())
+    return private_directory(candidate)
+
+
+class AgentConnection:
+    """Requests to the agent of one controller; starts it on demand."""
+
+    def __init__(self, controller=None, directory=None):
+        self.controller = controller or ControllerProcess.current()
+        self.directory = directory or agent_directory()
+        self.socket_path = os.path.join(self.directory, self.controller.name + '.sock')
+        self.lock_path = os.path.join(self.directory, self.controller.name + '.lock')
+
+    def request(self, operation, start=True, **arguments):
+        """Send one request; returns the agent's value or raises PrivXError with its message.
+
+        With ``start`` False and no agent running, returns None (nothing to do).
+        """
+        connection = self._connect()
+        if connection is None:
+            if not start:
+                return None
+            connection = self._start_agent()
+        with connection:
+            message = json.dumps(dict(arguments, op=operation)).encode() + b'\n'
+            connection.sendall(message)
+            reply = _read_line(connection)
+        if not reply:
+            raise PrivXError('the checkout agent closed the connection without an answer')
+        answer = json.loads(reply)
+        if not answer.get('ok'):
+            raise PrivXError(answer.get('error') or 'the checkout agent failed')
+        return answer.get('value')
+
+    def _connect(self):
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.settimeout(REPLY_TIMEOUT)
+        try:
+            connection.connect(self.socket_path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            connection.close()
+            return None
+        except OSError:
+            connection.close()
+            raise
+        return connection
+
+    def _start_agent(self):
+        """Start the agent once, however many forks ask at the same moment."""
+        with open(os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600), 'r+b') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            connection = self._connect()
+            if connection is not None:
+                return connection
+            if os.path.lexists(self.socket_path):
+                os.unlink(self.socket_path)  # left behind by an agent that was killed
+            self._spawn()
+            connection = self._connect()
+        if connection is None:
+            raise PrivXError('the checkout agent started but its socket %s does not answer' % self.socket_path)
+        return connection
+
+    def _spawn(self):
+        collections_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))))
+        environment = dict(os.environ)
+        environment['PYTHONPATH'] = os.pathsep.join(filter(None, [collections_root, environment.get('PYTHONPATH')]))
+        command = [sys.executable, '-m', AGENT_MODULE, '--controller-pid', str(self.controller.pid),
+                   '--controller-started', self.controller.started, '--socket', self.socket_path,
+                   '--lock', self.lock_path]
+        process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True, cwd='/')
+        with process.stdout:
+            ready, _writable, _failed = select.select([process.stdout], [], [], START_TIMEOUT)
+            line = process.stdout.readline().decode(errors='replace').strip() if ready else ''
+        if line != READY_LINE:
+            process.kill()
+            raise PrivXError('the checkout agent did not start (%s)' % (line or 'no answer within %ds' % START_TIMEOUT))
+
+
+def _read_line(connection):
+    chunks = []
+    while True:
+        chunk = connection.recv(BUFFER)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if chunk.endswith(b'\n'):
+            break
+    return b''.join(chunks)
+
+
+def wait_until_gone(path, timeout):
+    """For callers that stop the agent: wait until its socket disappears."""
+    deadline = time.monotonic() + timeout
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)

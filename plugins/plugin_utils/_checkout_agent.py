@@ -1,0 +1,269 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The checkout agent: one small process per ansible-playbook run.
+
+It holds, in memory only, the PrivX token and the checkouts the run's plays
+made, serves them to the forked workers over a Unix socket (``_agent_connection``),
+releases a play's checkouts when the callback says the next play starts or the
+run ends, and releases everything and exits as soon as the controller process
+is gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import signal
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+
+from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
+from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import READY_LINE, ControllerProcess
+
+RELEASE_ATTEMPTS = 3
+RELEASE_PAUSE = 1.0
+EXPIRY_MARGIN = 5.0
+POLL_INTERVAL = 0.5
+
+
+class Holding:
+    """One checkout the run holds, with what is needed to release it."""
+
+    def __init__(self, secrets, record):
+        self.secrets = secrets
+        self.record = record
+
+    @property
+    def path(self):
+        return self.record.get('path')
+
+    def expired(self):
+        expires = parse_timestamp(self.record.get('expires'))
+        return expires is not None and (expires - utc_now()).total_seconds() < EXPIRY_MARGIN
+
+
+class CheckoutAgent:
+    """The run's checkouts and API clients; every method is safe to call from several threads."""
+
+    def __init__(self, warn):
+        self._warn = warn
+        self._lock = threading.RLock()
+        self._clients = {}
+        self._held = {}
+        self._paths = {}
+
+    def _secrets_for(self, connection):
+        settings = ConnectionSettings(connection)
+        key = settings.cache_key()
+        if key not in self._clients:
+            self._clients[key] = AccountSecrets(PrivXClient(settings))
+        return key, self._clients[key]
+
+    def checkout(self, connection, path=None, target_domain=None, username=None, output='secret'):
+        with self._lock:
+            key, secrets = self._secrets_for(connection)
+            if path is None:
+                lookup = (key, target_domain, username)
+                if lookup not in self._paths:
+                    self._paths[lookup] = secrets.path_of(target_domain, username)
+                path = self._paths[lookup]
+            holding = self._held.get((key, path))
+            if holding is None or holding.expired():
+                holding = Holding(secrets, secrets.checkout(path))
+                self._held[(key, path)] = holding
+        if output == 'checkout':
+            return holding.record
+        return current_secret(holding.record)
+
+    def release(self, paths=None):
+        """Release the held checkouts (of these paths, or all); returns the released paths and warnings."""
+        with self._lock:
+            chosen = [(key, holding) for key, holding in self._held.items() if paths is None or holding.path in paths]
+            for key, _holding in chosen:
+                del self._held[key]
+        released, warnings = [], []
+        for _key, holding in chosen:
+            problem = _release(holding)
+            if problem:
+                warnings.append(problem)
+            else:
+                released.append(holding.path)
+        return {'released': sorted(set(released)), 'warnings': warnings}
+
+    def release_for_shutdown(self):
+        outcome = self.release()
+        for warning in outcome['warnings']:
+            self._warn(warning)
+        return outcome
+
+    def held_paths(self):
+        with self._lock:
+            return sorted(set(holding.path for holding in self._held.values()))
+
+
+def _release(holding):
+    """Release one checkout, retrying; returns a warning text when it could not be released."""
+    error = None
+    for attempt in range(RELEASE_ATTEMPTS):
+        try:
+            holding.secrets.release(holding.record['id'])
+            return None
+        except PrivXApiError as failure:
+            if failure.is_not_found:
+                return None  # already expired or released elsewhere: nothing is left to release
+            error = failure
+        except PrivXError as failure:
+            error = failure
+        if attempt + 1 < RELEASE_ATTEMPTS:
+            time.sleep(RELEASE_PAUSE * (attempt + 1))
+    return ('privx.secrets: could not release the checkout of %r after %d attempts (%s); '
+            'PrivX ends it when it expires at %s' % (holding.path, RELEASE_ATTEMPTS, error, holding.record.get('expires') or 'its expiry'))
+
+
+class _Handler(socketserver.StreamRequestHandler):
+
+    def handle(self):
+        if not _same_user(self.connection):
+            return
+        line = self.rfile.readline()
+        try:
+            request = json.loads(line)
+            value = self.server.dispatch(request)
+            answer = {'ok': True, 'value': value}
+        except PrivXError as error:
+            answer = {'ok': False, 'error': str(error)}
+        except (ValueError, TypeError, KeyError) as error:
+            answer = {'ok': False, 'error': 'malformed request to the checkout agent: %s' % type(error).__name__}
+        self.wfile.write(json.dumps(answer).encode() + b'\n')
+        self.wfile.flush()
+        if answer['ok'] and request.get('op') == 'finish':
+            self.server.on_finish()  # only after the answer is out: the process exits soon after
+
+
+def _same_user(connection):
+    """Refuse peers of another user (the directory's mode already keeps them out; this is the second lock)."""
+    if not hasattr(socket, 'SO_PEERCRED'):
+        return True
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
+    _pid, uid, _gid = struct.unpack('3i', credentials)
+    return uid == os.getuid()
+
+
+class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, socket_path, agent, on_finish):
+        self.agent = agent
+        self.on_finish = on_finish
+        previous = os.umask(0o177)
+        try:
+            super().__init__(socket_path, _Handler)
+        finally:
+            os.umask(previous)
+        os.chmod(socket_path, 0o600)
+
+    def dispatch(self, request):
+        operation = request['op']
+        if operation == 'checkout':
+            return self.agent.checkout(request['connection'], path=request.get('path'), target_domain=request.get('target_domain'),
+                                       username=request.get('username'), output=request.get('output', 'secret'))
+        if operation == 'release':
+            return self.agent.release(paths=set(request['paths']) if request.get('paths') is not None else None)
+        if operation == 'play_start':
+            return self.agent.release()
+        if operation == 'finish':
+            return self.agent.release()
+        if operation == 'status':
+            return {'pid': os.getpid(), 'held': self.agent.held_paths()}
+        raise PrivXError('unknown request %r to the checkout agent' % operation)
+
+
+def wait_for_exit(controller, stop):
+    """Block until the controller process is gone (or ``stop`` is set)."""
+    if hasattr(os, 'pidfd_open'):
+        try:
+            descriptor = os.pidfd_open(controller.pid)
+        except OSError:
+            return
+        try:
+            while not stop.is_set():
+                readable, _writable, _failed = select.select([descriptor], [], [], POLL_INTERVAL)
+                if readable:
+                    return
+        finally:
+            os.close(descriptor)
+        return
+    while not stop.is_set() and controller.is_alive():
+        stop.wait(POLL_INTERVAL)
+
+
+def _warning_sink(controller_pid):
+    """The controller's stderr, so warnings at its death still reach the person or the job log."""
+    try:
+        return open('/proc/%d/fd/2' % controller_pid, 'w', encoding='utf-8')
+    except OSError:
+        return None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='privx.secrets checkout agent (started by the checkout lookup)')
+    parser.add_argument('--controller-pid', type=int, required=True)
+    parser.add_argument('--controller-started', required=True)
+    parser.add_argument('--socket', required=True)
+    parser.add_argument('--lock', required=True)
+    args = parser.parse_args(argv)
+    controller = ControllerProcess(args.controller_pid, args.controller_started)
+    if not controller.is_alive():
+        print('error: the controller process %d is gone' % controller.pid, flush=True)
+        return 1
+    sink = _warning_sink(controller.pid)
+
+    def warn(text):
+        if sink is not None:
+            sink.write('[WARNING]: %s\n' % text)
+            sink.flush()
+
+    stop = threading.Event()
+    agent = CheckoutAgent(warn)
+    server = AgentServer(args.socket, agent, on_finish=stop.set)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.2}, daemon=True).start()
+    print(READY_LINE, flush=True)
+    _detach_stdout()
+    watcher = threading.Thread(target=lambda: (wait_for_exit(controller, stop), stop.set()), daemon=True)
+    watcher.start()
+    while not stop.wait(POLL_INTERVAL):
+        pass
+    # Release before the socket goes away, so a late lookup cannot start a second agent meanwhile.
+    agent.release_for_shutdown()
+    server.shutdown()
+    server.server_close()
+    for path in (args.socket, args.lock):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    return 0
+
+
+def _detach_stdout():
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

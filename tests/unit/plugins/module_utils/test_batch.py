@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.privx.secrets.plugins.module_utils._batch import (
+    PrivXBatchError,
+    apply_plan,
+    declared_accounts,
+    plan_batch,
+)
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+
+OPTION_NAMES = ('email', 'full_name', 'sam_account_name', 'source_id', 'security_id', 'additional_data', 'password_policy',
+                'enabled', 'rotation_enabled', 'explicit_checkout', 'account_state', 'comment', 'disable_rdp_cert_auth')
+
+
+def item(username, **fields):
+    entry = dict.fromkeys(OPTION_NAMES)
+    entry.update(fields, username=username)
+    return entry
+
+
+class FakeStore:
+    """Records the calls a plan makes; fails the Nth call of an operation when asked."""
+
+    holder = "target domain 'corp'"
+
+    def __init__(self, managed, scanned, fail_call=None):
+        self.managed = managed
+        self.scanned = scanned
+        self.calls = []
+        self.fail_call = fail_call
+
+    def all(self):
+        self.calls.append(('list', None))
+        return list(self.managed)
+
+    def all_scanned(self):
+        self.calls.append(('scanned', None))
+        return list(self.scanned)
+
+    def batch(self, operation, ids, **payload):
+        self.calls.append((operation, (list(ids), payload)))
+        if self.fail_call and self.fail_call == (operation, sum(1 for call in self.calls if call[0] == operation)):
+            raise PrivXApiError('POST', '/batch/' + operation, 503, error_code='TOO_MANY_CONNECTIONS', attempts=6)
+
+    def update(self, account, changes, policies):
+        self.calls.append(('put', (account['username'], changes)))
+
+
+class Policies:
+    def handle(self, name):
+        return {'id': 'p-' + name, 'name': name} if name else None
+
+
+def managed(username, **fields):
+    account = {'id': 'm-' + username, 'username': username, 'enabled': True, 'rotation_enabled': True,
+               'explicit_checkout': False, 'state': 'MANAGED'}
+    account.update(fields)
+    return account
+
+
+def scanned(username, **fields):
+    return dict(fields, id='s-' + username, username=username)
+
+
+def test_duplicates_in_any_letter_case_are_one_error():
+    with pytest.raises(PrivXConfigError, match=r'more than once \(letter case aside\): Bob, alice, bob'):
+        declared_accounts([item('alice'), item('bob'), item('alice'), item('Bob')])
+
+
+def test_unknown_usernames_fail_before_anything_is_sent_naming_each():
+    store = FakeStore([], [scanned('known')])
+    declared = declared_accounts([item('known'), item('ghost1'), item('ghost2')])
+    with pytest.raises(PrivXConfigError, match=r"2 username\(s\) are neither managed nor scanned.*: ghost1, ghost2"):
+        plan_batch(store, Policies(), declared, 'present', False, False)
+    assert [call[0] for call in store.calls] == ['list', 'scanned']
+
+
+def test_an_unchanged_declaration_reads_once_and_plans_nothing():
+    store = FakeStore([managed('a', comment='x'), managed('b')], [])
+    plan = plan_batch(store, Policies(), declared_accounts([item('a', comment='x'), item('b', enabled=True)]), 'present', False, False)
+    assert not plan.changed and store.calls == [('list', None)]
+
+
+def test_identical_changes_share_one_batch_edit_and_other_fields_get_single_updates():
+    store = FakeStore([managed('a'), managed('b'), managed('c'), managed('d')], [])
+    declared = declared_accounts([item('a', comment='night'), item('b', comment='night'), item('c', comment='day'),
+                                  item('d', comment='night', email='d@example.com')])
+    plan = plan_batch(store, Policies(), declared, 'present', False, False)
+    assert plan.updated == ['a', 'b', 'c', 'd']
+    apply_plan(store, Policies(), plan, batch_size=500)
+    edits = sorted((tuple(ids), payload['changes']['comment']) for operation, (ids, payload) in store.calls[1:] if operation == 'edit')
+    assert edits == [(('m-a', 'm-b'), 'night'), (('m-c',), 'day')]
+    assert ('put', ('d', {'comment': 'night', 'email': 'd@example.com'})) in store.calls
+
+
+def test_creation_groups_by_settings_and_chunks():
+    store = FakeStore([], [scanned('u%d' % number) for number in range(5)])
+    declared = declared_accounts([item('u%d' % number, password_policy='default') for number in range(5)])
+    plan = plan_batch(store, Policies(), declared, 'present', False, True)
+    assert plan.created == ['u0', 'u1', 'u2', 'u3', 'u4'] and plan.rotated == ['u0', 'u1', 'u2', 'u3', 'u4']
+    apply_plan(store, Policies(), plan, batch_size=2)
+    creates = [payload for operation, payload in store.calls if operation == 'create']
+    assert [ids for ids, _payload in creates] == [['s-u0', 's-u1'], ['s-u2', 's-u3'], ['s-u4']]
+    assert creates[0][1]['data'] == {'enabled': True, 'rotation_enabled': True, 'explicit_checkout': False,
+                                     'disable_rdp_cert_auth': False, 'password_policy': {'id': 'p-default', 'name': 'default'},
+                                     'rotate': True}
+
+
+def test_exclusive_deletes_the_unlisted_and_absent_deletes_the_listed():
+    store = FakeStore([managed('keep'), managed('drop1'), managed('drop2')], [])
+    plan = plan_batch(store, Policies(), declared_accounts([item('keep')]), 'present', True, False)
+    assert plan.deleted == ['drop1', 'drop2'] and plan.created == [] and plan.updated == []
+    plan = plan_batch(store, Policies(), declared_accounts([item('keep'), item('never-managed')]), 'absent', False, False)
+    assert plan.deleted == ['keep']
+
+
+def test_a_failed_chunk_says_what_was_and_was_not_applied():
+    store = FakeStore([], [scanned('u%d' % number) for number in range(6)], fail_call=('create', 2))
+    plan = plan_batch(store, Policies(), declared_accounts([item('u%d' % number) for number in range(6)]), 'present', False, False)
+    with pytest.raises(PrivXBatchError) as caught:
+        apply_plan(store, Policies(), plan, batch_size=2)
+    message = str(caught.value)
+    assert message.startswith('batch create chunk 2 of 3 failed, so its 2 account(s) were not applied (u2, u3): PrivX POST')
+    assert 'Applied before it: created 2. Not applied: created 4.' in message
+    assert caught.value.result_fields() == {'applied': {'created': ['u0', 'u1'], 'updated': [], 'deleted': []},
+                                            'not_applied': {'created': ['u2', 'u3', 'u4', 'u5'], 'updated': [], 'deleted': []}}

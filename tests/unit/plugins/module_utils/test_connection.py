@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+
+SECRETS = {'client_secret': 'api-client-secret-value', 'oauth_client_secret': 'oauth-secret-value'}
+CLIENT = dict(SECRETS, url='https://privx.example.com', client_id='deployer')
+
+
+def settings(**overrides):
+    options = dict(CLIENT)
+    options.update(overrides)
+    return ConnectionSettings(options)
+
+
+def failure(**overrides):
+    with pytest.raises(PrivXConfigError) as caught:
+        settings(**overrides)
+    message = str(caught.value)
+    assert '\n' not in message
+    for secret in SECRETS.values():
+        assert secret not in message
+    return message
+
+
+def test_valid_settings_keep_defaults_and_strip_the_trailing_slash():
+    value = settings(url='https://privx.example.com/')
+    assert value.url == 'https://privx.example.com'
+    assert (value.oauth_client_id, value.timeout, value.retries, value.verify) == ('privx-external', 30, 5, True)
+    assert 'secret' not in repr(value)
+
+
+def test_url_without_scheme_says_how_to_write_it():
+    assert failure(url='privx.example.com') == "url 'privx.example.com' has no scheme: write it as https://privx.example.com"
+    assert 'not an http(s) URL' in failure(url='ftp://privx.example.com')
+
+
+def test_missing_url_names_the_environment_variables():
+    assert 'PRIVX_URL or PRIVX_API_BASE_URL' in failure(url=None)
+
+
+def test_no_credentials_at_all():
+    message = failure(client_id=None, client_secret=None, oauth_client_secret=None)
+    assert message.startswith('no PrivX credentials')
+
+
+def test_incomplete_credentials_name_what_is_missing():
+    assert failure(oauth_client_secret=None).startswith('incomplete API client credentials: oauth_client_secret not set')
+
+
+def test_access_token_and_client_credentials_exclude_each_other():
+    message = failure(access_token='a-bearer-token-value')
+    assert message.startswith('access_token and API client credentials (client_id, client_secret, oauth_client_secret) are both set')
+    assert 'a-bearer-token-value' not in message
+    token_only = ConnectionSettings({'url': 'https://privx', 'access_token': 'a-bearer-token-value'})
+    assert token_only.identity == 'access token'
+
+
+def test_ca_path_must_exist(tmp_path):
+    assert failure(ca_path=str(tmp_path / 'missing.pem')) == "ca_path '%s' does not exist" % (tmp_path / 'missing.pem')
+    assert 'is not a file' in failure(ca_path=str(tmp_path))
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('PEM')
+    assert settings(ca_path=str(bundle), validate_certs=False).verify == str(bundle)
+
+
+def test_numbers_are_checked():
+    assert failure(timeout='0') == 'timeout must be at least 1, got 0'
+    assert failure(retries='many') == "retries must be a whole number, got 'many'"
+
+
+def test_module_spec_takes_the_first_environment_variable_found(monkeypatch):
+    monkeypatch.setenv('PRIVX_API_BASE_URL', 'https://second.example.com')
+    monkeypatch.setenv('PRIVX_URL', 'https://first.example.com')
+    monkeypatch.setenv('PRIVX_API_CLIENT_SECRET', 'from-go-sdk-name')
+    monkeypatch.setenv('PRIVX_TIMEOUT', '7')
+    result = ArgumentSpecValidator(connection_argument_spec()).validate({})
+    assert result.error_messages == []
+    params = result.validated_parameters
+    assert params['url'] == 'https://first.example.com'
+    assert params['client_secret'] == 'from-go-sdk-name'
+    assert params['timeout'] == 7
+    assert 'from-go-sdk-name' in result._no_log_values
+
+
+def test_every_secret_option_is_no_log():
+    spec = connection_argument_spec()
+    assert sorted(name for name, option in spec.items() if option.get('no_log')) == ['access_token', 'client_secret', 'oauth_client_secret']
