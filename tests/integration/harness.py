@@ -35,7 +35,8 @@ class PlaybookRun:
         found = [entry for entry in self.results if entry['task'] == name and entry['host'] == host]
         assert found, 'no result for task %r on %s; tasks run: %s\n%s' % (
             name, host, sorted(set(entry['task'] for entry in self.results)), self.output[-3000:])
-        return found[-1]['result']
+        # ansible-core 2.19+ keeps 'failed' beside the result it gives callbacks; put it back in.
+        return dict(found[-1]['result'], failed=found[-1]['status'] == 'failed')
 
     def __repr__(self):
         return 'PlaybookRun(rc=%d)' % self.rc

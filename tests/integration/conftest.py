@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Integration fixtures: the collection installed into a temporary collections path, and PrivX emulators."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
+sys.path.insert(0, HERE)
+
+from privx_emulator.harness import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+
+from harness import AnsibleRunner  # noqa: E402  pylint: disable=wrong-import-position
+
+FIXTURE = os.path.join(HERE, 'fixtures', 'collection.json')
+LARGE_FIXTURE = os.path.join(REPO, 'tests', 'emulator', 'fixtures', 'large.json')
+
+
+
+def planted_secrets(path):
+    """Every secret of a fixture: they all start with 'planted-' so that tests can scan for them."""
+    with open(path, encoding='utf-8') as handle:
+        return sorted(set(re.findall(r'planted-[A-Za-z0-9-]+', handle.read())))
+
+
+PLANTED_SECRETS = planted_secrets(FIXTURE)
+
+
+def ansible_bin(name):
+    return os.path.join(os.path.dirname(sys.executable), name)
+
+
+@pytest.fixture(scope='session')
+def collections_path(tmp_path_factory):
+    """Build the collection as a user gets it, and install it into a fresh collections path."""
+    # Without ANSIBLE_* from pytest's own environment, where the checkout itself is on the collections path.
+    env = {key: value for key, value in os.environ.items() if not key.startswith('ANSIBLE_')}
+    build = tmp_path_factory.mktemp('build')
+    subprocess.run([ansible_bin('ansible-galaxy'), 'collection', 'build', REPO, '--output-path', str(build)],
+                   check=True, capture_output=True, env=env)
+    target = tmp_path_factory.mktemp('collections')
+    tarball = glob.glob(str(build / 'privx-secrets-*.tar.gz'))[0]
+    subprocess.run([ansible_bin('ansible-galaxy'), 'collection', 'install', '--force', tarball, '-p', str(target)],
+                   check=True, capture_output=True, env=env)
+    assert os.path.isdir(os.path.join(str(target), 'ansible_collections', 'privx', 'secrets', 'plugins', 'modules'))
+    return str(target)
+
+
+def connection_env(emulator, client='admin'):
+    credentials = emulator.clients[client]
+    return {
+        'PRIVX_URL': emulator.url,
+        'PRIVX_CLIENT_ID': credentials['client_id'],
+        'PRIVX_CLIENT_SECRET': credentials['client_secret'],
+        'PRIVX_OAUTH_CLIENT_ID': credentials['oauth_client_id'],
+        'PRIVX_OAUTH_CLIENT_SECRET': credentials['oauth_client_secret'],
+        'PRIVX_CA_PATH': emulator.ca_path,
+        'PRIVX_RETRIES': '2',
+    }
+
+
+@pytest.fixture(scope='module')
+def emulator():
+    with EmulatorProcess(fixture=FIXTURE, tls=True, rotation_delay=0.3) as process:
+        yield process
+
+
+@pytest.fixture
+def privx(emulator):
+    """The module's emulator, reset to the fixture for this test."""
+    emulator.control.reset()
+    return emulator
+
+
+@pytest.fixture
+def ansible(collections_path, privx, tmp_path):
+    """Runs ansible-playbook as the admin API client, connection settings from PRIVX_* variables."""
+    return AnsibleRunner(collections_path, str(tmp_path), connection_env(privx))
+
+
+def write_requests(control, since):
+    """The API requests the emulator logged after ``since`` (method, path, status)."""
+    return [(entry['method'], entry['path'], entry['status']) for entry in control.requests(since=since)]
+
+
+def find_account(privx, domain, username):
+    for account in privx.control.managed_accounts(domain):
+        if account['username'] == username:
+            return account
+    return None
+
+
+def assert_no_secret(text, secrets=None):
+    for secret in secrets or PLANTED_SECRETS:
+        assert secret not in text, 'a planted secret leaked: %s...' % secret[:12]
