@@ -42,6 +42,9 @@ class AccountSecrets:
             if error.is_not_found:
                 raise PrivXError('no account secret at path %r: PrivX answered 404 (check the path with '
                                  'privx.secrets.account_secret_info)' % path) from None
+            if error.status == 403:
+                raise PrivXError('API client %r may not check out %r: PrivX answered 403 %s (%s)' % (
+                    self.client.settings.identity, path, error.error_code or 'PERMISSION_DENIED', error.error_message)) from None
             raise
         return _single_checkout(answer, path)
 

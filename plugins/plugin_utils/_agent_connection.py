@@ -29,6 +29,7 @@ AGENT_MODULE = 'ansible_collections.privx.secrets.plugins.plugin_utils._checkout
 READY_LINE = 'privx-checkout-agent ready'
 START_TIMEOUT = 15.0
 REPLY_TIMEOUT = 300.0
+CONNECT_PATIENCE = 30.0
 MAX_SOCKET_PATH = 100
 BUFFER = 65536
 
@@ -145,17 +146,26 @@ class AgentConnection:
         return answer.get('value')
 
     def _connect(self):
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        connection.settimeout(REPLY_TIMEOUT)
-        try:
-            connection.connect(self.socket_path)
-        except (FileNotFoundError, ConnectionRefusedError):
-            connection.close()
-            return None
-        except OSError:
-            connection.close()
-            raise
-        return connection
+        """A connection to the running agent, or None when there is none."""
+        deadline = time.monotonic() + CONNECT_PATIENCE
+        while True:
+            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            connection.settimeout(REPLY_TIMEOUT)
+            try:
+                connection.connect(self.socket_path)
+                return connection
+            except (FileNotFoundError, ConnectionRefusedError):
+                connection.close()
+                return None
+            except BlockingIOError:
+                # Many forks at once can fill the listen queue for a moment: wait for a place.
+                connection.close()
+                if time.monotonic() > deadline:
+                    raise PrivXError('the checkout agent at %s is too busy to accept a connection' % self.socket_path) from None
+                time.sleep(0.01)
+            except OSError as error:
+                connection.close()
+                raise PrivXError('cannot reach the checkout agent at %s: %s' % (self.socket_path, error.strerror or error)) from None
 
     def _start_agent(self):
         """Start the agent once, however many forks ask at the same moment."""

@@ -162,6 +162,7 @@ def _same_user(connection):
 
 class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    request_queue_size = 128  # every fork of a run may ask at the same moment
 
     def __init__(self, socket_path, agent, on_finish):
         self.agent = agent

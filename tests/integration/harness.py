@@ -76,9 +76,7 @@ class AnsibleRunner:
                  forks=None, timeout=600, name=None):
         """Run a playbook given as YAML text or as a list of plays."""
         run_id = name or uuid.uuid4().hex[:8]
-        playbook_path = os.path.join(self.workdir, 'playbook-%s.yml' % run_id)
-        with open(playbook_path, 'w', encoding='utf-8') as handle:
-            handle.write(plays if isinstance(plays, str) else yaml.safe_dump(plays, sort_keys=False))
+        playbook_path = self._write_playbook(plays, run_id)
         results_path = os.path.join(self.workdir, 'results-%s.jsonl' % run_id)
         command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook_path,
                    '-i', inventory or self._local_inventory()]
@@ -95,6 +93,34 @@ class AnsibleRunner:
         completed = subprocess.run(command, cwd=self.workdir, env=self.env(dict(env or {}, PRIVX_TEST_RESULTS=results_path)),
                                    capture_output=True, text=True, timeout=timeout, check=False)
         return PlaybookRun(completed, read_results(results_path))
+
+    def start(self, plays, env=None, inventory=None, forks=None, name=None):
+        """Start a playbook without waiting: returns (its process, in a session of its own, and a results reader)."""
+        run_id = name or uuid.uuid4().hex[:8]
+        playbook_path = self._write_playbook(plays, run_id)
+        results_path = os.path.join(self.workdir, 'results-%s.jsonl' % run_id)
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook_path,
+                   '-i', inventory or self._local_inventory()]
+        if forks:
+            command.extend(['--forks', str(forks)])
+        process = subprocess.Popen(command, cwd=self.workdir, env=self.env(dict(env or {}, PRIVX_TEST_RESULTS=results_path)),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        return process, (lambda: read_results(results_path))
+
+    def _write_playbook(self, plays, run_id):
+        playbook_path = os.path.join(self.workdir, 'playbook-%s.yml' % run_id)
+        with open(playbook_path, 'w', encoding='utf-8') as handle:
+            handle.write(plays if isinstance(plays, str) else yaml.safe_dump(plays, sort_keys=False))
+        return playbook_path
+
+    def inventory(self, hosts, name='hosts'):
+        """An inventory of local-connection hosts (a list of names)."""
+        path = os.path.join(self.workdir, '%s.ini' % name)
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write('[all]\n')
+            for host in hosts:
+                handle.write('%s ansible_connection=local ansible_python_interpreter=%s\n' % (host, sys.executable))
+        return path
 
     def module(self, module_name, args, check=False, diff=False, verbosity=0, env=None):
         """Run one module task on localhost; returns (its result, the run)."""

@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The checkout lookup, its agent and the checkouts callback, through real ansible-playbook runs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import stat
+import time
+
+import pytest
+
+from conftest import PLANTED_SECRETS, assert_no_secret, connection_env
+
+PATH_A = 'dbdomain/app_admin'
+PATH_B = 'dbdomain/app_ro'
+CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
+WITH_CALLBACK = {'ANSIBLE_CALLBACKS_ENABLED': 'privx_test_results,privx.secrets.checkouts'}
+
+
+def lookup(path):
+    return "{{ lookup('privx.secrets.checkout', '%s') }}" % path
+
+
+def digest_task(name, expression):
+    """Keeps a digest of the secret as a fact: the test compares values without the secret ever being shown."""
+    return {'name': name, 'ansible.builtin.set_fact': {'digest': "{{ (%s) | hash('sha256') }}" % expression}}
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def api_calls(privx, mark):
+    calls = []
+    for entry in privx.control.requests(since=mark):
+        if entry['path'] == '/auth/api/v1/oauth/token':
+            calls.append('token')
+        elif entry['path'] == CHECKOUTS and entry['method'] == 'POST':
+            calls.append('checkout')
+        elif entry['path'].endswith('/release'):
+            calls.append('release')
+        else:
+            calls.append('%s %s' % (entry['method'], entry['path']))
+    return calls
+
+
+def wait_for_no_checkouts(privx, within):
+    deadline = time.monotonic() + within
+    while privx.control.checkouts() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return privx.control.checkouts()
+
+
+def test_sixty_hosts_share_one_checkout_per_path_per_play(ansible, privx):
+    inventory = ansible.inventory(['host%02d' % number for number in range(1, 61)])
+    plays = [
+        {'name': 'deploy', 'hosts': 'all', 'gather_facts': False, 'vars': {'app_password': lookup(PATH_A)}, 'tasks': [
+            digest_task('first use', 'app_password'),
+            digest_task('second use', 'app_password'),
+            digest_task('third use', 'app_password'),
+            digest_task('other path', "lookup('privx.secrets.checkout', '%s')" % PATH_B),
+        ]},
+        {'name': 'second play', 'hosts': 'all', 'gather_facts': False, 'tasks': [
+            digest_task('again', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        ]},
+    ]
+    mark = privx.control.mark()
+    run = ansible.playbook(plays, inventory=inventory, forks=20, env=WITH_CALLBACK)
+    assert run.rc == 0, run.output[:3000]
+    assert api_calls(privx, mark) == ['token', 'checkout', 'checkout', 'release', 'release', 'checkout', 'release']
+    expected_a = sha256(privx.control.secrets('dbdomain', 'app_admin')[-1]['secret'])
+    expected_b = sha256(privx.control.secrets('dbdomain', 'app_ro')[-1]['secret'])
+    for host in ('host%02d' % number for number in range(1, 61)):
+        for task in ('first use', 'second use', 'third use', 'again'):
+            assert run.task(task, host)['ansible_facts']['digest'] == expected_a
+        assert run.task('other path', host)['ansible_facts']['digest'] == expected_b
+    assert privx.control.checkouts() == []
+
+
+def test_without_the_callback_checkouts_last_until_the_run_ends(ansible, privx):
+    plays = [{'name': 'p%d' % number, 'hosts': 'localhost', 'gather_facts': False,
+              'tasks': [digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A)]} for number in (1, 2)]
+    mark = privx.control.mark()
+    run = ansible.playbook(plays)
+    assert run.rc == 0, run.output[-3000:]
+    assert wait_for_no_checkouts(privx, 5) == []
+    assert api_calls(privx, mark) == ['token', 'checkout', 'release']
+
+
+def test_released_after_a_failed_task(ansible, privx):
+    play = {'name': 'fails', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        {'name': 'break', 'ansible.builtin.fail': {'msg': 'deliberate'}},
+    ]}
+    run = ansible.playbook([play], env=WITH_CALLBACK)
+    assert run.rc == 2
+    assert wait_for_no_checkouts(privx, 5) == []
+
+
+def test_released_after_a_fatal_error(ansible, privx):
+    play = {'name': 'fatal', 'hosts': 'localhost', 'gather_facts': False, 'any_errors_fatal': True, 'tasks': [
+        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        {'name': 'undefined', 'ansible.builtin.debug': {'msg': '{{ no_such_variable.attribute }}'}},
+        {'name': 'never reached', 'ansible.builtin.debug': {'msg': 'unreachable'}},
+    ]}
+    run = ansible.playbook([play])
+    assert run.rc != 0
+    assert wait_for_no_checkouts(privx, 5) == []
+
+
+@pytest.mark.parametrize('how', ['SIGINT', 'SIGTERM', 'SIGKILL'])
+def test_released_when_the_controller_is_interrupted_or_killed(ansible, privx, how):
+    play = {'name': 'long', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        {'name': 'wait', 'ansible.builtin.command': 'sleep 60', 'changed_when': False},
+    ]}
+    process, _results = ansible.start([play])
+    try:
+        deadline = time.monotonic() + 60
+        while not privx.control.checkouts():
+            assert process.poll() is None and time.monotonic() < deadline, process.stdout.read()
+            time.sleep(0.1)
+        if how == 'SIGINT':
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the foreground process group
+        else:
+            os.kill(process.pid, getattr(signal, how))
+        process.wait(timeout=30)
+        assert wait_for_no_checkouts(privx, 5) == [], 'a checkout outlived the controller by 5 seconds'
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.stdout.close()
+
+
+def test_no_secret_in_vvvv_output_or_any_file(ansible, privx, tmp_path):
+    temporary = tmp_path / 'tmp'
+    temporary.mkdir()
+    play = {'name': 'use secrets', 'hosts': 'localhost', 'gather_facts': False,
+            'vars': {'a': lookup(PATH_A), 'record': "{{ lookup('privx.secrets.checkout', '%s', output='checkout') }}" % PATH_B},
+            'tasks': [
+                {'name': 'use it', 'ansible.builtin.assert': {'that': ['a | length > 8', "record.path == '%s'" % PATH_B], 'quiet': True}},
+                {'name': 'by domain and username', 'ansible.builtin.set_fact': {
+                    'same': "{{ lookup('privx.secrets.checkout', target_domain='dbdomain', username='app_admin') == a }}"}},
+            ]}
+    run = ansible.playbook([play], verbosity=4, env=dict(WITH_CALLBACK, TMPDIR=str(temporary)))
+    assert run.rc == 0, run.output[-3000:]
+    assert run.task('by domain and username')['ansible_facts']['same'] is True
+    assert_no_secret(run.output + repr(run.results), PLANTED_SECRETS)
+    assert 'Bearer' not in run.output
+    for root in (ansible.home, str(temporary), ansible.workdir):
+        for folder, _dirs, files in os.walk(root):
+            for name in files:
+                path = os.path.join(folder, name)
+                if stat.S_ISSOCK(os.lstat(path).st_mode):
+                    continue
+                with open(path, 'rb') as handle:
+                    assert_no_secret(handle.read().decode('utf-8', 'replace'), PLANTED_SECRETS)
+
+
+def test_another_user_cannot_reach_the_agent(ansible, privx):
+    if os.getuid() != 0:
+        pytest.skip('needs root to act as another user')
+    play = {'name': 'hold', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        {'name': 'wait', 'ansible.builtin.command': 'sleep 60', 'changed_when': False},
+    ]}
+    process, _results = ansible.start([play])
+    try:
+        deadline = time.monotonic() + 60
+        while not privx.control.checkouts():
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        directory = os.path.join(ansible.home, '.ansible', 'privx')
+        if not os.path.isdir(directory):
+            directory = '/tmp/privx.secrets-0'
+        sockets = [os.path.join(directory, name) for name in os.listdir(directory) if name.endswith('.sock')]
+        assert len(sockets) == 1
+        assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+        assert stat.S_IMODE(os.stat(sockets[0]).st_mode) == 0o600
+        child = os.fork()
+        if child == 0:  # as user 'nobody': expect the kernel to refuse
+            code = 3
+            try:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    probe.connect(sockets[0])
+                    code = 1
+                except PermissionError:
+                    code = 0
+            finally:
+                os._exit(code)
+        _pid, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, 'another user connected to the agent'
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        process.stdout.close()
+    assert wait_for_no_checkouts(privx, 5) == []
+
+
+def test_checkout_release_gives_back_early_and_a_later_lookup_checks_out_again(ansible, privx):
+    play = {'name': 'early', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        {'name': 'release', 'privx.secrets.checkout_release': {'paths': [PATH_A]}},
+        {'name': 'release again', 'privx.secrets.checkout_release': {'paths': [PATH_A]}},
+        digest_task('use again', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+    ]}
+    mark = privx.control.mark()
+    run = ansible.playbook([play], env=WITH_CALLBACK)
+    assert run.rc == 0, run.output[-3000:]
+    assert run.task('release')['changed'] is True and run.task('release')['released'] == [PATH_A]
+    assert run.task('release again')['changed'] is False
+    assert api_calls(privx, mark) == ['token', 'checkout', 'release', 'checkout', 'release']
+
+
+def test_a_release_that_fails_is_a_warning_naming_the_path(ansible, privx):
+    privx.control.fault(path='/release$', action='status', status=503, count=100)
+    play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False,
+            'tasks': [digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A)]}
+    run = ansible.playbook([play], env=dict(WITH_CALLBACK, PRIVX_RETRIES='0'))
+    assert run.rc == 0
+    assert "could not release the checkout of '%s' after 3 attempts" % PATH_A in run.output
+    assert_no_secret(run.output)
+
+
+def failure_line(run):
+    lines = [line for line in run.output.splitlines() if 'privx.secrets.checkout:' in line]
+    assert lines, run.output[-2000:]
+    return lines[0]
+
+
+def test_bad_input_is_one_clear_line(ansible, privx):
+    def run_lookup(expression, env=None):
+        play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False,
+                'tasks': [{'name': 'look', 'ansible.builtin.debug': {'msg': '{{ %s | length }}' % expression}}]}
+        run = ansible.playbook([play], env=env)
+        assert run.rc != 0
+        assert 'Traceback' not in run.output
+        return failure_line(run)
+
+    line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/no_such_account')")
+    assert "no account secret at path 'dbdomain/no_such_account': PrivX answered 404" in line
+    line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/no_checkout')")
+    assert "may not check out 'dbdomain/no_checkout': PrivX answered 403 PERMISSION_DENIED" in line
+    without = {name: '' for name in connection_env(privx)}
+    line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env=without)
+    assert 'url is required' in line
+    assert privx.control.checkouts() == []
