@@ -13,7 +13,7 @@ description:
   - Tells the run's checkout agent (started by the P(privx.secrets.checkout#lookup) lookup) where each play starts
     and where the run ends, so that each play's checkouts are released when that play ends rather than when the run ends.
   - Shows every release that failed as a warning naming the path.
-  - Starts nothing: in a run without checkouts it does nothing.
+  - It starts nothing, so in a run without checkouts it does nothing.
   - Recommended wherever the checkout lookup is used.
 author:
   - privx.secrets developers (@privx-secrets)

@@ -36,7 +36,7 @@ options:
     description:
       - Accepted, and not needed, so that C(module_defaults) of C(group/privx.secrets.privx) apply to this action too.
       - The same holds for the other connection options (O(client_id), O(client_secret), O(oauth_client_id),
-        O(oauth_client_secret), O(access_token), O(validate_certs), O(ca_path), O(timeout), O(retries)):
+        O(oauth_client_secret), O(access_token), O(validate_certs), O(ca_path), O(timeout), O(retries));
         each checkout is released with the credentials that made it.
     type: str
   client_id:

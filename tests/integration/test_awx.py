@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AWX pieces: the rotation playbook through ansible-runner with the credential type's injectors, and the EE definition."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import ansible_runner
+import jinja2
+import yaml
+
+from conftest import REPO, assert_no_secret, connection_env
+
+DOMAIN = 'rotation.example.com'
+
+
+def credential_environment(privx, workdir):
+    """What AWX does with a credential of our type: write the file injectors, render the env injectors."""
+    with open(os.path.join(REPO, 'meta', 'awx', 'credential_type.yml'), encoding='utf-8') as handle:
+        credential_type = yaml.safe_load(handle)
+    env = connection_env(privx)
+    with open(privx.ca_path, encoding='utf-8') as handle:
+        inputs = {'url': env['PRIVX_URL'], 'client_id': env['PRIVX_CLIENT_ID'], 'client_secret': env['PRIVX_CLIENT_SECRET'],
+                  'oauth_client_id': env['PRIVX_OAUTH_CLIENT_ID'], 'oauth_client_secret': env['PRIVX_OAUTH_CLIENT_SECRET'],
+                  'ca_bundle': handle.read()}
+    declared = {field['id'] for field in credential_type['inputs']['fields']}
+    assert set(inputs) == declared and set(credential_type['inputs']['required']) <= declared
+    files = {}
+    for name, template in credential_type['injectors']['file'].items():
+        path = os.path.join(workdir, 'credential-' + name.split('.', 1)[1])
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), 'w', encoding='utf-8') as handle:
+            handle.write(jinja2.Template(template).render(**inputs))
+        files[name.split('.', 1)[1]] = path
+    context = dict(inputs, tower={'filename': files})
+    return {name: jinja2.Template(template).render(**context) for name, template in credential_type['injectors']['env'].items()}
+
+
+def run_rotation(privx, collections_path, tmp_path, extravars):
+    private = tmp_path / ('runner-%d' % len(list(tmp_path.glob('runner-*'))))
+    (private / 'project').mkdir(parents=True)
+    (private / 'project' / 'rotate.yml').write_text('- name: Rotation job\n  ansible.builtin.import_playbook: privx.secrets.rotate\n')
+    envvars = credential_environment(privx, str(tmp_path))
+    assert set(envvars) == {'PRIVX_URL', 'PRIVX_CLIENT_ID', 'PRIVX_CLIENT_SECRET', 'PRIVX_OAUTH_CLIENT_ID',
+                            'PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_CA_PATH'}
+    envvars.update(ANSIBLE_COLLECTIONS_PATH=collections_path, HOME=str(tmp_path),
+                   PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
+    runner = ansible_runner.run(private_data_dir=str(private), playbook='rotate.yml', envvars=envvars, extravars=extravars,
+                                quiet=True, timeout=300)
+    stdout = runner.stdout.read()
+    summary = [event for event in runner.events if event.get('event') == 'runner_on_ok'
+               and event['event_data'].get('task') == 'Rotation summary']
+    assert summary, stdout[-3000:]
+    return runner, summary[0]['event_data']['res']['msg'], stdout
+
+
+def test_the_rotation_playbook_runs_under_ansible_runner_with_the_credential_type(privx, collections_path, tmp_path):
+    survey = {'privx_rotation_target_domains': DOMAIN, 'privx_rotation_older_than': '30d'}
+    runner, lines, stdout = run_rotation(privx, collections_path, tmp_path, survey)
+    assert (runner.status, runner.rc) == ('successful', 0), stdout[-3000:]
+    assert lines[0].split() == ['DOMAIN', 'ACCOUNT', 'BEFORE', 'AFTER', 'STATUS']
+    rows = {line.split()[1]: line.split() for line in lines[1:-1]}
+    assert sorted(rows) == ['failing', 'never', 'overdue', 'recent', 'switched_off']
+    for name in ('failing', 'never', 'overdue'):
+        newest = max(entry['version'] for entry in privx.control.secrets(DOMAIN, name))
+        assert rows[name][2:] == ['1', str(newest), 'SUCCESS']
+    assert rows['switched_off'][4:] == ['SKIPPED', '(disabled)']
+    assert lines[-1] == '4 rotated, 1 not rotated, 0 failed'
+    assert_no_secret(stdout)
+
+    runner, lines, stdout = run_rotation(privx, collections_path, tmp_path, survey)
+    assert runner.rc == 0 and lines[-1] == '0 rotated, 5 not rotated, 0 failed'
+    assert not [event for event in runner.events if event.get('event_data', {}).get('changed')]
+
+
+def test_a_failed_rotation_fails_the_job_after_the_summary(privx, collections_path, tmp_path):
+    privx.control.fail_rotation(DOMAIN, 'failing', 'MAX_ROTATION_RETRIES_ERROR')
+    runner, lines, stdout = run_rotation(privx, collections_path, tmp_path, {'privx_rotation_target_domains': DOMAIN})
+    assert (runner.status, runner.rc) == ('failed', 2)
+    assert 'FAILED rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in lines
+    assert [line.split()[-1] for line in lines if line.split()[1:2] == ['never']] == ['SUCCESS']
+    assert 'rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in stdout
+
+
+def test_ansible_builder_creates_the_execution_environment_context(tmp_path):
+    context = tmp_path / 'context'
+    completed = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-builder'), 'create',
+                                '-f', os.path.join(REPO, 'meta', 'execution-environment.yml'), '-c', str(context)],
+                               capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert 'requests' in (context / '_build' / 'requirements.txt').read_text()
+    assert 'privx.secrets' in (context / '_build' / 'requirements.yml').read_text()
+    containerfile = [name for name in ('Containerfile', 'Dockerfile') if (context / name).exists()]
+    assert containerfile and 'ansible-core' in (context / containerfile[0]).read_text()

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation renders for every plugin and role; every module is in the action group; the roles converge idempotently."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import REPO, ansible_bin
+
+PLUGIN_TYPES = {'modules': 'module', 'lookup': 'lookup', 'callback': 'callback'}
+
+
+def plugins():
+    found = []
+    for folder, plugin_type in PLUGIN_TYPES.items():
+        for name in sorted(os.listdir(os.path.join(REPO, 'plugins', folder))):
+            if name.endswith('.py') and not name.startswith('_'):
+                found.append((plugin_type, 'privx.secrets.' + name[:-3]))
+    return found
+
+
+@pytest.mark.parametrize('plugin_type, name', plugins() + [('role', 'privx.secrets.rotation'), ('role', 'privx.secrets.managed_accounts')])
+def test_ansible_doc_renders(collections_path, plugin_type, name):
+    env = {key: value for key, value in os.environ.items() if not key.startswith('ANSIBLE_')}
+    env.update(ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR='1')
+    completed = subprocess.run([ansible_bin('ansible-doc'), '-t', plugin_type, name], capture_output=True, text=True, env=env, check=False)
+    assert completed.returncode == 0, completed.stderr
+    # ansible-doc warns about ansible-core's own internal collection; nothing may concern ours.
+    assert 'privx' not in completed.stderr and 'ERROR' not in completed.stderr, completed.stderr
+    assert name.split('.')[-1] in completed.stdout
+
+
+def test_every_module_is_in_the_privx_action_group():
+    with open(os.path.join(REPO, 'meta', 'runtime.yml'), encoding='utf-8') as handle:
+        runtime = yaml.safe_load(handle)
+    modules = sorted(name.split('.')[-1] for plugin_type, name in plugins() if plugin_type == 'module')
+    assert sorted(runtime['action_groups']['privx']) == modules
+
+
+def test_managed_accounts_role_converges_then_reports_no_change(ansible, privx):
+    declared = [
+        {'target_domain': 'corp.example.com', 'exclusive': True,
+         'accounts': [{'username': 'alice', 'explicit_checkout': True}, {'username': 'svc_backup', 'comment': 'nightly backup'}]},
+        {'target_domain': 'dbdomain', 'accounts': [{'username': 'app_ro', 'comment': 'read only'}]},
+    ]
+    play = [{'name': 'converge', 'hosts': 'localhost', 'gather_facts': False,
+             'roles': [{'role': 'privx.secrets.managed_accounts', 'privx_managed_accounts': declared}]}]
+    run = ansible.playbook(play)
+    assert run.rc == 0, run.output[-3000:]
+    assert 'changed=1' in run.output
+    corp = {account['username']: account for account in privx.control.managed_accounts('corp.example.com')}
+    assert sorted(corp) == ['alice', 'svc_backup'] and corp['alice']['explicit_checkout'] is True
+    assert [account['comment'] for account in privx.control.managed_accounts('dbdomain') if account['username'] == 'app_ro'] == ['read only']
+    run = ansible.playbook(play)
+    assert run.rc == 0 and 'changed=0' in run.output, run.output[-3000:]
+
+
+def test_role_connection_variables_reach_every_module_through_module_defaults(ansible, privx):
+    env = {name: '' for name in ('PRIVX_URL', 'PRIVX_CLIENT_ID', 'PRIVX_CLIENT_SECRET', 'PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_CA_PATH')}
+    credentials = privx.clients['admin']
+    play = [{'name': 'converge', 'hosts': 'localhost', 'gather_facts': False, 'roles': [{
+        'role': 'privx.secrets.managed_accounts', 'privx_url': privx.url, 'privx_client_id': credentials['client_id'],
+        'privx_client_secret': credentials['client_secret'], 'privx_oauth_client_secret': credentials['oauth_client_secret'],
+        'privx_ca_path': privx.ca_path,
+        'privx_managed_accounts': [{'target_domain': 'corp.example.com', 'accounts': [{'username': 'bob'}]}]}]}]
+    run = ansible.playbook(play, env=env)
+    assert run.rc == 0, run.output[-3000:]
+    assert 'bob' in [account['username'] for account in privx.control.managed_accounts('corp.example.com')]
+    assert credentials['client_secret'] not in run.output
