@@ -74,13 +74,17 @@ notes:
   - The API client needs a role that permits the calls the module makes; PrivX answers 403 otherwise and the task says so.
 '''
 
-    # Ansible takes the LAST environment variable of a list that is set, so each
-    # list below names the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.
+    # Ansible takes the LAST environment variable of a list that is set, so each list below names
+    # the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.
+    # Plugins list this fragment BEFORE privx.secrets.connection: the first fragment's keys win, so the
+    # types below (str) replace bool/path/int. Ansible would otherwise turn an empty PRIVX_VALIDATE_CERTS
+    # into false and an empty PRIVX_CA_PATH into the current directory; ConnectionSettings converts
+    # the values itself and treats an empty one as unset, as the modules do.
     PLUGINS = r'''
 options:
   url:
     description:
-      - When several of the environment variables are set, E(PRIVX_URL) wins.
+      - When several of the environment variables are set, E(PRIVX_URL) wins. An empty variable counts as unset.
     env:
       - name: PRIVX_API_BASE_URL
       - name: PRIVX_URL
@@ -134,6 +138,7 @@ options:
     vars:
       - name: privx_access_token
   validate_certs:
+    type: str
     env:
       - name: PRIVX_VALIDATE_CERTS
     ini:
@@ -142,6 +147,7 @@ options:
     vars:
       - name: privx_validate_certs
   ca_path:
+    type: str
     env:
       - name: PRIVX_CA_PATH
     ini:
@@ -150,6 +156,7 @@ options:
     vars:
       - name: privx_ca_path
   timeout:
+    type: str
     env:
       - name: PRIVX_TIMEOUT
     ini:
@@ -158,6 +165,7 @@ options:
     vars:
       - name: privx_timeout
   retries:
+    type: str
     env:
       - name: PRIVX_RETRIES
     ini:

@@ -26,8 +26,9 @@ description:
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
-  - privx.secrets.connection
+  # connection.plugins first: its option types win (see the fragment).
   - privx.secrets.connection.plugins
+  - privx.secrets.connection
 options:
   _terms:
     description:
@@ -64,21 +65,30 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Deploy with the application's database password
-  hosts: app_servers
+- name: Write the application's configuration with its database password
+  ansible.builtin.template:
+    src: app.conf.j2
+    dest: /etc/app/app.conf
+    mode: "0600"
   vars:
     db_password: "{{ lookup('privx.secrets.checkout', 'corp.example.com/app_db') }}"
-  tasks:
-    - name: Write the application's configuration
-      ansible.builtin.template:
-        src: app.conf.j2
-        dest: /etc/app/app.conf
-        mode: "0600"
-      no_log: true
+  no_log: true
 
 - name: By target domain and username, with the whole checkout record
   ansible.builtin.set_fact:
     db_checkout: "{{ lookup('privx.secrets.checkout', target_domain='corp.example.com', username='app_db', output='checkout') }}"
+  no_log: true
+
+- name: Connection options as variables (from a vault-encrypted file, say) instead of PRIVX_* environment variables
+  ansible.builtin.command: /usr/local/bin/rotate-app-keys
+  environment:
+    DB_PASSWORD: "{{ lookup('privx.secrets.checkout', 'corp.example.com/app_db') }}"
+  vars:
+    privx_url: https://privx.example.com
+    privx_client_id: "{{ vault_privx_client_id }}"
+    privx_client_secret: "{{ vault_privx_client_secret }}"
+    privx_oauth_client_secret: "{{ vault_privx_oauth_client_secret }}"
+  changed_when: true
   no_log: true
 '''
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 
@@ -39,11 +39,20 @@ CONNECTION_OPTIONS = {
 CREDENTIAL_OPTIONS = ('client_id', 'client_secret', 'oauth_client_secret')
 
 
+def env_fallback_non_empty(*names):
+    """Like Ansible's env_fallback, but an empty variable counts as unset (AWX injects '' for an empty field)."""
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def connection_argument_spec():
     """The argument spec fragment every module merges into its own."""
     spec = {}
     for name, (type_name, default, no_log, env_names) in CONNECTION_OPTIONS.items():
-        option = {'type': type_name, 'fallback': (env_fallback, list(env_names))}
+        option = {'type': type_name, 'fallback': (env_fallback_non_empty, list(env_names))}
         if default is not None:
             option['default'] = default
         if no_log:
@@ -126,6 +135,7 @@ def _validated_url(url):
 def _validated_ca_path(ca_path):
     if not ca_path:
         return None
+    ca_path = os.path.expanduser(str(ca_path))
     if not os.path.exists(ca_path):
         raise PrivXConfigError('ca_path %r does not exist' % ca_path)
     if not os.path.isfile(ca_path):
@@ -134,7 +144,7 @@ def _validated_ca_path(ca_path):
 
 
 def _as_bool(value, default):
-    if value is None:
+    if value is None or value == '':
         return default
     if isinstance(value, bool):
         return value

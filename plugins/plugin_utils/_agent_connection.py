@@ -30,7 +30,8 @@ READY_LINE = 'privx-checkout-agent ready'
 START_TIMEOUT = 15.0
 REPLY_TIMEOUT = 300.0
 CONNECT_PATIENCE = 30.0
-MAX_SOCKET_PATH = 100
+MAX_SOCKET_PATH = 104  # sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs
+SOCKET_NAME_ROOM = 'x' * 32  # '<pid>-<start time>.sock'
 BUFFER = 65536
 
 
@@ -109,7 +110,7 @@ def agent_directory():
     home = os.path.expanduser('~/.ansible')
     os.makedirs(home, mode=0o700, exist_ok=True)
     candidate = os.path.join(home, 'privx')
-    if len(candidate) + 40 > MAX_SOCKET_PATH:
+    if len(os.path.join(candidate, SOCKET_NAME_ROOM)) > MAX_SOCKET_PATH:
         # A Unix socket path must stay short; a deep HOME falls back to a per-user directory in /tmp.
         candidate = os.path.join(tempfile.gettempdir(), 'privx.secrets-%d' % os.getuid())
     return private_directory(candidate)

@@ -58,7 +58,7 @@ def run_rotation(privx, collections_path, tmp_path, extravars):
 
 
 def test_the_rotation_playbook_runs_under_ansible_runner_with_the_credential_type(privx, collections_path, tmp_path):
-    survey = {'privx_rotation_target_domains': DOMAIN, 'privx_rotation_older_than': '30d'}
+    survey = {'rotation_target_domains': DOMAIN, 'rotation_older_than': '30d'}
     runner, lines, stdout = run_rotation(privx, collections_path, tmp_path, survey)
     assert (runner.status, runner.rc) == ('successful', 0), stdout[-3000:]
     assert lines[0].split() == ['DOMAIN', 'ACCOUNT', 'BEFORE', 'AFTER', 'STATUS']
@@ -78,7 +78,7 @@ def test_the_rotation_playbook_runs_under_ansible_runner_with_the_credential_typ
 
 def test_a_failed_rotation_fails_the_job_after_the_summary(privx, collections_path, tmp_path):
     privx.control.fail_rotation(DOMAIN, 'failing', 'MAX_ROTATION_RETRIES_ERROR')
-    runner, lines, stdout = run_rotation(privx, collections_path, tmp_path, {'privx_rotation_target_domains': DOMAIN})
+    runner, lines, stdout = run_rotation(privx, collections_path, tmp_path, {'rotation_target_domains': DOMAIN})
     assert (runner.status, runner.rc) == ('failed', 2)
     assert 'FAILED rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in lines
     assert [line.split()[-1] for line in lines if line.split()[1:2] == ['never']] == ['SUCCESS']

@@ -179,9 +179,10 @@ def test_another_user_cannot_reach_the_agent(ansible, privx):
             time.sleep(0.1)
         directory = os.path.join(ansible.home, '.ansible', 'privx')
         if not os.path.isdir(directory):
-            directory = '/tmp/privx.secrets-0'
-        sockets = [os.path.join(directory, name) for name in os.listdir(directory) if name.endswith('.sock')]
-        assert len(sockets) == 1
+            directory = '/tmp/privx.secrets-0'  # where a deep HOME sends it
+        sockets = [os.path.join(directory, name) for name in os.listdir(directory)
+                   if name.startswith('%d-' % process.pid) and name.endswith('.sock')]
+        assert len(sockets) == 1, os.listdir(directory)
         assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
         assert stat.S_IMODE(os.stat(sockets[0]).st_mode) == 0o600
         child = os.fork()
@@ -252,6 +253,8 @@ def test_bad_input_is_one_clear_line(ansible, privx):
     assert "no account secret at path 'dbdomain/no_such_account': PrivX answered 404" in line
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/no_checkout')")
     assert "may not check out 'dbdomain/no_checkout': PrivX answered 403 PERMISSION_DENIED" in line
+    line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env={'PRIVX_CA_PATH': '', 'PRIVX_VALIDATE_CERTS': ''})
+    assert 'TLS certificate verification failed' in line, 'an empty PRIVX_VALIDATE_CERTS must not turn verification off'
     without = {name: '' for name in connection_env(privx)}
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env=without)
     assert 'url is required' in line

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import REPO, ansible_bin
+from conftest import REPO, ansible_bin, connection_env
 
 PLUGIN_TYPES = {'modules': 'module', 'lookup': 'lookup', 'callback': 'callback'}
 
@@ -61,15 +61,15 @@ def test_managed_accounts_role_converges_then_reports_no_change(ansible, privx):
     assert run.rc == 0 and 'changed=0' in run.output, run.output[-3000:]
 
 
-def test_role_connection_variables_reach_every_module_through_module_defaults(ansible, privx):
-    env = {name: '' for name in ('PRIVX_URL', 'PRIVX_CLIENT_ID', 'PRIVX_CLIENT_SECRET', 'PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_CA_PATH')}
+def test_module_defaults_of_the_action_group_reach_every_module_of_a_role(ansible, privx):
     credentials = privx.clients['admin']
-    play = [{'name': 'converge', 'hosts': 'localhost', 'gather_facts': False, 'roles': [{
-        'role': 'privx.secrets.managed_accounts', 'privx_url': privx.url, 'privx_client_id': credentials['client_id'],
-        'privx_client_secret': credentials['client_secret'], 'privx_oauth_client_secret': credentials['oauth_client_secret'],
-        'privx_ca_path': privx.ca_path,
-        'privx_managed_accounts': [{'target_domain': 'corp.example.com', 'accounts': [{'username': 'bob'}]}]}]}]
-    run = ansible.playbook(play, env=env)
+    play = [{'name': 'converge', 'hosts': 'localhost', 'gather_facts': False,
+             'module_defaults': {'group/privx.secrets.privx': {
+                 'url': privx.url, 'client_id': credentials['client_id'], 'client_secret': credentials['client_secret'],
+                 'oauth_client_secret': credentials['oauth_client_secret'], 'ca_path': privx.ca_path}},
+             'roles': [{'role': 'privx.secrets.managed_accounts',
+                        'privx_managed_accounts': [{'target_domain': 'corp.example.com', 'accounts': [{'username': 'bob'}]}]}]}]
+    run = ansible.playbook(play, env={name: '' for name in connection_env(privx)})
     assert run.rc == 0, run.output[-3000:]
     assert 'bob' in [account['username'] for account in privx.control.managed_accounts('corp.example.com')]
     assert credentials['client_secret'] not in run.output

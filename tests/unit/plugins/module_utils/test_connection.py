@@ -91,6 +91,20 @@ def test_module_spec_takes_the_first_environment_variable_found(monkeypatch):
     assert 'from-go-sdk-name' in result._no_log_values
 
 
+def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
+    monkeypatch.setenv('PRIVX_URL', '')
+    monkeypatch.setenv('PRIVX_API_BASE_URL', 'https://go-sdk.example.com')
+    monkeypatch.setenv('PRIVX_RETRIES', '')
+    monkeypatch.setenv('PRIVX_VALIDATE_CERTS', '')
+    monkeypatch.setenv('PRIVX_CA_PATH', '')
+    result = ArgumentSpecValidator(connection_argument_spec()).validate({})
+    assert result.error_messages == []
+    params = result.validated_parameters
+    assert (params['url'], params['retries'], params['validate_certs'], params['ca_path']) == ('https://go-sdk.example.com', 5, True, None)
+    plugin_view = ConnectionSettings(dict(CLIENT, validate_certs='', ca_path='', timeout='', retries=''))
+    assert (plugin_view.validate_certs, plugin_view.ca_path, plugin_view.timeout, plugin_view.retries) == (True, None, 30, 5)
+
+
 def test_every_secret_option_is_no_log():
     spec = connection_argument_spec()
     assert sorted(name for name, option in spec.items() if option.get('no_log')) == ['access_token', 'client_secret', 'oauth_client_secret']

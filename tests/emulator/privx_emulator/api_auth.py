@@ -1,0 +1,156 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# OAuth2 for API clients: the token endpoint (password grant with the OAuth client in a Basic header),
+# bearer-token authentication of every other call, and the admin/user role split.
+
+import base64
+import binascii
+import secrets
+import urllib.parse
+
+from .context import Response
+from .errors import ApiError, OAuthError, permission_denied
+from .timeutil import now
+
+# How long an expired token is remembered, so that a late call hears "expired" rather than "invalid".
+EXPIRED_TOKEN_MEMORY = 24 * 3600
+
+
+def _basic_credentials(header: str | None) -> tuple:
+    """(id, secret) from "Basic base64(id:secret)", or None when absent or malformed."""
+    if not header:
+        return None
+    scheme, _space, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, colon, client_secret = decoded.partition(":")
+    if not colon:
+        return None
+    return client_id, client_secret
+
+
+def _oauth_client_matches(store, credentials: tuple) -> bool:
+    # RFC 6749 2.3.1 form-encodes id and secret before base64 (Go's oauth2 does); PrivX's Python SDK
+    # does not. Both spellings are accepted.
+    client_id, client_secret = credentials
+    if store.oauth_client_known(client_id, client_secret):
+        return True
+    return store.oauth_client_known(urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(client_secret))
+
+
+def _form_fields(raw_body: bytes) -> dict:
+    try:
+        text = raw_body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise OAuthError(400, "invalid_request", "request body is not UTF-8 form data") from None
+    fields = urllib.parse.parse_qs(text, keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
+def issue_token(ctx) -> Response:
+    """POST /auth/api/v1/oauth/token"""
+    credentials = _basic_credentials(ctx.headers.get("Authorization"))
+    with ctx.store.transaction() as store:
+        if credentials is None:
+            raise OAuthError(401, "invalid_client", "client authentication with HTTP Basic is required")
+        if not _oauth_client_matches(store, credentials):
+            raise OAuthError(401, "invalid_client", "unknown OAuth client or wrong OAuth client secret")
+        form = _form_fields(ctx.raw_body)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise OAuthError(400, "invalid_request", "grant_type is required")
+        if grant_type != "password":
+            raise OAuthError(400, "unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+        username, password = form.get("username"), form.get("password")
+        if not username or not password:
+            raise OAuthError(400, "invalid_request", "username and password are required")
+        client = store.get_api_client(username)
+        if client is not None:
+            ctx.client_id = client["client_id"]
+        if client is None or client["client_secret"] != password or not _belongs_to(client, credentials):
+            raise OAuthError(400, "invalid_grant", "wrong API client id or secret")
+        return _new_token(ctx, store, client)
+
+
+def _belongs_to(client: dict, credentials: tuple) -> bool:
+    oauth_id, oauth_secret = credentials
+    pairs = {(oauth_id, oauth_secret), (urllib.parse.unquote_plus(oauth_id), urllib.parse.unquote_plus(oauth_secret))}
+    return (client["oauth_client_id"], client["oauth_client_secret"]) in pairs
+
+
+def _new_token(ctx, store, client: dict) -> Response:
+    issued = now()
+    lifetime = ctx.app.settings.token_lifetime
+    token = {
+        "access_token": secrets.token_urlsafe(32),
+        "refresh_token": secrets.token_urlsafe(32),
+        "client_id": client["client_id"],
+        "issued": issued,
+        "expires": issued + lifetime,
+    }
+    store.insert_token(token)
+    store.purge_tokens(issued - EXPIRED_TOKEN_MEMORY)
+    body = {
+        "access_token": token["access_token"],
+        "token_type": "bearer",
+        "expires_in": lifetime,
+        "refresh_token": token["refresh_token"],
+        "scope": client["role"],
+    }
+    return Response(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "GENERAL_ERROR", message, headers={"WWW-Authenticate": 'Bearer realm="privx"'})
+
+
+def bearer_token(headers) -> str | None:
+    header = headers.get("Authorization")
+    if not header:
+        return None
+    scheme, _space, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate(ctx) -> dict:
+    """The API client behind the bearer token; 401 when the token is missing, unknown or expired."""
+    if not ctx.headers.get("Authorization"):
+        raise _unauthorized("authorization token missing")
+    token = bearer_token(ctx.headers)
+    if token is None:
+        raise _unauthorized("authorization token missing: expected 'Authorization: Bearer <token>'")
+    with ctx.store.transaction() as store:
+        row = store.get_token(token)
+        client = store.get_api_client(row["client_id"]) if row else None
+    if row is None or client is None:
+        raise _unauthorized("authorization token invalid")
+    ctx.client_id = client["client_id"]
+    if row["expires"] <= now():
+        raise _unauthorized("authorization token expired")
+    ctx.caller = client
+    return client
+
+
+def client_id_for_log(store, headers) -> str | None:
+    """Best effort: who sent a request that never reached authentication (a faulted one)."""
+    token = bearer_token(headers)
+    if token is None:
+        return None
+    with store.transaction():
+        row = store.get_token(token)
+    return row["client_id"] if row else None
+
+
+def authorize(caller: dict, user_allowed: bool) -> None:
+    if caller["role"] == "admin" or user_allowed:
+        return
+    raise permission_denied("this API client's role does not allow this call")

@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# Managed accounts of a target domain (seed 004): list, search, create, get, replace (PUT), delete,
+# rotate and provide password. The batch endpoints are in api_batch.py.
+
+import json
+import uuid
+
+from .api_secrets_manager import SM_DEFAULT_LIMIT, require_target_domain, resolve_policy
+from .context import Response
+from .errors import bad_request, not_found
+from .render import render_embedded_checkout, render_managed_account
+from .rotation import rotation_refusal, schedule_rotation
+from .store import MANAGED_SORT
+from .timeutil import format_time, now, whole_seconds
+from .validation import (
+    BOOL, DATETIME, EMAIL, OBJECT, POLICY_HANDLE, STRING, EnumKind, check_fields, parse_paging, require_string,
+    split_keywords,
+)
+
+ACCOUNT_STATES = ("MANAGED", "UNMANAGED", "NEW", "REMOVED")
+
+WRITABLE_FIELDS = {
+    "username": STRING,
+    "email": EMAIL,
+    "full_name": STRING,
+    "sam_account_name": STRING,
+    "source_id": STRING,
+    "security_id": STRING,
+    "additional_data": OBJECT,
+    "password_policy": POLICY_HANDLE,
+    "enabled": BOOL,
+    "rotation_enabled": BOOL,
+    "explicit_checkout": BOOL,
+    "state": EnumKind(*ACCOUNT_STATES),
+    "comment": STRING,
+    "disable_rdp_cert_auth": BOOL,
+}
+CREATE_FIELDS = dict(WRITABLE_FIELDS, password=STRING, rotate=BOOL)
+# Read-only fields of the ManagedAccount a client may send back unchanged ("send back everything you read").
+READ_ONLY_FIELDS = frozenset([
+    "id", "target_domain", "locked", "locked_timestamp", "rotation_history", "checkouts",
+    "created", "author", "updated", "updated_by",
+])
+SEARCH_FIELDS = {
+    "keywords": STRING,
+    "enabled": BOOL,
+    "created_after": DATETIME,
+    "created_before": DATETIME,
+    "updated_after": DATETIME,
+    "updated_before": DATETIME,
+    "state": EnumKind(*ACCOUNT_STATES),
+    "rotation_enabled": BOOL,
+    "explicit_checkout": BOOL,
+}
+STRING_COLUMNS = ("email", "full_name", "sam_account_name", "source_id", "security_id", "comment")
+FLAG_COLUMNS = ("enabled", "rotation_enabled", "explicit_checkout", "disable_rdp_cert_auth")
+
+
+def require_managed_account(ctx, target_domain: dict) -> dict:
+    account = ctx.store.get_managed_account(target_domain["id"], ctx.params["managedAccountID"])
+    if account is None:
+        raise not_found("managed account not found", "managedAccountID")
+    return account
+
+
+def render_accounts(store, rows: list, caller: dict) -> list:
+    """ManagedAccounts with their history and the caller's live checkouts (secrets included, as PrivX does)."""
+    ids = [row["id"] for row in rows]
+    history = store.history_for(ids)
+    checkouts = store.checkouts_of_accounts(caller["client_id"], ids, now())
+    items = []
+    for row in rows:
+        embedded = [render_embedded_checkout(checkout, store.secret_versions(row["id"])) for checkout in checkouts[row["id"]]]
+        items.append(render_managed_account(row, history[row["id"]], embedded))
+    return items
+
+
+def account_columns(store, values: dict) -> dict:
+    """Columns for the writable fields: every field left out gets its zero value (PUT replaces everything)."""
+    policy_id = None
+    if "password_policy" in values:
+        policy_id = resolve_policy(store, values["password_policy"], "password_policy")["id"]
+    columns = {column: values.get(column, "") for column in STRING_COLUMNS}
+    columns.update({column: int(values.get(column, False)) for column in FLAG_COLUMNS})
+    columns["additional_data"] = json.dumps(values.get("additional_data", {}), sort_keys=True)
+    columns["password_policy_id"] = policy_id
+    columns["state"] = values.get("state", "MANAGED")
+    return columns
+
+
+def new_account_row(target_domain: dict, username: str, columns: dict, caller: dict, when: int) -> dict:
+    row = {
+        "id": str(uuid.uuid4()),
+        "target_domain_id": target_domain["id"],
+        "scanned_account_id": None,
+        "username": username,
+        "username_key": username.lower(),
+        "locked": 0,
+        "locked_timestamp": None,
+        "created": when,
+        "author": caller["user_id"],
+        "updated": when,
+        "updated_by": caller["user_id"],
+    }
+    row.update(columns)
+    return row
+
+
+def link_scanned_account(store, row: dict, when: int) -> None:
+    """A managed account takes over the scanned account of the same username, which becomes MANAGED."""
+    scanned = store.find_scanned_by_username(row["target_domain_id"], row["username_key"])
+    if scanned is not None:
+        row["scanned_account_id"] = scanned["id"]
+        store.set_scanned_state(scanned["id"], "MANAGED", when)
+
+
+def refuse_duplicate(store, target_domain: dict, username: str, prop: str = "username") -> None:
+    if store.find_managed_by_username(target_domain["id"], username.lower()) is not None:
+        raise bad_request("VALUE_DUPLICATE", f"a managed account {username!r} already exists in this target domain", prop)
+
+
+def list_managed_accounts(ctx) -> Response:
+    """GET SM/targetdomains/{td}/managedaccounts"""
+    return _managed_accounts(ctx, {})
+
+
+def search_managed_accounts(ctx) -> Response:
+    """POST SM/targetdomains/{td}/managedaccounts/search"""
+    criteria = check_fields(ctx.json_body(), SEARCH_FIELDS)
+    criteria["keywords"] = split_keywords(criteria.get("keywords", ""))
+    return _managed_accounts(ctx, criteria)
+
+
+def _managed_accounts(ctx, criteria: dict) -> Response:
+    paging = parse_paging(ctx.query, SM_DEFAULT_LIMIT, MANAGED_SORT, "username")
+    with ctx.store.transaction() as store:
+        target_domain = require_target_domain(ctx)
+        count, rows = store.page_managed_accounts(target_domain["id"], criteria, paging)
+        items = render_accounts(store, rows, ctx.caller)
+    return Response(200, {"count": count, "items": items})
+
+
+def create_managed_account(ctx) -> Response:
+    """POST SM/targetdomains/{td}/managedaccounts -> 201 {"id"}"""
+    values = check_fields(ctx.json_body(), CREATE_FIELDS, ignored=READ_ONLY_FIELDS)
+    username = require_string(values, "username")
+    if values.get("rotate") and not values.get("enabled"):
+        raise bad_request("BAD_REQUEST", "rotate needs an enabled account: a disabled account cannot be rotated", "rotate")
+    when = now()
+    with ctx.store.transaction() as store:
+        target_domain = require_target_domain(ctx)
+        refuse_duplicate(store, target_domain, username)
+        row = new_account_row(target_domain, username, account_columns(store, values), ctx.caller, whole_seconds(when))
+        link_scanned_account(store, row, whole_seconds(when))
+        store.insert_managed_account(row)
+        if values.get("password"):
+            store.add_secret_version(row["id"], values["password"], whole_seconds(when), _max_versions(store, row))
+        if values.get("rotate"):
+            schedule_rotation(ctx.app, store, row["id"], "MANUAL", when)
+    return Response(201, {"id": row["id"]})
+
+
+def _max_versions(store, row: dict) -> int:
+    policy = store.get_policy(row["password_policy_id"])
+    return policy["max_versions"] if policy else 0
+
+
+def get_managed_account(ctx) -> Response:
+    """GET SM/targetdomains/{td}/managedaccounts/{ma}"""
+    with ctx.store.transaction() as store:
+        account = require_managed_account(ctx, require_target_domain(ctx))
+        item = render_accounts(store, [account], ctx.caller)[0]
+    return Response(200, item)
+
+
+def replace_managed_account(ctx) -> Response:
+    """PUT SM/targetdomains/{td}/managedaccounts/{ma}: the body replaces every writable field."""
+    values = check_fields(ctx.json_body(), WRITABLE_FIELDS, ignored=READ_ONLY_FIELDS)
+    username = require_string(values, "username")
+    with ctx.store.transaction() as store:
+        account = require_managed_account(ctx, require_target_domain(ctx))
+        if username != account["username"]:
+            raise bad_request("BAD_REQUEST", f"username cannot be changed (it is {account['username']!r})", "username")
+        columns = account_columns(store, values)
+        columns.update({"updated": whole_seconds(now()), "updated_by": ctx.caller["user_id"]})
+        store.update_managed_account(account["id"], columns)
+    return Response.empty()
+
+
+def delete_managed_account(ctx) -> Response:
+    """DELETE SM/targetdomains/{td}/managedaccounts/{ma}"""
+    with ctx.store.transaction() as store:
+        account = require_managed_account(ctx, require_target_domain(ctx))
+        remove_account(store, account)
+    return Response.empty()
+
+
+def remove_account(store, account: dict) -> None:
+    store.delete_managed_account(account["id"])
+    if account["scanned_account_id"]:
+        store.set_scanned_state(account["scanned_account_id"], "NEW", whole_seconds(now()))
+
+
+def rotate_managed_account(ctx) -> Response:
+    """POST SM/targetdomains/{td}/managedaccounts/{ma}/rotate: answers at once, the rotation runs later."""
+    with ctx.store.transaction() as store:
+        account = require_managed_account(ctx, require_target_domain(ctx))
+        refusal = rotation_refusal(account)
+        if refusal:
+            raise bad_request("BAD_REQUEST", refusal, "managedAccountID")
+        schedule_rotation(ctx.app, store, account["id"], "MANUAL", now())
+    return Response.empty()
+
+
+def provide_password(ctx) -> Response:
+    """POST SM/targetdomains/{td}/managedaccounts/{ma}/password -> {"version", "created"}"""
+    values = check_fields(ctx.json_body(), {"password": STRING})
+    password = require_string(values, "password")
+    with ctx.store.transaction() as store:
+        account = require_managed_account(ctx, require_target_domain(ctx))
+        if account["locked"]:
+            raise bad_request("BAD_REQUEST", f"managed account {account['id']} is locked: a rotation is in progress", "managedAccountID")
+        created = whole_seconds(now())
+        version = store.add_secret_version(account["id"], password, created, _max_versions(store, account))
+    return Response(200, {"version": version, "created": format_time(created)})

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# The emulator as one object: store, fixture, run-time settings, request log, faults, injected rotation
+# failures and the background worker. The HTTP server and the control API both work on it.
+
+import copy
+
+from .faults import FaultSet
+from .fixture import seed
+from .requestlog import RequestLog
+from .rotation import BackgroundWorker, RotationFailures
+from .timeutil import now
+
+
+class Settings:
+    """Values the control API may change at run time; reset restores the command line's."""
+
+    def __init__(self, rotation_delay: float, token_lifetime: int, wrap_checkout: bool = False) -> None:
+        self.rotation_delay = rotation_delay
+        self.token_lifetime = token_lifetime
+        # REFERENCE.md: newer PrivX releases answer a checkout as {count, items: [Checkout]}; clients
+        # must accept both shapes, and this switch lets their tests see the newer one.
+        self.wrap_checkout = wrap_checkout
+
+    def as_dict(self) -> dict:
+        return {"rotation_delay": self.rotation_delay, "token_lifetime": self.token_lifetime, "wrap_checkout": self.wrap_checkout}
+
+    def restore(self, other: "Settings") -> None:
+        self.rotation_delay = other.rotation_delay
+        self.token_lifetime = other.token_lifetime
+        self.wrap_checkout = other.wrap_checkout
+
+
+class Emulator:
+    def __init__(self, store, fixture: dict, fixture_name: str, settings: Settings) -> None:
+        self.store = store
+        self.fixture = fixture
+        self.fixture_name = fixture_name
+        self.settings = settings
+        self._initial_settings = copy.copy(settings)
+        self.request_log = RequestLog()
+        self.faults = FaultSet()
+        self.rotation_failures = RotationFailures()
+        self.worker = BackgroundWorker(self)
+        self.stopping = False
+
+    def seed_if_empty(self, force: bool = False) -> bool:
+        """Seed from the fixture when the store is empty (or when forced); True when it seeded."""
+        with self.store.transaction() as store:
+            if store.is_seeded() and not force:
+                return False
+            store.wipe()
+            seed(store, self.fixture, now())
+            store.mark_seeded(self.fixture_name)
+            return True
+
+    def reset(self) -> None:
+        """Back to the state the server started with: fresh seed, empty log, no faults, initial settings."""
+        self.seed_if_empty(force=True)
+        self.request_log.clear()
+        self.faults.clear()
+        self.rotation_failures.clear()
+        self.settings.restore(self._initial_settings)
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.worker.stop()
+        self.store.close()

@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# The control API under /_emulator/ (a prefix PrivX never uses), for tests and benchmarks only: no
+# authentication, not written to the request log, never faulted. It reads the request log, resets
+# state, injects faults and rotation failures, changes settings, and reads state past the permissions.
+
+import re
+
+from . import __version__
+from .context import Response
+from .errors import ApiError, bad_request, not_found
+from .render import managed_account_fields, render_secrets
+from .rotation import FAILURE_STATUSES
+from .timeutil import format_time, now
+from .validation import check_number, parse_json_object
+
+CONTROL_PREFIX = "/_emulator/"
+_INTEGER = re.compile(r"^\d+$")
+
+
+def _query(query: dict, name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def _optional_body(raw: bytes) -> dict:
+    return parse_json_object(raw) if raw.strip() else {}
+
+
+def get_requests(app, query: dict, _raw: bytes) -> Response:
+    since = _query(query, "since") or "0"
+    if not _INTEGER.match(since):
+        raise bad_request("VALUE_INCORRECT_TYPE", "since must be a non-negative integer", "since")
+    items, last_seq = app.request_log.since(int(since))
+    return Response(200, {"items": items, "last_seq": last_seq})
+
+
+def clear_requests(app, _query_unused: dict, _raw: bytes) -> Response:
+    app.request_log.clear()
+    return Response.empty()
+
+
+def reset(app, _query_unused: dict, _raw: bytes) -> Response:
+    app.reset()
+    return Response(200, {"status": "reset", "fixture": app.fixture_name})
+
+
+def get_faults(app, _query_unused: dict, _raw: bytes) -> Response:
+    return Response(200, {"items": app.faults.listing()})
+
+
+def add_fault(app, _query_unused: dict, raw: bytes) -> Response:
+    fault = app.faults.add(parse_json_object(raw))
+    return Response(201, fault.describe())
+
+
+def clear_faults(app, _query_unused: dict, _raw: bytes) -> Response:
+    app.faults.clear()
+    return Response.empty()
+
+
+def expire_tokens(app, _query_unused: dict, raw: bytes) -> Response:
+    body = _optional_body(raw)
+    client_id = body.get("client_id")
+    if client_id is not None and not isinstance(client_id, str):
+        raise bad_request("VALUE_INCORRECT_TYPE", "client_id must be a string", "client_id")
+    with app.store.transaction() as store:
+        # One second in the past, so that no clock resolution lets a token live on.
+        expired = store.expire_tokens(client_id, now() - 1.0)
+    return Response(200, {"expired": expired})
+
+
+def _target_domain(store, name_or_id: str | None) -> dict:
+    if not name_or_id:
+        raise bad_request("REQUIRED_VALUE_MISSING", "target_domain (name or id) is required", "target_domain")
+    target_domain = store.find_target_domain(name_or_id)
+    if target_domain is None:
+        raise not_found(f"no target domain {name_or_id!r}", "target_domain")
+    return target_domain
+
+
+def get_rotation_failures(app, _query_unused: dict, _raw: bytes) -> Response:
+    return Response(200, {"items": app.rotation_failures.listing()})
+
+
+def add_rotation_failure(app, _query_unused: dict, raw: bytes) -> Response:
+    body = parse_json_object(raw)
+    for key in body:
+        if key not in ("target_domain", "username", "status", "count"):
+            raise bad_request("INVALID_REQUEST_DATA", f"unknown property {key}", key)
+    username = body.get("username")
+    if not isinstance(username, str) or not username:
+        raise bad_request("REQUIRED_VALUE_MISSING", "username is required", "username")
+    status = body.get("status", "ERROR")
+    if status not in FAILURE_STATUSES:
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"status must be one of {', '.join(FAILURE_STATUSES)}", "status")
+    count = check_number(body["count"], "count", minimum=1, integer=True) if body.get("count") is not None else None
+    with app.store.transaction() as store:
+        target_domain = _target_domain(store, body.get("target_domain"))
+    app.rotation_failures.add(target_domain["id"], username, status, count)
+    return Response(201, {"target_domain_id": target_domain["id"], "username": username, "status": status, "remaining": count})
+
+
+def clear_rotation_failures(app, _query_unused: dict, _raw: bytes) -> Response:
+    app.rotation_failures.clear()
+    return Response.empty()
+
+
+def get_settings(app, _query_unused: dict, _raw: bytes) -> Response:
+    return Response(200, app.settings.as_dict())
+
+
+def change_settings(app, _query_unused: dict, raw: bytes) -> Response:
+    body = parse_json_object(raw)
+    for key in body:
+        if key not in ("rotation_delay", "token_lifetime", "wrap_checkout"):
+            raise bad_request("INVALID_REQUEST_DATA", f"unknown property {key}", key)
+    # Check everything before changing anything.
+    delay = check_number(body["rotation_delay"], "rotation_delay") if "rotation_delay" in body else None
+    lifetime = check_number(body["token_lifetime"], "token_lifetime", minimum=1, integer=True) if "token_lifetime" in body else None
+    wrap = body.get("wrap_checkout")
+    if wrap is not None and not isinstance(wrap, bool):
+        raise bad_request("VALUE_INCORRECT_TYPE", "wrap_checkout must be a boolean", "wrap_checkout")
+    if wrap is not None:
+        app.settings.wrap_checkout = wrap
+    if delay is not None:
+        app.settings.rotation_delay = float(delay)
+    if lifetime is not None:
+        app.settings.token_lifetime = lifetime
+    return Response(200, app.settings.as_dict())
+
+
+def _checkout_summary(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "path": row["path"],
+        "type": row["type"],
+        "client_id": row["client_id"],
+        "user_id": row["user_id"],
+        "managed_account_id": row["managed_account_id"],
+        "host_account_id": row["host_account_id"],
+        "created": format_time(row["created"]),
+        "expires": format_time(row["expires"]),
+        "expires_epoch": row["expires"],
+    }
+
+
+def get_checkouts(app, _query_unused: dict, _raw: bytes) -> Response:
+    with app.store.transaction() as store:
+        rows = store.all_active_checkouts(now())
+    return Response(200, {"count": len(rows), "items": [_checkout_summary(row) for row in rows]})
+
+
+def get_managed_accounts(app, query: dict, _raw: bytes) -> Response:
+    """Every field of every managed account of a domain, empty ones included, plus internals."""
+    when = now()
+    with app.store.transaction() as store:
+        target_domain = _target_domain(store, _query(query, "target_domain"))
+        rows = store.all_managed_accounts(target_domain["id"])
+        history = store.history_for([row["id"] for row in rows])
+        active = store.all_active_checkouts(when)
+        items = []
+        for row in rows:
+            checkouts = [_checkout_summary(item) for item in active if item["managed_account_id"] == row["id"]]
+            item = managed_account_fields(row, history[row["id"]], checkouts)
+            item["scanned_account_id"] = row["scanned_account_id"]
+            item["current_version"] = store.current_secret_version(row["id"])
+            items.append(item)
+    return Response(200, {"count": len(items), "items": items})
+
+
+def get_secrets(app, query: dict, _raw: bytes) -> Response:
+    """All stored secret versions of one account: ?target_domain=&username= or ?host=&username=."""
+    username = _query(query, "username")
+    if not username:
+        raise bad_request("REQUIRED_VALUE_MISSING", "username is required", "username")
+    with app.store.transaction() as store:
+        if _query(query, "host"):
+            secret = store.find_account_secret(f"hosts/{_query(query, 'host')}/{username}")
+        else:
+            target_domain = _target_domain(store, _query(query, "target_domain"))
+            account = store.find_managed_by_username(target_domain["id"], username.lower())
+            secret = {"account_id": account["id"]} if account else None
+        if secret is None:
+            raise not_found(f"no account {username!r} there", "username")
+        versions = store.secret_versions(secret["account_id"])
+    return Response(200, {"items": render_secrets(versions)})
+
+
+def health(app, _query_unused: dict, _raw: bytes) -> Response:
+    return Response(200, {
+        "status": "ok",
+        "version": __version__,
+        "fixture": app.fixture_name,
+        "db": app.store.path,
+        "settings": app.settings.as_dict(),
+    })
+
+
+CONTROL_ROUTES = {
+    "requests": {"GET": get_requests, "DELETE": clear_requests},
+    "reset": {"POST": reset},
+    "faults": {"GET": get_faults, "POST": add_fault, "DELETE": clear_faults},
+    "tokens/expire": {"POST": expire_tokens},
+    "rotation-failures": {"GET": get_rotation_failures, "POST": add_rotation_failure, "DELETE": clear_rotation_failures},
+    "settings": {"GET": get_settings, "POST": change_settings},
+    "checkouts": {"GET": get_checkouts},
+    "managed-accounts": {"GET": get_managed_accounts},
+    "secrets": {"GET": get_secrets},
+    "health": {"GET": health},
+}
+
+
+def handle_control(app, method: str, path: str, query: dict, raw_body: bytes) -> Response:
+    methods = CONTROL_ROUTES.get(path[len(CONTROL_PREFIX):])
+    try:
+        if methods is None:
+            raise not_found(f"no control endpoint {path}")
+        handler = methods.get(method)
+        if handler is None:
+            raise ApiError(405, "GENERAL_ERROR", f"method {method} not allowed on {path}", headers={"Allow": ", ".join(sorted(methods))})
+        return handler(app, query, raw_body)
+    except ApiError as exc:
+        return Response(exc.status, exc.body(), exc.headers)

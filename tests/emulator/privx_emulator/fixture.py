@@ -1,0 +1,433 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# Fixtures: JSON files that say what the emulator starts with (API clients, password policies, target
+# domains with scanned and managed accounts, hosts). load_fixture() checks a file completely and fills
+# in defaults, so that a typo is one clear error at start-up instead of a puzzling test; seed() writes
+# a checked fixture into an empty store.
+
+import copy
+import json
+import os
+import uuid
+
+from .timeutil import parse_datetime, parse_duration, whole_seconds
+from .validation import is_uuid
+
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
+DEFAULT_FIXTURE = os.path.join(FIXTURES_DIR, "demo.json")
+REQUIRED = object()
+
+
+class FixtureError(Exception):
+    """A fixture that cannot be used; the message names the file and the offending entry."""
+
+
+def _fail(where: str, message: str) -> FixtureError:
+    return FixtureError(f"{where}: {message}")
+
+
+def _check_str(value, where):
+    if not isinstance(value, str):
+        raise _fail(where, "must be a string")
+    return value
+
+
+def _check_name(value, where):
+    if not _check_str(value, where).strip():
+        raise _fail(where, "must not be empty")
+    return value
+
+
+def _check_bool(value, where):
+    if not isinstance(value, bool):
+        raise _fail(where, "must be true or false")
+    return value
+
+
+def _check_count(value, where):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(where, "must be a non-negative integer")
+    return value
+
+
+def _check_uuid(value, where):
+    if not is_uuid(value):
+        raise _fail(where, "must be a UUID")
+    return value.lower()
+
+
+def _check_duration(value, where):
+    try:
+        parse_duration(value)
+    except ValueError:
+        raise _fail(where, "must be an ISO-8601 duration such as P30D or PT1H") from None
+    return value
+
+
+def _check_datetime(value, where):
+    try:
+        return whole_seconds(parse_datetime(_check_str(value, where)))
+    except ValueError:
+        raise _fail(where, "must be an RFC 3339 date-time such as 2026-01-01T00:00:00Z") from None
+
+
+def _check_enum(*allowed):
+    def check(value, where):
+        if value not in allowed:
+            raise _fail(where, f"must be one of {', '.join(allowed)}")
+        return value
+    return check
+
+
+def _check_strings(value, where):
+    if not isinstance(value, list):
+        raise _fail(where, "must be a list of strings")
+    return [_check_str(item, f"{where}[{index}]") for index, item in enumerate(value)]
+
+
+def _check_object(value, where):
+    if not isinstance(value, dict):
+        raise _fail(where, "must be an object")
+    return value
+
+
+def _check_list(value, where):
+    if not isinstance(value, list):
+        raise _fail(where, "must be a list")
+    return value
+
+
+def _entry(value, where: str, spec: dict) -> dict:
+    """Check an object against spec {key: (check, default or REQUIRED)}; unknown keys are typos."""
+    if not isinstance(value, dict):
+        raise _fail(where, "must be an object")
+    for key in value:
+        if key not in spec:
+            raise _fail(f"{where}.{key}", f"unknown key (expected one of {', '.join(sorted(spec))})")
+    result = {}
+    for key, (check, default) in spec.items():
+        if key in value:
+            result[key] = check(value[key], f"{where}.{key}")
+        elif default is REQUIRED:
+            raise _fail(f"{where}.{key}", "is required")
+        else:
+            result[key] = copy.deepcopy(default)
+    return result
+
+
+CLIENT_SPEC = {
+    "name": (_check_name, REQUIRED),
+    "role": (_check_enum("admin", "user"), REQUIRED),
+    "client_id": (_check_name, REQUIRED),
+    "client_secret": (_check_name, REQUIRED),
+    "oauth_client_id": (_check_name, "privx-external"),
+    "oauth_client_secret": (_check_name, REQUIRED),
+    "user_id": (_check_uuid, None),
+}
+POLICY_SPEC = {
+    "id": (_check_uuid, None),
+    "name": (_check_name, REQUIRED),
+    "rotation_interval": (_check_duration, "P30D"),
+    "max_versions": (_check_count, 0),
+    "max_concurrent_checkouts": (_check_count, 0),
+    "max_checkout_duration": (_check_duration, "PT1H"),
+    "rotate_on_release": (_check_bool, False),
+    "verify_after_rotation": (_check_bool, False),
+}
+SCANNED_SPEC = {
+    "id": (_check_uuid, None),
+    "username": (_check_name, REQUIRED),
+    "email": (_check_str, ""),
+    "full_name": (_check_str, ""),
+    "sam_account_name": (_check_str, ""),
+    "source_id": (_check_str, ""),
+    "security_id": (_check_str, ""),
+    "ignored": (_check_bool, False),
+}
+GENERATE_SPEC = {
+    "count": (_check_count, REQUIRED),
+    "prefix": (_check_name, "user"),
+    "start": (_check_count, 1),
+    "width": (_check_count, 0),
+}
+HISTORY_SPEC = {
+    "version": (_check_count, REQUIRED),
+    "rotated": (_check_datetime, REQUIRED),
+    "trigger": (_check_enum("ONRELEASE", "ONEXPIRY", "PERIODIC", "MANUAL"), "MANUAL"),
+    "status": (_check_enum("SUCCESS", "ERROR", "MAX_ROTATION_RETRIES_ERROR"), "SUCCESS"),
+}
+MANAGED_SPEC = dict(SCANNED_SPEC)
+del MANAGED_SPEC["ignored"]
+MANAGED_SPEC.update({
+    "additional_data": (_check_object, {}),
+    "password_policy": (_check_name, None),
+    "enabled": (_check_bool, True),
+    "rotation_enabled": (_check_bool, False),
+    "explicit_checkout": (_check_bool, False),
+    "state": (_check_enum("MANAGED", "UNMANAGED", "NEW", "REMOVED"), "MANAGED"),
+    "comment": (_check_str, ""),
+    "disable_rdp_cert_auth": (_check_bool, False),
+    "password": (_check_name, None),
+    "passwords": (_check_strings, []),
+    "rotation_history": (_check_list, []),
+})
+TARGET_DOMAIN_SPEC = {
+    "id": (_check_uuid, None),
+    "name": (_check_name, REQUIRED),
+    "comment": (_check_str, ""),
+    "enabled": (_check_bool, True),
+    "auto_onboarding": (_check_bool, False),
+    "scanned_accounts": (_check_list, []),
+    "generate_scanned_accounts": (_check_object, None),
+    "managed_accounts": (_check_list, []),
+}
+HOST_ACCOUNT_SPEC = {"id": (_check_uuid, None), "username": (_check_name, REQUIRED), "password": (_check_name, None)}
+HOST_SPEC = {
+    "id": (_check_uuid, None),
+    "common_name": (_check_name, REQUIRED),
+    "addresses": (_check_strings, []),
+    "external_id": (_check_str, ""),
+    "instance_id": (_check_str, ""),
+    "accounts": (_check_list, []),
+}
+TOP_SPEC = {
+    "description": (_check_str, ""),
+    "api_clients": (_check_list, REQUIRED),
+    "password_policies": (_check_list, []),
+    "target_domains": (_check_list, []),
+    "hosts": (_check_list, []),
+}
+MAX_GENERATED = 1000000
+
+
+def _unique(items: list, key, where: str, what: str) -> None:
+    seen = set()
+    for index, item in enumerate(items):
+        value = key(item)
+        if value is None:
+            continue
+        if value in seen:
+            raise _fail(f"{where}[{index}]", f"duplicate {what} {value!r}")
+        seen.add(value)
+
+
+def _generated_names(spec: dict) -> list:
+    return [f"{spec['prefix']}{number:0{spec['width']}d}" for number in range(spec["start"], spec["start"] + spec["count"])]
+
+
+def _check_managed(raw, where: str, policy_names: set) -> dict:
+    account = _entry(raw, where, MANAGED_SPEC)
+    if account["password_policy"] is not None and account["password_policy"] not in policy_names:
+        raise _fail(f"{where}.password_policy", f"no password policy named {account['password_policy']!r}")
+    if account["password"] is not None and account["passwords"]:
+        raise _fail(where, "give either password or passwords, not both")
+    account["rotation_history"] = [
+        _entry(item, f"{where}.rotation_history[{index}]", HISTORY_SPEC) for index, item in enumerate(account["rotation_history"])
+    ]
+    return account
+
+
+def _check_target_domain(raw, where: str, policy_names: set) -> dict:
+    domain = _entry(raw, where, TARGET_DOMAIN_SPEC)
+    domain["scanned_accounts"] = [
+        _entry(item, f"{where}.scanned_accounts[{index}]", SCANNED_SPEC) for index, item in enumerate(domain["scanned_accounts"])
+    ]
+    if domain["generate_scanned_accounts"] is not None:
+        generate = _entry(domain["generate_scanned_accounts"], f"{where}.generate_scanned_accounts", GENERATE_SPEC)
+        if generate["count"] > MAX_GENERATED:
+            raise _fail(f"{where}.generate_scanned_accounts.count", f"at most {MAX_GENERATED}")
+        domain["generate_scanned_accounts"] = generate
+    domain["managed_accounts"] = [
+        _check_managed(item, f"{where}.managed_accounts[{index}]", policy_names) for index, item in enumerate(domain["managed_accounts"])
+    ]
+    usernames = [account["username"].lower() for account in domain["scanned_accounts"]]
+    if domain["generate_scanned_accounts"]:
+        usernames += [name.lower() for name in _generated_names(domain["generate_scanned_accounts"])]
+    _unique(usernames, lambda name: name, f"{where}.scanned_accounts", "username (compared case-insensitively)")
+    _unique(domain["managed_accounts"], lambda item: item["username"].lower(), f"{where}.managed_accounts",
+            "username (compared case-insensitively)")
+    return domain
+
+
+def _check_host(raw, where: str) -> dict:
+    host = _entry(raw, where, HOST_SPEC)
+    host["accounts"] = [_entry(item, f"{where}.accounts[{index}]", HOST_ACCOUNT_SPEC) for index, item in enumerate(host["accounts"])]
+    _unique(host["accounts"], lambda item: item["username"], f"{where}.accounts", "username")
+    return host
+
+
+def check_fixture(raw) -> dict:
+    fixture = _entry(raw, "fixture", TOP_SPEC)
+    fixture["api_clients"] = [_entry(item, f"api_clients[{index}]", CLIENT_SPEC) for index, item in enumerate(fixture["api_clients"])]
+    if not fixture["api_clients"]:
+        raise _fail("api_clients", "at least one API client is needed")
+    _unique(fixture["api_clients"], lambda item: item["name"], "api_clients", "name")
+    _unique(fixture["api_clients"], lambda item: item["client_id"], "api_clients", "client_id")
+    fixture["password_policies"] = [
+        _entry(item, f"password_policies[{index}]", POLICY_SPEC) for index, item in enumerate(fixture["password_policies"])
+    ]
+    _unique(fixture["password_policies"], lambda item: item["name"], "password_policies", "name")
+    policy_names = {policy["name"] for policy in fixture["password_policies"]}
+    fixture["target_domains"] = [
+        _check_target_domain(item, f"target_domains[{index}]", policy_names) for index, item in enumerate(fixture["target_domains"])
+    ]
+    _unique(fixture["target_domains"], lambda item: item["name"], "target_domains", "name")
+    fixture["hosts"] = [_check_host(item, f"hosts[{index}]") for index, item in enumerate(fixture["hosts"])]
+    _unique(fixture["hosts"], lambda item: item["common_name"], "hosts", "common_name")
+    _unique_ids(fixture)
+    return fixture
+
+
+def _unique_ids(fixture: dict) -> None:
+    ids = [policy["id"] for policy in fixture["password_policies"]]
+    for domain in fixture["target_domains"]:
+        ids.append(domain["id"])
+        ids += [account["id"] for account in domain["scanned_accounts"] + domain["managed_accounts"]]
+    for host in fixture["hosts"]:
+        ids.append(host["id"])
+        ids += [account["id"] for account in host["accounts"]]
+    _unique(ids, lambda value: value, "fixture ids", "id")
+
+
+def load_fixture(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = json.load(handle)
+    except OSError as exc:
+        raise FixtureError(f"cannot read fixture {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise FixtureError(f"fixture {path} is not valid JSON: {exc}") from None
+    try:
+        return check_fixture(raw)
+    except FixtureError as exc:
+        raise FixtureError(f"fixture {path}: {exc}") from None
+
+
+# -- seeding -------------------------------------------------------------------------------------
+
+
+def _id(given: str | None) -> str:
+    return given or str(uuid.uuid4())
+
+
+def seed(store, fixture: dict, when: float) -> None:
+    """Write a checked fixture into the (empty) store; the caller holds the transaction."""
+    created = whole_seconds(when)
+    author = ""
+    for client in fixture["api_clients"]:
+        row = {key: client[key] for key in ("name", "role", "client_id", "client_secret", "oauth_client_id", "oauth_client_secret")}
+        row["user_id"] = _id(client["user_id"])
+        store.insert_api_client(row)
+        if not author and client["role"] == "admin":
+            author = row["user_id"]
+    policy_ids = {}
+    for policy in fixture["password_policies"]:
+        row = dict(policy, id=_id(policy["id"]), created=created, updated=created)
+        row["rotate_on_release"] = int(row["rotate_on_release"])
+        row["verify_after_rotation"] = int(row["verify_after_rotation"])
+        store.insert_policy(row)
+        policy_ids[policy["name"]] = row["id"]
+    for domain in fixture["target_domains"]:
+        _seed_target_domain(store, domain, policy_ids, author, created)
+    for host in fixture["hosts"]:
+        _seed_host(store, host, created)
+
+
+def _scanned_row(td_id: str, account: dict, created: int) -> dict:
+    row = {key: account.get(key, "") for key in ("email", "full_name", "sam_account_name", "source_id", "security_id")}
+    row.update({
+        "id": _id(account.get("id")),
+        "target_domain_id": td_id,
+        "username": account["username"],
+        "username_key": account["username"].lower(),
+        "state": "NEW",
+        "ignored": int(account.get("ignored", False)),
+        "created": created,
+        "updated": created,
+    })
+    return row
+
+
+def _generated_rows(td_id: str, domain_name: str, spec: dict, created: int) -> list:
+    rows = []
+    for offset, name in enumerate(_generated_names(spec)):
+        number = spec["start"] + offset
+        account = {
+            "username": name,
+            "email": f"{name}@{domain_name}",
+            "full_name": f"{spec['prefix'].capitalize()} {number:0{spec['width']}d}",
+            "sam_account_name": name[:20],
+            "source_id": f"generated-{number}",
+            "security_id": f"S-1-5-21-1004336348-1177238915-682003330-{1000 + number}",
+        }
+        rows.append(_scanned_row(td_id, account, created))
+    return rows
+
+
+def _seed_target_domain(store, domain: dict, policy_ids: dict, author: str, created: int) -> None:
+    td_id = _id(domain["id"])
+    store.insert_target_domain({
+        "id": td_id, "name": domain["name"], "comment": domain["comment"], "enabled": int(domain["enabled"]),
+        "auto_onboarding": int(domain["auto_onboarding"]), "created": created, "updated": created,
+    })
+    scanned = [_scanned_row(td_id, account, created) for account in domain["scanned_accounts"]]
+    if domain["generate_scanned_accounts"]:
+        scanned += _generated_rows(td_id, domain["name"], domain["generate_scanned_accounts"], created)
+    by_username = {row["username_key"]: row for row in scanned}
+    # A managed account without a scanned account of its username is scanned too (PrivX found it first).
+    for account in domain["managed_accounts"]:
+        if account["username"].lower() not in by_username:
+            row = _scanned_row(td_id, dict(account, id=None), created)
+            scanned.append(row)
+            by_username[row["username_key"]] = row
+    for account in domain["managed_accounts"]:
+        by_username[account["username"].lower()]["state"] = "MANAGED"
+    store.insert_scanned_accounts(scanned)
+    for account in domain["managed_accounts"]:
+        link = by_username[account["username"].lower()]
+        _seed_managed_account(store, td_id, account, link, policy_ids, author, created)
+
+
+def _seed_managed_account(store, td_id: str, account: dict, scanned: dict, policy_ids: dict, author: str, created: int) -> None:
+    policy_id = policy_ids.get(account["password_policy"]) if account["password_policy"] else None
+    row = {key: account[key] for key in (
+        "username", "email", "full_name", "sam_account_name", "source_id", "security_id", "state", "comment",
+    )}
+    row.update({
+        "id": _id(account["id"]),
+        "target_domain_id": td_id,
+        "scanned_account_id": scanned["id"],
+        "username_key": account["username"].lower(),
+        "additional_data": json.dumps(account["additional_data"], sort_keys=True),
+        "password_policy_id": policy_id,
+        "locked": 0,
+        "locked_timestamp": None,
+        "created": created,
+        "author": author,
+        "updated": created,
+        "updated_by": author,
+    })
+    for flag in ("enabled", "rotation_enabled", "explicit_checkout", "disable_rdp_cert_auth"):
+        row[flag] = int(account[flag])
+    store.insert_managed_account(row)
+    passwords = [account["password"]] if account["password"] is not None else account["passwords"]
+    for password in passwords:
+        store.add_secret_version(row["id"], password, created)
+    for entry in account["rotation_history"]:
+        store.append_history(row["id"], entry["version"], entry["rotated"], entry["trigger"], entry["status"])
+
+
+def _seed_host(store, host: dict, created: int) -> None:
+    host_id = _id(host["id"])
+    store.insert_host({
+        "id": host_id, "common_name": host["common_name"], "addresses": json.dumps(host["addresses"]),
+        "external_id": host["external_id"], "instance_id": host["instance_id"], "created": created, "updated": created,
+    })
+    for account in host["accounts"]:
+        account_id = _id(account["id"])
+        store.insert_host_account({"id": account_id, "host_id": host_id, "username": account["username"], "created": created, "updated": created})
+        if account["password"] is not None:
+            store.add_secret_version(account_id, account["password"], created)

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# Store rows to API objects, in the field order of the seeds. PrivX marshals Go structs with omitempty:
+# empty strings, empty objects and arrays and null handles are left out; booleans are always present.
+
+import json
+
+from .timeutil import format_time
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, (str, dict, list)) and not value)
+
+
+def omit_empty(fields: dict) -> dict:
+    return {key: value for key, value in fields.items() if not _is_empty(value)}
+
+
+def target_domain_handle(td_id: str | None, name: str | None) -> dict | None:
+    if not td_id:
+        return None
+    return {"id": td_id, "name": name, "deleted": False}
+
+
+def render_target_domain(row: dict) -> dict:
+    return omit_empty({
+        "id": row["id"],
+        "name": row["name"],
+        "comment": row["comment"],
+        "enabled": bool(row["enabled"]),
+        "auto_onboarding": bool(row["auto_onboarding"]),
+        "created": format_time(row["created"]),
+        "updated": format_time(row["updated"]),
+    })
+
+
+def render_scanned_account(row: dict, target_domain: dict) -> dict:
+    return omit_empty({
+        "id": row["id"],
+        "username": row["username"],
+        "email": row["email"],
+        "full_name": row["full_name"],
+        "sam_account_name": row["sam_account_name"],
+        "source_id": row["source_id"],
+        "security_id": row["security_id"],
+        "state": row["state"],
+        "ignored": bool(row["ignored"]),
+        "target_domain": target_domain_handle(target_domain["id"], target_domain["name"]),
+        "created": format_time(row["created"]),
+        "updated": format_time(row["updated"]),
+    })
+
+
+def render_policy(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "rotation_interval": row["rotation_interval"],
+        "max_versions": row["max_versions"],
+        "max_concurrent_checkouts": row["max_concurrent_checkouts"],
+        "max_checkout_duration": row["max_checkout_duration"],
+        "rotate_on_release": bool(row["rotate_on_release"]),
+        "verify_after_rotation": bool(row["verify_after_rotation"]),
+        "created": format_time(row["created"]),
+        "updated": format_time(row["updated"]),
+    }
+
+
+def render_history(rows: list) -> list:
+    return [
+        {"version": row["version"], "rotated": format_time(row["rotated"]), "trigger": row["trigger"], "status": row["status"]}
+        for row in rows
+    ]
+
+
+def render_secrets(rows: list) -> list:
+    """Secret versions, oldest first: the current secret is the highest version."""
+    return [{"version": row["version"], "secret": row["secret"], "created": format_time(row["created"])} for row in rows]
+
+
+def render_host(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    return omit_empty({
+        "id": row["id"],
+        "addresses": list(row["addresses"]),
+        "common_name": row["common_name"],
+        "external_id": row["external_id"],
+        "instance_id": row["instance_id"],
+    })
+
+
+def render_embedded_checkout(row: dict, secrets: list) -> dict:
+    """A checkout as listed inside a ManagedAccount (seed 004 shape)."""
+    return omit_empty({
+        "id": row["id"],
+        "type": row["type"],
+        "user_id": row["user_id"],
+        "expires": format_time(row["expires"]),
+        "created": format_time(row["created"]),
+        "explicit_checkout": True,
+        "secrets": render_secrets(secrets),
+        "username": row["username"],
+        "email": row["email"],
+        "full_name": row["full_name"],
+        "target_domain_id": row["target_domain_id"],
+        "managed_account_id": row["managed_account_id"],
+        "host_id": row["host_id"],
+    })
+
+
+def render_checkout(row: dict, secrets: list, host: dict | None) -> dict:
+    """A checkout of the authorizer API (seed 000 shape)."""
+    return omit_empty({
+        "id": row["id"],
+        "path": row["path"],
+        "type": row["type"],
+        "expires": format_time(row["expires"]),
+        "created": format_time(row["created"]),
+        "explicit_checkout": True,
+        "secrets": render_secrets(secrets),
+        "username": row["username"],
+        "email": row["email"],
+        "full_name": row["full_name"],
+        "target_domain": target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
+        "host": render_host(host),
+        "managed_account_id": row["managed_account_id"],
+        "user_id": row["user_id"],
+    })
+
+
+def render_account_secret(row: dict, host: dict | None) -> dict:
+    return omit_empty({
+        "path": row["path"],
+        "type": row["type"],
+        "username": row["username"],
+        "email": row["email"],
+        "full_name": row["full_name"],
+        "target_domain": target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
+        "host": render_host(host),
+        "created": format_time(row["created"]),
+        "updated": format_time(row["updated"]),
+    })
+
+
+def managed_account_fields(row: dict, history: list, checkouts: list) -> dict:
+    """Every ManagedAccount field, before omitempty (the control API shows them all)."""
+    policy = None
+    if row["password_policy_id"]:
+        policy = {"id": row["password_policy_id"], "name": row["password_policy_name"]}
+    return {
+        "id": row["id"],
+        "username": row["username"],
+        "email": row["email"],
+        "full_name": row["full_name"],
+        "sam_account_name": row["sam_account_name"],
+        "source_id": row["source_id"],
+        "security_id": row["security_id"],
+        "additional_data": json.loads(row["additional_data"]),
+        "target_domain": target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
+        "password_policy": policy,
+        "enabled": bool(row["enabled"]),
+        "rotation_enabled": bool(row["rotation_enabled"]),
+        "explicit_checkout": bool(row["explicit_checkout"]),
+        "state": row["state"],
+        "comment": row["comment"],
+        "locked": bool(row["locked"]),
+        "locked_timestamp": format_time(row["locked_timestamp"]) if row["locked"] else None,
+        "rotation_history": render_history(history),
+        "checkouts": checkouts,
+        "created": format_time(row["created"]),
+        "author": row["author"],
+        "updated": format_time(row["updated"]),
+        "updated_by": row["updated_by"],
+        "disable_rdp_cert_auth": bool(row["disable_rdp_cert_auth"]),
+    }
+
+
+def render_managed_account(row: dict, history: list, checkouts: list) -> dict:
+    return omit_empty(managed_account_fields(row, history, checkouts))

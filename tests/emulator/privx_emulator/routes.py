@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# The API's paths (REFERENCE.md, exactly those) and how a request path finds its route.
+
+import re
+
+from . import api_auth, api_authorizer, api_batch, api_managed_accounts, api_secrets_manager
+
+SM = "/secrets-manager/api/v1"
+AZ = "/authorizer/api/v1"
+TOKEN_PATH = "/auth/api/v1/oauth/token"
+TD = SM + "/targetdomains/{targetDomainID}"
+MA = TD + "/managedaccounts"
+
+_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+class Route:
+    """One method on one path template. `user_allowed`: callable by a client with the user role.
+    `public`: needs no bearer token (the token endpoint)."""
+
+    def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False) -> None:
+        self.method = method
+        self.template = template
+        self.handler = handler
+        self.user_allowed = user_allowed
+        self.public = public
+
+
+ROUTES = (
+    Route("POST", TOKEN_PATH, api_auth.issue_token, public=True),
+    Route("GET", SM + "/targetdomains", api_secrets_manager.list_target_domains),
+    Route("POST", SM + "/targetdomains/search", api_secrets_manager.search_target_domains),
+    Route("GET", TD, api_secrets_manager.get_target_domain),
+    Route("GET", TD + "/accounts", api_secrets_manager.list_scanned_accounts),
+    Route("POST", TD + "/accounts/search", api_secrets_manager.search_scanned_accounts),
+    Route("GET", MA, api_managed_accounts.list_managed_accounts),
+    Route("POST", MA, api_managed_accounts.create_managed_account),
+    Route("POST", MA + "/search", api_managed_accounts.search_managed_accounts),
+    Route("GET", MA + "/{managedAccountID}", api_managed_accounts.get_managed_account),
+    Route("PUT", MA + "/{managedAccountID}", api_managed_accounts.replace_managed_account),
+    Route("DELETE", MA + "/{managedAccountID}", api_managed_accounts.delete_managed_account),
+    Route("POST", MA + "/{managedAccountID}/rotate", api_managed_accounts.rotate_managed_account),
+    Route("POST", MA + "/{managedAccountID}/password", api_managed_accounts.provide_password),
+    Route("POST", MA + "/batch/create", api_batch.batch_create),
+    Route("POST", MA + "/batch/edit", api_batch.batch_edit),
+    Route("POST", MA + "/batch/delete", api_batch.batch_delete),
+    Route("POST", MA + "/batch/rotate", api_batch.batch_rotate),
+    Route("GET", SM + "/password-policies", api_secrets_manager.list_password_policies),
+    Route("GET", AZ + "/secrets", api_authorizer.list_secrets, user_allowed=True),
+    Route("POST", AZ + "/secrets/search", api_authorizer.search_secrets, user_allowed=True),
+    Route("GET", AZ + "/secrets/checkouts", api_authorizer.list_checkouts, user_allowed=True),
+    Route("POST", AZ + "/secrets/checkouts", api_authorizer.create_checkout, user_allowed=True),
+    Route("GET", AZ + "/secrets/checkouts/{checkoutID}", api_authorizer.get_checkout, user_allowed=True),
+    Route("POST", AZ + "/secrets/checkouts/{checkoutID}/release", api_authorizer.release_checkout, user_allowed=True),
+)
+
+
+def _compile(template: str):
+    pattern = ""
+    position = 0
+    for match in _PARAMETER.finditer(template):
+        pattern += re.escape(template[position:match.start()]) + f"(?P<{match.group(1)}>[^/]+)"
+        position = match.end()
+    return re.compile("^" + pattern + re.escape(template[position:]) + "$")
+
+
+class Router:
+    """Path templates with their methods. A literal segment beats a parameter, so that
+    GET .../managedaccounts/search is a wrong method (405) rather than a malformed account id."""
+
+    def __init__(self, routes=ROUTES) -> None:
+        self._templates = []
+        by_template = {}
+        for route in routes:
+            by_template.setdefault(route.template, {})[route.method] = route
+        for template, methods in by_template.items():
+            self._templates.append((template.count("{"), _compile(template), methods))
+        self._templates.sort(key=lambda entry: entry[0])
+
+    def resolve(self, path: str) -> tuple:
+        """({method: Route}, {parameter: value}) of the most specific template, or (None, None)."""
+        for _specificity, pattern, methods in self._templates:
+            match = pattern.match(path)
+            if match:
+                return methods, match.groupdict()
+        return None, None

@@ -1,0 +1,598 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# SQLite persistence: the schema and every query. One connection guarded by one re-entrant lock
+# (":memory:" needs a single connection anyway); callers hold the lock through transaction().
+# Rows come back as dicts; the API modules validate and render, this module only stores.
+
+import contextlib
+import json
+import sqlite3
+import threading
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_clients (
+    client_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    client_secret TEXT NOT NULL,
+    oauth_client_id TEXT NOT NULL,
+    oauth_client_secret TEXT NOT NULL,
+    user_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    access_token TEXT PRIMARY KEY,
+    refresh_token TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    issued REAL NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_by_client ON tokens (client_id);
+CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires);
+CREATE TABLE IF NOT EXISTS password_policies (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    rotation_interval TEXT NOT NULL,
+    max_versions INTEGER NOT NULL,
+    max_concurrent_checkouts INTEGER NOT NULL,
+    max_checkout_duration TEXT NOT NULL,
+    rotate_on_release INTEGER NOT NULL,
+    verify_after_rotation INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS target_domains (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    comment TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    auto_onboarding INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scanned_accounts (
+    id TEXT PRIMARY KEY,
+    target_domain_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL,
+    email TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    sam_account_name TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    security_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    ignored INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scanned_by_username ON scanned_accounts (target_domain_id, username, id);
+CREATE INDEX IF NOT EXISTS scanned_by_key ON scanned_accounts (target_domain_id, username_key);
+CREATE TABLE IF NOT EXISTS managed_accounts (
+    id TEXT PRIMARY KEY,
+    target_domain_id TEXT NOT NULL,
+    scanned_account_id TEXT,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL,
+    email TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    sam_account_name TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    security_id TEXT NOT NULL,
+    additional_data TEXT NOT NULL,
+    password_policy_id TEXT,
+    enabled INTEGER NOT NULL,
+    rotation_enabled INTEGER NOT NULL,
+    explicit_checkout INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    locked INTEGER NOT NULL,
+    locked_timestamp INTEGER,
+    created INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    updated INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,
+    disable_rdp_cert_auth INTEGER NOT NULL,
+    UNIQUE (target_domain_id, username_key)
+);
+CREATE INDEX IF NOT EXISTS managed_by_username ON managed_accounts (target_domain_id, username, id);
+CREATE TABLE IF NOT EXISTS rotation_history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    managed_account_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    rotated INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_by_account ON rotation_history (managed_account_id, seq);
+CREATE TABLE IF NOT EXISTS secret_versions (
+    account_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    secret TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (account_id, version)
+);
+CREATE TABLE IF NOT EXISTS hosts (
+    id TEXT PRIMARY KEY,
+    common_name TEXT NOT NULL UNIQUE,
+    addresses TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS host_accounts (
+    id TEXT PRIMARY KEY,
+    host_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    UNIQUE (host_id, username)
+);
+CREATE TABLE IF NOT EXISTS checkouts (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    type TEXT NOT NULL,
+    managed_account_id TEXT,
+    host_account_id TEXT,
+    created REAL NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS checkouts_by_client ON checkouts (client_id, created, id);
+CREATE INDEX IF NOT EXISTS checkouts_by_managed ON checkouts (managed_account_id);
+CREATE INDEX IF NOT EXISTS checkouts_by_host_account ON checkouts (host_account_id);
+CREATE INDEX IF NOT EXISTS checkouts_by_expiry ON checkouts (expires);
+CREATE TABLE IF NOT EXISTS pending_rotations (
+    managed_account_id TEXT PRIMARY KEY,
+    trigger TEXT NOT NULL,
+    requested REAL NOT NULL,
+    due REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pending_by_due ON pending_rotations (due);
+-- Everything a caller could check out, managed accounts and host accounts alike. The explicit_checkout
+-- column is kept so that a checkout of an account without it can be told apart from an unknown path.
+CREATE VIEW IF NOT EXISTS account_secrets AS
+    SELECT td.name || '/' || ma.username AS path, 'TARGET_DOMAIN_SECRET' AS type, ma.id AS account_id,
+           ma.id AS managed_account_id, NULL AS host_account_id, NULL AS host_id,
+           ma.username AS username, ma.email AS email, ma.full_name AS full_name,
+           td.id AS target_domain_id, td.name AS target_domain_name, ma.password_policy_id AS password_policy_id,
+           ma.explicit_checkout AS explicit_checkout, ma.created AS created, ma.updated AS updated
+    FROM managed_accounts ma JOIN target_domains td ON td.id = ma.target_domain_id
+    UNION ALL
+    SELECT 'hosts/' || h.common_name || '/' || ha.username, 'HOST_SECRET', ha.id,
+           NULL, ha.id, h.id,
+           ha.username, '', '',
+           NULL, NULL, NULL,
+           1, ha.created, ha.updated
+    FROM host_accounts ha JOIN hosts h ON h.id = ha.host_id;
+"""
+
+TABLES = (
+    "meta", "api_clients", "tokens", "password_policies", "target_domains", "scanned_accounts", "managed_accounts",
+    "rotation_history", "secret_versions", "hosts", "host_accounts", "checkouts", "pending_rotations",
+)
+
+# sortkey -> column, per list. Every order ends with the id so that paging is stable.
+TARGET_DOMAIN_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
+SCANNED_SORT = {
+    "id": "id", "username": "username", "email": "email", "full_name": "full_name", "state": "state",
+    "created": "created", "updated": "updated",
+}
+MANAGED_SORT = {
+    "id": "ma.id", "username": "ma.username", "email": "ma.email", "full_name": "ma.full_name", "state": "ma.state",
+    "comment": "ma.comment", "enabled": "ma.enabled", "created": "ma.created", "updated": "ma.updated",
+}
+POLICY_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
+SECRET_SORT = {"path": "path", "username": "username", "type": "type", "created": "created", "updated": "updated"}
+CHECKOUT_SORT = {"created": "c.created", "expires": "c.expires", "path": "c.path", "id": "c.id"}
+
+_MANAGED_SELECT = (
+    "SELECT ma.*, td.name AS target_domain_name, pp.name AS password_policy_name "
+    "FROM managed_accounts ma JOIN target_domains td ON td.id = ma.target_domain_id "
+    "LEFT JOIN password_policies pp ON pp.id = ma.password_policy_id"
+)
+_CHECKOUT_SELECT = (
+    "SELECT c.*, COALESCE(ma.username, ha.username) AS username, COALESCE(ma.email, '') AS email, "
+    "COALESCE(ma.full_name, '') AS full_name, td.id AS target_domain_id, td.name AS target_domain_name, "
+    "h.id AS host_id, ma.password_policy_id AS password_policy_id "
+    "FROM checkouts c "
+    "LEFT JOIN managed_accounts ma ON ma.id = c.managed_account_id "
+    "LEFT JOIN target_domains td ON td.id = ma.target_domain_id "
+    "LEFT JOIN host_accounts ha ON ha.id = c.host_account_id "
+    "LEFT JOIN hosts h ON h.id = ha.host_id"
+)
+# Batches of "IN (?, ...)" parameters stay below SQLite's historical limit of 999 variables.
+_IN_CHUNK = 500
+
+
+def _contains_ci(haystack, needle) -> bool:
+    """Case-insensitive substring test; SQLite's own lower() only knows ASCII."""
+    return needle in (haystack or "").lower()
+
+
+def _keyword_clauses(keywords: list, columns: tuple) -> tuple:
+    """Every keyword must be found in at least one of the columns."""
+    clauses, params = [], []
+    for word in keywords:
+        clauses.append("(" + " OR ".join(f"contains_ci({column}, ?)" for column in columns) + ")")
+        params.extend([word] * len(columns))
+    return clauses, params
+
+
+def _order_by(paging, columns: dict, id_column: str) -> str:
+    direction = "DESC" if paging.descending else "ASC"
+    column = columns[paging.sortkey]
+    if column == id_column:
+        return f"{column} {direction}"
+    return f"{column} {direction}, {id_column} {direction}"
+
+
+def _chunks(items: list) -> list:
+    return [items[start:start + _IN_CHUNK] for start in range(0, len(items), _IN_CHUNK)]
+
+
+class Store:
+    """The emulator's state in SQLite."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lock = threading.RLock()
+        self._depth = 0
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        if path != ":memory:":
+            # WAL keeps readers of a file DB (e.g. sqlite3 on the command line) from blocking the server.
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.create_function("contains_ci", 2, _contains_ci, deterministic=True)
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Hold the lock for one atomic unit of work; nested use joins the outer transaction."""
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    # -- generic helpers -------------------------------------------------------------------------
+
+    def _one(self, sql: str, params=()) -> dict | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return dict(row) if row is not None else None
+
+    def _all(self, sql: str, params=()) -> list:
+        return [dict(row) for row in self.conn.execute(sql, params).fetchall()]
+
+    def _insert(self, table: str, row: dict) -> None:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _column in row)
+        self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+    def _insert_many(self, table: str, rows: list) -> None:
+        if not rows:
+            return
+        columns = list(rows[0])
+        marks = ", ".join("?" for _column in columns)
+        self.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+            [[row[column] for column in columns] for row in rows],
+        )
+
+    def _page(self, select: str, count_from: str, where: list, params: list, order: str, paging) -> tuple:
+        where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+        count = self.conn.execute(f"SELECT count(*) {count_from}{where_sql}", params).fetchone()[0]
+        rows = self._all(f"{select}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?", params + [paging.limit, paging.offset])
+        return count, rows
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def is_seeded(self) -> bool:
+        return self._one("SELECT value FROM meta WHERE key = 'seeded'") is not None
+
+    def mark_seeded(self, fixture_name: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", (fixture_name,))
+
+    def wipe(self) -> None:
+        for table in TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+
+    # -- API clients and tokens ------------------------------------------------------------------
+
+    def insert_api_client(self, row: dict) -> None:
+        self._insert("api_clients", row)
+
+    def get_api_client(self, client_id: str) -> dict | None:
+        return self._one("SELECT * FROM api_clients WHERE client_id = ?", (client_id,))
+
+    def oauth_client_known(self, oauth_client_id: str, oauth_client_secret: str) -> bool:
+        sql = "SELECT 1 FROM api_clients WHERE oauth_client_id = ? AND oauth_client_secret = ?"
+        return self._one(sql, (oauth_client_id, oauth_client_secret)) is not None
+
+    def insert_token(self, row: dict) -> None:
+        self._insert("tokens", row)
+
+    def get_token(self, access_token: str) -> dict | None:
+        return self._one("SELECT * FROM tokens WHERE access_token = ?", (access_token,))
+
+    def expire_tokens(self, client_id: str | None, when: float) -> int:
+        if client_id is None:
+            cursor = self.conn.execute("UPDATE tokens SET expires = ? WHERE expires > ?", (when, when))
+        else:
+            sql = "UPDATE tokens SET expires = ? WHERE expires > ? AND client_id = ?"
+            cursor = self.conn.execute(sql, (when, when, client_id))
+        return cursor.rowcount
+
+    def purge_tokens(self, expired_before: float) -> None:
+        # Expired tokens are kept for a while so that a late call is told "expired" rather than "invalid".
+        self.conn.execute("DELETE FROM tokens WHERE expires < ?", (expired_before,))
+
+    # -- password policies -----------------------------------------------------------------------
+
+    def insert_policy(self, row: dict) -> None:
+        self._insert("password_policies", row)
+
+    def get_policy(self, policy_id: str | None) -> dict | None:
+        if not policy_id:
+            return None
+        return self._one("SELECT * FROM password_policies WHERE id = ?", (policy_id,))
+
+    def get_policy_by_name(self, name: str) -> dict | None:
+        return self._one("SELECT * FROM password_policies WHERE name = ?", (name,))
+
+    def page_policies(self, paging) -> tuple:
+        order = _order_by(paging, POLICY_SORT, "id")
+        return self._page("SELECT * FROM password_policies", "FROM password_policies", [], [], order, paging)
+
+    # -- target domains --------------------------------------------------------------------------
+
+    def insert_target_domain(self, row: dict) -> None:
+        self._insert("target_domains", row)
+
+    def get_target_domain(self, td_id: str) -> dict | None:
+        return self._one("SELECT * FROM target_domains WHERE id = ?", (td_id,))
+
+    def find_target_domain(self, name_or_id: str) -> dict | None:
+        sql = "SELECT * FROM target_domains WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1"
+        return self._one(sql, (name_or_id.lower(), name_or_id, name_or_id.lower()))
+
+    def page_target_domains(self, keywords: list, paging) -> tuple:
+        where, params = _keyword_clauses(keywords, ("name", "comment"))
+        order = _order_by(paging, TARGET_DOMAIN_SORT, "id")
+        return self._page("SELECT * FROM target_domains", "FROM target_domains", where, params, order, paging)
+
+    # -- scanned accounts ------------------------------------------------------------------------
+
+    def insert_scanned_accounts(self, rows: list) -> None:
+        self._insert_many("scanned_accounts", rows)
+
+    def get_scanned_account(self, td_id: str, account_id: str) -> dict | None:
+        return self._one("SELECT * FROM scanned_accounts WHERE target_domain_id = ? AND id = ?", (td_id, account_id))
+
+    def find_scanned_by_username(self, td_id: str, username_key: str) -> dict | None:
+        sql = "SELECT * FROM scanned_accounts WHERE target_domain_id = ? AND username_key = ? ORDER BY id LIMIT 1"
+        return self._one(sql, (td_id, username_key))
+
+    def set_scanned_state(self, account_id: str, state: str, when: int) -> None:
+        self.conn.execute("UPDATE scanned_accounts SET state = ?, updated = ? WHERE id = ?", (state, when, account_id))
+
+    def page_scanned_accounts(self, td_id: str, criteria: dict, paging) -> tuple:
+        where = ["target_domain_id = ?"]
+        params = [td_id]
+        clauses, keyword_params = _keyword_clauses(
+            criteria.get("keywords", []), ("username", "email", "full_name", "sam_account_name")
+        )
+        where += clauses
+        params += keyword_params
+        if "state" in criteria:
+            where.append("state = ?")
+            params.append(criteria["state"])
+        if "ignored" in criteria:
+            where.append("ignored = ?")
+            params.append(int(criteria["ignored"]))
+        order = _order_by(paging, SCANNED_SORT, "id")
+        return self._page("SELECT * FROM scanned_accounts", "FROM scanned_accounts", where, params, order, paging)
+
+    # -- managed accounts ------------------------------------------------------------------------
+
+    def insert_managed_account(self, row: dict) -> None:
+        self._insert("managed_accounts", row)
+
+    def get_managed_account(self, td_id: str, account_id: str) -> dict | None:
+        return self._one(f"{_MANAGED_SELECT} WHERE ma.target_domain_id = ? AND ma.id = ?", (td_id, account_id))
+
+    def get_managed_account_by_id(self, account_id: str) -> dict | None:
+        return self._one(f"{_MANAGED_SELECT} WHERE ma.id = ?", (account_id,))
+
+    def find_managed_by_username(self, td_id: str, username_key: str) -> dict | None:
+        return self._one(f"{_MANAGED_SELECT} WHERE ma.target_domain_id = ? AND ma.username_key = ?", (td_id, username_key))
+
+    def update_managed_account(self, account_id: str, changes: dict) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self.conn.execute(f"UPDATE managed_accounts SET {assignments} WHERE id = ?", list(changes.values()) + [account_id])
+
+    def delete_managed_account(self, account_id: str) -> None:
+        for sql in (
+            "DELETE FROM managed_accounts WHERE id = ?",
+            "DELETE FROM rotation_history WHERE managed_account_id = ?",
+            "DELETE FROM secret_versions WHERE account_id = ?",
+            "DELETE FROM checkouts WHERE managed_account_id = ?",
+            "DELETE FROM pending_rotations WHERE managed_account_id = ?",
+        ):
+            self.conn.execute(sql, (account_id,))
+
+    def page_managed_accounts(self, td_id: str, criteria: dict, paging) -> tuple:
+        where = ["ma.target_domain_id = ?"]
+        params = [td_id]
+        clauses, keyword_params = _keyword_clauses(
+            criteria.get("keywords", []), ("ma.username", "ma.email", "ma.full_name", "ma.comment")
+        )
+        where += clauses
+        params += keyword_params
+        for flag in ("enabled", "rotation_enabled", "explicit_checkout"):
+            if flag in criteria:
+                where.append(f"ma.{flag} = ?")
+                params.append(int(criteria[flag]))
+        if "state" in criteria:
+            where.append("ma.state = ?")
+            params.append(criteria["state"])
+        for key, column, operator in (
+            ("created_after", "ma.created", ">"), ("created_before", "ma.created", "<"),
+            ("updated_after", "ma.updated", ">"), ("updated_before", "ma.updated", "<"),
+        ):
+            if criteria.get(key) is not None:
+                where.append(f"{column} {operator} ?")
+                params.append(criteria[key])
+        order = _order_by(paging, MANAGED_SORT, "ma.id")
+        return self._page(_MANAGED_SELECT, "FROM managed_accounts ma", where, params, order, paging)
+
+    def all_managed_accounts(self, td_id: str) -> list:
+        return self._all(f"{_MANAGED_SELECT} WHERE ma.target_domain_id = ? ORDER BY ma.username, ma.id", (td_id,))
+
+    # -- rotation history, secret versions and pending rotations ---------------------------------
+
+    def append_history(self, account_id: str, version: int, rotated: int, trigger: str, status: str) -> None:
+        row = {"managed_account_id": account_id, "version": version, "rotated": rotated, "trigger": trigger, "status": status}
+        self._insert("rotation_history", row)
+
+    def history_for(self, account_ids: list) -> dict:
+        """{account id: [history rows, oldest first]}"""
+        history = {account_id: [] for account_id in account_ids}
+        for chunk in _chunks(list(account_ids)):
+            marks = ", ".join("?" for _item in chunk)
+            sql = f"SELECT * FROM rotation_history WHERE managed_account_id IN ({marks}) ORDER BY seq"
+            for row in self._all(sql, chunk):
+                history[row["managed_account_id"]].append(row)
+        return history
+
+    def secret_versions(self, account_id: str) -> list:
+        return self._all("SELECT * FROM secret_versions WHERE account_id = ? ORDER BY version", (account_id,))
+
+    def current_secret_version(self, account_id: str) -> int:
+        row = self._one("SELECT max(version) AS version FROM secret_versions WHERE account_id = ?", (account_id,))
+        return row["version"] or 0
+
+    def add_secret_version(self, account_id: str, secret: str, created: int, max_versions: int = 0) -> int:
+        """Store the next version (highest + 1) and trim the oldest beyond max_versions (when > 0)."""
+        version = self.current_secret_version(account_id) + 1
+        self._insert("secret_versions", {"account_id": account_id, "version": version, "secret": secret, "created": created})
+        if max_versions > 0:
+            sql = "DELETE FROM secret_versions WHERE account_id = ? AND version <= ?"
+            self.conn.execute(sql, (account_id, version - max_versions))
+        return version
+
+    def add_pending_rotation(self, account_id: str, trigger: str, requested: float, due: float) -> None:
+        row = {"managed_account_id": account_id, "trigger": trigger, "requested": requested, "due": due}
+        self._insert("pending_rotations", row)
+
+    def due_rotations(self, when: float) -> list:
+        return self._all("SELECT * FROM pending_rotations WHERE due <= ? ORDER BY due, managed_account_id", (when,))
+
+    def delete_pending_rotation(self, account_id: str) -> None:
+        self.conn.execute("DELETE FROM pending_rotations WHERE managed_account_id = ?", (account_id,))
+
+    # -- hosts -----------------------------------------------------------------------------------
+
+    def insert_host(self, row: dict) -> None:
+        self._insert("hosts", row)
+
+    def insert_host_account(self, row: dict) -> None:
+        self._insert("host_accounts", row)
+
+    def hosts_by_id(self, host_ids) -> dict:
+        wanted = sorted({host_id for host_id in host_ids if host_id})
+        hosts = {}
+        for chunk in _chunks(wanted):
+            marks = ", ".join("?" for _item in chunk)
+            for row in self._all(f"SELECT * FROM hosts WHERE id IN ({marks})", chunk):
+                row["addresses"] = json.loads(row["addresses"])
+                hosts[row["id"]] = row
+        return hosts
+
+    # -- account secrets (what a caller may check out) -------------------------------------------
+
+    def page_account_secrets(self, criteria: dict, paging) -> tuple:
+        where = ["explicit_checkout = 1"]
+        params = []
+        clauses, keyword_params = _keyword_clauses(criteria.get("keywords", []), ("path", "username", "email", "full_name"))
+        where += clauses
+        params += keyword_params
+        if criteria.get("host_id"):
+            where.append("host_id = ?")
+            params.append(criteria["host_id"])
+        if criteria.get("username"):
+            where.append("username = ?")
+            params.append(criteria["username"])
+        order = f"{SECRET_SORT[paging.sortkey]} {'DESC' if paging.descending else 'ASC'}, path, account_id"
+        return self._page("SELECT * FROM account_secrets", "FROM account_secrets", where, params, order, paging)
+
+    def find_account_secret(self, path: str) -> dict | None:
+        return self._one("SELECT * FROM account_secrets WHERE path = ? ORDER BY type DESC LIMIT 1", (path,))
+
+    # -- checkouts -------------------------------------------------------------------------------
+
+    def insert_checkout(self, row: dict) -> None:
+        self._insert("checkouts", row)
+
+    def get_checkout(self, checkout_id: str) -> dict | None:
+        return self._one(f"{_CHECKOUT_SELECT} WHERE c.id = ?", (checkout_id,))
+
+    def active_checkout_of(self, client_id: str, account_id: str, when: float) -> dict | None:
+        sql = (f"{_CHECKOUT_SELECT} WHERE c.client_id = ? AND c.expires > ? "
+               "AND (c.managed_account_id = ? OR c.host_account_id = ?) ORDER BY c.created, c.id LIMIT 1")
+        return self._one(sql, (client_id, when, account_id, account_id))
+
+    def count_active_checkouts(self, account_id: str, when: float) -> int:
+        sql = "SELECT count(*) FROM checkouts WHERE expires > ? AND (managed_account_id = ? OR host_account_id = ?)"
+        return self.conn.execute(sql, (when, account_id, account_id)).fetchone()[0]
+
+    def page_checkouts(self, client_id: str, when: float, paging) -> tuple:
+        where = ["c.client_id = ?", "c.expires > ?"]
+        order = _order_by(paging, CHECKOUT_SORT, "c.id")
+        return self._page(_CHECKOUT_SELECT, "FROM checkouts c", where, [client_id, when], order, paging)
+
+    def checkouts_of_accounts(self, client_id: str, account_ids: list, when: float) -> dict:
+        """{managed account id: [the client's active checkouts of it]}"""
+        found = {account_id: [] for account_id in account_ids}
+        for chunk in _chunks(list(account_ids)):
+            marks = ", ".join("?" for _item in chunk)
+            sql = (f"{_CHECKOUT_SELECT} WHERE c.client_id = ? AND c.expires > ? AND c.managed_account_id IN ({marks}) "
+                   "ORDER BY c.created, c.id")
+            for row in self._all(sql, [client_id, when] + chunk):
+                found[row["managed_account_id"]].append(row)
+        return found
+
+    def all_active_checkouts(self, when: float) -> list:
+        return self._all(f"{_CHECKOUT_SELECT} WHERE c.expires > ? ORDER BY c.created, c.id", (when,))
+
+    def expired_checkouts(self, when: float) -> list:
+        return self._all(f"{_CHECKOUT_SELECT} WHERE c.expires <= ? ORDER BY c.expires, c.id", (when,))
+
+    def delete_checkout(self, checkout_id: str) -> None:
+        self.conn.execute("DELETE FROM checkouts WHERE id = ?", (checkout_id,))

@@ -1,0 +1,225 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+# Request validation: JSON bodies checked field by field against a spec, path ids, and paging parameters.
+# PrivX is written in Go, so the rules follow encoding/json: a JSON null or a missing field is the zero
+# value, `1` or "true" is not a boolean, and a property the struct does not know is refused.
+
+import json
+import re
+
+from .errors import bad_request
+from .timeutil import parse_datetime
+
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_KEYWORD_SEPARATORS = re.compile(r"[\s,]+")
+
+MAX_LIMIT = 1000
+
+
+def is_uuid(value: object) -> bool:
+    return isinstance(value, str) and bool(UUID_PATTERN.match(value))
+
+
+def _reject_constant(name: str) -> None:
+    # json accepts NaN and Infinity by default; they are not JSON.
+    raise ValueError(f"invalid JSON constant {name}")
+
+
+def parse_json_object(raw: bytes) -> dict:
+    if not raw.strip():
+        raise bad_request("INVALID_REQUEST_DATA", "request body is missing")
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise bad_request("INVALID_REQUEST_DATA", f"malformed JSON in request body: {exc}") from None
+    if not isinstance(value, dict):
+        raise bad_request("INVALID_REQUEST_DATA", "request body must be a JSON object")
+    return value
+
+
+class Kind:
+    """How one body field is checked; check() returns the value to use or raises ApiError."""
+
+    def check(self, value: object, prop: str) -> object:
+        raise NotImplementedError
+
+
+class StringKind(Kind):
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, str):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be a string", prop)
+        return value
+
+
+class EmailKind(StringKind):
+    def check(self, value: object, prop: str) -> object:
+        text = super().check(value, prop)
+        if text and "@" not in text:
+            raise bad_request("VALUE_INCORRECT_FORMAT", f"{prop} is not an email address", prop)
+        return text
+
+
+class UuidKind(StringKind):
+    """A UUID string; the empty string is the zero value (no filter)."""
+
+    def check(self, value: object, prop: str) -> object:
+        text = super().check(value, prop)
+        if text and not is_uuid(text):
+            raise bad_request("VALUE_INCORRECT_FORMAT", f"{prop} is not a UUID", prop)
+        return text.lower()
+
+
+class BoolKind(Kind):
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, bool):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be a boolean", prop)
+        return value
+
+
+class ObjectKind(Kind):
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, dict):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be an object", prop)
+        return value
+
+
+class EnumKind(Kind):
+    def __init__(self, *values: str) -> None:
+        self.values = values
+
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, str):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be a string", prop)
+        if value not in self.values:
+            raise bad_request("VALUE_OUT_OF_BOUNDS", f"{prop} must be one of {', '.join(self.values)}", prop)
+        return value
+
+
+class DateTimeKind(StringKind):
+    """An RFC 3339 date-time, returned as epoch seconds; "" is the zero value and returns None."""
+
+    def check(self, value: object, prop: str) -> object:
+        text = super().check(value, prop)
+        if not text:
+            return None
+        try:
+            return parse_datetime(text)
+        except ValueError:
+            raise bad_request("VALUE_INCORRECT_FORMAT", f"{prop} is not an RFC 3339 date-time", prop) from None
+
+
+class PolicyHandleKind(Kind):
+    """A policy handle {id, name}; which policy it names is resolved against the store by the caller."""
+
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, dict):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be an object with id and/or name", prop)
+        handle = {}
+        for key, item in value.items():
+            if key not in ("id", "name"):
+                raise bad_request("INVALID_REQUEST_DATA", f"unknown property {prop}.{key}", f"{prop}.{key}")
+            if item is None:
+                continue
+            if not isinstance(item, str):
+                raise bad_request("VALUE_INCORRECT_TYPE", f"{prop}.{key} must be a string", prop)
+            if item:
+                handle[key] = item
+        if not handle:
+            raise bad_request("INVALID_REQUEST_DATA", f"{prop} must name a password policy by id or name", prop)
+        return handle
+
+
+STRING = StringKind()
+EMAIL = EmailKind()
+UUID = UuidKind()
+BOOL = BoolKind()
+OBJECT = ObjectKind()
+DATETIME = DateTimeKind()
+POLICY_HANDLE = PolicyHandleKind()
+
+
+def check_fields(body: dict, spec: dict, prefix: str = "", ignored: frozenset = frozenset()) -> dict:
+    """Check body against spec {name: Kind}; return the converted values of the fields that were given.
+
+    Fields are checked in body order, so the first offending field is the one reported.
+    """
+    values = {}
+    for key, value in body.items():
+        prop = prefix + key
+        if key in ignored:
+            continue
+        kind = spec.get(key)
+        if kind is None:
+            raise bad_request("INVALID_REQUEST_DATA", f"unknown property {prop}", prop)
+        if value is None:
+            # Go decodes null as the zero value, exactly as if the field had been left out.
+            continue
+        values[key] = kind.check(value, prop)
+    return values
+
+
+def check_number(value: object, prop: str, minimum: float = 0, integer: bool = False):
+    """A JSON number (not a boolean) of at least `minimum`; for the control API's settings and faults."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+        raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be {'an integer' if integer else 'a number'}", prop)
+    if value < minimum:
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"{prop} must be at least {minimum}", prop)
+    return value
+
+
+def require_string(values: dict, key: str, prop: str | None = None) -> str:
+    text = values.get(key, "")
+    if not text:
+        name = prop or key
+        raise bad_request("REQUIRED_VALUE_MISSING", f"{name} is required", name)
+    return text
+
+
+def split_keywords(text: str) -> list:
+    """`keywords` is a space or comma separated list; each must match (case-insensitively)."""
+    return [word.lower() for word in _KEYWORD_SEPARATORS.split(text or "") if word]
+
+
+class Paging:
+    """offset/limit/sortkey/sortdir of a list call."""
+
+    def __init__(self, offset: int, limit: int, sortkey: str, descending: bool) -> None:
+        self.offset = offset
+        self.limit = limit
+        self.sortkey = sortkey
+        self.descending = descending
+
+
+def _query_value(query: dict, name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def _query_count(query: dict, name: str, default: int) -> int:
+    text = _query_value(query, name)
+    if text is None or text == "":
+        return default
+    if not _INTEGER.match(text):
+        raise bad_request("VALUE_INCORRECT_TYPE", f"{name} must be an integer", name)
+    number = int(text)
+    if number < 0:
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"{name} must not be negative", name)
+    if name == "limit" and number > MAX_LIMIT:
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"limit must be at most {MAX_LIMIT}", name)
+    return number
+
+
+def parse_paging(query: dict, default_limit: int, sortkeys, default_sortkey: str) -> Paging:
+    offset = _query_count(query, "offset", 0)
+    limit = _query_count(query, "limit", default_limit)
+    sortkey = _query_value(query, "sortkey") or default_sortkey
+    if sortkey not in sortkeys:
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"sortkey must be one of {', '.join(sorted(sortkeys))}", "sortkey")
+    sortdir = (_query_value(query, "sortdir") or "ASC").upper()
+    if sortdir not in ("ASC", "DESC"):
+        raise bad_request("VALUE_OUT_OF_BOUNDS", "sortdir must be ASC or DESC", "sortdir")
+    return Paging(offset, limit, sortkey, sortdir == "DESC")
