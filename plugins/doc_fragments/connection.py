@@ -139,6 +139,7 @@ options:
       - name: privx_access_token
   validate_certs:
     type: str
+    default: "true"
     env:
       - name: PRIVX_VALIDATE_CERTS
     ini:
@@ -157,6 +158,7 @@ options:
       - name: privx_ca_path
   timeout:
     type: str
+    default: "30"
     env:
       - name: PRIVX_TIMEOUT
     ini:
@@ -166,6 +168,7 @@ options:
       - name: privx_timeout
   retries:
     type: str
+    default: "5"
     env:
       - name: PRIVX_RETRIES
     ini:

@@ -61,8 +61,9 @@ options:
     default: 500
 notes:
   - Exactly one of O(usernames) and O(all=true) is required.
+  - For scheduled rotation from AWX, the C(privx.secrets.rotation) role and the C(privx.secrets.rotate) playbook wrap this module.
 seealso:
-  - role: privx.secrets.rotation
+  - module: privx.secrets.managed_account_info
 '''
 
 EXAMPLES = r'''

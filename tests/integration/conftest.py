@@ -26,7 +26,6 @@ FIXTURE = os.path.join(HERE, 'fixtures', 'collection.json')
 LARGE_FIXTURE = os.path.join(REPO, 'tests', 'emulator', 'fixtures', 'large.json')
 
 
-
 def planted_secrets(path):
     """Every secret of a fixture: they all start with 'planted-' so that tests can scan for them."""
     with open(path, encoding='utf-8') as handle:

@@ -99,8 +99,8 @@ def test_paging_over_2500_items_yields_each_once():
         domain = client.get(paths.TARGET_DOMAINS)['items'][0]['id']
         scanned = list(client.paginate(paths.scanned_accounts(domain)))
         for start in range(0, 2500, 1000):
-            client.post(paths.managed_account_batch(domain, 'create'), {'ids': [item['id'] for item in scanned[start:min(start + 1000, 2500)]],
-                                                                       'data': {'enabled': True}})
+            chunk = [item['id'] for item in scanned[start:min(start + 1000, 2500)]]
+            client.post(paths.managed_account_batch(domain, 'create'), {'ids': chunk, 'data': {'enabled': True}})
         mark = emulator.control.mark()
         managed = list(client.paginate(paths.managed_accounts(domain)))
         assert len(managed) == 2500 and len({item['id'] for item in managed}) == 2500

@@ -30,8 +30,8 @@ def test_managed_account_info_by_username_id_search_and_all(ansible, privx):
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'dbdomain', 'explicit_checkout': False})
     assert usernames(result['managed_accounts']) == ['no_checkout']
 
-    result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'dbdomain', 'keywords': 'app',
-                                                                        'created_after': '2000-01-01'})
+    search = {'target_domain': 'dbdomain', 'keywords': 'app', 'created_after': '2000-01-01'}
+    result, _run = ansible.module('privx.secrets.managed_account_info', search)
     assert usernames(result['managed_accounts']) == ['app_admin', 'app_ro']
 
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'dbdomain', 'created_before': '2000-01-01'})

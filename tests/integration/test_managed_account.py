@@ -71,8 +71,8 @@ def test_a_field_the_task_does_not_name_keeps_its_value(ansible, privx):
 def test_check_mode_update_predicts_without_writing(ansible, privx):
     before = find_account(privx, DOMAIN, 'svc_backup')
     mark = privx.control.mark()
-    result, _run = ansible.module('privx.secrets.managed_account', {'target_domain': DOMAIN, 'username': 'svc_backup',
-                                                                   'password_policy': 'strict', 'comment': 'x'}, check=True, diff=True)
+    args = {'target_domain': DOMAIN, 'username': 'svc_backup', 'password_policy': 'strict', 'comment': 'x'}
+    result, _run = ansible.module('privx.secrets.managed_account', args, check=True, diff=True)
     assert result['changed'] is True
     assert result['managed_account']['password_policy']['name'] == 'strict' and result['managed_account']['comment'] == 'x'
     assert result['diff']['after'] == {'password_policy': 'strict', 'comment': 'x'}
