@@ -14,6 +14,7 @@ description:
     and where the run ends, so that each play's checkouts are released when that play ends rather than when the run ends.
   - Shows every release that failed as a warning naming the path.
   - It starts nothing, so in a run without checkouts it does nothing.
+  - It also loads the lookup once in the controller, so that the forked workers do not each load it again.
   - Recommended wherever the checkout lookup is used.
 author:
   - privx.secrets developers (@privx-secrets)
@@ -23,6 +24,7 @@ requirements:
 '''
 
 from ansible.plugins.callback import CallbackBase
+from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
@@ -33,6 +35,11 @@ class CallbackModule(CallbackBase):
     CALLBACK_TYPE = 'aggregate'
     CALLBACK_NAME = 'privx.secrets.checkouts'
     CALLBACK_NEEDS_ENABLED = True
+
+    def v2_playbook_on_start(self, playbook):
+        # Workers are forked from this process for every task and host: loading the lookup here once
+        # (its code and its option definitions) spares each fork from parsing its documentation again.
+        lookup_loader.get('privx.secrets.checkout', class_only=True)
 
     def v2_playbook_on_play_start(self, play):
         self._release('play_start')

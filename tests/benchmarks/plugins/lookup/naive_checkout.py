@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: naive_checkout
+short_description: Benchmark baseline - authenticate and check out on every call, as other secrets lookups do
+description:
+  - Used by the checkout benchmark only. Each call builds a client, authenticates and checks the path out; nothing
+    is shared between calls and nothing is released, which is what the lookups of other secrets collections do.
+author:
+  - privx.secrets developers (@privx-secrets)
+options:
+  _terms:
+    description: Secret paths.
+    type: list
+    elements: str
+    required: true
+'''
+
+import os
+
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
+
+
+class LookupModule(LookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        options = {name: next((os.environ[env] for env in spec[3] if os.environ.get(env)), spec[1])
+                   for name, spec in CONNECTION_OPTIONS.items()}
+        secrets = AccountSecrets(PrivXClient(ConnectionSettings(options)))
+        return [current_secret(secrets.checkout(term)) for term in terms]
