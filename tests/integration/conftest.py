@@ -69,8 +69,10 @@ def connection_env(emulator, client='admin'):
 
 
 @pytest.fixture(scope='module')
-def emulator():
-    with EmulatorProcess(fixture=FIXTURE, tls=True, rotation_delay=0.3) as process:
+def emulator(request):
+    """One emulator per test module, seeded from the module's EMULATOR_FIXTURE (the collection's fixture by default)."""
+    fixture = getattr(request.module, 'EMULATOR_FIXTURE', FIXTURE)
+    with EmulatorProcess(fixture=fixture, tls=True, rotation_delay=0.3) as process:
         yield process
 
 

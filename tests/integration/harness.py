@@ -75,43 +75,35 @@ class AnsibleRunner:
     def playbook(self, plays, check=False, diff=False, verbosity=0, env=None, extra_vars=None, inventory=None,
                  forks=None, timeout=600, name=None):
         """Run a playbook given as YAML text or as a list of plays."""
-        run_id = name or uuid.uuid4().hex[:8]
-        playbook_path = self._write_playbook(plays, run_id)
-        results_path = os.path.join(self.workdir, 'results-%s.jsonl' % run_id)
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook_path,
-                   '-i', inventory or self._local_inventory()]
-        if check:
-            command.append('--check')
-        if diff:
-            command.append('--diff')
-        if verbosity:
-            command.append('-' + 'v' * verbosity)
-        if forks:
-            command.extend(['--forks', str(forks)])
-        if extra_vars:
-            command.extend(['-e', json.dumps(extra_vars)])
+        command, results_path = self._command(plays, name, inventory, forks, check=check, diff=diff, verbosity=verbosity,
+                                              extra_vars=extra_vars)
         completed = subprocess.run(command, cwd=self.workdir, env=self.env(dict(env or {}, PRIVX_TEST_RESULTS=results_path)),
                                    capture_output=True, text=True, timeout=timeout, check=False)
         return PlaybookRun(completed, read_results(results_path))
 
     def start(self, plays, env=None, inventory=None, forks=None, name=None):
         """Start a playbook without waiting: returns (its process, in a session of its own, and a results reader)."""
-        run_id = name or uuid.uuid4().hex[:8]
-        playbook_path = self._write_playbook(plays, run_id)
-        results_path = os.path.join(self.workdir, 'results-%s.jsonl' % run_id)
-        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook_path,
-                   '-i', inventory or self._local_inventory()]
-        if forks:
-            command.extend(['--forks', str(forks)])
+        command, results_path = self._command(plays, name, inventory, forks)
         process = subprocess.Popen(command, cwd=self.workdir, env=self.env(dict(env or {}, PRIVX_TEST_RESULTS=results_path)),
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         return process, (lambda: read_results(results_path))
 
-    def _write_playbook(self, plays, run_id):
+    def _command(self, plays, name, inventory, forks, check=False, diff=False, verbosity=0, extra_vars=None):
+        """Write the playbook; returns the ansible-playbook command line and where its results will be."""
+        run_id = name or uuid.uuid4().hex[:8]
         playbook_path = os.path.join(self.workdir, 'playbook-%s.yml' % run_id)
         with open(playbook_path, 'w', encoding='utf-8') as handle:
             handle.write(plays if isinstance(plays, str) else yaml.safe_dump(plays, sort_keys=False))
-        return playbook_path
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook_path,
+                   '-i', inventory or self._local_inventory()]
+        command.extend(flag for flag, wanted in (('--check', check), ('--diff', diff)) if wanted)
+        if verbosity:
+            command.append('-' + 'v' * verbosity)
+        if forks:
+            command.extend(['--forks', str(forks)])
+        if extra_vars:
+            command.extend(['-e', json.dumps(extra_vars)])
+        return command, os.path.join(self.workdir, 'results-%s.jsonl' % run_id)
 
     def inventory(self, hosts, name='hosts'):
         """An inventory of local-connection hosts (a list of names)."""

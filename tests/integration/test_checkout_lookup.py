@@ -113,18 +113,26 @@ def test_released_after_a_fatal_error(ansible, privx):
     assert wait_for_no_checkouts(privx, 5) == []
 
 
-@pytest.mark.parametrize('how', ['SIGINT', 'SIGTERM', 'SIGKILL'])
-def test_released_when_the_controller_is_interrupted_or_killed(ansible, privx, how):
+def start_holding_a_checkout(ansible, privx):
+    """Start a run that checks PATH_A out and then waits; returns its process once PrivX shows the checkout."""
     play = {'name': 'long', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
         digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
         {'name': 'wait', 'ansible.builtin.command': 'sleep 60', 'changed_when': False},
     ]}
     process, _results = ansible.start([play])
+    deadline = time.monotonic() + 60
+    while not privx.control.checkouts():
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail('the run never held a checkout:\n' + process.stdout.read())
+        time.sleep(0.1)
+    return process
+
+
+@pytest.mark.parametrize('how', ['SIGINT', 'SIGTERM', 'SIGKILL'])
+def test_released_when_the_controller_is_interrupted_or_killed(ansible, privx, how):
+    process = start_holding_a_checkout(ansible, privx)
     try:
-        deadline = time.monotonic() + 60
-        while not privx.control.checkouts():
-            assert process.poll() is None and time.monotonic() < deadline, process.stdout.read()
-            time.sleep(0.1)
         if how == 'SIGINT':
             os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the foreground process group
         else:
@@ -167,16 +175,8 @@ def test_no_secret_in_vvvv_output_or_any_file(ansible, privx, tmp_path):
 def test_another_user_cannot_reach_the_agent(ansible, privx):
     if os.getuid() != 0:
         pytest.skip('needs root to act as another user')
-    play = {'name': 'hold', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
-        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
-        {'name': 'wait', 'ansible.builtin.command': 'sleep 60', 'changed_when': False},
-    ]}
-    process, _results = ansible.start([play])
+    process = start_holding_a_checkout(ansible, privx)
     try:
-        deadline = time.monotonic() + 60
-        while not privx.control.checkouts():
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.1)
         directory = os.path.join(ansible.home, '.ansible', 'privx')
         if not os.path.isdir(directory):
             directory = '/tmp/privx.secrets-0'  # where a deep HOME sends it

@@ -5,14 +5,9 @@
 
 from __future__ import annotations
 
-import pytest
+from conftest import LARGE_FIXTURE
 
-from conftest import LARGE_FIXTURE, connection_env
-
-from harness import AnsibleRunner
-
-from privx_emulator.harness import EmulatorProcess
-
+EMULATOR_FIXTURE = LARGE_FIXTURE
 DOMAIN = 'large.example.com'
 TOKEN = ('POST', '/auth/api/v1/oauth/token')
 
@@ -23,23 +18,6 @@ def username(number):
 
 def accounts(numbers, **fields):
     return [dict(fields, username=username(number)) for number in numbers]
-
-
-@pytest.fixture(scope='module')
-def large():
-    with EmulatorProcess(fixture=LARGE_FIXTURE, tls=True, rotation_delay=0.2) as process:
-        yield process
-
-
-@pytest.fixture
-def privx(large):
-    large.control.reset()
-    return large
-
-
-@pytest.fixture
-def ansible(collections_path, privx, tmp_path):
-    return AnsibleRunner(collections_path, str(tmp_path), connection_env(privx))
 
 
 def managed_by_username(privx):
