@@ -9,11 +9,13 @@ import os
 import subprocess
 import sys
 
-import ansible_runner
 import jinja2
+import pytest
 import yaml
 
 from conftest import REPO, assert_no_secret, connection_env
+
+ansible_runner = pytest.importorskip('ansible_runner')
 
 DOMAIN = 'rotation.example.com'
 
@@ -86,8 +88,11 @@ def test_a_failed_rotation_fails_the_job_after_the_summary(privx, collections_pa
 
 
 def test_ansible_builder_creates_the_execution_environment_context(tmp_path):
+    builder = os.path.join(os.path.dirname(sys.executable), 'ansible-builder')
+    if not os.path.exists(builder):
+        pytest.skip('ansible-builder is not installed beside this Python (the compatibility run)')
     context = tmp_path / 'context'
-    completed = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-builder'), 'create',
+    completed = subprocess.run([builder, 'create',
                                 '-f', os.path.join(REPO, 'meta', 'execution-environment.yml'), '-c', str(context)],
                                capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -230,7 +230,8 @@ def test_a_release_that_fails_is_a_warning_naming_the_path(ansible, privx):
             'tasks': [digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A)]}
     run = ansible.playbook([play], env=dict(WITH_CALLBACK, PRIVX_RETRIES='0'))
     assert run.rc == 0
-    assert "could not release the checkout of '%s' after 3 attempts" % PATH_A in run.output
+    # Older ansible-core wraps long warnings at the terminal width.
+    assert "could not release the checkout of '%s' after 3 attempts" % PATH_A in ' '.join(run.output.split())
     assert_no_secret(run.output)
 
 

@@ -9,15 +9,20 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO, connection_env
 
 
 def test_molecule_converges_the_role_idempotently(privx, collections_path, tmp_path):
+    molecule = os.path.join(os.path.dirname(sys.executable), 'molecule')
+    if not os.path.exists(molecule):
+        pytest.skip('molecule is not installed beside this Python (the compatibility run)')
     env = {key: value for key, value in os.environ.items() if not key.startswith(('ANSIBLE_', 'PRIVX_', 'MOLECULE_'))}
     env.update(connection_env(privx))
     env.update(HOME=str(tmp_path), ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR='1', NO_COLOR='1',
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
-    completed = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'molecule'), 'test', '-s', 'managed_accounts'],
+    completed = subprocess.run([molecule, 'test', '-s', 'managed_accounts'],
                                cwd=os.path.join(REPO, 'tests'), env=env, capture_output=True, text=True, timeout=600, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-4000:]

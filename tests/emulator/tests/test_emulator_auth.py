@@ -6,6 +6,9 @@ from __future__ import annotations
 # OAuth token endpoint, bearer authentication, token expiry and the admin/user role split.
 
 import base64
+import http.client
+import json
+import socket
 import time
 
 import pytest
@@ -70,8 +73,25 @@ def test_token_grant_type_and_missing_fields(admin: Api) -> None:
     oauth_error(admin.token_response(password=""), 400, "invalid_request")
 
 
-def test_token_endpoint_wrong_method(emu) -> None:
-    assert_error(requests.get(emu.url + TOKEN_PATH, timeout=10), 405, "GENERAL_ERROR")
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_token_endpoint_wrong_method_answers_oauth_error(emu, method: str) -> None:
+    answer = requests.request(method, emu.url + TOKEN_PATH, timeout=10)
+    oauth_error(answer, 405, "invalid_request")
+    assert answer.headers["Allow"] == "POST" and answer.headers["Cache-Control"] == "no-store"
+    assert "WWW-Authenticate" not in answer.headers
+    head = requests.head(emu.url + TOKEN_PATH, timeout=10)
+    assert head.status_code == 405 and head.content == b"" and head.headers["Allow"] == "POST"
+
+
+def test_token_endpoint_unreadable_body_answers_oauth_error(emu) -> None:
+    host, port = emu.url.split("//", 1)[1].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"POST {TOKEN_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n".encode("ascii"))
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        assert answer.status == 400
+        body = json.loads(answer.read())
+    assert set(body) == {"error", "error_description"} and body["error"] == "invalid_request"
 
 
 def test_bearer_missing_invalid(emu) -> None:

@@ -80,12 +80,124 @@ def state_of(admin: Api, path: str, username: str) -> str:
     return next(item["state"] for item in items if item["username"] == username)
 
 
-def test_read_only_fields_are_ignored(admin: Api) -> None:
-    body = dict(username="readonly", id=UNKNOWN_ID, target_domain={"id": TD_DB}, locked=True, locked_timestamp="x",
-                rotation_history=[{"version": 9}], checkouts=[1], created="x", author="me", updated="y", updated_by="z")
-    ma = create(admin, body)
+# What a client reads back from a managed account (seed 004 shape), read-only fields included.
+READ_BACK = {
+    "id": UNKNOWN_ID,
+    "target_domain": {"id": TD_CORP, "name": "corp.example.com", "deleted": False},
+    "locked": True,
+    "locked_timestamp": "2023-06-07T17:32:28Z",
+    "rotation_history": [{"version": 9, "rotated": "2023-06-07T17:32:28Z", "trigger": "ONRELEASE", "status": "SUCCESS"}],
+    "checkouts": [{
+        "id": UNKNOWN_ID, "type": "TARGET_DOMAIN_SECRET", "user_id": UNKNOWN_ID, "expires": "2023-06-07T17:32:28Z",
+        "created": "2023-06-07T17:32:28Z", "explicit_checkout": True,
+        "secrets": [{"version": 1, "secret": "s", "created": "2023-06-07T17:32:28Z"}],
+        "username": "u", "email": "u@x", "full_name": "U", "target_domain_id": TD_CORP, "managed_account_id": UNKNOWN_ID,
+        "host_id": UNKNOWN_ID, "secret_name": "n", "meta": {"k": 1},
+    }],
+    "created": "2023-06-07T17:32:28Z",
+    "author": UNKNOWN_ID,
+    "updated": "2023-06-07T17:32:28+02:00",
+    "updated_by": UNKNOWN_ID,
+}
+
+
+def test_read_only_fields_are_checked_then_ignored(admin: Api) -> None:
+    ma = create(admin, dict(READ_BACK, username="readonly"))
     item = admin.get(managed_path(TD_CORP, f"/{ma}")).json()
     assert item["id"] == ma != UNKNOWN_ID and item["locked"] is False and item["target_domain"]["id"] == TD_CORP
+    assert "rotation_history" not in item and "checkouts" not in item and item["author"] != UNKNOWN_ID
+    # null and empty values are Go's zero values: accepted, and ignored as well.
+    zero = {key: None for key in READ_BACK}
+    zero.update(id="", locked_timestamp="", created="", target_domain={"id": "", "name": None, "deleted": None},
+                rotation_history=[{}], checkouts=[{"secrets": [None], "type": "", "meta": None}])
+    create(admin, dict(zero, username="zero_values"))
+
+
+@pytest.mark.parametrize("change, error_code, prop", [
+    ({"id": 123}, "VALUE_INCORRECT_TYPE", "id"),
+    ({"id": "not-a-uuid"}, "VALUE_INCORRECT_FORMAT", "id"),
+    ({"locked": "yes"}, "VALUE_INCORRECT_TYPE", "locked"),
+    ({"locked_timestamp": "yesterday"}, "VALUE_INCORRECT_FORMAT", "locked_timestamp"),
+    ({"created": "garbage"}, "VALUE_INCORRECT_FORMAT", "created"),
+    ({"created": 1700000000}, "VALUE_INCORRECT_TYPE", "created"),
+    ({"updated": UNKNOWN_ID}, "VALUE_INCORRECT_FORMAT", "updated"),
+    ({"author": "me"}, "VALUE_INCORRECT_FORMAT", "author"),
+    ({"updated_by": 7}, "VALUE_INCORRECT_TYPE", "updated_by"),
+    ({"target_domain": "corp.example.com"}, "VALUE_INCORRECT_TYPE", "target_domain"),
+    ({"target_domain": {"id": 5}}, "VALUE_INCORRECT_TYPE", "target_domain.id"),
+    ({"target_domain": {"id": "corp"}}, "VALUE_INCORRECT_FORMAT", "target_domain.id"),
+    ({"target_domain": {"deleted": "no"}}, "VALUE_INCORRECT_TYPE", "target_domain.deleted"),
+    ({"target_domain": {"colour": "red"}}, "INVALID_REQUEST_DATA", "target_domain.colour"),
+    ({"rotation_history": 5}, "VALUE_INCORRECT_TYPE", "rotation_history"),
+    ({"rotation_history": {"version": 1}}, "VALUE_INCORRECT_TYPE", "rotation_history"),
+    ({"rotation_history": [5]}, "VALUE_INCORRECT_TYPE", "rotation_history[0]"),
+    ({"rotation_history": [{}, {"version": "1"}]}, "VALUE_INCORRECT_TYPE", "rotation_history[1].version"),
+    ({"rotation_history": [{"version": 1.5}]}, "VALUE_INCORRECT_TYPE", "rotation_history[0].version"),
+    ({"rotation_history": [{"version": True}]}, "VALUE_INCORRECT_TYPE", "rotation_history[0].version"),
+    ({"rotation_history": [{"version": 2 ** 64}]}, "VALUE_INCORRECT_TYPE", "rotation_history[0].version"),
+    ({"rotation_history": [{"rotated": "x"}]}, "VALUE_INCORRECT_FORMAT", "rotation_history[0].rotated"),
+    ({"rotation_history": [{"trigger": "SOMETIMES"}]}, "VALUE_OUT_OF_BOUNDS", "rotation_history[0].trigger"),
+    ({"rotation_history": [{"status": 1}]}, "VALUE_INCORRECT_TYPE", "rotation_history[0].status"),
+    ({"rotation_history": [{"extra": 1}]}, "INVALID_REQUEST_DATA", "rotation_history[0].extra"),
+    ({"checkouts": {}}, "VALUE_INCORRECT_TYPE", "checkouts"),
+    ({"checkouts": [1]}, "VALUE_INCORRECT_TYPE", "checkouts[0]"),
+    ({"checkouts": [{"user_id": "me"}]}, "VALUE_INCORRECT_FORMAT", "checkouts[0].user_id"),
+    ({"checkouts": [{"type": "VAULT"}]}, "VALUE_OUT_OF_BOUNDS", "checkouts[0].type"),
+    ({"checkouts": [{"expires": "soon"}]}, "VALUE_INCORRECT_FORMAT", "checkouts[0].expires"),
+    ({"checkouts": [{"explicit_checkout": 1}]}, "VALUE_INCORRECT_TYPE", "checkouts[0].explicit_checkout"),
+    ({"checkouts": [{"secrets": "s"}]}, "VALUE_INCORRECT_TYPE", "checkouts[0].secrets"),
+    ({"checkouts": [{"secrets": [{"version": "x"}]}]}, "VALUE_INCORRECT_TYPE", "checkouts[0].secrets[0].version"),
+    ({"checkouts": [{"secrets": [{"secret": 5}]}]}, "VALUE_INCORRECT_TYPE", "checkouts[0].secrets[0].secret"),
+    ({"checkouts": [{"meta": []}]}, "VALUE_INCORRECT_TYPE", "checkouts[0].meta"),
+    ({"checkouts": [{"host_id": "h"}]}, "VALUE_INCORRECT_FORMAT", "checkouts[0].host_id"),
+    ({"checkouts": [{"path": "dbdomain/x"}]}, "INVALID_REQUEST_DATA", "checkouts[0].path"),
+])
+def test_read_only_fields_are_type_checked(emu, admin: Api, change: dict, error_code: str, prop: str) -> None:
+    body = dict(READ_BACK, username="ro1")
+    body.update(change)
+    assert_error(admin.post(managed_path(TD_CORP), json=body), 400, error_code, prop)
+    assert admin.get(managed_path(TD_CORP)).json()["count"] == 2, "nothing created"
+    ma = account_id(emu, "corp.example.com", "svc_backup")
+    before = admin.get(managed_path(TD_CORP, f"/{ma}")).json()
+    put = dict(before)
+    put.update(change)
+    assert_error(admin.put(managed_path(TD_CORP, f"/{ma}"), json=put), 400, error_code, prop)
+    assert admin.get(managed_path(TD_CORP, f"/{ma}")).json() == before
+
+
+def test_review_example_body_is_refused(admin: Api) -> None:
+    body = {"username": "ro1", "id": 123, "locked": "yes", "created": "garbage", "rotation_history": 5}
+    assert_error(admin.post(managed_path(TD_CORP), json=body), 400, "VALUE_INCORRECT_TYPE", "id")
+
+
+@pytest.mark.parametrize("change, prop", [
+    ({"target_domain": {"id": TD_DB}}, "target_domain.id"),
+    ({"target_domain": {"id": TD_CORP, "name": "dbdomain"}}, "target_domain.name"),
+    ({"target_domain": {"name": "corp.example.com"}}, "target_domain.name"),
+    ({"target_domain": {"id": UNKNOWN_ID, "name": "dbdomain"}}, "target_domain.id"),
+])
+def test_create_refuses_another_target_domain(admin: Api, change: dict, prop: str) -> None:
+    assert_error(admin.post(managed_path(TD_DB), json=dict(change, username="elsewhere")), 400, "INVALID_REQUEST_DATA", prop)
+    assert admin.get(managed_path(TD_DB)).json()["count"] == 7, "nothing created"
+    matching = {"id": TD_DB.upper(), "name": "dbdomain", "deleted": False}
+    create(admin, {"username": "here", "target_domain": matching}, td=TD_DB)
+
+
+def test_put_refuses_another_account_or_domain(emu, admin: Api) -> None:
+    ma = account_id(emu, "dbdomain", "app_admin")
+    other = account_id(emu, "dbdomain", "single")
+    before = admin.get(managed_path(TD_DB, f"/{ma}")).json()
+    for change, prop in (
+        ({"id": other}, "id"),
+        ({"target_domain": {"id": TD_CORP, "name": "dbdomain"}}, "target_domain.id"),
+        ({"target_domain": {"id": TD_DB, "name": "corp.example.com"}}, "target_domain.name"),
+    ):
+        assert_error(admin.put(managed_path(TD_DB, f"/{ma}"), json=dict(before, **change)), 400, "INVALID_REQUEST_DATA", prop)
+    assert admin.get(managed_path(TD_DB, f"/{ma}")).json() == before
+    # What the client read, sent back as it is (ids in any letter case, empty values), is accepted.
+    same = dict(before, id=ma.upper(), target_domain={"id": TD_DB.upper(), "name": "dbdomain", "deleted": False})
+    assert admin.put(managed_path(TD_DB, f"/{ma}"), json=same).status_code == 200
+    assert admin.put(managed_path(TD_DB, f"/{ma}"), json=dict(before, id="", target_domain={"id": "", "name": ""})).status_code == 200
 
 
 def test_duplicate_username_is_case_insensitive(admin: Api) -> None:
@@ -150,7 +262,8 @@ def test_put_replaces_everything(emu, admin: Api, admin2: Api) -> None:
         assert key not in item, f"{key} was not reset"
     for key in ("enabled", "rotation_enabled", "explicit_checkout", "disable_rdp_cert_auth"):
         assert item[key] is False, key
-    assert item["state"] == "MANAGED"
+    assert "state" not in item, "a PUT without state resets it to empty (omitted)"
+    assert emu.control.managed_account("corp.example.com", "svc_deploy")["state"] == ""
     assert item["updated_by"] == "9f17bad8-9a2d-4f2b-a772-ebf6cd390c7f" != before["updated_by"]
     assert item["updated"] >= before["updated"] and item["created"] == before["created"] and item["author"] == before["author"]
     # Sending back everything read (read-only fields included) restores it.
@@ -159,6 +272,19 @@ def test_put_replaces_everything(emu, admin: Api, admin2: Api) -> None:
     again = admin.get(managed_path(TD_CORP, f"/{ma}")).json()
     assert {key: again[key] for key in FULL_ACCOUNT} == {key: before[key] for key in FULL_ACCOUNT}
     assert emu.control.managed_account("corp.example.com", "svc_deploy")["state"] == "MANAGED"
+
+
+def test_state_empty_and_missing(emu, admin: Api) -> None:
+    ma = create(admin, {"username": "stateless", "state": ""})
+    assert admin.get(managed_path(TD_CORP, f"/{ma}")).json()["state"] == "MANAGED", "create: empty or missing state is MANAGED"
+    assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless", "state": "NEW"}).status_code == 200
+    assert admin.get(managed_path(TD_CORP, f"/{ma}")).json()["state"] == "NEW"
+    assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless", "state": ""}).status_code == 200
+    assert "state" not in admin.get(managed_path(TD_CORP, f"/{ma}")).json()
+    assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless", "state": "REMOVED"}).status_code == 200
+    assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless"}).status_code == 200
+    assert "state" not in admin.get(managed_path(TD_CORP, f"/{ma}")).json()
+    assert emu.control.managed_account("corp.example.com", "stateless")["state"] == ""
 
 
 @pytest.mark.parametrize("body, error_code, prop", [
