@@ -8,7 +8,10 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.privx.secrets.plugins.module_utils._checkout_release import checkout_release_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._checkout_release import (
+    CHECKOUT_RELEASE_CONSTRAINTS,
+    checkout_release_argument_spec,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
 
@@ -19,25 +22,23 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(
-            argument_spec=checkout_release_argument_spec(),
-            mutually_exclusive=[('paths', 'all')],
-        )
-        if not args['all'] and not args['paths']:
-            raise AnsibleActionFail('give paths, or all: true')
+        _validation, args = self.validate_argument_spec(argument_spec=checkout_release_argument_spec(), **CHECKOUT_RELEASE_CONSTRAINTS)
         paths = None if args['all'] else args['paths']
         try:
-            agent = AgentConnection()
-            if self._task.check_mode:
-                held = (agent.request('status', start=False) or {}).get('held', [])
-                released = [path for path in held if paths is None or path in paths]
-                warnings = []
-            else:
-                outcome = agent.request('release', start=False, paths=paths) or {'released': [], 'warnings': []}
-                released, warnings = outcome['released'], outcome['warnings']
+            released, warnings = self._release(AgentConnection.if_running(), paths)
         except PrivXError as error:
             raise AnsibleActionFail('privx.secrets.checkout_release: %s' % error) from None
         result.update(changed=bool(released), released=released)
         if warnings:
             result['warnings'] = warnings
         return result
+
+    def _release(self, agent, paths):
+        """(released paths, warnings); in check mode the paths that would be released."""
+        if agent is None:
+            return [], []
+        if self._task.check_mode:
+            held = (agent.request('status', start=False) or {}).get('held', [])
+            return [path for path in held if paths is None or path in paths], []
+        outcome = agent.request('release', start=False, paths=paths) or {'released': [], 'warnings': []}
+        return outcome['released'], outcome['warnings']

@@ -23,6 +23,8 @@ requirements:
     or with E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
 '''
 
+import time
+
 from ansible.plugins.callback import CallbackBase
 from ansible.plugins.loader import lookup_loader
 
@@ -36,20 +38,33 @@ class CallbackModule(CallbackBase):
     CALLBACK_NAME = 'privx.secrets.checkouts'
     CALLBACK_NEEDS_ENABLED = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # When the last task result came in. A play's own templating (its hosts:, its vars) runs lookups after
+        # the previous play's last result and before its play_start: those checkouts belong to the new play.
+        self._last_result = time.time()
+
     def v2_playbook_on_start(self, playbook):
+        self._last_result = time.time()
         # Workers are forked from this process for every task and host: loading the lookup here once
         # (its code and its option definitions) spares each fork from parsing its documentation again.
         lookup_loader.get('privx.secrets.checkout', class_only=True)
 
+    def _result_arrived(self, *_args, **_kwargs):
+        self._last_result = time.time()
+
+    v2_runner_on_ok = v2_runner_on_failed = v2_runner_on_skipped = v2_runner_on_unreachable = _result_arrived
+
     def v2_playbook_on_play_start(self, play):
-        self._release('play_start')
+        self._release('play_start', used_before=self._last_result)
 
     def v2_playbook_on_stats(self, stats):
         self._release('finish')
 
-    def _release(self, operation):
+    def _release(self, operation, **arguments):
         try:
-            outcome = AgentConnection().request(operation, start=False)
+            agent = AgentConnection.if_running()
+            outcome = agent.request(operation, start=False, **arguments) if agent else None
         except PrivXError as error:
             self._display.warning('privx.secrets: could not reach the checkout agent to release checkouts: %s' % error)
             return

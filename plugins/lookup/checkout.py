@@ -79,16 +79,20 @@ EXAMPLES = r'''
     db_checkout: "{{ lookup('privx.secrets.checkout', target_domain='corp.example.com', username='app_db', output='checkout') }}"
   no_log: true
 
+# Pass a secret in a module option that is no_log, never through environment: or a command line,
+# which -vvv output and ps on the target would show.
 - name: Connection options as variables (from a vault-encrypted file, say) instead of PRIVX_* environment variables
-  ansible.builtin.command: /usr/local/bin/rotate-app-keys
-  environment:
-    DB_PASSWORD: "{{ lookup('privx.secrets.checkout', 'corp.example.com/app_db') }}"
+  ansible.builtin.uri:
+    url: https://app.example.com/api/rotate-keys
+    method: POST
+    url_username: app_db
+    url_password: "{{ lookup('privx.secrets.checkout', 'corp.example.com/app_db') }}"
+    force_basic_auth: true
   vars:
     privx_url: https://privx.example.com
     privx_client_id: "{{ vault_privx_client_id }}"
     privx_client_secret: "{{ vault_privx_client_secret }}"
     privx_oauth_client_secret: "{{ vault_privx_oauth_client_secret }}"
-  changed_when: true
   no_log: true
 '''
 
@@ -103,7 +107,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
 
@@ -112,7 +116,7 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
-        connection = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        connection = plugin_connection_options(self.get_option)
         target_domain, username = self.get_option('target_domain'), self.get_option('username')
         output = self.get_option('output')
         try:

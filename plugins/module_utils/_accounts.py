@@ -52,6 +52,7 @@ RETURNED_DEFAULTS = {
     'updated': '', 'updated_by': '', 'disable_rdp_cert_auth': False,
 }
 PASSWORD_MARKER = '(a new password will be stored)'
+BATCH_LIMIT = 1000  # most ids PrivX takes in one batch call
 
 
 def account_options_spec():
@@ -62,6 +63,12 @@ def account_options_spec():
     spec['account_state']['choices'] = list(ACCOUNT_STATES)
     spec['password_policy']['no_log'] = False
     return spec
+
+
+def checked_batch_size(batch_size):
+    if not 1 <= batch_size <= BATCH_LIMIT:
+        raise PrivXConfigError('batch_size must be between 1 and %d, got %d' % (BATCH_LIMIT, batch_size))
+    return batch_size
 
 
 def checked_username(username):
@@ -134,11 +141,12 @@ def pick_username(candidates, username, holder):
 
 
 def returned_account(account):
-    """What modules return for an account: every key present, no secret anywhere."""
+    """What modules return for an account: every documented key, nothing else (no secret, whatever PrivX adds)."""
     view = copy.deepcopy(RETURNED_DEFAULTS)
-    for key, value in account.items():
+    for key in RETURNED_DEFAULTS:
+        value = account.get(key)
         if key == 'checkouts':
-            value = [{k: v for k, v in checkout.items() if k != 'secrets'} for checkout in value or []]
+            value = [{name: item for name, item in checkout.items() if name != 'secrets'} for checkout in value or []]
         if value is not None:
             view[key] = copy.deepcopy(value)
     return view
@@ -146,18 +154,11 @@ def returned_account(account):
 
 def writable_body(account, changes, policies):
     """The whole object PUT expects: everything the account holds, with the changes applied."""
-    view = comparable(account)
-    view.update(changes)
-    body = {'username': account['username']}
-    for field, value in view.items():
-        if field != 'password_policy':
-            body[field] = value
-    if 'password_policy' in changes:
-        handle = policies.handle(changes['password_policy'])
-    else:
-        handle = account.get('password_policy') or None
-    if handle:
-        body['password_policy'] = handle
+    body = {field: value for field, value in comparable(account).items() if field != 'password_policy'}
+    if account.get('password_policy') and 'password_policy' not in changes:
+        body['password_policy'] = account['password_policy']
+    body.update(policies.resolved(changes))
+    body['username'] = account['username']
     return body
 
 
@@ -168,13 +169,16 @@ def create_body(username, desired, template, policies):
         if (template or {}).get(field):
             body[field] = template[field]
     body.update(CREATE_DEFAULTS)
-    for field, value in desired.items():
-        body[field] = value
-    if body.get('password_policy') is not None:
-        handle = policies.handle(body.pop('password_policy'))
-        if handle:
-            body['password_policy'] = handle
+    body.update(policies.resolved(desired))
     return body
+
+
+def predicted_update(domain, account, changes, policies):
+    """The account as PrivX would hold it after these changes (check mode)."""
+    predicted = dict(changes)
+    if 'password_policy' in changes:
+        predicted['password_policy'] = policies.handle(changes['password_policy']) or {}
+    return predicted_account(domain, account=account, body=predicted)
 
 
 def predicted_account(domain, account=None, body=None):

@@ -42,7 +42,7 @@ class PrivXBatchError(PrivXError):
         self.not_applied = not_applied
 
     def result_fields(self):
-        return {'applied': self.applied, 'not_applied': self.not_applied}
+        return {'changed': any(self.applied.values()), 'applied': self.applied, 'not_applied': self.not_applied}
 
 
 class BatchPlan:
@@ -139,7 +139,8 @@ def _plan_update(plan, account, desired):
         return
     before, after = field_diff(account, changes)
     plan.diffs.append({'before_header': account['username'], 'after_header': account['username'], 'before': before, 'after': after})
-    if set(changes) <= set(BATCH_FIELDS):
+    # Batch edit cannot remove a policy ({} is refused): such a change goes through a single update.
+    if set(changes) <= set(BATCH_FIELDS) and changes.get('password_policy') != '':
         key = _group_key(changes)
         plan.edit_groups.setdefault(key, (changes, []))[1].append(account)
     else:
@@ -155,11 +156,7 @@ def _plan_creations(plan, store, policies, wanted, rotate):
     for username in sorted(wanted):
         desired = wanted[username]
         data = {field: desired.get(field, CREATE_DEFAULTS.get(field)) for field in BATCH_FIELDS}
-        data = {field: value for field, value in data.items() if value is not None}
-        if data.get('password_policy') is not None:
-            data['password_policy'] = policies.handle(data['password_policy'])
-            if not data['password_policy']:
-                del data['password_policy']
+        data = policies.resolved({field: value for field, value in data.items() if value is not None})
         if rotate:
             data['rotate'] = True
             plan.rotated.append(username)
@@ -214,9 +211,7 @@ def apply_plan(store, policies, plan, batch_size):
     """Send the planned calls; raises PrivXBatchError naming what was and was not applied."""
     progress = _Progress(plan)
     for changes, accounts in plan.edit_groups.values():
-        batch_changes = dict(changes)
-        if 'password_policy' in batch_changes:
-            batch_changes['password_policy'] = policies.handle(batch_changes['password_policy']) or {}
+        batch_changes = policies.resolved(changes)
         _send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,
                      lambda chunk, body=batch_changes: store.batch('edit', [account['id'] for account in chunk], changes=body))
     for account, changes in plan.updates:
@@ -226,7 +221,10 @@ def apply_plan(store, policies, plan, batch_size):
         _send_chunks(progress, 'batch create', 'created', scanned, batch_size,
                      lambda chunk, data=data: store.batch('create', [account['id'] for account in chunk], data=data))
     if plan.after_create:
-        _finish_creations(store, policies, plan.after_create)
+        try:
+            _finish_creations(store, policies, plan.after_create)
+        except PrivXError as error:
+            raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error) from None
     _send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
                  lambda chunk: store.batch('delete', [account['id'] for account in chunk]))
 
@@ -235,7 +233,9 @@ def _finish_creations(store, policies, after_create):
     """Set the fields batch create cannot carry (read the new accounts once, then one PUT each)."""
     created = {account['username']: account for account in store.all() if account['username'] in after_create}
     for username, changes in sorted(after_create.items()):
-        account = created[username]
+        account = created.get(username)
+        if account is None:
+            raise PrivXError('PrivX does not list the new account %r after creating it' % username)
         still = {field: value for field, value in changes.items() if comparable(account)[field] != value}
         if still:
             store.update(account, still, policies)

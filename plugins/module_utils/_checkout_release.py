@@ -8,6 +8,13 @@ from __future__ import annotations
 from ansible_collections.privx.secrets.plugins.module_utils._connection import connection_argument_spec
 
 
+# Exactly one of: the paths to release, or all of them.
+CHECKOUT_RELEASE_CONSTRAINTS = {
+    'mutually_exclusive': [('paths', 'all')],
+    'required_if': [('all', False, ('paths',))],
+}
+
+
 def checkout_release_argument_spec():
     # Connection options are accepted so that module_defaults of group/privx.secrets.privx apply cleanly;
     # the agent releases each checkout with the credentials that made it.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import threading
 import time
 import traceback
 
@@ -36,6 +37,8 @@ else:
 
 TOKEN_PATH = '/auth/api/v1/oauth/token'
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# A gateway's 502 or 504 may come after PrivX did the work: only these say it was not done.
+NOT_DONE_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 MAX_PAGE_SIZE = 1000
 BACKOFF_BASE = 0.5
@@ -85,6 +88,7 @@ class PrivXClient:
         self._session.headers['Accept'] = 'application/json'
         self._token = settings.access_token
         self._token_renew_at = None
+        self._token_lock = threading.Lock()  # the checkout agent shares one client between threads
         self.token_grants = 0
 
     def __repr__(self):
@@ -121,6 +125,8 @@ class PrivXClient:
         while True:
             page_params = dict(params or {}, offset=offset, limit=page_size)
             page = self.request(method, path, body=body, params=page_params, idempotent=True) or {}
+            if not isinstance(page, dict):
+                raise PrivXError('PrivX answered %s %s with something other than a {count, items} list' % (method, path))
             items = _page_items(page)
             yield from items
             offset += len(items)
@@ -138,10 +144,10 @@ class PrivXClient:
                                         auth=(settings.oauth_client_id, settings.oauth_client_secret))
         if response.status_code != 200:
             raise PrivXAuthError('authentication failed for API client %r at %s: %s' % (
-                settings.client_id, settings.url, _oauth_problem(response, attempts)))
+                settings.client_id, settings.url, self._scrub(_oauth_problem(response, attempts))))
         answer = self._decode('POST', TOKEN_PATH, response)
-        token = (answer or {}).get('access_token')
-        if not token:
+        token = answer.get('access_token') if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token:
             raise PrivXAuthError('authentication failed for API client %r at %s: the answer carries no access_token' % (
                 settings.client_id, settings.url))
         lifetime = _as_seconds(answer.get('expires_in'), default=300)
@@ -154,17 +160,26 @@ class PrivXClient:
     def _authorized_send(self, method, path, body, params, idempotent):
         renewed = False
         while True:
-            if self._token is None or (self._token_renew_at is not None and self._clock() >= self._token_renew_at):
-                self.authenticate()
-                renewed = True
-            headers = {'Authorization': 'Bearer %s' % self._token}
+            token, fresh = self._current_token()
+            renewed = renewed or fresh
+            headers = {'Authorization': 'Bearer %s' % token}
             response, attempts = self._send(method, path, idempotent, json=body, params=params, headers=headers)
             if response.status_code == 401 and not renewed and not self.settings.access_token:
                 self._log('PrivX %s %s: token rejected, authenticating again' % (method, path))
-                self._token = None
+                with self._token_lock:
+                    if self._token == token:
+                        self._token = None
                 renewed = True
                 continue
             return response, attempts
+
+    def _current_token(self):
+        """The token to send, renewed first when it is missing or about to expire; (token, whether it is new)."""
+        with self._token_lock:
+            if self._token is None or (self._token_renew_at is not None and self._clock() >= self._token_renew_at):
+                self.authenticate()
+                return self._token, True
+            return self._token, False
 
     def _send(self, method, path, idempotent, **kwargs):
         """Send with retries; returns (response, attempts). Raises PrivXConnectionError."""
@@ -183,19 +198,21 @@ class PrivXClient:
                 retryable = idempotent or any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
                 if not retryable or attempt > retries:
                     raise self._connection_error(method, path, error, attempt) from None
-                wait = self._backoff(attempt)
-                self._log('PrivX %s %s: %s, retrying in %.1fs' % (method, path, connection_reason(error), wait))
-                self._sleep(wait)
+                self._pause(method, path, connection_reason(error), self._backoff(attempt))
                 continue
+            except requests.exceptions.RequestException as error:
+                # e.g. InvalidHeader, whose text would carry the header, token and all: name the kind only.
+                raise PrivXError('could not send %s %s to PrivX: %s' % (method, path, type(error).__name__)) from None
             self._log('PrivX %s %s -> %s in %d ms' % (method, path, response.status_code, (self._clock() - started) * 1000))
-            if response.status_code in RETRY_STATUSES and attempt <= retries:
+            if response.status_code in (RETRY_STATUSES if idempotent else NOT_DONE_STATUSES) and attempt <= retries:
                 wait = _retry_after(response)
-                if wait is None:
-                    wait = self._backoff(attempt)
-                self._log('PrivX %s %s: HTTP %s, retrying in %.1fs' % (method, path, response.status_code, wait))
-                self._sleep(wait)
+                self._pause(method, path, 'HTTP %s' % response.status_code, self._backoff(attempt) if wait is None else wait)
                 continue
             return response, attempt
+
+    def _pause(self, method, path, reason, wait):
+        self._log('PrivX %s %s: %s, retrying in %.1fs' % (method, path, reason, wait))
+        self._sleep(wait)
 
     @staticmethod
     def _backoff(attempt):
@@ -211,20 +228,30 @@ class PrivXClient:
     def _api_error(self, method, path, response, attempts):
         body = _json_or_none(response)
         body = body if isinstance(body, dict) else {}
-        message = body.get('error_message') or body.get('error_description') or response.reason
+        message = self._scrub(_text(body.get('error_message') or body.get('error_description')) or response.reason)
         if response.status_code == 403:
             message = 'API client %r is not permitted to do this (%s)' % (self.settings.identity, message)
         return PrivXApiError(method, path, response.status_code,
-                             error_code=body.get('error_code') or body.get('error'),
-                             error_message=message, prop=body.get('property'), attempts=attempts)
+                             error_code=self._scrub(_text(body.get('error_code') or body.get('error'))),
+                             error_message=message, prop=self._scrub(_text(body.get('property'))), attempts=attempts)
 
     def _rejected_token_error(self, method, path, response):
         body = _json_or_none(response)
-        message = body.get('error_message') if isinstance(body, dict) else None
+        message = self._scrub(_text(body.get('error_message'))) if isinstance(body, dict) else None
         if self.settings.access_token:
             return PrivXAuthError('PrivX rejected the access token on %s %s: %s' % (method, path, message or 'HTTP 401'))
         return PrivXAuthError('PrivX rejected the fresh token of API client %r on %s %s: %s' % (
             self.settings.client_id, method, path, message or 'HTTP 401'))
+
+    def _scrub(self, text):
+        """Server-provided text with every secret of this client masked (a server may echo a request)."""
+        if not text:
+            return text
+        settings = self.settings
+        for secret in (settings.client_secret, settings.oauth_client_secret, settings.access_token, self._token):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, '********')
+        return text
 
     @staticmethod
     def _decode(method, path, response):
@@ -235,6 +262,13 @@ class PrivXClient:
         except ValueError:
             raise PrivXError('PrivX answered %s %s with HTTP %s and a body that is not JSON' % (
                 method, path, response.status_code)) from None
+
+
+def _text(value):
+    """A field of an error body as one line of text (PrivX should send strings; do not trust it)."""
+    if value is None:
+        return None
+    return ' '.join(str(value).split())[:500]
 
 
 def _page_items(page):
@@ -257,8 +291,8 @@ def _oauth_problem(response, attempts):
     body = _json_or_none(response)
     problem = 'HTTP %s' % response.status_code
     if isinstance(body, dict):
-        code = body.get('error') or body.get('error_code')
-        text = body.get('error_description') or body.get('error_message')
+        code = _text(body.get('error') or body.get('error_code'))
+        text = _text(body.get('error_description') or body.get('error_message'))
         problem += ''.join(' %s' % part for part in (code,) if part)
         if text:
             problem += ': %s' % text

@@ -48,6 +48,20 @@ def env_fallback_non_empty(*names):
     raise AnsibleFallbackNotFound
 
 
+def plugin_connection_options(get_option):
+    """The connection options of a plugin, where (as for modules) an empty environment variable counts as unset.
+
+    Ansible's own resolution takes the last variable of an option's list that is set, even to ''.
+    """
+    options = {}
+    for name, (_type, _default, _no_log, env_names) in CONNECTION_OPTIONS.items():
+        value = get_option(name)
+        if value is None or value == '':
+            value = next((os.environ[env] for env in env_names if os.environ.get(env)), None)
+        options[name] = value
+    return options
+
+
 def connection_argument_spec():
     """The argument spec fragment every module merges into its own."""
     spec = {}
@@ -71,11 +85,11 @@ class ConnectionSettings:
 
     def __init__(self, options):
         self.url = _validated_url(options.get('url'))
-        self.client_id = options.get('client_id') or None
-        self.client_secret = options.get('client_secret') or None
-        self.oauth_client_id = options.get('oauth_client_id') or DEFAULT_OAUTH_CLIENT_ID
-        self.oauth_client_secret = options.get('oauth_client_secret') or None
-        self.access_token = options.get('access_token') or None
+        self.client_id = _credential('client_id', options.get('client_id'))
+        self.client_secret = _credential('client_secret', options.get('client_secret'))
+        self.oauth_client_id = _credential('oauth_client_id', options.get('oauth_client_id')) or DEFAULT_OAUTH_CLIENT_ID
+        self.oauth_client_secret = _credential('oauth_client_secret', options.get('oauth_client_secret'))
+        self.access_token = _credential('access_token', options.get('access_token'))
         self.validate_certs = _as_bool(options.get('validate_certs'), default=True)
         self.ca_path = _validated_ca_path(options.get('ca_path'))
         self.timeout = _bounded_int('timeout', options.get('timeout'), DEFAULT_TIMEOUT, minimum=1)
@@ -119,6 +133,20 @@ class ConnectionSettings:
         return 'ConnectionSettings(url=%r, client_id=%r)' % (self.url, self.client_id)
 
 
+def _credential(name, value):
+    """A credential without surrounding white space (a file's final newline, say); None when empty.
+
+    White space or control characters inside it would end up in an HTTP header: refuse them,
+    naming the option but never showing the value.
+    """
+    if value is None:
+        return None
+    value = str(value).strip()
+    if any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in value):
+        raise PrivXConfigError('%s contains white space or control characters' % name)
+    return value or None
+
+
 def _validated_url(url):
     if not url:
         raise PrivXConfigError('url is required: set url (environment: %s)' % _env_hint('url'))
@@ -127,6 +155,8 @@ def _validated_url(url):
         if '://' not in url:
             raise PrivXConfigError("url %r has no scheme: write it as https://%s" % (url, url.lstrip('/')))
         raise PrivXConfigError("url %r is not an http(s) URL: write it as https://<privx-host>" % url)
+    if parsed.username or parsed.password:
+        raise PrivXConfigError('url must not carry credentials (user:password@): give them as client_id and client_secret')
     if parsed.query or parsed.fragment:
         raise PrivXConfigError('url %r must not carry a query or fragment' % url)
     return url.rstrip('/')

@@ -27,3 +27,13 @@ class PasswordPolicies:
             raise PrivXConfigError('password_policy %r does not exist; PrivX has: %s' % (
                 name, ', '.join(sorted(self._by_name)) or 'no password policies'))
         return {'id': policy['id'], 'name': policy['name']}
+
+    def resolved(self, fields):
+        """``fields`` with a policy name replaced by the handle PrivX expects; an empty name (no policy) leaves it out."""
+        if 'password_policy' not in fields:
+            return dict(fields)
+        resolved = {field: value for field, value in fields.items() if field != 'password_policy'}
+        handle = self.handle(fields['password_policy'])
+        if handle:
+            resolved['password_policy'] = handle
+        return resolved

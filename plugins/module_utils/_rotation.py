@@ -12,7 +12,8 @@ from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivX
 from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
 
 SUCCESS = 'SUCCESS'
-FAILED_STATUSES = ('ERROR', 'MAX_ROTATION_RETRIES_ERROR')
+# Outcomes that fail the task once every account is reported: PrivX's errors, and what waiting could not see end.
+FAILED_STATUSES = ('ERROR', 'MAX_ROTATION_RETRIES_ERROR', 'TIMEOUT', 'DELETED')
 POLL_FIRST = 0.5
 POLL_MAX = 10.0
 
@@ -27,6 +28,15 @@ class PrivXRotationError(PrivXError):
 
     def result_fields(self):
         return {'changed': True, 'rotated': self.rotated, 'skipped_accounts': self.skipped}
+
+
+def raise_for_failures(reports, skipped):
+    """Fail naming every rotation that did not succeed, with the whole report in the result."""
+    failed = [report for report in reports if report['status'] in FAILED_STATUSES]
+    if failed:
+        raise PrivXRotationError('%d of %d rotation(s) did not succeed: %s' % (
+            len(failed), len(reports), ', '.join('%s (%s)' % (report['username'], report['status']) for report in failed)),
+            rotated=reports, skipped=skipped)
 
 
 def _history_key(entry):
@@ -49,6 +59,8 @@ def select_accounts(accounts, usernames, holder):
     """The named accounts (all of them when ``usernames`` is None); names PrivX does not manage are one error."""
     if usernames is None:
         return sorted(accounts, key=lambda account: account['username'])
+    if not usernames:
+        raise PrivXConfigError('usernames is empty: name the accounts to rotate, or set all: true')
     selected, unknown = [], []
     for username in usernames:
         account = pick_username(accounts, username, holder)

@@ -22,6 +22,11 @@ class AccountSecrets:
         criteria = {key: value for key, value in (('keywords', keywords), ('username', username), ('host_id', host_id)) if value}
         return list(self.client.paginate(paths.SECRET_SEARCH, method='POST', body=criteria))
 
+    def find(self, keywords=None, username=None, host_id=None):
+        """The account secrets matching the criteria (all of them without any), as modules return them."""
+        found = self.search(keywords, username, host_id) if keywords or username or host_id else self.list()
+        return [public_secret(item) for item in found]
+
     def path_of(self, target_domain, username):
         """The secret path of a target domain's account (the domain by name or id)."""
         found = [item for item in self.search(username=username)
@@ -53,6 +58,11 @@ class AccountSecrets:
 
     def active_checkouts(self):
         return list(self.client.paginate(paths.CHECKOUTS))
+
+
+def public_secret(item):
+    """An AccountSecret carries no secret value; dropping such keys keeps it so even if PrivX ever adds one."""
+    return {key: value for key, value in item.items() if key not in ('secret', 'secrets')}
 
 
 def _domain_keys(item):

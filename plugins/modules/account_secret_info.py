@@ -67,14 +67,8 @@ from ansible_collections.privx.secrets.plugins.module_utils._secrets import Acco
 
 def converge(module):
     params = module.params
-    secrets = AccountSecrets(module.client)
-    if params['keywords'] or params['username'] or params['host_id']:
-        found = secrets.search(keywords=params['keywords'], username=params['username'], host_id=params['host_id'])
-    else:
-        found = secrets.list()
-    # AccountSecrets carry no secret value; dropping such keys keeps it so even if PrivX ever adds one.
-    return {'changed': False, 'account_secrets': [{key: value for key, value in item.items() if key not in ('secret', 'secrets')}
-                                                  for item in found]}
+    found = AccountSecrets(module.client).find(keywords=params['keywords'], username=params['username'], host_id=params['host_id'])
+    return {'changed': False, 'account_secrets': found}
 
 
 def main():

@@ -77,11 +77,14 @@ EXAMPLES = r'''
 - name: Use the database password, then give it back at once
   hosts: db_servers
   tasks:
-    - name: Load the schema
-      ansible.builtin.command: /usr/local/bin/load-schema
-      environment:
-        DB_PASSWORD: "{{ lookup('privx.secrets.checkout', 'corp.example.com/db_admin') }}"
-      changed_when: true
+    - name: Load the schema through the database's HTTP API
+      ansible.builtin.uri:
+        url: https://db.example.com/api/schema
+        method: POST
+        src: schema.json
+        url_username: db_admin
+        url_password: "{{ lookup('privx.secrets.checkout', 'corp.example.com/db_admin') }}"
+        force_basic_auth: true
       no_log: true
 
     - name: Release the checkout before the rest of the play
@@ -102,12 +105,14 @@ released:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.privx.secrets.plugins.module_utils._checkout_release import checkout_release_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._checkout_release import (
+    CHECKOUT_RELEASE_CONSTRAINTS,
+    checkout_release_argument_spec,
+)
 
 
 def main():
-    module = AnsibleModule(argument_spec=checkout_release_argument_spec(), supports_check_mode=True,
-                           mutually_exclusive=[('paths', 'all')])
+    module = AnsibleModule(argument_spec=checkout_release_argument_spec(), supports_check_mode=True, **CHECKOUT_RELEASE_CONSTRAINTS)
     module.fail_json(msg='privx.secrets.checkout_release runs on the controller as an action plugin; '
                          'this file only documents it')
 

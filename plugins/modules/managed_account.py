@@ -182,6 +182,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     field_changes,
     field_diff,
     predicted_account,
+    predicted_update,
     returned_account,
 )
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
@@ -225,10 +226,7 @@ def ensure_updated(module, accounts, current, desired):
     if not result['changed']:
         result['managed_account'] = returned_account(current)
     elif module.check_mode:
-        predicted = dict(changes)
-        if 'password_policy' in changes:
-            predicted['password_policy'] = policies.handle(changes['password_policy']) or {}
-        result['managed_account'] = predicted_account(accounts.domain, account=current, body=predicted)
+        result['managed_account'] = predicted_update(accounts.domain, current, changes, policies)
     else:
         if changes:
             accounts.update(current, changes, policies)

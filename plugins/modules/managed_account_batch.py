@@ -104,7 +104,7 @@ options:
     type: bool
     default: false
   batch_size:
-    description: Most accounts per batch call.
+    description: Most accounts per batch call (1 to 1000).
     type: int
     default: 500
 seealso:
@@ -179,20 +179,15 @@ not_applied:
   sample: {created: [user00501], updated: [], deleted: []}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec, checked_batch_size
 from ansible_collections.privx.secrets.plugins.module_utils._batch import DEFAULT_BATCH_SIZE, apply_plan, declared_accounts, plan_batch
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
 
-MAX_BATCH_SIZE = 1000
-
-
 def converge(module):
     params = module.params
-    if not 1 <= params['batch_size'] <= MAX_BATCH_SIZE:
-        raise PrivXConfigError('batch_size must be between 1 and %d, got %d' % (MAX_BATCH_SIZE, params['batch_size']))
+    checked_batch_size(params['batch_size'])
     declared = declared_accounts(params['accounts'])
     store = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
     policies = PasswordPolicies(module.client)

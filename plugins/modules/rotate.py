@@ -56,7 +56,7 @@ options:
     type: int
     default: 300
   batch_size:
-    description: Most accounts per batch rotate call.
+    description: Most accounts per batch rotate call (1 to 1000).
     type: int
     default: 500
 notes:
@@ -124,14 +124,13 @@ skipped_accounts:
     - {username: backup_operator, id: 0c5a8f7e-221c-11ee-be56-0242ac120002, reason: "not due: last rotated 2026-11-20T02:00:04Z"}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, checked_batch_size
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
 from ansible_collections.privx.secrets.plugins.module_utils._rotation import (
-    FAILED_STATUSES,
-    PrivXRotationError,
     outcome,
     plan_rotation,
+    raise_for_failures,
     select_accounts,
     trigger,
     wait_for,
@@ -143,10 +142,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._time import parse_d
 def converge(module):
     params = module.params
     older_than = parse_duration(params['older_than'], 'older_than') if params['older_than'] is not None else None
-    if params['all'] == bool(params['usernames']):
-        raise PrivXConfigError('give either usernames or all: true (not both)' if params['all'] else 'give usernames, or all: true')
-    if params['wait_timeout'] < 1 or params['batch_size'] < 1:
-        raise PrivXConfigError('wait_timeout and batch_size must be at least 1')
+    if params['wait_timeout'] < 1:
+        raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % params['wait_timeout'])
+    checked_batch_size(params['batch_size'])
     store = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
     selected = select_accounts(store.all(), None if params['all'] else params['usernames'], store.holder)
     due, skipped = plan_rotation(selected, older_than)
@@ -159,11 +157,7 @@ def converge(module):
         result['rotated'] = [dict(outcome(account), status='STARTED') for account in due]
         return result
     result['rotated'] = wait_for(store, due, params['wait_timeout'])
-    failed = [report for report in result['rotated'] if report['status'] in FAILED_STATUSES + ('TIMEOUT', 'DELETED')]
-    if failed:
-        raise PrivXRotationError('%d of %d rotation(s) did not succeed: %s' % (
-            len(failed), len(due), ', '.join('%s (%s)' % (report['username'], report['status']) for report in failed)),
-            rotated=result['rotated'], skipped=skipped)
+    raise_for_failures(result['rotated'], skipped)
     return result
 
 
@@ -177,7 +171,8 @@ def main():
         wait_timeout=dict(type='int', default=300),
         batch_size=dict(type='int', default=500),
     )
-    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True,
+                         mutually_exclusive=[('usernames', 'all')], required_if=[('all', False, ('usernames',))])
     module.run(converge)
 
 

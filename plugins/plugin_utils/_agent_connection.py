@@ -82,12 +82,13 @@ def process_start_time(pid):
     return fields[19].decode() if len(fields) > 19 else '0'
 
 
-def private_directory(path):
+def private_directory(path, create=True):
     """Create ``path`` with mode 0700, or check that an existing one is this user's and closed to others."""
-    try:
-        os.makedirs(path, mode=0o700)
-    except FileExistsError:
-        pass
+    if create:
+        try:
+            os.makedirs(path, mode=0o700)
+        except FileExistsError:
+            pass
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise PrivXError('refusing the checkout agent directory %s: it is not a directory' % path)
@@ -99,21 +100,27 @@ def private_directory(path):
     return path
 
 
-def agent_directory():
-    """Where the agent's socket lives: PRIVX_AGENT_DIR, else $XDG_RUNTIME_DIR/privx.secrets, else ~/.ansible/privx."""
+def agent_directory(create=True):
+    """Where the agent's socket lives: PRIVX_AGENT_DIR, else $XDG_RUNTIME_DIR/privx.secrets, else ~/.ansible/privx.
+
+    Without ``create``, returns None when the directory does not exist (so there is no agent either).
+    """
     explicit = os.environ.get('PRIVX_AGENT_DIR')
-    if explicit:
-        return private_directory(explicit)
     runtime = os.environ.get('XDG_RUNTIME_DIR')
-    if runtime and os.path.isdir(runtime):
-        return private_directory(os.path.join(runtime, 'privx.secrets'))
-    home = os.path.expanduser('~/.ansible')
-    os.makedirs(home, mode=0o700, exist_ok=True)
-    candidate = os.path.join(home, 'privx')
-    if len(os.path.join(candidate, SOCKET_NAME_ROOM)) > MAX_SOCKET_PATH:
-        # A Unix socket path must stay short; a deep HOME falls back to a per-user directory in /tmp.
-        candidate = os.path.join(tempfile.gettempdir(), 'privx.secrets-%d' % os.getuid())
-    return private_directory(candidate)
+    if explicit:
+        candidate = explicit
+    elif runtime and os.path.isdir(runtime):
+        candidate = os.path.join(runtime, 'privx.secrets')
+    else:
+        candidate = os.path.join(os.path.expanduser('~/.ansible'), 'privx')
+        if len(os.path.join(candidate, SOCKET_NAME_ROOM)) > MAX_SOCKET_PATH:
+            # A Unix socket path must stay short; a deep HOME falls back to a per-user directory in /tmp.
+            candidate = os.path.join(tempfile.gettempdir(), 'privx.secrets-%d' % os.getuid())
+    if not create and not os.path.lexists(candidate):
+        return None
+    if create:
+        os.makedirs(os.path.dirname(candidate) or '.', mode=0o700, exist_ok=True)
+    return private_directory(candidate, create=create)
 
 
 class AgentConnection:
@@ -125,8 +132,14 @@ class AgentConnection:
         self.socket_path = os.path.join(self.directory, self.controller.name + '.sock')
         self.lock_path = os.path.join(self.directory, self.controller.name + '.lock')
 
+    @classmethod
+    def if_running(cls):
+        """The connection to this run's agent when one may be running, else None; creates nothing."""
+        directory = agent_directory(create=False)
+        return cls(directory=directory) if directory else None
+
     def request(self, operation, start=True, **arguments):
-        """Send one request; returns the agent's value or raises PrivXError with its message.
+        """Send one request; returns the agent's value or raises PrivXError (whatever went wrong).
 
         With ``start`` False and no agent running, returns None (nothing to do).
         """
@@ -135,13 +148,15 @@ class AgentConnection:
             if not start:
                 return None
             connection = self._start_agent()
-        with connection:
-            message = json.dumps(dict(arguments, op=operation)).encode() + b'\n'
-            connection.sendall(message)
-            reply = _read_line(connection)
-        if not reply:
+        try:
+            with connection:
+                connection.sendall(json.dumps(dict(arguments, op=operation)).encode() + b'\n')
+                reply = _read_line(connection)
+            answer = json.loads(reply) if reply else None
+        except (OSError, ValueError) as error:
+            raise PrivXError('the checkout agent did not answer %s: %s' % (operation, type(error).__name__)) from None
+        if not isinstance(answer, dict):
             raise PrivXError('the checkout agent closed the connection without an answer')
-        answer = json.loads(reply)
         if not answer.get('ok'):
             raise PrivXError(answer.get('error') or 'the checkout agent failed')
         return answer.get('value')
@@ -177,6 +192,7 @@ class AgentConnection:
                 return connection
             if os.path.lexists(self.socket_path):
                 os.unlink(self.socket_path)  # left behind by an agent that was killed
+            remove_leftovers(self.directory)
             self._spawn()
             connection = self._connect()
         if connection is None:
@@ -186,7 +202,8 @@ class AgentConnection:
     def _spawn(self):
         collections_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
             os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))))
-        environment = dict(os.environ)
+        # The agent gets its connection options over the socket: none of the PRIVX_* values in its environment.
+        environment = {name: value for name, value in os.environ.items() if not name.startswith('PRIVX_')}
         environment['PYTHONPATH'] = os.pathsep.join(filter(None, [collections_root, environment.get('PYTHONPATH')]))
         command = [sys.executable, '-m', AGENT_MODULE, '--controller-pid', str(self.controller.pid),
                    '--controller-started', self.controller.started, '--socket', self.socket_path,
@@ -201,6 +218,18 @@ class AgentConnection:
             raise PrivXError('the checkout agent did not start (%s)' % (line or 'no answer within %ds' % START_TIMEOUT))
 
 
+def remove_leftovers(directory):
+    """Remove sockets and lock files of agents whose controller is gone (an agent killed with SIGKILL leaves them)."""
+    for name in os.listdir(directory):
+        stem, _dot, suffix = name.rpartition('.')
+        pid, _dash, started = stem.partition('-')
+        if suffix in ('sock', 'lock') and pid.isdigit() and not ControllerProcess(int(pid), started).is_alive():
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
+
+
 def _read_line(connection):
     chunks = []
     while True:
@@ -211,10 +240,3 @@ def _read_line(connection):
         if chunk.endswith(b'\n'):
             break
     return b''.join(chunks)
-
-
-def wait_until_gone(path, timeout):
-    """For callers that stop the agent: wait until its socket disappears."""
-    deadline = time.monotonic() + timeout
-    while os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.05)

@@ -35,6 +35,8 @@ RELEASE_ATTEMPTS = 3
 RELEASE_PAUSE = 1.0
 EXPIRY_MARGIN = 5.0
 POLL_INTERVAL = 0.5
+# A failed checkout is answered from memory for this long, so that 20 forks do not each wait out the retries.
+FAILURE_MEMORY = 10.0
 
 
 class Holding:
@@ -43,6 +45,7 @@ class Holding:
     def __init__(self, secrets, record):
         self.secrets = secrets
         self.record = record
+        self.last_used = time.time()
 
     @property
     def path(self):
@@ -54,51 +57,80 @@ class Holding:
 
 
 class CheckoutAgent:
-    """The run's checkouts and API clients; every method is safe to call from several threads."""
+    """The run's checkouts and API clients. Thread-safe; no lock is held during a call to PrivX but the path's own."""
 
     def __init__(self, warn):
         self._warn = warn
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._clients = {}
         self._held = {}
         self._paths = {}
+        self._failures = {}
+        self._key_locks = {}
+
+    def _lock_for(self, key):
+        with self._lock:
+            return self._key_locks.setdefault(key, threading.Lock())
 
     def _secrets_for(self, connection):
         settings = ConnectionSettings(connection)
         key = settings.cache_key()
-        if key not in self._clients:
-            self._clients[key] = AccountSecrets(PrivXClient(settings))
-        return key, self._clients[key]
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = AccountSecrets(PrivXClient(settings))
+            return key, self._clients[key]
 
     def checkout(self, connection, path=None, target_domain=None, username=None, output='secret'):
-        with self._lock:
-            key, secrets = self._secrets_for(connection)
-            if path is None:
-                lookup = (key, target_domain, username)
-                if lookup not in self._paths:
-                    self._paths[lookup] = secrets.path_of(target_domain, username)
-                path = self._paths[lookup]
-            holding = self._held.get((key, path))
-            if holding is None or holding.expired():
-                holding = Holding(secrets, secrets.checkout(path))
-                self._held[(key, path)] = holding
+        key, secrets = self._secrets_for(connection)
+        if path is None:
+            path = self._remembered(self._paths, (key, target_domain, username), lambda: secrets.path_of(target_domain, username))
+        holding = self._remembered(self._held, (key, path), lambda: Holding(secrets, secrets.checkout(path)),
+                                   fresh=lambda held: not held.expired())
+        holding.last_used = time.time()
         if output == 'checkout':
             return holding.record
         return current_secret(holding.record)
 
-    def release(self, paths=None):
-        """Release the held checkouts (of these paths, or all); returns the released paths and warnings."""
+    def _remembered(self, store, key, fetch, fresh=lambda value: True):
+        """The value ``store`` holds for ``key``, fetched once however many threads ask; failures are remembered briefly."""
+        with self._lock_for(key):
+            with self._lock:
+                value = store.get(key)
+                failure = self._failures.get(key)
+            if value is not None and fresh(value):
+                return value
+            if failure is not None and time.monotonic() - failure[0] < FAILURE_MEMORY:
+                raise PrivXError(failure[1])
+            try:
+                value = fetch()
+            except PrivXError as error:
+                with self._lock:
+                    self._failures[key] = (time.monotonic(), str(error))
+                raise
+            with self._lock:
+                store[key] = value
+                self._failures.pop(key, None)
+            return value
+
+    def release(self, paths=None, used_before=None):
+        """Release the held checkouts (of these paths, or all; only those last used before ``used_before``).
+
+        Releases run in parallel; returns the released paths and a warning for each that could not be released.
+        """
         with self._lock:
-            chosen = [(key, holding) for key, holding in self._held.items() if paths is None or holding.path in paths]
+            chosen = [(key, holding) for key, holding in self._held.items()
+                      if (paths is None or holding.path in paths) and (used_before is None or holding.last_used <= used_before)]
             for key, _holding in chosen:
                 del self._held[key]
-        released, warnings = [], []
-        for _key, holding in chosen:
-            problem = _release(holding)
-            if problem:
-                warnings.append(problem)
-            else:
-                released.append(holding.path)
+        outcomes = {}
+        workers = [threading.Thread(target=lambda holding=holding: outcomes.__setitem__(id(holding), _release(holding)))
+                   for _key, holding in chosen]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        warnings = [outcomes[id(holding)] for _key, holding in chosen if outcomes.get(id(holding))]
+        released = [holding.path for _key, holding in chosen if not outcomes.get(id(holding))]
         return {'released': sorted(set(released)), 'warnings': warnings}
 
     def release_for_shutdown(self):
@@ -136,15 +168,18 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self):
         if not _same_user(self.connection):
             return
-        line = self.rfile.readline()
+        request = {}
         try:
-            request = json.loads(line)
-            value = self.server.dispatch(request)
-            answer = {'ok': True, 'value': value}
+            request = json.loads(self.rfile.readline())
+            answer = {'ok': True, 'value': self.server.dispatch(request)}
         except PrivXError as error:
             answer = {'ok': False, 'error': str(error)}
-        except (ValueError, TypeError, KeyError) as error:
-            answer = {'ok': False, 'error': 'malformed request to the checkout agent: %s' % type(error).__name__}
+        except ValueError:
+            answer = {'ok': False, 'error': 'malformed request to the checkout agent'}
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            # One odd answer from PrivX must not take the request down without a word; its text may quote
+            # data, so only its kind is told.
+            answer = {'ok': False, 'error': 'the checkout agent failed on this request (%s)' % type(error).__name__}
         self.wfile.write(json.dumps(answer).encode() + b'\n')
         self.wfile.flush()
         if answer['ok'] and request.get('op') == 'finish':
@@ -161,8 +196,10 @@ def _same_user(connection):
 
 
 class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
     request_queue_size = 128  # every fork of a run may ask at the same moment
+    # server_close() waits for requests in progress, so that a checkout they make is released too.
+    daemon_threads = False
+    block_on_close = True
 
     def __init__(self, socket_path, agent, on_finish):
         self.agent = agent
@@ -182,7 +219,7 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         if operation == 'release':
             return self.agent.release(paths=set(request['paths']) if request.get('paths') is not None else None)
         if operation == 'play_start':
-            return self.agent.release()
+            return self.agent.release(used_before=request.get('used_before'))
         if operation == 'finish':
             return self.agent.release()
         if operation == 'status':
@@ -210,9 +247,12 @@ def wait_for_exit(controller, stop):
 
 
 def _warning_sink(controller_pid):
-    """The controller's stderr, so warnings at its death still reach the person or the job log."""
+    """The controller's stderr, so warnings at its death still reach the person or the job log.
+
+    Opened for appending: a log file the run's stderr goes to must not be truncated or overwritten.
+    """
     try:
-        return open('/proc/%d/fd/2' % controller_pid, 'w', encoding='utf-8')
+        return open('/proc/%d/fd/2' % controller_pid, 'a', encoding='utf-8')
     except OSError:
         return None
 
@@ -248,10 +288,9 @@ def main(argv=None):
     watcher.start()
     while not stop.wait(POLL_INTERVAL):
         pass
-    # Release before the socket goes away, so a late lookup cannot start a second agent meanwhile.
-    agent.release_for_shutdown()
     server.shutdown()
     server.server_close()
+    agent.release_for_shutdown()
     for path in (args.socket, args.lock):
         try:
             os.unlink(path)

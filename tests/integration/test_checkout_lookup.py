@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import stat
+import subprocess
 import time
 
 import pytest
@@ -22,8 +23,12 @@ CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
 WITH_CALLBACK = {'ANSIBLE_CALLBACKS_ENABLED': 'privx_test_results,privx.secrets.checkouts'}
 
 
+def lookup_call(path):
+    return "lookup('privx.secrets.checkout', '%s')" % path
+
+
 def lookup(path):
-    return "{{ lookup('privx.secrets.checkout', '%s') }}" % path
+    return '{{ %s }}' % lookup_call(path)
 
 
 def digest_task(name, expression):
@@ -63,10 +68,10 @@ def test_sixty_hosts_share_one_checkout_per_path_per_play(ansible, privx):
             digest_task('first use', 'app_password'),
             digest_task('second use', 'app_password'),
             digest_task('third use', 'app_password'),
-            digest_task('other path', "lookup('privx.secrets.checkout', '%s')" % PATH_B),
+            digest_task('other path', lookup_call(PATH_B)),
         ]},
         {'name': 'second play', 'hosts': 'all', 'gather_facts': False, 'tasks': [
-            digest_task('again', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+            digest_task('again', lookup_call(PATH_A)),
         ]},
     ]
     mark = privx.control.mark()
@@ -82,9 +87,59 @@ def test_sixty_hosts_share_one_checkout_per_path_per_play(ansible, privx):
     assert privx.control.checkouts() == []
 
 
+def test_a_lookup_in_the_plays_own_templating_belongs_to_that_play(ansible, privx):
+    # The controller templates a play's hosts: before the callback hears that the play starts.
+    plays = [{'name': 'first', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [digest_task('use', lookup_call(PATH_B))]},
+             {'name': 'second', 'gather_facts': False,
+              'hosts': "{{ 'localhost' if lookup('privx.secrets.checkout', '%s') else 'nowhere' }}" % PATH_A,
+              'tasks': [digest_task('use again', lookup_call(PATH_A))]}]
+    mark = privx.control.mark()
+    run = ansible.playbook(plays, env=WITH_CALLBACK)
+    assert run.rc == 0, run.output[-3000:]
+    calls = [(call, entry['path']) for call, entry in zip(api_calls(privx, mark), privx.control.requests(since=mark))]
+    checkouts = [call for call, _path in calls if call == 'checkout']
+    assert len(checkouts) == 2 and [call for call, _path in calls].count('release') == 2, calls
+
+
+def test_one_failing_checkout_is_tried_once_for_all_forks(ansible, privx):
+    privx.control.fault(path='/secrets/checkouts$', method='POST', action='status', status=503, count=1000)
+    inventory = ansible.inventory(['host%02d' % number for number in range(1, 21)])
+    play = {'name': 'p', 'hosts': 'all', 'gather_facts': False, 'tasks': [digest_task('use', lookup_call(PATH_A))]}
+    mark = privx.control.mark()
+    run = ansible.playbook([play], inventory=inventory, forks=20, env={'PRIVX_RETRIES': '1'})
+    assert run.rc != 0
+    assert api_calls(privx, mark).count('checkout') == 2, 'one attempt and one retry, shared by the 20 forks'
+    assert 'TOO_MANY_CONNECTIONS' in run.output
+
+
+def test_an_empty_variable_counts_as_unset_for_the_lookup_too(ansible, privx):
+    play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [digest_task('use', lookup_call(PATH_A))]}
+    run = ansible.playbook([play], env={'PRIVX_URL': '', 'PRIVX_API_BASE_URL': privx.url, 'PRIVX_VALIDATE_CERTS': ''})
+    assert run.rc == 0, run.output[-2000:]
+
+
+def test_warnings_at_the_controllers_end_are_appended_to_its_log(ansible, privx, tmp_path):
+    privx.control.fault(path='/release$', action='status', status=503, count=100)
+    log = tmp_path / 'job.log'
+    log.write_text('earlier runs of this job\n')
+    play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [digest_task('use', lookup_call(PATH_A))]}
+    command, _results = ansible._command([play], 'logged', None, None)  # pylint: disable=protected-access
+    with open(str(log), 'a', encoding='utf-8') as handle:
+        completed = subprocess.run(command, cwd=ansible.workdir, env=ansible.env({'PRIVX_RETRIES': '0'}), stdout=handle,
+                                   stderr=subprocess.STDOUT, check=False, timeout=120)
+    assert completed.returncode == 0
+    deadline = time.monotonic() + 15
+    while "could not release the checkout of 'dbdomain/app_admin'" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    content = log.read_text()
+    assert content.startswith('earlier runs of this job\n') and 'PLAY RECAP' in content
+    assert "[WARNING]: privx.secrets: could not release the checkout of 'dbdomain/app_admin'" in content
+    assert '\x00' not in content
+
+
 def test_without_the_callback_checkouts_last_until_the_run_ends(ansible, privx):
     plays = [{'name': 'p%d' % number, 'hosts': 'localhost', 'gather_facts': False,
-              'tasks': [digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A)]} for number in (1, 2)]
+              'tasks': [digest_task('use', lookup_call(PATH_A))]} for number in (1, 2)]
     mark = privx.control.mark()
     run = ansible.playbook(plays)
     assert run.rc == 0, run.output[-3000:]
@@ -94,7 +149,7 @@ def test_without_the_callback_checkouts_last_until_the_run_ends(ansible, privx):
 
 def test_released_after_a_failed_task(ansible, privx):
     play = {'name': 'fails', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
-        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        digest_task('use', lookup_call(PATH_A)),
         {'name': 'break', 'ansible.builtin.fail': {'msg': 'deliberate'}},
     ]}
     run = ansible.playbook([play], env=WITH_CALLBACK)
@@ -104,7 +159,7 @@ def test_released_after_a_failed_task(ansible, privx):
 
 def test_released_after_a_fatal_error(ansible, privx):
     play = {'name': 'fatal', 'hosts': 'localhost', 'gather_facts': False, 'any_errors_fatal': True, 'tasks': [
-        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        digest_task('use', lookup_call(PATH_A)),
         {'name': 'undefined', 'ansible.builtin.debug': {'msg': '{{ no_such_variable.attribute }}'}},
         {'name': 'never reached', 'ansible.builtin.debug': {'msg': 'unreachable'}},
     ]}
@@ -116,7 +171,7 @@ def test_released_after_a_fatal_error(ansible, privx):
 def start_holding_a_checkout(ansible, privx):
     """Start a run that checks PATH_A out and then waits; returns its process once PrivX shows the checkout."""
     play = {'name': 'long', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
-        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        digest_task('use', lookup_call(PATH_A)),
         {'name': 'wait', 'ansible.builtin.command': 'sleep 60', 'changed_when': False},
     ]}
     process, _results = ansible.start([play])
@@ -138,7 +193,9 @@ def test_released_when_the_controller_is_interrupted_or_killed(ansible, privx, h
         else:
             os.kill(process.pid, getattr(signal, how))
         process.wait(timeout=30)
-        assert wait_for_no_checkouts(privx, 5) == [], 'a checkout outlived the controller by 5 seconds'
+        left = wait_for_no_checkouts(privx, 5)
+        assert left == [], 'a checkout outlived the controller (exit %s) by 5 seconds: %s\n%s' % (
+            process.returncode, left, process.stdout.read()[-2000:])
     finally:
         try:
             os.killpg(process.pid, signal.SIGKILL)
@@ -211,10 +268,10 @@ def test_another_user_cannot_reach_the_agent(ansible, privx):
 
 def test_checkout_release_gives_back_early_and_a_later_lookup_checks_out_again(ansible, privx):
     play = {'name': 'early', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
-        digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        digest_task('use', lookup_call(PATH_A)),
         {'name': 'release', 'privx.secrets.checkout_release': {'paths': [PATH_A]}},
         {'name': 'release again', 'privx.secrets.checkout_release': {'paths': [PATH_A]}},
-        digest_task('use again', "lookup('privx.secrets.checkout', '%s')" % PATH_A),
+        digest_task('use again', lookup_call(PATH_A)),
     ]}
     mark = privx.control.mark()
     run = ansible.playbook([play], env=WITH_CALLBACK)
@@ -227,7 +284,7 @@ def test_checkout_release_gives_back_early_and_a_later_lookup_checks_out_again(a
 def test_a_release_that_fails_is_a_warning_naming_the_path(ansible, privx):
     privx.control.fault(path='/release$', action='status', status=503, count=100)
     play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False,
-            'tasks': [digest_task('use', "lookup('privx.secrets.checkout', '%s')" % PATH_A)]}
+            'tasks': [digest_task('use', lookup_call(PATH_A))]}
     run = ansible.playbook([play], env=dict(WITH_CALLBACK, PRIVX_RETRIES='0'))
     assert run.rc == 0
     # Older ansible-core wraps long warnings at the terminal width.

@@ -114,11 +114,23 @@ def test_fields_batch_calls_cannot_carry_get_single_updates_only_where_they_diff
     assert result['changed'] is False
 
 
+def test_removing_a_policy_uses_a_single_update(ansible, privx):
+    ansible.module('privx.secrets.managed_account_batch', {'target_domain': DOMAIN, 'accounts': accounts([1, 2], password_policy='default')})
+    result, _run = ansible.module('privx.secrets.managed_account_batch',
+                                  {'target_domain': DOMAIN, 'accounts': accounts([1], password_policy='') + accounts([2])})
+    assert result['updated'] == [username(1)]
+    held = managed_by_username(privx)
+    assert not held[username(1)].get('password_policy') and held[username(2)]['password_policy']['name'] == 'default'
+    result, _run = ansible.module('privx.secrets.managed_account_batch',
+                                  {'target_domain': DOMAIN, 'accounts': accounts([1], password_policy='') + accounts([2])})
+    assert result['changed'] is False
+
+
 def test_a_chunk_failing_halfway_says_what_was_applied_and_a_rerun_converges(ansible, privx):
     args = {'target_domain': DOMAIN, 'accounts': accounts(range(1, 2001)), 'batch_size': 500}
     privx.control.fault(path='/managedaccounts/batch/create$', action='status', status=503, skip=1, count=50)
     result, run = ansible.module('privx.secrets.managed_account_batch', args)
-    assert result['failed'] is True
+    assert result['failed'] is True and result['changed'] is True
     assert result['msg'].startswith('batch create chunk 2 of 4 failed, so its 500 account(s) were not applied (user00501, user00502')
     assert 'Applied before it: created 500. Not applied: created 1500.' in result['msg']
     assert result['applied']['created'] == [username(number) for number in range(1, 501)]

@@ -89,8 +89,9 @@ def test_bad_input_is_one_clear_line_and_rotates_nothing(ansible, privx):
     cases = [
         ({'target_domain': DOMAIN, 'all': True, 'older_than': '3x'},
          "older_than '3x' is not a duration: write a number and a unit, such as 90m, 12h, 30d or 2w"),
-        ({'target_domain': DOMAIN, 'all': True, 'usernames': ['never']}, 'give either usernames or all: true (not both)'),
-        ({'target_domain': DOMAIN}, 'give usernames, or all: true'),
+        ({'target_domain': DOMAIN, 'all': True, 'usernames': ['never']}, 'parameters are mutually exclusive: usernames|all'),
+        ({'target_domain': DOMAIN}, 'all is False but all of the following are missing: usernames'),
+        ({'target_domain': DOMAIN, 'usernames': []}, 'usernames is empty: name the accounts to rotate, or set all: true'),
         ({'target_domain': DOMAIN, 'usernames': ['never', 'nobody']}, "not managed accounts of target domain 'rotation.example.com': nobody"),
     ]
     for args, message in cases:

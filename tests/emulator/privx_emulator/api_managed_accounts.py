@@ -13,15 +13,19 @@ from .api_secrets_manager import SM_DEFAULT_LIMIT, require_target_domain, resolv
 from .context import Response
 from .errors import bad_request, not_found
 from .render import render_embedded_checkout, render_managed_account
-from .rotation import rotation_refusal, schedule_rotation
+from .rotation import FAILURE_STATUSES, rotation_refusal, schedule_rotation
 from .store import MANAGED_SORT
 from .timeutil import format_time, now, whole_seconds
 from .validation import (
-    BOOL, DATETIME, EMAIL, OBJECT, POLICY_HANDLE, STRING, EnumKind, check_fields, parse_paging, require_string,
-    split_keywords,
+    BOOL, DATETIME, EMAIL, INTEGER, OBJECT, POLICY_HANDLE, STRING, UUID, ArrayKind, EnumKind, StructKind, check_fields, parse_paging,
+    require_string, split_keywords,
 )
 
 ACCOUNT_STATES = ("MANAGED", "UNMANAGED", "NEW", "REMOVED")
+ROTATION_TRIGGERS = ("ONRELEASE", "ONEXPIRY", "PERIODIC", "MANUAL")
+ROTATION_STATUSES = ("SUCCESS",) + FAILURE_STATUSES
+# What a new account's state is when the create body leaves it out (or sends "", its zero value).
+CREATE_STATE = "MANAGED"
 
 WRITABLE_FIELDS = {
     "username": STRING,
@@ -35,16 +39,38 @@ WRITABLE_FIELDS = {
     "enabled": BOOL,
     "rotation_enabled": BOOL,
     "explicit_checkout": BOOL,
-    "state": EnumKind(*ACCOUNT_STATES),
+    # "" is the string's zero value: what a client sends back for an account whose state is empty.
+    "state": EnumKind(*ACCOUNT_STATES, allow_empty=True),
     "comment": STRING,
     "disable_rdp_cert_auth": BOOL,
 }
 CREATE_FIELDS = dict(WRITABLE_FIELDS, password=STRING, rotate=BOOL)
-# Read-only fields of the ManagedAccount a client may send back unchanged ("send back everything you read").
-READ_ONLY_FIELDS = frozenset([
-    "id", "target_domain", "locked", "locked_timestamp", "rotation_history", "checkouts",
-    "created", "author", "updated", "updated_by",
-])
+# Read-only fields of the ManagedAccount, which a client may send back ("send back everything you read").
+# They are type-checked as seed 004 gives them (REFERENCE.md: updated is a date-time, updated_by a user
+# id), then discarded, except that an id or target domain contradicting the path is refused.
+_CHECKOUT_SECRET = StructKind({"version": INTEGER, "secret": STRING, "created": DATETIME})
+_EMBEDDED_CHECKOUT = StructKind({
+    "id": UUID, "type": EnumKind("TARGET_DOMAIN_SECRET", "HOST_SECRET", allow_empty=True), "user_id": UUID,
+    "expires": DATETIME, "created": DATETIME, "explicit_checkout": BOOL, "secrets": ArrayKind(_CHECKOUT_SECRET),
+    "username": STRING, "email": STRING, "full_name": STRING, "target_domain_id": UUID, "managed_account_id": UUID,
+    "host_id": UUID, "secret_name": STRING, "meta": OBJECT,
+})
+_HISTORY_ENTRY = StructKind({
+    "version": INTEGER, "rotated": DATETIME, "trigger": EnumKind(*ROTATION_TRIGGERS, allow_empty=True),
+    "status": EnumKind(*ROTATION_STATUSES, allow_empty=True),
+})
+READ_ONLY_FIELDS = {
+    "id": UUID,
+    "target_domain": StructKind({"id": UUID, "name": STRING, "deleted": BOOL}),
+    "locked": BOOL,
+    "locked_timestamp": DATETIME,
+    "rotation_history": ArrayKind(_HISTORY_ENTRY),
+    "checkouts": ArrayKind(_EMBEDDED_CHECKOUT),
+    "created": DATETIME,
+    "author": UUID,
+    "updated": DATETIME,
+    "updated_by": UUID,
+}
 SEARCH_FIELDS = {
     "keywords": STRING,
     "enabled": BOOL,
@@ -79,8 +105,33 @@ def render_accounts(store, rows: list, caller: dict) -> list:
     return items
 
 
-def account_columns(store, values: dict) -> dict:
-    """Columns for the writable fields: every field left out gets its zero value (PUT replaces everything)."""
+def split_read_only(body: dict, spec: dict) -> tuple:
+    """(writable values, read-only values) of a ManagedAccount body, every field type-checked."""
+    values = check_fields(body, dict(spec, **READ_ONLY_FIELDS))
+    read_only = {key: values.pop(key) for key in READ_ONLY_FIELDS if key in values}
+    return values, read_only
+
+
+def _contradiction(prop: str, given: str, actual: str):
+    return bad_request("INVALID_REQUEST_DATA", f"{prop} {given!r} contradicts the path, which names {actual!r}", prop)
+
+
+def refuse_contradictions(read_only: dict, target_domain: dict, account: dict | None = None) -> None:
+    """A non-empty id or target_domain id/name sent back must be the path's: a client must not believe it
+    changed another account (or domain) than the one it did. Empty values are zero values, not claims."""
+    if account is not None and read_only.get("id") and read_only["id"] != account["id"]:
+        raise _contradiction("id", read_only["id"], account["id"])
+    handle = read_only.get("target_domain") or {}
+    if handle.get("id") and handle["id"] != target_domain["id"]:
+        raise _contradiction("target_domain.id", handle["id"], target_domain["id"])
+    if handle.get("name") and handle["name"] != target_domain["name"]:
+        raise _contradiction("target_domain.name", handle["name"], target_domain["name"])
+
+
+def account_columns(store, values: dict, empty_state: str) -> dict:
+    """Columns for the writable fields: every field left out gets its zero value (PUT replaces everything).
+
+    A state left out (or "") becomes `empty_state`: "" for PUT, MANAGED for create."""
     policy_id = None
     if "password_policy" in values:
         policy_id = resolve_policy(store, values["password_policy"], "password_policy")["id"]
@@ -88,7 +139,7 @@ def account_columns(store, values: dict) -> dict:
     columns.update({column: int(values.get(column, False)) for column in FLAG_COLUMNS})
     columns["additional_data"] = json.dumps(values.get("additional_data", {}), sort_keys=True)
     columns["password_policy_id"] = policy_id
-    columns["state"] = values.get("state", "MANAGED")
+    columns["state"] = values.get("state") or empty_state
     return columns
 
 
@@ -146,15 +197,17 @@ def _managed_accounts(ctx, criteria: dict) -> Response:
 
 def create_managed_account(ctx) -> Response:
     """POST SM/targetdomains/{td}/managedaccounts -> 201 {"id"}"""
-    values = check_fields(ctx.json_body(), CREATE_FIELDS, ignored=READ_ONLY_FIELDS)
+    values, read_only = split_read_only(ctx.json_body(), CREATE_FIELDS)
     username = require_string(values, "username")
     if values.get("rotate") and not values.get("enabled"):
         raise bad_request("BAD_REQUEST", "rotate needs an enabled account: a disabled account cannot be rotated", "rotate")
     when = now()
     with ctx.store.transaction() as store:
         target_domain = require_target_domain(ctx)
+        # A create has no account id in its path: a body id is checked, then ignored (PrivX picks the id).
+        refuse_contradictions(read_only, target_domain)
         refuse_duplicate(store, target_domain, username)
-        row = new_account_row(target_domain, username, account_columns(store, values), ctx.caller, whole_seconds(when))
+        row = new_account_row(target_domain, username, account_columns(store, values, CREATE_STATE), ctx.caller, whole_seconds(when))
         link_scanned_account(store, row, whole_seconds(when))
         store.insert_managed_account(row)
         if values.get("password"):
@@ -179,13 +232,15 @@ def get_managed_account(ctx) -> Response:
 
 def replace_managed_account(ctx) -> Response:
     """PUT SM/targetdomains/{td}/managedaccounts/{ma}: the body replaces every writable field."""
-    values = check_fields(ctx.json_body(), WRITABLE_FIELDS, ignored=READ_ONLY_FIELDS)
+    values, read_only = split_read_only(ctx.json_body(), WRITABLE_FIELDS)
     username = require_string(values, "username")
     with ctx.store.transaction() as store:
-        account = require_managed_account(ctx, require_target_domain(ctx))
+        target_domain = require_target_domain(ctx)
+        account = require_managed_account(ctx, target_domain)
+        refuse_contradictions(read_only, target_domain, account)
         if username != account["username"]:
             raise bad_request("BAD_REQUEST", f"username cannot be changed (it is {account['username']!r})", "username")
-        columns = account_columns(store, values)
+        columns = account_columns(store, values, "")
         columns.update({"updated": whole_seconds(now()), "updated_by": ctx.caller["user_id"]})
         store.update_managed_account(account["id"], columns)
     return Response.empty()

@@ -7,6 +7,7 @@ from __future__ import annotations
 # failures and the background worker. The HTTP server and the control API both work on it.
 
 import copy
+import os
 
 from .faults import FaultSet
 from .fixture import seed
@@ -35,10 +36,12 @@ class Settings:
 
 
 class Emulator:
-    def __init__(self, store, fixture: dict, fixture_name: str, settings: Settings) -> None:
+    def __init__(self, store, fixture: dict, fixture_path: str, settings: Settings) -> None:
         self.store = store
         self.fixture = fixture
-        self.fixture_name = fixture_name
+        # The fixture in use: the one that seeded the store, which reset seeds from again.
+        self.fixture_path = fixture_path
+        self.fixture_name = os.path.basename(fixture_path)
         self.settings = settings
         self._initial_settings = copy.copy(settings)
         self.request_log = RequestLog()
@@ -54,7 +57,7 @@ class Emulator:
                 return False
             store.wipe()
             seed(store, self.fixture, now())
-            store.mark_seeded(self.fixture_name)
+            store.mark_seeded(self.fixture_name, self.fixture_path)
             return True
 
     def reset(self) -> None:

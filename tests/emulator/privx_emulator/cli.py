@@ -34,12 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8443, help="port to listen on; 0 picks a free one (default: %(default)s)")
     parser.add_argument("--db", default="privx-emulator.db", help="SQLite file, or :memory: (default: %(default)s)")
-    parser.add_argument("--fixture", help="JSON fixture to seed an empty DB from (default: the built-in fixtures/demo.json)")
+    fixture_help = ("JSON fixture to seed an empty DB from (default: the fixture that seeded the DB, else the built-in "
+                    "fixtures/demo.json); a DB seeded from another fixture needs --reset")
+    parser.add_argument("--fixture", help=fixture_help)
     parser.add_argument("--tls-cert", help="PEM certificate (chain) to serve HTTPS with")
     parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     parser.add_argument("--token-lifetime", type=int, default=300, help="access token lifetime in seconds (default: %(default)s)")
     parser.add_argument("--rotation-delay", type=float, default=1.0, help="seconds a password rotation takes (default: %(default)s)")
-    parser.add_argument("--reset", action="store_true", help="drop the DB's state and seed it again from the fixture")
+    parser.add_argument("--reset", action="store_true", help="drop the DB's state and seed it again from the fixture (see --fixture)")
     return parser
 
 
@@ -69,31 +71,70 @@ def _check_arguments(args) -> None:
 def _open_store(path: str) -> Store:
     try:
         return Store(path)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise StartupError(f"cannot open database {path}: {exc}") from None
+
+
+def _fixture_to_use(args, store: Store) -> tuple:
+    """(fixture path, remembered): --fixture, else the fixture that seeded the DB, else the default.
+
+    A DB seeded from one fixture is not silently served (nor reset) with another: a different --fixture
+    needs --reset. Paths are compared resolved, so another spelling of the same file is the same fixture.
+    """
+    given = os.path.realpath(args.fixture) if args.fixture else None
+    try:
+        with store.transaction():
+            remembered = store.seeded_fixture() if store.is_seeded() else None
+    except sqlite3.Error as exc:
+        raise StartupError(f"cannot read database {args.db}: {exc}") from None
+    if given is None:
+        return (remembered, True) if remembered else (os.path.realpath(DEFAULT_FIXTURE), False)
+    if remembered and given != remembered and not args.reset:
+        raise StartupError(
+            f"database {args.db} was seeded from fixture {remembered}, not {given}: "
+            "add --reset to seed it again from the new fixture, or leave out --fixture"
+        )
+    return given, False
+
+
+def _load(path: str, remembered: bool, db: str) -> dict:
+    try:
+        return load_fixture(path)
+    except FixtureError as exc:
+        if remembered:
+            raise StartupError(f"{exc} (it seeded {db}; --fixture FILE --reset seeds it again from another)") from None
+        raise StartupError(str(exc)) from None
+
+
+def _emulator(args, store: Store) -> Emulator:
+    fixture_path, remembered = _fixture_to_use(args, store)
+    fixture = _load(fixture_path, remembered, args.db)
+    emulator = Emulator(store, fixture, fixture_path, Settings(args.rotation_delay, args.token_lifetime))
+    try:
+        emulator.seed_if_empty(force=args.reset)
+    except sqlite3.Error as exc:
+        raise StartupError(f"cannot seed database {args.db}: {exc}") from None
+    return emulator
+
+
+def _listen(args, emulator: Emulator, context: ssl.SSLContext | None) -> EmulatorServer:
+    try:
+        return EmulatorServer(args.host, args.port, emulator, context)
+    except OSError as exc:
+        raise StartupError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
 
 
 def build(args) -> tuple:
     """(emulator, server) ready to serve; StartupError when something is wrong."""
     _check_arguments(args)
-    fixture_path = args.fixture or DEFAULT_FIXTURE
-    try:
-        fixture = load_fixture(fixture_path)
-    except FixtureError as exc:
-        raise StartupError(str(exc)) from None
     context = _tls_context(args.tls_cert, args.tls_key)
     store = _open_store(args.db)
-    emulator = Emulator(store, fixture, os.path.basename(fixture_path), Settings(args.rotation_delay, args.token_lifetime))
     try:
-        emulator.seed_if_empty(force=args.reset)
-    except sqlite3.Error as exc:
+        emulator = _emulator(args, store)
+        server = _listen(args, emulator, context)
+    except StartupError:
         store.close()
-        raise StartupError(f"cannot seed database {args.db}: {exc}") from None
-    try:
-        server = EmulatorServer(args.host, args.port, emulator, context)
-    except OSError as exc:
-        store.close()
-        raise StartupError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        raise
     return emulator, server
 
 

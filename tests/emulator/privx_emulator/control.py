@@ -7,18 +7,15 @@ from __future__ import annotations
 # authentication, not written to the request log, never faulted. It reads the request log, resets
 # state, injects faults and rotation failures, changes settings, and reads state past the permissions.
 
-import re
-
 from . import __version__
 from .context import Response
 from .errors import ApiError, bad_request, not_found
 from .render import managed_account_fields, render_secrets
 from .rotation import FAILURE_STATUSES
 from .timeutil import format_time, now
-from .validation import check_number, parse_json_object
+from .validation import check_number, parse_count, parse_json_object
 
 CONTROL_PREFIX = "/_emulator/"
-_INTEGER = re.compile(r"^\d+$")
 
 
 def _query(query: dict, name: str) -> str | None:
@@ -31,10 +28,8 @@ def _optional_body(raw: bytes) -> dict:
 
 
 def get_requests(app, query: dict, _raw: bytes) -> Response:
-    since = _query(query, "since") or "0"
-    if not _INTEGER.match(since):
-        raise bad_request("VALUE_INCORRECT_TYPE", "since must be a non-negative integer", "since")
-    items, last_seq = app.request_log.since(int(since))
+    since = parse_count(_query(query, "since") or "0", "since")
+    items, last_seq = app.request_log.since(since)
     return Response(200, {"items": items, "last_seq": last_seq})
 
 
@@ -195,6 +190,7 @@ def health(app, _query_unused: dict, _raw: bytes) -> Response:
         "status": "ok",
         "version": __version__,
         "fixture": app.fixture_name,
+        "fixture_path": app.fixture_path,
         "db": app.store.path,
         "settings": app.settings.as_dict(),
     })

@@ -37,11 +37,12 @@ class ApiError(Exception):
 class OAuthError(Exception):
     """An answer of the token endpoint, in the OAuth 2.0 error format (RFC 6749 section 5.2)."""
 
-    def __init__(self, status: int, error: str, description: str) -> None:
+    def __init__(self, status: int, error: str, description: str, headers: dict | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.error = error
         self.description = description
+        self.headers = headers or {}
 
     def body(self) -> dict:
         return {"error": self.error, "error_description": self.description}

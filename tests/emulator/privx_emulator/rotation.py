@@ -139,6 +139,12 @@ class BackgroundWorker(threading.Thread):
                 traceback.print_exc(file=sys.stderr)
 
     def run_once(self, when: float) -> None:
+        # An idle tick only reads, so that it does not take the write lock from other processes
+        # twenty times a second; the write transaction looks again, as things may have changed.
+        with self.app.store.transaction(write=False) as store:
+            idle = not store.due_rotations(when) and not store.expired_checkouts(when)
+        if idle:
+            return
         with self.app.store.transaction() as store:
             for pending in store.due_rotations(when):
                 complete_rotation(self.app, store, pending, when)

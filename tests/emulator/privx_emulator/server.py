@@ -20,13 +20,29 @@ from .api_auth import authenticate, authorize, client_id_for_log
 from .context import RequestContext, Response
 from .control import CONTROL_PREFIX, handle_control
 from .errors import ApiError, OAuthError, bad_request, error_body, not_found
-from .routes import Router
+from .routes import TOKEN_PATH, Router
 from .validation import is_uuid
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 # Idle keep-alive connections (and TLS handshakes) are given up after this many seconds.
 CONNECTION_TIMEOUT = 120
 _QUIET_ERRORS = (ConnectionError, ssl.SSLError, socket.timeout, TimeoutError)
+
+
+def oauth_response(exc: OAuthError) -> Response:
+    headers = {"Cache-Control": "no-store"}
+    if exc.status == 401:
+        # RFC 6749 5.2: a failed client authentication names the scheme the client should use.
+        headers["WWW-Authenticate"] = 'Basic realm="privx"'
+    headers.update(exc.headers)
+    return Response(exc.status, exc.body(), headers)
+
+
+def error_response(path: str, status: int, error_code: str, oauth_error: str, message: str) -> Response:
+    """An error in the body the endpoint speaks: the OAuth body on the token endpoint, PrivX's elsewhere."""
+    if path == TOKEN_PATH:
+        return oauth_response(OAuthError(status, oauth_error, message))
+    return Response(status, error_body(error_code, message))
 
 
 def route_request(app, router: Router, ctx: RequestContext) -> Response:
@@ -36,18 +52,14 @@ def route_request(app, router: Router, ctx: RequestContext) -> Response:
     except ApiError as exc:
         return Response(exc.status, exc.body(), exc.headers)
     except OAuthError as exc:
-        headers = {"Cache-Control": "no-store"}
-        if exc.status == 401:
-            # RFC 6749 5.2: a failed client authentication names the scheme the client should use.
-            headers["WWW-Authenticate"] = 'Basic realm="privx"'
-        return Response(exc.status, exc.body(), headers)
+        return oauth_response(exc)
     except Exception:  # pylint: disable=broad-except
         if app.stopping:
             # Keep-alive connections may outlive the store by a moment at shutdown.
-            return Response(503, error_body("TOO_MANY_CONNECTIONS", "the PrivX emulator is shutting down"))
+            return error_response(ctx.path, 503, "TOO_MANY_CONNECTIONS", "temporarily_unavailable", "the PrivX emulator is shutting down")
         # A bug in the emulator answers 500 like a server would; the traceback is for whoever runs it.
         traceback.print_exc(file=sys.stderr)
-        return Response(500, error_body("GENERAL_ERROR", f"internal error in the PrivX emulator ({app.fixture_name})"))
+        return error_response(ctx.path, 500, "GENERAL_ERROR", "server_error", f"internal error in the PrivX emulator ({app.fixture_name})")
 
 
 def _dispatch(router: Router, ctx: RequestContext) -> Response:
@@ -57,7 +69,10 @@ def _dispatch(router: Router, ctx: RequestContext) -> Response:
     route = methods.get(ctx.method)
     if route is None:
         allowed = ", ".join(sorted(methods))
-        raise ApiError(405, "GENERAL_ERROR", f"method {ctx.method} is not allowed here (allowed: {allowed})", headers={"Allow": allowed})
+        message = f"method {ctx.method} is not allowed here (allowed: {allowed})"
+        if ctx.path == TOKEN_PATH:
+            raise OAuthError(405, "invalid_request", message, headers={"Allow": allowed})
+        raise ApiError(405, "GENERAL_ERROR", message, headers={"Allow": allowed})
     if not route.public:
         authorize(authenticate(ctx), route.user_allowed)
     for name, value in params.items():
@@ -138,13 +153,13 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         app = self.server.app
         if path.startswith(CONTROL_PREFIX):
             body = self._body_or_none()
-            response = handle_control(app, self.command, path, query, body) if body is not None else self._unreadable_body()
+            response = handle_control(app, self.command, path, query, body) if body is not None else self._unreadable_body(path)
             self._send(response)
             return
         entry = app.request_log.open(self.command, path, target.query)
         body = self._body_or_none()
         if body is None:
-            response = self._unreadable_body()
+            response = self._unreadable_body(path)
             ctx = None
         else:
             ctx = RequestContext(app, self.command, path, query, self.headers, body)
@@ -170,9 +185,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             return Response.drop()
         return Response(fault.status, fault.body(), fault.headers())
 
-    def _unreadable_body(self) -> Response:
+    def _unreadable_body(self, path: str) -> Response:
         self.close_connection = True
-        return Response(400, error_body("BAD_REQUEST", "request body could not be read (Content-Length or chunked encoding)"))
+        message = "request body could not be read (Content-Length or chunked encoding)"
+        return error_response(path, 400, "BAD_REQUEST", "invalid_request", message)
 
     def _body_or_none(self) -> bytes | None:
         """The whole request body (read even when the answer ignores it, to keep the connection in sync)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 
@@ -208,8 +209,25 @@ _CHECKOUT_SELECT = (
     "LEFT JOIN host_accounts ha ON ha.id = c.host_account_id "
     "LEFT JOIN hosts h ON h.id = ha.host_id"
 )
+# Seconds a transaction waits for another process's write lock on a file DB.
+BUSY_TIMEOUT = 5.0
 # Batches of "IN (?, ...)" parameters stay below SQLite's historical limit of 999 variables.
 _IN_CHUNK = 500
+
+
+def is_file_db(path: str) -> bool:
+    # ":memory:" and "" (a private temporary DB) are not files of the caller's.
+    return path not in ("", ":memory:")
+
+
+def create_private_file(path: str) -> None:
+    """Create the DB file readable by its owner only: it holds the fixture's secrets and live tokens.
+    SQLite gives the -wal and -shm files the mode of the DB file. An existing file keeps its mode."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def _contains_ci(haystack, needle) -> bool:
@@ -245,9 +263,13 @@ class Store:
         self.path = path
         self.lock = threading.RLock()
         self._depth = 0
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        if is_file_db(path):
+            create_private_file(path)
+        # The busy timeout makes a transaction wait while another process (sqlite3 on the command line,
+        # a test) holds the write lock, instead of failing at once with "database is locked".
+        self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
-        if path != ":memory:":
+        if is_file_db(path):
             # WAL keeps readers of a file DB (e.g. sqlite3 on the command line) from blocking the server.
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -259,8 +281,9 @@ class Store:
             self.conn.close()
 
     @contextlib.contextmanager
-    def transaction(self):
-        """Hold the lock for one atomic unit of work; nested use joins the outer transaction."""
+    def transaction(self, write: bool = True):
+        """Hold the lock for one atomic unit of work; nested use joins the outer transaction.
+        write=False promises that the unit only reads: it then takes no write lock."""
         with self.lock:
             if self._depth:
                 self._depth += 1
@@ -269,7 +292,10 @@ class Store:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN")
+            # IMMEDIATE takes the write lock up front, waiting for it under the busy timeout. A deferred
+            # BEGIN would take it only at the first write, when SQLite fails at once rather than wait
+            # (waiting there could deadlock with another reader turned writer).
+            self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             self._depth = 1
             try:
                 yield self
@@ -316,8 +342,15 @@ class Store:
     def is_seeded(self) -> bool:
         return self._one("SELECT value FROM meta WHERE key = 'seeded'") is not None
 
-    def mark_seeded(self, fixture_name: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", (fixture_name,))
+    def mark_seeded(self, fixture_name: str, fixture_path: str) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [("seeded", fixture_name), ("fixture_path", fixture_path)],
+        )
+
+    def seeded_fixture(self) -> str | None:
+        """The path of the fixture that seeded the DB; None when empty, or seeded before paths were kept."""
+        row = self._one("SELECT value FROM meta WHERE key = 'fixture_path'")
+        return row["value"] if row is not None else None
 
     def wipe(self) -> None:
         for table in TABLES:

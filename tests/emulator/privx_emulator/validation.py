@@ -10,14 +10,26 @@ from __future__ import annotations
 import json
 import re
 
-from .errors import bad_request
+from .errors import ApiError, bad_request
 from .timeutil import parse_datetime
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
+# ASCII digits only: \d would also accept other scripts' digits, which Go's strconv does not.
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _KEYWORD_SEPARATORS = re.compile(r"[\s,]+")
 
 MAX_LIMIT = 1000
+INT64_MIN, INT64_MAX = -2 ** 63, 2 ** 63 - 1
+# Larger offsets are capped: any list is shorter, and SQLite's integers are 64 bits.
+MAX_OFFSET = 2 ** 62
+# More digits than this cannot be a useful offset; int() of thousands of digits is refused by Python itself.
+_MAX_COUNT_DIGITS = 18
+# Deeper bodies are refused: no API object nests anywhere near this deep, and Python's json (unlike
+# Go's) gives up with RecursionError at about 1,000 levels, also when an answer echoes the value back.
+MAX_JSON_DEPTH = 100
+# json.loads keeps an escaped lone surrogate (\ud800) as it is, which no UTF-8 text (nor SQLite) can hold.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def is_uuid(value: object) -> bool:
@@ -29,13 +41,72 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"invalid JSON constant {name}")
 
 
-def parse_json_object(raw: bytes) -> dict:
-    if not raw.strip():
-        raise bad_request("INVALID_REQUEST_DATA", "request body is missing")
+def _too_deep(value: object) -> bool:
+    """True when containers nest deeper than MAX_JSON_DEPTH; iterative, so that it cannot recurse itself."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _nested_too_deeply() -> ApiError:
+    return bad_request("INVALID_REQUEST_DATA", f"request body is nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+
+
+def _replace_surrogates(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _clean_strings(value: object) -> object:
+    """Lone surrogates become U+FFFD, as Go's encoding/json decodes them; keys included. Iterative."""
+    if isinstance(value, str):
+        return _replace_surrogates(value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in list(item):
+                child = item.pop(key)
+                if isinstance(child, str):
+                    child = _replace_surrogates(child)
+                else:
+                    stack.append(child)
+                item[_replace_surrogates(key)] = child
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                if isinstance(child, str):
+                    item[index] = _replace_surrogates(child)
+                else:
+                    stack.append(child)
+    return value
+
+
+def parse_json(raw: bytes) -> object:
+    """Any JSON value; INVALID_REQUEST_DATA when it is not JSON or nests too deeply."""
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise bad_request("INVALID_REQUEST_DATA", f"malformed JSON in request body: {exc}") from None
+    except RecursionError:
+        raise _nested_too_deeply() from None
+    if _too_deep(value):
+        raise _nested_too_deeply()
+    if _SURROGATE_ESCAPE.search(raw):
+        # Only an escape can produce a surrogate: the UTF-8 decoder refuses encoded ones.
+        value = _clean_strings(value)
+    return value
+
+
+def parse_json_object(raw: bytes) -> dict:
+    if not raw.strip():
+        raise bad_request("INVALID_REQUEST_DATA", "request body is missing")
+    value = parse_json(raw)
     if not isinstance(value, dict):
         raise bad_request("INVALID_REQUEST_DATA", "request body must be a JSON object")
     return value
@@ -87,16 +158,52 @@ class ObjectKind(Kind):
         return value
 
 
+class IntegerKind(Kind):
+    """A JSON integer that fits Go's int (64 bits); 1.0 and true are not integers to encoding/json."""
+
+    def check(self, value: object, prop: str) -> object:
+        if isinstance(value, bool) or not isinstance(value, int) or not INT64_MIN <= value <= INT64_MAX:
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be a 64-bit integer", prop)
+        return value
+
+
 class EnumKind(Kind):
-    def __init__(self, *values: str) -> None:
+    """One of the values; with allow_empty, "" too (Go's zero value of the string type)."""
+
+    def __init__(self, *values: str, allow_empty: bool = False) -> None:
         self.values = values
+        self.allow_empty = allow_empty
 
     def check(self, value: object, prop: str) -> object:
         if not isinstance(value, str):
             raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be a string", prop)
-        if value not in self.values:
+        if value not in self.values and not (self.allow_empty and value == ""):
             raise bad_request("VALUE_OUT_OF_BOUNDS", f"{prop} must be one of {', '.join(self.values)}", prop)
         return value
+
+
+class ArrayKind(Kind):
+    """A JSON array whose items are checked one by one; a null item is the item type's zero value."""
+
+    def __init__(self, item: Kind) -> None:
+        self.item = item
+
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, list):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be an array", prop)
+        return [None if item is None else self.item.check(item, f"{prop}[{index}]") for index, item in enumerate(value)]
+
+
+class StructKind(Kind):
+    """A JSON object with known fields (a Go struct): unknown ones are refused, as at the top level."""
+
+    def __init__(self, fields: dict) -> None:
+        self.fields = fields
+
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, dict):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be an object", prop)
+        return check_fields(value, self.fields, prefix=f"{prop}.")
 
 
 class DateTimeKind(StringKind):
@@ -137,12 +244,13 @@ STRING = StringKind()
 EMAIL = EmailKind()
 UUID = UuidKind()
 BOOL = BoolKind()
+INTEGER = IntegerKind()
 OBJECT = ObjectKind()
 DATETIME = DateTimeKind()
 POLICY_HANDLE = PolicyHandleKind()
 
 
-def check_fields(body: dict, spec: dict, prefix: str = "", ignored: frozenset = frozenset()) -> dict:
+def check_fields(body: dict, spec: dict, prefix: str = "") -> dict:
     """Check body against spec {name: Kind}; return the converted values of the fields that were given.
 
     Fields are checked in body order, so the first offending field is the one reported.
@@ -150,8 +258,6 @@ def check_fields(body: dict, spec: dict, prefix: str = "", ignored: frozenset = 
     values = {}
     for key, value in body.items():
         prop = prefix + key
-        if key in ignored:
-            continue
         kind = spec.get(key)
         if kind is None:
             raise bad_request("INVALID_REQUEST_DATA", f"unknown property {prop}", prop)
@@ -199,15 +305,23 @@ def _query_value(query: dict, name: str) -> str | None:
     return values[0] if values else None
 
 
+def parse_count(text: str, name: str) -> int:
+    """A non-negative decimal integer, capped at MAX_OFFSET (so neither Python nor SQLite overflows)."""
+    if not _INTEGER.match(text):
+        raise bad_request("VALUE_INCORRECT_TYPE", f"{name} must be an integer", name)
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if text.startswith("-") and digits != "0":
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"{name} must not be negative", name)
+    if len(digits) > _MAX_COUNT_DIGITS:
+        return MAX_OFFSET
+    return min(int(digits), MAX_OFFSET)
+
+
 def _query_count(query: dict, name: str, default: int) -> int:
     text = _query_value(query, name)
     if text is None or text == "":
         return default
-    if not _INTEGER.match(text):
-        raise bad_request("VALUE_INCORRECT_TYPE", f"{name} must be an integer", name)
-    number = int(text)
-    if number < 0:
-        raise bad_request("VALUE_OUT_OF_BOUNDS", f"{name} must not be negative", name)
+    number = parse_count(text, name)
     if name == "limit" and number > MAX_LIMIT:
         raise bad_request("VALUE_OUT_OF_BOUNDS", f"limit must be at most {MAX_LIMIT}", name)
     return number

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -87,7 +88,7 @@ def test_restart_with_another_fixture_is_refused_unless_reset(tmp_path) -> None:
 def test_remembered_fixture_that_is_gone_is_a_startup_error(tmp_path) -> None:
     db = str(tmp_path / "state.db")
     copy = tmp_path / "copy.json"
-    copy.write_bytes(open(TEST_FIXTURE, "rb").read())
+    shutil.copyfile(TEST_FIXTURE, copy)
     seed(db, str(copy))
     copy.unlink()
     assert "copy.json" in start_error("--db", db)
@@ -99,19 +100,16 @@ def test_writers_wait_for_another_process_lock(tmp_path) -> None:
     db = str(tmp_path / "state.db")
     with EmulatorProcess(db=db) as process:
         admin = Api(process, "admin")
-        other = sqlite3.connect(db, isolation_level=None)
-        try:
+        with contextlib.closing(sqlite3.connect(db, isolation_level=None, check_same_thread=False)) as other:
             other.execute("BEGIN IMMEDIATE")
-            release = threading.Timer(1.0, other.execute, args=("COMMIT",))
+            release = threading.Timer(0.5, other.execute, args=("COMMIT",))
             release.start()
             started = time.monotonic()
             answer = admin.post(managed_path(TD_DB), json={"username": "patient"})
             elapsed = time.monotonic() - started
             release.join()
-        finally:
-            other.close()
         assert answer.status_code == 201, answer.text
-        assert elapsed >= 0.8, "the request waited for the lock"
+        assert elapsed >= 0.4, "the request waited for the lock"
         assert process.control.managed_account("dbdomain", "patient") is not None
         assert "Traceback" not in process.stderr()
 
@@ -128,7 +126,8 @@ def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def test_db_files_are_private(tmp_path, umask_022) -> None:  # pylint: disable=redefined-outer-name,unused-argument
+@pytest.mark.usefixtures("umask_022")
+def test_db_files_are_private(tmp_path) -> None:
     db = str(tmp_path / "state.db")
     with EmulatorProcess(db=db) as process:
         assert Api(process, "admin").post(managed_path(TD_DB), json={"username": "written"}).status_code == 201

@@ -171,8 +171,8 @@ def test_review_example_body_is_refused(admin: Api) -> None:
 
 
 @pytest.mark.parametrize("change, prop", [
-    ({"target_domain": {"id": TD_DB}}, "target_domain.id"),
-    ({"target_domain": {"id": TD_CORP, "name": "dbdomain"}}, "target_domain.name"),
+    ({"target_domain": {"id": TD_CORP}}, "target_domain.id"),
+    ({"target_domain": {"id": TD_DB, "name": "corp.example.com"}}, "target_domain.name"),
     ({"target_domain": {"name": "corp.example.com"}}, "target_domain.name"),
     ({"target_domain": {"id": UNKNOWN_ID, "name": "dbdomain"}}, "target_domain.id"),
 ])

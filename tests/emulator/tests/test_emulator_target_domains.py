@@ -136,3 +136,27 @@ def test_unknown_path_and_wrong_method(admin: Api) -> None:
     assert_error(admin.call("PATCH", managed_path(TD_DB)), 405, "GENERAL_ERROR")
     head = admin.call("HEAD", SM + "/targetdomains")
     assert head.status_code == 405 and head.content == b""
+
+
+def test_search_keywords_are_anded(admin: Api) -> None:
+    """Every keyword must match (in any of the searched fields); README documents it beside each search."""
+    def found(path: str, keywords: str, key: str) -> list:
+        answer = admin.post(path, json={"keywords": keywords})
+        assert answer.status_code == 200, answer.text
+        return sorted(item[key] for item in answer.json()["items"])
+
+    domains = SM + "/targetdomains/search"
+    assert found(domains, "example", "name") == ["corp.example.com", "empty.example.com"]
+    assert found(domains, "example active", "name") == ["corp.example.com"], "name and comment, both keywords"
+    assert found(domains, "example dbdomain", "name") == []
+    scanned = SM + f"/targetdomains/{TD_CORP}/accounts/search"
+    assert found(scanned, "alice", "username") == ["alice"]
+    assert found(scanned, "alice bob", "username") == []
+    assert found(scanned, "alice andersson", "username") == ["alice"]
+    managed = managed_path(TD_DB, "/search")
+    assert found(managed, "app administrator", "username") == ["app_admin"]
+    assert found(managed, "app,release", "username") == []
+    secrets = AZ + "/secrets/search"
+    assert found(secrets, "dbdomain", "path")[:2] == ["dbdomain/app_admin", "dbdomain/disabled_acct"]
+    assert found(secrets, "dbdomain single", "path") == ["dbdomain/single"]
+    assert found(secrets, "dbdomain web01", "path") == []

@@ -20,19 +20,16 @@ options:
     required: true
 '''
 
-import os
-
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
-from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
 from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
 
 
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        options = {name: next((os.environ[env] for env in spec[3] if os.environ.get(env)), spec[1])
-                   for name, spec in CONNECTION_OPTIONS.items()}
-        secrets = AccountSecrets(PrivXClient(ConnectionSettings(options)))
+        settings = ConnectionSettings(plugin_connection_options(lambda name: None))  # from PRIVX_* only
+        secrets = AccountSecrets(PrivXClient(settings))
         return [current_secret(secrets.checkout(term)) for term in terms]

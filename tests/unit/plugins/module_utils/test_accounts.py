@@ -16,6 +16,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     returned_account,
     writable_body,
 )
+from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 
 # As PrivX renders it: empty strings and objects omitted, booleans always present.
@@ -27,13 +28,19 @@ SERVER_ACCOUNT = {
 }
 
 
-class Policies:
-    def __init__(self):
-        self.asked = []
+class PolicyClient:
+    """Answers the password policy list the way PrivX does; counts how often it is asked."""
 
-    def handle(self, name):
-        self.asked.append(name)
-        return {'id': 'id-' + name, 'name': name} if name else None
+    def __init__(self):
+        self.asked = 0
+
+    def paginate(self, path):
+        self.asked += 1
+        return [{'id': 'p-' + name, 'name': name} for name in ('default', 'strict')]
+
+
+def Policies():  # pylint: disable=invalid-name
+    return PasswordPolicies(PolicyClient())
 
 
 def test_omitted_fields_compare_as_empty():
@@ -49,9 +56,9 @@ def test_only_declared_fields_that_differ_are_changes():
 
 
 def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup():
-    policies = Policies()
-    body = writable_body(SERVER_ACCOUNT, {'comment': 'new'}, policies)
-    assert policies.asked == []
+    client = PolicyClient()
+    body = writable_body(SERVER_ACCOUNT, {'comment': 'new'}, PasswordPolicies(client))
+    assert client.asked == 0
     assert body['username'] == 'app_admin' and body['email'] == 'app@example.com' and body['comment'] == 'new'
     assert body['password_policy'] == {'id': 'p1', 'name': 'default'}
     assert body['explicit_checkout'] is True and body['rotation_enabled'] is False
@@ -59,7 +66,7 @@ def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup():
 
 
 def test_put_body_resolves_a_changed_policy_and_drops_a_removed_one():
-    assert writable_body(SERVER_ACCOUNT, {'password_policy': 'strict'}, Policies())['password_policy'] == {'id': 'id-strict', 'name': 'strict'}
+    assert writable_body(SERVER_ACCOUNT, {'password_policy': 'strict'}, Policies())['password_policy'] == {'id': 'p-strict', 'name': 'strict'}
     assert 'password_policy' not in writable_body(SERVER_ACCOUNT, {'password_policy': ''}, Policies())
 
 
@@ -68,7 +75,7 @@ def test_create_body_prefers_declared_then_scanned_then_defaults():
     body = create_body('svc', {'full_name': 'Declared Name', 'enabled': False, 'password_policy': 'default'}, scanned, Policies())
     assert body['email'] == 'scanned@example.com' and body['full_name'] == 'Declared Name'
     assert body['enabled'] is False and body['rotation_enabled'] is True and body['state'] == 'MANAGED'
-    assert body['password_policy'] == {'id': 'id-default', 'name': 'default'}
+    assert body['password_policy'] == {'id': 'p-default', 'name': 'default'}
     assert 'id' not in body
 
 
@@ -82,8 +89,9 @@ def test_a_username_in_another_letter_case_is_an_error_that_says_what_privx_hold
 
 
 def test_returned_accounts_never_carry_a_secret_and_have_every_key():
-    returned = returned_account(SERVER_ACCOUNT)
-    assert 'planted-secret' not in repr(returned)
+    returned = returned_account(dict(SERVER_ACCOUNT, password='planted-unexpected'))
+    assert 'password' not in returned
+    assert 'planted-secret' not in repr(returned) and 'planted-unexpected' not in repr(returned)
     assert returned['checkouts'] == [{'id': 'c1'}]
     assert returned['comment'] == '' and returned['rotation_history'] == []
     assert SERVER_ACCOUNT['checkouts'][0]['secrets'], 'the input must not be modified'

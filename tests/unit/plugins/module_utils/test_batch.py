@@ -12,6 +12,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._batch import (
     declared_accounts,
     plan_batch,
 )
+from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
 
 OPTION_NAMES = ('email', 'full_name', 'sam_account_name', 'source_id', 'security_id', 'additional_data', 'password_policy',
@@ -52,9 +53,19 @@ class FakeStore:
         self.calls.append(('put', (account['username'], changes)))
 
 
-class Policies:
-    def handle(self, name):
-        return {'id': 'p-' + name, 'name': name} if name else None
+class PolicyClient:
+    """Answers the password policy list the way PrivX does; counts how often it is asked."""
+
+    def __init__(self):
+        self.asked = 0
+
+    def paginate(self, path):
+        self.asked += 1
+        return [{'id': 'p-' + name, 'name': name} for name in ('default', 'strict')]
+
+
+def Policies():  # pylint: disable=invalid-name
+    return PasswordPolicies(PolicyClient())
 
 
 def managed(username, **fields):
@@ -112,6 +123,15 @@ def test_creation_groups_by_settings_and_chunks():
                                      'rotate': True}
 
 
+def test_removing_a_policy_goes_through_a_single_update_since_batch_edit_cannot_carry_it():
+    store = FakeStore([managed('a', password_policy={'id': 'p-default', 'name': 'default'}), managed('b')], [])
+    plan = plan_batch(store, Policies(), declared_accounts([item('a', password_policy=''), item('b', password_policy='')]),
+                      'present', False, False)
+    assert plan.updated == ['a'] and not plan.edit_groups
+    apply_plan(store, Policies(), plan, batch_size=500)
+    assert store.calls[-1] == ('put', ('a', {'password_policy': ''}))
+
+
 def test_exclusive_deletes_the_unlisted_and_absent_deletes_the_listed():
     store = FakeStore([managed('keep'), managed('drop1'), managed('drop2')], [])
     plan = plan_batch(store, Policies(), declared_accounts([item('keep')]), 'present', True, False)
@@ -128,5 +148,5 @@ def test_a_failed_chunk_says_what_was_and_was_not_applied():
     message = str(caught.value)
     assert message.startswith('batch create chunk 2 of 3 failed, so its 2 account(s) were not applied (u2, u3): PrivX POST')
     assert 'Applied before it: created 2. Not applied: created 4.' in message
-    assert caught.value.result_fields() == {'applied': {'created': ['u0', 'u1'], 'updated': [], 'deleted': []},
+    assert caught.value.result_fields() == {'changed': True, 'applied': {'created': ['u0', 'u1'], 'updated': [], 'deleted': []},
                                             'not_applied': {'created': ['u2', 'u3', 'u4', 'u5'], 'updated': [], 'deleted': []}}

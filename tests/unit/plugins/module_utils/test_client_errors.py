@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the client says when things go wrong in ways the emulator does not produce: never a secret."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXAuthError, PrivXError
+
+SECRETS = {'client_secret': 'planted-client-secret', 'oauth_client_secret': 'planted-oauth-secret'}
+
+
+class Answer:
+    def __init__(self, status, body, headers=None):
+        self.status_code = status
+        self._body = body
+        self.headers = headers or {}
+        self.reason = 'Reason'
+        self.content = b'x' if body is not None else b''
+
+    def json(self):
+        if isinstance(self._body, Exception):
+            raise self._body
+        return self._body
+
+
+class FakeSession:
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.headers = {}
+        self.sent = []
+
+    def request(self, method, url, **kwargs):
+        self.sent.append((method, url))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def client(session, **options):
+    settings = dict(SECRETS, url='https://privx.example.com', client_id='deployer')
+    settings.update(options)
+    return PrivXClient(ConnectionSettings(settings), session=session, sleep=lambda _seconds: None)
+
+
+def test_a_request_exception_that_quotes_a_header_is_told_by_its_kind_only():
+    session = FakeSession(requests.exceptions.InvalidHeader("Invalid header value b'Bearer planted-token\\n'"))
+    with pytest.raises(PrivXError) as caught:
+        client(session, client_id=None, client_secret=None, oauth_client_secret=None, access_token='planted-token').get('/x')
+    assert str(caught.value) == 'could not send GET /x to PrivX: InvalidHeader'
+
+
+def test_a_server_that_echoes_the_request_gets_its_secrets_masked():
+    echo = {'error': 'invalid_grant', 'error_description': 'bad grant_type=password&password=planted-client-secret'}
+    with pytest.raises(PrivXAuthError) as caught:
+        client(FakeSession(Answer(400, echo))).get('/x')
+    assert 'planted-client-secret' not in str(caught.value) and 'password=********' in str(caught.value)
+
+
+def test_an_answer_of_the_wrong_shape_is_one_clear_error():
+    with pytest.raises(PrivXAuthError, match='the answer carries no access_token'):
+        client(FakeSession(Answer(200, ['not', 'an', 'object']))).get('/x')
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError, match=r'something other than a \{count, items\} list'):
+        list(client(FakeSession(token, Answer(200, ['a', 'b']))).paginate('/list'))
+
+
+@pytest.mark.parametrize('status, sent', [(502, 1), (504, 1), (503, 3), (429, 3)])
+def test_a_write_is_retried_only_when_privx_says_it_did_not_do_it(status, sent):
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    session = FakeSession(token, *[Answer(status, {'error_code': 'X'}) for _attempt in range(3)])
+    with pytest.raises(PrivXError):
+        client(session, retries=2).post('/write', {'a': 1})
+    assert len(session.sent) - 1 == sent
+
+
+def test_credentials_lose_surrounding_white_space_and_refuse_inner_control_characters():
+    settings = ConnectionSettings({'url': 'https://privx', 'access_token': ' planted-token\n'})
+    assert settings.access_token == 'planted-token'
+    with pytest.raises(PrivXError) as caught:
+        ConnectionSettings({'url': 'https://privx', 'access_token': 'planted\ntoken'})
+    assert str(caught.value) == 'access_token contains white space or control characters'
+
+
+def test_a_url_with_credentials_is_refused_without_echoing_them():
+    with pytest.raises(PrivXError) as caught:
+        ConnectionSettings(dict(SECRETS, url='https://svc:planted-url-pw@privx.example.com', client_id='deployer'))
+    assert 'planted-url-pw' not in str(caught.value) and 'must not carry credentials' in str(caught.value)
