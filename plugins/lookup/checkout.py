@@ -59,6 +59,9 @@ notes:
     before that, PrivX ends the checkouts when they expire (the password policy's maximum checkout duration)."
   - The agent's directory is E(PRIVX_AGENT_DIR) when set, else C($XDG_RUNTIME_DIR/privx.secrets), else C(~/.ansible/privx).
   - Lookups of the same path with different connection options (another API client) get separate checkouts.
+  - PrivX gives one API client one checkout per path. Two runs at the same time with the same API client therefore
+    share it, and the first run to end releases it for both (with a C(rotate_on_release) policy, the password the other
+    run holds changes). Give jobs that run at the same time API clients of their own.
 seealso:
   - module: privx.secrets.checkout_release
   - module: privx.secrets.account_secret_info
