@@ -103,19 +103,24 @@ def private_directory(path, create=True):
 def agent_directory(create=True):
     """Where the agent's socket lives: PRIVX_AGENT_DIR, else $XDG_RUNTIME_DIR/privx.secrets, else ~/.ansible/privx.
 
-    Without ``create``, returns None when the directory does not exist (so there is no agent either).
+    A Unix socket's path must stay short: when the usual place is too deep, a per-user directory in the
+    temporary directory (or in /tmp) takes its place. Without ``create``, returns None when the directory
+    does not exist (so there is no agent either).
     """
     explicit = os.environ.get('PRIVX_AGENT_DIR')
     runtime = os.environ.get('XDG_RUNTIME_DIR')
     if explicit:
-        candidate = explicit
+        candidates = [explicit]
     elif runtime and os.path.isdir(runtime):
-        candidate = os.path.join(runtime, 'privx.secrets')
+        candidates = [os.path.join(runtime, 'privx.secrets')]
     else:
-        candidate = os.path.join(os.path.expanduser('~/.ansible'), 'privx')
-        if len(os.path.join(candidate, SOCKET_NAME_ROOM)) > MAX_SOCKET_PATH:
-            # A Unix socket path must stay short; a deep HOME falls back to a per-user directory in /tmp.
-            candidate = os.path.join(tempfile.gettempdir(), 'privx.secrets-%d' % os.getuid())
+        candidates = [os.path.join(os.path.expanduser('~/.ansible'), 'privx')]
+    fallback = 'privx.secrets-%d' % os.getuid()
+    candidates += [os.path.join(tempfile.gettempdir(), fallback), os.path.join('/tmp', fallback)]
+    fitting = [path for path in candidates if len(os.path.join(path, SOCKET_NAME_ROOM)) <= MAX_SOCKET_PATH]
+    if not fitting:
+        raise PrivXError('the checkout agent directory %s is too deep for a Unix socket: set PRIVX_AGENT_DIR to a shorter one' % explicit)
+    candidate = fitting[0]
     if not create and not os.path.lexists(candidate):
         return None
     if create:

@@ -11,6 +11,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -236,7 +237,7 @@ def test_another_user_cannot_reach_the_agent(ansible, privx):
     try:
         directory = os.path.join(ansible.home, '.ansible', 'privx')
         if not os.path.isdir(directory):
-            directory = '/tmp/privx.secrets-0'  # where a deep HOME sends it
+            directory = os.path.join(tempfile.gettempdir(), 'privx.secrets-0')  # where a deep HOME sends it
         sockets = [os.path.join(directory, name) for name in os.listdir(directory)
                    if name.startswith('%d-' % process.pid) and name.endswith('.sock')]
         assert len(sockets) == 1, os.listdir(directory)
