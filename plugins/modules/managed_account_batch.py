@@ -185,6 +185,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._module import PrivX
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
 
+
 def converge(module):
     params = module.params
     checked_batch_size(params['batch_size'])
