@@ -270,6 +270,7 @@ def test_another_user_cannot_reach_the_agent(ansible, privx):
 def test_checkout_release_gives_back_early_and_a_later_lookup_checks_out_again(ansible, privx):
     play = {'name': 'early', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
         digest_task('use', lookup_call(PATH_A)),
+        {'name': 'would release', 'privx.secrets.checkout_release': {'paths': [PATH_A, PATH_B]}, 'check_mode': True},
         {'name': 'release', 'privx.secrets.checkout_release': {'paths': [PATH_A]}},
         {'name': 'release again', 'privx.secrets.checkout_release': {'paths': [PATH_A]}},
         digest_task('use again', lookup_call(PATH_A)),
@@ -277,6 +278,7 @@ def test_checkout_release_gives_back_early_and_a_later_lookup_checks_out_again(a
     mark = privx.control.mark()
     run = ansible.playbook([play], env=WITH_CALLBACK)
     assert run.rc == 0, run.output[-3000:]
+    assert run.task('would release')['changed'] is True and run.task('would release')['released'] == [PATH_A]
     assert run.task('release')['changed'] is True and run.task('release')['released'] == [PATH_A]
     assert run.task('release again')['changed'] is False
     assert api_calls(privx, mark) == ['token', 'checkout', 'release', 'checkout', 'release']
