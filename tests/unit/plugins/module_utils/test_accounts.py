@@ -16,8 +16,10 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     returned_account,
     writable_body,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+
+from policy_fakes import PolicyClient, policies
 
 # As PrivX renders it: empty strings and objects omitted, booleans always present.
 SERVER_ACCOUNT = {
@@ -26,21 +28,6 @@ SERVER_ACCOUNT = {
     'explicit_checkout': True, 'state': 'MANAGED', 'disable_rdp_cert_auth': False, 'locked': False,
     'checkouts': [{'id': 'c1', 'secrets': [{'version': 1, 'secret': 'planted-secret'}]}],
 }
-
-
-class PolicyClient:
-    """Answers the password policy list the way PrivX does; counts how often it is asked."""
-
-    def __init__(self):
-        self.asked = 0
-
-    def paginate(self, path):
-        self.asked += 1
-        return [{'id': 'p-' + name, 'name': name} for name in ('default', 'strict')]
-
-
-def Policies():  # pylint: disable=invalid-name
-    return PasswordPolicies(PolicyClient())
 
 
 def test_omitted_fields_compare_as_empty():
@@ -66,13 +53,13 @@ def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup():
 
 
 def test_put_body_resolves_a_changed_policy_and_drops_a_removed_one():
-    assert writable_body(SERVER_ACCOUNT, {'password_policy': 'strict'}, Policies())['password_policy'] == {'id': 'p-strict', 'name': 'strict'}
-    assert 'password_policy' not in writable_body(SERVER_ACCOUNT, {'password_policy': ''}, Policies())
+    assert writable_body(SERVER_ACCOUNT, {'password_policy': 'strict'}, policies())['password_policy'] == {'id': 'p-strict', 'name': 'strict'}
+    assert 'password_policy' not in writable_body(SERVER_ACCOUNT, {'password_policy': ''}, policies())
 
 
 def test_create_body_prefers_declared_then_scanned_then_defaults():
     scanned = {'username': 'svc', 'email': 'scanned@example.com', 'full_name': 'Scanned Name', 'id': 's1'}
-    body = create_body('svc', {'full_name': 'Declared Name', 'enabled': False, 'password_policy': 'default'}, scanned, Policies())
+    body = create_body('svc', {'full_name': 'Declared Name', 'enabled': False, 'password_policy': 'default'}, scanned, policies())
     assert body['email'] == 'scanned@example.com' and body['full_name'] == 'Declared Name'
     assert body['enabled'] is False and body['rotation_enabled'] is True and body['state'] == 'MANAGED'
     assert body['password_policy'] == {'id': 'p-default', 'name': 'default'}

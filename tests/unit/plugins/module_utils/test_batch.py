@@ -12,8 +12,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._batch import (
     declared_accounts,
     plan_batch,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+
+from policy_fakes import policies
 
 OPTION_NAMES = ('email', 'full_name', 'sam_account_name', 'source_id', 'security_id', 'additional_data', 'password_policy',
                 'enabled', 'rotation_enabled', 'explicit_checkout', 'account_state', 'comment', 'disable_rdp_cert_auth')
@@ -53,21 +54,6 @@ class FakeStore:
         self.calls.append(('put', (account['username'], changes)))
 
 
-class PolicyClient:
-    """Answers the password policy list the way PrivX does; counts how often it is asked."""
-
-    def __init__(self):
-        self.asked = 0
-
-    def paginate(self, path):
-        self.asked += 1
-        return [{'id': 'p-' + name, 'name': name} for name in ('default', 'strict')]
-
-
-def Policies():  # pylint: disable=invalid-name
-    return PasswordPolicies(PolicyClient())
-
-
 def managed(username, **fields):
     account = {'id': 'm-' + username, 'username': username, 'enabled': True, 'rotation_enabled': True,
                'explicit_checkout': False, 'state': 'MANAGED'}
@@ -88,13 +74,13 @@ def test_unknown_usernames_fail_before_anything_is_sent_naming_each():
     store = FakeStore([], [scanned('known')])
     declared = declared_accounts([item('known'), item('ghost1'), item('ghost2')])
     with pytest.raises(PrivXConfigError, match=r"2 username\(s\) are neither managed nor scanned.*: ghost1, ghost2"):
-        plan_batch(store, Policies(), declared, 'present', False, False)
+        plan_batch(store, policies(), declared, 'present', False, False)
     assert [call[0] for call in store.calls] == ['list', 'scanned']
 
 
 def test_an_unchanged_declaration_reads_once_and_plans_nothing():
     store = FakeStore([managed('a', comment='x'), managed('b')], [])
-    plan = plan_batch(store, Policies(), declared_accounts([item('a', comment='x'), item('b', enabled=True)]), 'present', False, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('a', comment='x'), item('b', enabled=True)]), 'present', False, False)
     assert not plan.changed and store.calls == [('list', None)]
 
 
@@ -102,9 +88,9 @@ def test_identical_changes_share_one_batch_edit_and_other_fields_get_single_upda
     store = FakeStore([managed('a'), managed('b'), managed('c'), managed('d')], [])
     declared = declared_accounts([item('a', comment='night'), item('b', comment='night'), item('c', comment='day'),
                                   item('d', comment='night', email='d@example.com')])
-    plan = plan_batch(store, Policies(), declared, 'present', False, False)
+    plan = plan_batch(store, policies(), declared, 'present', False, False)
     assert plan.updated == ['a', 'b', 'c', 'd']
-    apply_plan(store, Policies(), plan, batch_size=500)
+    apply_plan(store, policies(), plan, batch_size=500)
     edits = sorted((tuple(ids), payload['changes']['comment']) for operation, (ids, payload) in store.calls[1:] if operation == 'edit')
     assert edits == [(('m-a', 'm-b'), 'night'), (('m-c',), 'day')]
     assert ('put', ('d', {'comment': 'night', 'email': 'd@example.com'})) in store.calls
@@ -113,9 +99,9 @@ def test_identical_changes_share_one_batch_edit_and_other_fields_get_single_upda
 def test_creation_groups_by_settings_and_chunks():
     store = FakeStore([], [scanned('u%d' % number) for number in range(5)])
     declared = declared_accounts([item('u%d' % number, password_policy='default') for number in range(5)])
-    plan = plan_batch(store, Policies(), declared, 'present', False, True)
+    plan = plan_batch(store, policies(), declared, 'present', False, True)
     assert plan.created == ['u0', 'u1', 'u2', 'u3', 'u4'] and plan.rotated == ['u0', 'u1', 'u2', 'u3', 'u4']
-    apply_plan(store, Policies(), plan, batch_size=2)
+    apply_plan(store, policies(), plan, batch_size=2)
     creates = [payload for operation, payload in store.calls if operation == 'create']
     assert [ids for ids, _payload in creates] == [['s-u0', 's-u1'], ['s-u2', 's-u3'], ['s-u4']]
     assert creates[0][1]['data'] == {'enabled': True, 'rotation_enabled': True, 'explicit_checkout': False,
@@ -125,26 +111,26 @@ def test_creation_groups_by_settings_and_chunks():
 
 def test_removing_a_policy_goes_through_a_single_update_since_batch_edit_cannot_carry_it():
     store = FakeStore([managed('a', password_policy={'id': 'p-default', 'name': 'default'}), managed('b')], [])
-    plan = plan_batch(store, Policies(), declared_accounts([item('a', password_policy=''), item('b', password_policy='')]),
+    plan = plan_batch(store, policies(), declared_accounts([item('a', password_policy=''), item('b', password_policy='')]),
                       'present', False, False)
     assert plan.updated == ['a'] and not plan.edit_groups
-    apply_plan(store, Policies(), plan, batch_size=500)
+    apply_plan(store, policies(), plan, batch_size=500)
     assert store.calls[-1] == ('put', ('a', {'password_policy': ''}))
 
 
 def test_exclusive_deletes_the_unlisted_and_absent_deletes_the_listed():
     store = FakeStore([managed('keep'), managed('drop1'), managed('drop2')], [])
-    plan = plan_batch(store, Policies(), declared_accounts([item('keep')]), 'present', True, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('keep')]), 'present', True, False)
     assert plan.deleted == ['drop1', 'drop2'] and plan.created == [] and plan.updated == []
-    plan = plan_batch(store, Policies(), declared_accounts([item('keep'), item('never-managed')]), 'absent', False, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('keep'), item('never-managed')]), 'absent', False, False)
     assert plan.deleted == ['keep']
 
 
 def test_a_failed_chunk_says_what_was_and_was_not_applied():
     store = FakeStore([], [scanned('u%d' % number) for number in range(6)], fail_call=('create', 2))
-    plan = plan_batch(store, Policies(), declared_accounts([item('u%d' % number) for number in range(6)]), 'present', False, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('u%d' % number) for number in range(6)]), 'present', False, False)
     with pytest.raises(PrivXBatchError) as caught:
-        apply_plan(store, Policies(), plan, batch_size=2)
+        apply_plan(store, policies(), plan, batch_size=2)
     message = str(caught.value)
     assert message.startswith('batch create chunk 2 of 3 failed, so its 2 account(s) were not applied (u2, u3): PrivX POST')
     assert 'Applied before it: created 2. Not applied: created 4.' in message
