@@ -93,9 +93,9 @@ def render_host(row: dict | None) -> dict | None:
     })
 
 
-def render_embedded_checkout(row: dict, secrets: list) -> dict:
-    """A checkout as listed inside a ManagedAccount (seed 004 shape)."""
-    return omit_empty({
+def _checkout_fields(row: dict, secrets: list) -> dict:
+    """What both checkout shapes (seed 004 inside an account, seed 000 in the authorizer) carry."""
+    return {
         "id": row["id"],
         "type": row["type"],
         "user_id": row["user_id"],
@@ -106,30 +106,20 @@ def render_embedded_checkout(row: dict, secrets: list) -> dict:
         "username": row["username"],
         "email": row["email"],
         "full_name": row["full_name"],
-        "target_domain_id": row["target_domain_id"],
         "managed_account_id": row["managed_account_id"],
-        "host_id": row["host_id"],
-    })
+    }
+
+
+def render_embedded_checkout(row: dict, secrets: list) -> dict:
+    """A checkout as listed inside a ManagedAccount (seed 004 shape)."""
+    return omit_empty(dict(_checkout_fields(row, secrets), target_domain_id=row["target_domain_id"], host_id=row["host_id"]))
 
 
 def render_checkout(row: dict, secrets: list, host: dict | None) -> dict:
     """A checkout of the authorizer API (seed 000 shape)."""
-    return omit_empty({
-        "id": row["id"],
-        "path": row["path"],
-        "type": row["type"],
-        "expires": format_time(row["expires"]),
-        "created": format_time(row["created"]),
-        "explicit_checkout": True,
-        "secrets": render_secrets(secrets),
-        "username": row["username"],
-        "email": row["email"],
-        "full_name": row["full_name"],
-        "target_domain": target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
-        "host": render_host(host),
-        "managed_account_id": row["managed_account_id"],
-        "user_id": row["user_id"],
-    })
+    return omit_empty(dict(_checkout_fields(row, secrets), path=row["path"],
+                           target_domain=target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
+                           host=render_host(host)))
 
 
 def render_account_secret(row: dict, host: dict | None) -> dict:
