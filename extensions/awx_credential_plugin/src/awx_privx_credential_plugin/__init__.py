@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWX credential plugin for PrivX: a linked credential field's value from a PrivX checkout.
+
+AWX calls ``privx_plugin.backend(**kwargs)`` with the values of ``inputs['fields']`` (entered
+once, on the PrivX credential) and ``inputs['metadata']`` (entered for each linked field). All
+PrivX calls go through the privx.secrets collection's client, which the build packages into
+``_module_utils`` (see hatch_build.py): same retries, Retry-After, timeouts, TLS handling and
+one-line errors without secrets as the collection's modules and lookup.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+
+import requests
+
+from awx_privx_credential_plugin._module_utils._client import PrivXClient
+from awx_privx_credential_plugin._module_utils._connection import ConnectionSettings
+from awx_privx_credential_plugin._module_utils._errors import PrivXConfigError, PrivXError
+from awx_privx_credential_plugin._module_utils._secrets import AccountSecrets, current_secret
+
+__all__ = ['CredentialPlugin', 'PrivXCredentialError', 'privx_backend', 'privx_inputs', 'privx_plugin']
+
+try:  # AWX's own type where awx-plugins-core is installed; AWX reads only name, inputs and backend
+    from awx_plugins.credentials.plugin import CredentialPlugin
+except ImportError:
+    CredentialPlugin = collections.namedtuple('CredentialPlugin', ['name', 'inputs', 'backend'])
+
+LOG = logging.getLogger('awx.main.credential_plugins.privx')
+
+RETURN_SECRET = 'secret'
+RETURN_USERNAME = 'username'
+RELEASE_ON_EXPIRY = 'on_expiry'
+RELEASE_IMMEDIATELY = 'immediately'
+
+privx_inputs = {
+    'fields': [
+        {'id': 'url', 'label': 'PrivX URL', 'type': 'string', 'format': 'url',
+         'help_text': 'The address of PrivX, for example https://privx.example.com'},
+        {'id': 'client_id', 'label': 'API Client ID', 'type': 'string',
+         'help_text': "The PrivX API client's ID (Settings > Deployment > API clients)"},
+        {'id': 'client_secret', 'label': 'API Client Secret', 'type': 'string', 'secret': True,
+         'help_text': "The PrivX API client's secret"},
+        {'id': 'oauth_client_id', 'label': 'OAuth Client ID', 'type': 'string', 'default': 'privx-external',
+         'help_text': "The OAuth client ID shown with the API client (privx-external unless changed)"},
+        {'id': 'oauth_client_secret', 'label': 'OAuth Client Secret', 'type': 'string', 'secret': True,
+         'help_text': 'The OAuth client secret shown with the API client'},
+        {'id': 'ca_cert', 'label': 'CA Certificate', 'type': 'string', 'multiline': True,
+         'help_text': "PEM text of the CA that signed PrivX's TLS certificate. Empty: the system's trusted CAs."},
+        {'id': 'verify_tls', 'label': 'Verify TLS Certificate', 'type': 'boolean', 'default': True,
+         'help_text': "Check PrivX's TLS certificate. Turn off only for a test installation."},
+    ],
+    'metadata': [
+        {'id': 'secret_path', 'label': 'Secret Path', 'type': 'string',
+         'help_text': ("The account secret's path as PrivX lists it, for example corp.example.com/db_admin "
+                       "(privx.secrets.account_secret_info lists them). Or leave it empty and give Target "
+                       "Domain and Username.")},
+        {'id': 'target_domain', 'label': 'Target Domain', 'type': 'string',
+         'help_text': "The target domain's name or ID, with Username, instead of Secret Path."},
+        {'id': 'username', 'label': 'Username', 'type': 'string',
+         'help_text': 'The managed account in that target domain, with Target Domain, instead of Secret Path.'},
+        {'id': 'return_value', 'label': 'Value to Return', 'type': 'string',
+         'choices': [RETURN_SECRET, RETURN_USERNAME], 'default': RETURN_SECRET,
+         'help_text': ("secret: check the secret out and return its newest version. username: return the "
+                       "account's username, without a checkout.")},
+        {'id': 'release', 'label': 'Release the Checkout', 'type': 'string',
+         'choices': [RELEASE_ON_EXPIRY, RELEASE_IMMEDIATELY], 'default': RELEASE_ON_EXPIRY,
+         'help_text': ("on_expiry: PrivX has no hook at the end of an AWX job, so the checkout stays active "
+                       "until the password policy's max_checkout_duration expires (and the password is rotated "
+                       "then if the policy has rotate_on_release). Under max_concurrent_checkouts: 1 nobody "
+                       "else can check the account out until then. immediately: release right after reading; "
+                       "only for policies without rotate_on_release, which would change the password before "
+                       "the job logs in with it. A checkout that was already active before (another job or "
+                       "play of this API client) is never released.")},
+    ],
+    'required': ['url', 'client_id', 'client_secret', 'oauth_client_secret'],
+}
+
+
+class PrivXCredentialError(Exception):
+    """What AWX shows for a failed lookup (the "Test" button, a job's start): one line, never a secret."""
+
+
+def privx_backend(**kwargs):
+    """The value of one linked credential field."""
+    try:
+        return _lookup(kwargs)
+    except PrivXError as error:
+        # from None: a chained exception's traceback would show this frame's variables' origin, not needed
+        raise PrivXCredentialError(' '.join(str(error).split())) from None
+
+
+privx_plugin = CredentialPlugin('PrivX Secrets Manager Checkout', inputs=privx_inputs, backend=privx_backend)
+
+
+def _lookup(kwargs):
+    path, target_domain, username = _text(kwargs, 'secret_path'), _text(kwargs, 'target_domain'), _text(kwargs, 'username')
+    if path and (target_domain or username):
+        raise PrivXConfigError('give either Secret Path or Target Domain with Username, not both')
+    if not path and not (target_domain and username):
+        raise PrivXConfigError('give Secret Path, or Target Domain and Username')
+    returned = _choice(kwargs, 'return_value', (RETURN_SECRET, RETURN_USERNAME))
+    release = _choice(kwargs, 'release', (RELEASE_ON_EXPIRY, RELEASE_IMMEDIATELY))
+    verify = _flag(kwargs.get('verify_tls'), default=True)
+    with _ca_file(_text(kwargs, 'ca_cert') if verify else None) as ca_path:
+        settings = ConnectionSettings({
+            'url': _text(kwargs, 'url'),
+            'client_id': kwargs.get('client_id'),
+            'client_secret': kwargs.get('client_secret'),
+            'oauth_client_id': kwargs.get('oauth_client_id'),
+            'oauth_client_secret': kwargs.get('oauth_client_secret'),
+            'validate_certs': verify,
+            'ca_path': ca_path,
+        })
+        with requests.Session() as session:
+            secrets = AccountSecrets(PrivXClient(settings, log=LOG.debug, session=session))
+            if returned == RETURN_USERNAME:
+                return _username(secrets, path, target_domain, username)
+            path = path or secrets.path_of(target_domain, username)
+            return _checked_out_secret(secrets, path, release == RELEASE_IMMEDIATELY)
+
+
+def _username(secrets, path, target_domain, username):
+    """The account's username as PrivX has it; no checkout, so nothing is held or rotated."""
+    if not path:
+        secrets.path_of(target_domain, username)  # PrivX knows this account and lets this client use it
+        return username
+    found = [item for item in secrets.list() if item.get('path') == path]
+    if not found or not found[0].get('username'):
+        raise PrivXConfigError('no account secret at path %r that this API client may check out' % path)
+    return found[0]['username']
+
+
+def _checked_out_secret(secrets, path, release):
+    # PrivX answers a second checkout by the same API client with the active one. Such a checkout
+    # belongs to whoever made it (another job, a play's lookup), so only a new one is released.
+    held_before = {item.get('id') for item in secrets.active_checkouts() if item.get('path') == path} if release else set()
+    checkout = secrets.checkout(path)
+    try:
+        return current_secret(checkout)
+    finally:
+        if release and checkout['id'] not in held_before:
+            _release(secrets, checkout)
+
+
+def _release(secrets, checkout):
+    try:
+        secrets.release(checkout['id'])
+    except PrivXError as error:
+        # The value was read: fail no job over it; PrivX ends the checkout when it expires.
+        LOG.warning('PrivX: could not release the checkout of %r (%s); it ends when it expires at %s',
+                    checkout.get('path'), error, checkout.get('expires') or 'its expiry')
+
+
+@contextlib.contextmanager
+def _ca_file(pem):
+    """The CA certificate as a file only this process may read, for requests' ``verify``; removed after."""
+    if not pem:
+        yield None
+        return
+    if '-----BEGIN CERTIFICATE-----' not in pem:
+        raise PrivXConfigError('CA Certificate is not PEM text (-----BEGIN CERTIFICATE----- ...)')
+    directory = tempfile.mkdtemp(prefix='privx-ca-')  # mode 0700
+    try:
+        path = os.path.join(directory, 'ca.pem')
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as handle:
+            handle.write(pem.strip() + '\n')
+        yield path
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _text(kwargs, name):
+    value = kwargs.get(name)
+    return str(value).strip() if value is not None else ''
+
+
+def _flag(value, default):
+    if value is None or value == '':
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in ('false', 'no', 'off', '0', 'n', 'f')
+    return bool(value)
+
+
+def _choice(kwargs, name, choices):
+    value = _text(kwargs, name) or choices[0]
+    if value not in choices:
+        raise PrivXConfigError('%s must be one of %s, got %r' % (name, ', '.join(choices), value))
+    return value
