@@ -1,0 +1,342 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AWX credential plugin (extensions/awx_credential_plugin), built and installed as AWX gets it.
+
+The distribution is built from this checkout and installed, with awx-plugins-core from PyPI, into a
+venv of its own (cached in tests/output, rebuilt when the plugin or the collection's module_utils
+change). awx_plugin_runner.py runs in that venv: it discovers the plugin through its entry points as
+AWX does and calls its backend against the emulator; the test reads the emulator's request log and
+state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+import requests
+
+from conftest import HERE, PLANTED_SECRETS, REPO, assert_no_secret
+
+PLUGIN_DIR = os.path.join(REPO, 'extensions', 'awx_credential_plugin')
+MODULE_UTILS = os.path.join(REPO, 'plugins', 'module_utils')
+VENV = os.path.join(REPO, 'tests', 'output', 'venv-awx-plugin')
+RUNNER = os.path.join(HERE, 'awx_plugin_runner.py')
+# awx-plugins-core with the extra of one peer plugin, so that its plugins load as in AWX.
+AWX_PACKAGES = ['awx-plugins-core[credentials-hashivault-kv]']
+
+TOKEN = ('POST', '/auth/api/v1/oauth/token')
+CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
+SEARCH = ('POST', '/authorizer/api/v1/secrets/search')
+PATH = 'corp.example.com/svc_backup'
+PLANTED = 'planted-svc-backup-S3cr3t'
+WRONG_SECRET = 'planted-wrong-client-secret'
+
+
+def _digest(paths):
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(paths):
+        digest.update(path.encode())
+        with open(path, 'rb') as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def _plugin_sources():
+    sources = [os.path.join(MODULE_UTILS, name) for name in os.listdir(MODULE_UTILS) if name.endswith('.py')]
+    for directory, dirs, files in os.walk(PLUGIN_DIR):
+        dirs[:] = [name for name in dirs if name != '__pycache__']
+        sources.extend(os.path.join(directory, name) for name in files if not name.endswith('.pyc'))
+    return sources
+
+
+def _pip(*args):
+    subprocess.run([os.path.join(VENV, 'bin', 'python'), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check'] + list(args),
+                   check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope='session')
+def plugin_venv():
+    """A venv with the plugin's wheel and awx-plugins-core; made again only when what goes into it changed."""
+    base_key = _digest([os.path.join(PLUGIN_DIR, 'pyproject.toml')]) + ' '.join(AWX_PACKAGES)
+    plugin_key = _digest(_plugin_sources())
+    markers = {name: os.path.join(VENV, name + '.key') for name in ('base', 'plugin')}
+
+    def current(name):
+        try:
+            with open(markers[name], encoding='utf-8') as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    if current('base') != base_key:
+        shutil.rmtree(VENV, ignore_errors=True)
+        subprocess.run([sys.executable, '-m', 'venv', VENV], check=True)
+        _pip(*AWX_PACKAGES)
+        with open(markers['base'], 'w', encoding='utf-8') as handle:
+            handle.write(base_key)
+    if current('plugin') != plugin_key:
+        # Built from the checkout as a user would (pip builds the wheel; the build hook packages module_utils).
+        _pip('--force-reinstall', PLUGIN_DIR)
+        with open(markers['plugin'], 'w', encoding='utf-8') as handle:
+            handle.write(plugin_key)
+    return os.path.join(VENV, 'bin', 'python')
+
+
+def run_plugin(python, request, env=None):
+    completed = subprocess.run([python, RUNNER], input=json.dumps(request), capture_output=True, text=True, check=False,
+                               env=dict(os.environ, **(env or {})))
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+@pytest.fixture(scope='module')
+def described(plugin_venv):
+    return run_plugin(plugin_venv, {'action': 'describe', 'name': 'privx', 'peer': 'hashivault_kv'})
+
+
+def credential(privx, client='admin', ca=True, **metadata):
+    """The kwargs AWX passes to a backend: the source credential's inputs plus the input source's metadata."""
+    clients = privx.clients[client]
+    kwargs = {'url': privx.url, 'client_id': clients['client_id'], 'client_secret': clients['client_secret'],
+              'oauth_client_id': clients['oauth_client_id'], 'oauth_client_secret': clients['oauth_client_secret'],
+              'verify_tls': True}
+    if ca:
+        with open(privx.ca_path, encoding='utf-8') as handle:
+            kwargs['ca_cert'] = handle.read()
+    kwargs.update(metadata)
+    return kwargs
+
+
+@pytest.fixture
+def backend(plugin_venv, privx, tmp_path):
+    """Calls the backend once; returns (answer, requests it sent); checks that it left no temporary file."""
+    scratch = tmp_path / 'tmp'
+    scratch.mkdir()
+
+    def call(kwargs):
+        mark = privx.control.mark()
+        answer = run_plugin(plugin_venv, {'action': 'backend', 'name': 'privx', 'kwargs': kwargs}, env={'TMPDIR': str(scratch)})
+        sent = [(entry['method'], entry['path']) for entry in privx.control.requests(since=mark)]
+        assert not os.listdir(str(scratch)), 'the backend left files behind: %s' % os.listdir(str(scratch))
+        return answer, sent
+    return call
+
+
+def assert_clean_error(answer, fragment, privx, client='admin'):
+    """One line naming the cause; no planted secret, API client secret or header anywhere in what AWX sees."""
+    assert 'value' not in answer, answer
+    assert answer['error_type'] == 'PrivXCredentialError', answer['traceback']
+    message = answer['error']
+    assert len(message.splitlines()) == 1 and message.strip() == message, message
+    assert fragment in message, message
+    clients = privx.clients[client]
+    for text in (message, answer['traceback']):
+        assert_no_secret(text, PLANTED_SECRETS + [WRONG_SECRET, clients['client_secret'], clients['oauth_client_secret']])
+        assert 'Bearer' not in text and 'Authorization' not in text
+
+
+# -- discovery and AWX's input schema -------------------------------------------------------------------
+
+
+def test_awx_discovers_the_plugin_through_both_entry_point_groups(described):
+    assert 'privx' in described['groups']['awx_plugins.credentials']
+    assert 'hashivault_kv' in described['groups']['awx_plugins.credentials']  # found beside AWX's own plugins
+    assert 'privx' in described['groups']['awx.credential_plugins']
+    for group in ('awx_plugins.credentials', 'awx.credential_plugins'):
+        plugin = described[group]
+        assert plugin['name'] == 'PrivX Secrets Manager Checkout'
+        assert plugin['backend_callable'] and plugin['is_tuple']
+        # With awx-plugins-core installed the plugin is AWX's own CredentialPlugin type, like the peer.
+        assert plugin['type'] == described['peer']['type'] == 'awx_plugins.credentials.plugin.CredentialPlugin'
+    assert sorted(described['awx_plugins.credentials']['inputs']) == sorted(described['peer']['inputs']) == ['fields', 'metadata', 'required']
+
+
+# The schema of awx/main/fields.py CredentialTypeInputField (AWX is not a library on PyPI, so the
+# rules are written down here), applied to fields and, as AWX renders them the same way, metadata.
+FIELD_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'type': {'enum': ['string', 'boolean']},
+        'format': {'enum': ['ssh_private_key', 'url']},
+        'choices': {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}, 'uniqueItems': True},
+        'id': {'type': 'string', 'pattern': '^[a-zA-Z_]+[a-zA-Z0-9_]*$'},
+        'label': {'type': 'string'},
+        'help_text': {'type': 'string'},
+        'multiline': {'type': 'boolean'},
+        'secret': {'type': 'boolean'},
+        'ask_at_runtime': {'type': 'boolean'},
+        'default': {},
+    },
+    'additionalProperties': False,
+    'required': ['id', 'label'],
+}
+
+
+def check_awx_field_rules(fields):
+    """CredentialTypeInputField.validate's checks of each field; returns the ids."""
+    ids = []
+    for field in fields:
+        jsonschema.Draft4Validator(FIELD_SCHEMA).validate(field)
+        assert field['id'] != 'tower', '"tower" is a reserved field name'
+        assert field['id'] not in ids, 'field IDs must be unique (%s)' % field['id']
+        ids.append(field['id'])
+        kind = field.get('type', 'string')
+        if 'default' in field:
+            assert type(field['default']) is {'string': str, 'boolean': bool}[kind], '%s is not a %s' % (field['default'], kind)
+        for key in ('choices', 'multiline', 'format', 'secret'):
+            assert key not in field or kind == 'string', '%s not allowed for %s type (%s)' % (key, kind, field['id'])
+        if 'choices' in field and 'default' in field:
+            assert field['default'] in field['choices']
+    return ids
+
+
+def test_inputs_pass_awx_credential_type_validation(described):
+    inputs = described['awx_plugins.credentials']['inputs']
+    assert set(inputs) <= {'fields', 'metadata', 'required'}
+    field_ids = check_awx_field_rules(inputs['fields'])
+    metadata_ids = check_awx_field_rules(inputs['metadata'])
+    assert not set(field_ids) & set(metadata_ids)
+    assert set(inputs['required']) <= set(field_ids) | set(metadata_ids), 'required names an undefined field'
+    assert field_ids == ['url', 'client_id', 'client_secret', 'oauth_client_id', 'oauth_client_secret', 'ca_cert', 'verify_tls']
+    assert metadata_ids == ['secret_path', 'target_domain', 'username', 'return_value', 'release']
+    assert inputs['required'] == ['url', 'client_id', 'client_secret', 'oauth_client_secret']
+    assert [field['id'] for field in inputs['fields'] if field.get('secret')] == ['client_secret', 'oauth_client_secret']
+    release = next(field for field in inputs['metadata'] if field['id'] == 'release')
+    assert release['choices'] == ['on_expiry', 'immediately'] and release['default'] == 'on_expiry'
+    for phrase in ('max_checkout_duration', 'rotate_on_release', 'max_concurrent_checkouts: 1'):
+        assert phrase in release['help_text']
+
+    # AWX validates a credential's inputs and an input source's metadata with the field lists as the
+    # properties of a JSON schema (CredentialInputField, DynamicCredentialInputField): these must be valid.
+    def as_schema(fields):
+        properties = {field['id']: dict(field, enum=field['choices']) if field.get('choices') else dict(field) for field in fields}
+        return {'type': 'object', 'properties': properties, 'additionalProperties': False}
+    jsonschema.Draft4Validator(as_schema(inputs['fields'])).validate(
+        {'url': 'https://privx.example.com', 'client_id': 'id', 'client_secret': 's', 'oauth_client_secret': 's', 'verify_tls': False})
+    jsonschema.Draft4Validator(as_schema(inputs['metadata'])).validate({'secret_path': PATH, 'release': 'immediately'})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(as_schema(inputs['metadata'])).validate({'secret_path': PATH, 'release': 'at_once'})
+
+
+# -- the backend against the emulator ---------------------------------------------------------------
+
+
+def test_a_secret_by_path_is_checked_out_and_left_to_expire(backend, privx):
+    answer, sent = backend(credential(privx, secret_path=PATH))
+    assert answer == {'value': PLANTED}
+    assert sent == [TOKEN, ('POST', CHECKOUTS)]
+    assert [checkout['path'] for checkout in privx.control.checkouts()] == [PATH]
+
+
+def test_a_secret_by_target_domain_and_username(backend, privx):
+    answer, sent = backend(credential(privx, target_domain='corp.example.com', username='svc_backup'))
+    assert answer == {'value': PLANTED}
+    assert sent == [TOKEN, SEARCH, ('POST', CHECKOUTS)]
+
+
+def rotate(privx, domain, username):
+    """Rotate an account through PrivX's API as the admin client, and wait for the new version."""
+    clients = privx.clients['admin']
+    with requests.Session() as session:
+        token = session.post(privx.url + TOKEN[1], auth=(clients['oauth_client_id'], clients['oauth_client_secret']),
+                             data={'grant_type': 'password', 'username': clients['client_id'], 'password': clients['client_secret']},
+                             timeout=30, verify=privx.ca_path).json()['access_token']
+        account = privx.control.managed_account(domain, username)
+        versions = len(privx.control.secrets(domain, username))
+        answer = session.post('%s/secrets-manager/api/v1/targetdomains/%s/managedaccounts/%s/rotate' % (
+            privx.url, account['target_domain']['id'], account['id']), headers={'Authorization': 'Bearer ' + token}, timeout=30,
+            verify=privx.ca_path)
+        assert answer.status_code < 300, answer.text
+    privx.wait_until(lambda: len(privx.control.secrets(domain, username)) > versions, message='rotation of %s' % username)
+    return max(privx.control.secrets(domain, username), key=lambda entry: entry['version'])['secret']
+
+
+def test_the_newest_version_is_returned(backend, privx):
+    newest = rotate(privx, 'corp.example.com', 'svc_backup')
+    assert newest != PLANTED
+    answer, _sent = backend(credential(privx, secret_path=PATH))
+    assert answer == {'value': newest}
+
+
+def test_username_is_returned_without_a_checkout(backend, privx):
+    answer, sent = backend(credential(privx, secret_path=PATH, return_value='username'))
+    assert answer == {'value': 'svc_backup'}
+    assert sent == [TOKEN, ('GET', '/authorizer/api/v1/secrets')]
+    answer, sent = backend(credential(privx, target_domain='corp.example.com', username='svc_backup', return_value='username'))
+    assert answer == {'value': 'svc_backup'}
+    assert sent == [TOKEN, SEARCH]
+    assert privx.control.checkouts() == []
+
+
+def test_release_immediately_releases_the_new_checkout(backend, privx):
+    answer, sent = backend(credential(privx, secret_path=PATH, release='immediately'))
+    assert answer == {'value': PLANTED}
+    checkout_id = None
+    assert sent[:3] == [TOKEN, ('GET', CHECKOUTS), ('POST', CHECKOUTS)] and len(sent) == 4
+    method, release_path = sent[3]
+    assert method == 'POST' and release_path.startswith(CHECKOUTS + '/') and release_path.endswith('/release'), sent
+    assert privx.control.checkouts() == [], 'the emulator still holds a checkout: %s' % checkout_id
+
+
+def test_release_immediately_never_releases_a_checkout_that_was_already_active(backend, privx):
+    backend(credential(privx, secret_path=PATH))  # another job of this API client holds it, until expiry
+    before = privx.control.checkouts()
+    assert len(before) == 1
+    answer, sent = backend(credential(privx, secret_path=PATH, release='immediately'))
+    assert answer == {'value': PLANTED}
+    assert sent == [TOKEN, ('GET', CHECKOUTS), ('POST', CHECKOUTS)]
+    assert [checkout['id'] for checkout in privx.control.checkouts()] == [checkout['id'] for checkout in before]
+
+
+def test_tls_without_verification_needs_no_ca(backend, privx):
+    answer, _sent = backend(credential(privx, ca=False, secret_path=PATH, verify_tls=False))
+    assert answer == {'value': PLANTED}
+
+
+# -- errors: what AWX's Test button shows -----------------------------------------------------------
+
+
+def test_a_wrong_client_secret_is_one_line_without_secrets(backend, privx):
+    answer, sent = backend(credential(privx, secret_path=PATH, client_secret=WRONG_SECRET))
+    assert_clean_error(answer, 'authentication failed for API client %r' % privx.clients['admin']['client_id'], privx)
+    assert sent == [TOKEN]
+
+
+def test_an_unknown_path(backend, privx):
+    answer, _sent = backend(credential(privx, secret_path='corp.example.com/nobody'))
+    assert_clean_error(answer, "no account secret at path 'corp.example.com/nobody'", privx)
+
+
+def test_an_account_without_explicit_checkout(backend, privx):
+    answer, _sent = backend(credential(privx, secret_path='dbdomain/no_checkout'))
+    assert_clean_error(answer, "may not check out 'dbdomain/no_checkout': PrivX answered 403", privx)
+    answer, _sent = backend(credential(privx, target_domain='dbdomain', username='no_checkout'))
+    assert_clean_error(answer, "no account secret for username 'no_checkout' in target domain 'dbdomain'", privx)
+    assert privx.control.checkouts() == []
+
+
+def test_tls_without_the_ca_fails_verification(backend, privx):
+    answer, sent = backend(credential(privx, ca=False, secret_path=PATH))
+    assert_clean_error(answer, 'TLS certificate verification failed', privx)
+    assert sent == []
+
+
+@pytest.mark.parametrize('metadata, fragment', [
+    ({}, 'give Secret Path, or Target Domain and Username'),
+    ({'target_domain': 'corp.example.com'}, 'give Secret Path, or Target Domain and Username'),
+    ({'secret_path': PATH, 'username': 'svc_backup'}, 'not both'),
+    ({'secret_path': PATH, 'release': 'later'}, 'release must be one of on_expiry, immediately'),
+    ({'secret_path': PATH, 'ca_cert': 'not a certificate'}, 'CA Certificate is not PEM text'),
+], ids=['nothing', 'domain-only', 'both', 'bad-release', 'bad-ca'])
+def test_bad_metadata_is_one_line_and_sends_nothing(backend, privx, metadata, fragment):
+    answer, sent = backend(credential(privx, **metadata))
+    assert_clean_error(answer, fragment, privx)
+    assert sent == []
