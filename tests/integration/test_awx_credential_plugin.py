@@ -12,12 +12,15 @@ state.
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
+import types
 
 import jsonschema
 import pytest
@@ -340,3 +343,58 @@ def test_bad_metadata_is_one_line_and_sends_nothing(backend, privx, metadata, fr
     answer, sent = backend(credential(privx, **metadata))
     assert_clean_error(answer, fragment, privx)
     assert sent == []
+
+
+# -- the build hook that shares the collection's client ---------------------------------------------
+
+
+@pytest.fixture
+def build_hook(monkeypatch):
+    """extensions/awx_credential_plugin/hatch_build.py, loaded without hatchling (only its base class is needed)."""
+    for name in ('hatchling', 'hatchling.builders', 'hatchling.builders.hooks', 'hatchling.builders.hooks.plugin',
+                 'hatchling.builders.hooks.plugin.interface'):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    sys.modules['hatchling.builders.hooks.plugin.interface'].BuildHookInterface = object
+    spec = importlib.util.spec_from_file_location('privx_awx_hatch_build', os.path.join(PLUGIN_DIR, 'hatch_build.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def imported_modules(path):
+    with open(path, encoding='utf-8') as handle:
+        tree = ast.parse(handle.read())
+    found = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    found += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    return found
+
+
+def test_the_build_packages_the_collection_client_and_what_it_imports(build_hook, tmp_path):
+    written = build_hook.vendor(MODULE_UTILS, str(tmp_path), PLUGIN_DIR)
+    assert {'_client.py', '_connection.py', '_errors.py', '_secrets.py', '_paths.py', '__init__.py'} <= set(written)
+    for name in written:
+        for module in imported_modules(str(tmp_path / name)):
+            assert module.split('.')[0] not in ('ansible', 'ansible_collections'), '%s still imports %s' % (name, module)
+        if name == '__init__.py':
+            continue
+        # The code is the collection's: only the import prefixes differ.
+        with open(os.path.join(MODULE_UTILS, name), encoding='utf-8') as handle:
+            original = handle.read().replace(build_hook.COLLECTION_PREFIX, build_hook.VENDORED)
+        for module, substitute in build_hook.ANSIBLE_SUBSTITUTES.items():
+            original = original.replace('from %s import' % module, 'from %s import' % substitute)
+        assert (tmp_path / name).read_text(encoding='utf-8').endswith(original)
+
+
+def test_the_build_stops_when_module_utils_needs_more_of_ansible(build_hook, tmp_path):
+    module_utils = tmp_path / 'module_utils'
+    module_utils.mkdir()
+    for name in build_hook.ROOTS:
+        (module_utils / (name + '.py')).write_text('"""A stand-in."""\n')
+    (module_utils / '_client.py').write_text('from ansible.module_utils.basic import AnsibleModule\n')
+    target = tmp_path / 'target'
+    target.mkdir()
+    with pytest.raises(build_hook.VendoringError, match='_client.py imports AnsibleModule from ansible.module_utils.basic'):
+        build_hook.vendor(str(module_utils), str(target), PLUGIN_DIR)
+    (module_utils / '_client.py').write_text('from ansible_collections.privx.secrets.plugins.module_utils import _new_helper\n')
+    with pytest.raises(build_hook.VendoringError, match='the collection has no plugins/module_utils/_new_helper.py'):
+        build_hook.vendor(str(module_utils), str(target), PLUGIN_DIR)
