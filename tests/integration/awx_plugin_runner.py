@@ -31,6 +31,7 @@ def describe(request):
             'type': '%s.%s' % (type(plugin).__module__, type(plugin).__qualname__),
             'name': plugin.name,
             'inputs': plugin.inputs,
+            'description': getattr(plugin, 'plugin_description', None),
             'backend_callable': callable(plugin.backend),
             'is_tuple': isinstance(plugin, tuple),
         }

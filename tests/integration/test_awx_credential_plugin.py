@@ -159,6 +159,7 @@ def test_awx_discovers_the_plugin_through_both_entry_point_groups(described):
         assert plugin['backend_callable'] and plugin['is_tuple']
         # With awx-plugins-core installed the plugin is AWX's own CredentialPlugin type, like the peer.
         assert plugin['type'] == described['peer']['type'] == 'awx_plugins.credentials.plugin.CredentialPlugin'
+        assert 'max_checkout_duration' in plugin['description']
     assert sorted(described['awx_plugins.credentials']['inputs']) == sorted(described['peer']['inputs']) == ['fields', 'metadata', 'required']
 
 

@@ -93,11 +93,18 @@ def privx_backend(**kwargs):
     try:
         return _lookup(kwargs)
     except PrivXError as error:
-        # from None: a chained exception's traceback would show this frame's variables' origin, not needed
+        # from None: AWX logs the exception with its chain; the client's error is complete and safe on its own.
         raise PrivXCredentialError(' '.join(str(error).split())) from None
 
 
-privx_plugin = CredentialPlugin('PrivX Secrets Manager Checkout', inputs=privx_inputs, backend=privx_backend)
+DESCRIPTION = ('Checks a PrivX account secret out and returns its newest version. The checkout ends when the '
+               "password policy's max_checkout_duration expires, or right after reading with Release: immediately.")
+
+if 'plugin_description' in CredentialPlugin._fields:  # newer awx-plugins-core shows it
+    privx_plugin = CredentialPlugin('PrivX Secrets Manager Checkout', inputs=privx_inputs, backend=privx_backend,
+                                    plugin_description=DESCRIPTION)
+else:
+    privx_plugin = CredentialPlugin('PrivX Secrets Manager Checkout', inputs=privx_inputs, backend=privx_backend)
 
 
 def _lookup(kwargs):
