@@ -194,7 +194,7 @@ def check_awx_field_rules(fields):
         ids.append(field['id'])
         kind = field.get('type', 'string')
         if 'default' in field:
-            assert type(field['default']) is {'string': str, 'boolean': bool}[kind], '%s is not a %s' % (field['default'], kind)
+            assert isinstance(field['default'], {'string': str, 'boolean': bool}[kind]), '%s is not a %s' % (field['default'], kind)
         for key in ('choices', 'multiline', 'format', 'secret'):
             assert key not in field or kind == 'string', '%s not allowed for %s type (%s)' % (key, kind, field['id'])
         if 'choices' in field and 'default' in field:
