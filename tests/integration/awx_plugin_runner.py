@@ -10,6 +10,9 @@ AWX does, by loading the entry points of a group, and either describes them or c
 from __future__ import annotations
 
 import json
+import logging
+import os
+import stat
 import sys
 import traceback
 from importlib.metadata import entry_points
@@ -40,16 +43,36 @@ def describe(request):
     return answer
 
 
+def observe_verify(seen):
+    """Record, for each request the plugin sends, the permissions of the CA file it verifies with."""
+    import requests  # pylint: disable=import-outside-toplevel  # the plugin venv's, only for this observation
+
+    send = requests.Session.request
+
+    def request(self, method, url, *args, **kwargs):
+        verify = kwargs.get('verify')
+        if isinstance(verify, str):
+            seen.append({'file': stat.S_IMODE(os.stat(verify).st_mode), 'directory': stat.S_IMODE(os.stat(os.path.dirname(verify)).st_mode)})
+        return send(self, method, url, *args, **kwargs)
+    requests.Session.request = request
+
+
 def backend(request):
     plugin = load('awx_plugins.credentials', request['name'])
+    seen = []
+    observe_verify(seen)
     try:
-        return {'value': plugin.backend(**request['kwargs'])}
+        answer = {'value': plugin.backend(**request['kwargs'])}
     except Exception as error:  # pylint: disable=broad-exception-caught  # what AWX shows is what the test checks
-        return {'error_type': type(error).__name__, 'error': str(error), 'traceback': traceback.format_exc()}
+        answer = {'error_type': type(error).__name__, 'error': str(error), 'traceback': traceback.format_exc()}
+    answer['ca_files'] = seen
+    return answer
 
 
 def main():
     request = json.load(sys.stdin)
+    # AWX logs what plugins log: the test scans it for secrets.
+    logging.basicConfig(stream=sys.stderr, level=logging.DEBUG)
     answer = describe(request) if request['action'] == 'describe' else backend(request)
     json.dump(answer, sys.stdout)
 

@@ -94,15 +94,16 @@ def plugin_venv():
 
 
 def run_plugin(python, request, env=None):
+    """The runner's answer, and what the plugin logged (at debug level)."""
     completed = subprocess.run([python, RUNNER], input=json.dumps(request), capture_output=True, text=True, check=False,
                                env=dict(os.environ, **(env or {})))
     assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
+    return json.loads(completed.stdout), completed.stderr
 
 
 @pytest.fixture(scope='module')
 def described(plugin_venv):
-    return run_plugin(plugin_venv, {'action': 'describe', 'name': 'privx', 'peer': 'hashivault_kv'})
+    return run_plugin(plugin_venv, {'action': 'describe', 'name': 'privx', 'peer': 'hashivault_kv'})[0]
 
 
 def credential(privx, client='admin', ca=True, **metadata):
@@ -120,15 +121,25 @@ def credential(privx, client='admin', ca=True, **metadata):
 
 @pytest.fixture
 def backend(plugin_venv, privx, tmp_path):
-    """Calls the backend once; returns (answer, requests it sent); checks that it left no temporary file."""
+    """Calls the backend once; returns (answer, requests it sent).
+
+    Checks every call: the CA certificate was a file only its owner could read, in a private directory,
+    and is gone afterwards; the log has no secret.
+    """
     scratch = tmp_path / 'tmp'
     scratch.mkdir()
 
     def call(kwargs):
         mark = privx.control.mark()
-        answer = run_plugin(plugin_venv, {'action': 'backend', 'name': 'privx', 'kwargs': kwargs}, env={'TMPDIR': str(scratch)})
+        answer, log = run_plugin(plugin_venv, {'action': 'backend', 'name': 'privx', 'kwargs': kwargs}, env={'TMPDIR': str(scratch)})
         sent = [(entry['method'], entry['path']) for entry in privx.control.requests(since=mark)]
         assert not os.listdir(str(scratch)), 'the backend left files behind: %s' % os.listdir(str(scratch))
+        ca_files = answer.pop('ca_files')
+        assert all(seen == {'file': 0o600, 'directory': 0o700} for seen in ca_files), ca_files
+        assert bool(ca_files) == bool(kwargs.get('ca_cert') and kwargs.get('verify_tls') and sent), ca_files
+        assert 'PrivX POST /auth/api/v1/oauth/token' in log or not sent, log
+        assert_no_secret(log, PLANTED_SECRETS + [WRONG_SECRET, kwargs['client_secret'], kwargs['oauth_client_secret']])
+        assert 'Bearer' not in log
         return answer, sent
     return call
 
