@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import types
 
 import jsonschema
@@ -140,7 +141,9 @@ def backend(plugin_venv, privx, tmp_path):
         assert 'PrivX POST /auth/api/v1/oauth/token' in log or not sent, log
         assert_no_secret(log, PLANTED_SECRETS + [WRONG_SECRET, kwargs['client_secret'], kwargs['oauth_client_secret']])
         assert 'Bearer' not in log
+        call.logs.append(log)
         return answer, sent
+    call.logs = []
     return call
 
 
@@ -309,6 +312,29 @@ def test_release_immediately_never_releases_a_checkout_that_was_already_active(b
     assert answer == {'value': PLANTED}
     assert sent == [TOKEN, ('GET', CHECKOUTS), ('POST', CHECKOUTS)]
     assert [checkout['id'] for checkout in privx.control.checkouts()] == [checkout['id'] for checkout in before]
+
+
+def test_the_collection_client_retries_and_honours_retry_after(backend, privx):
+    privx.control.fault(CHECKOUTS + '$', method='POST', status=503, retry_after=1, count=1)
+    mark = privx.control.mark()
+    started = time.monotonic()
+    answer, sent = backend(credential(privx, secret_path=PATH))
+    assert answer == {'value': PLANTED}
+    assert time.monotonic() - started >= 1.0
+    assert sent == [TOKEN, ('POST', CHECKOUTS), ('POST', CHECKOUTS)]
+    assert [entry['status'] for entry in privx.control.requests(since=mark)] == [200, 503, 200]
+
+
+def test_a_failed_release_still_returns_the_value_and_leaves_the_checkout_to_expire(backend, privx):
+    privx.control.fault('/release$', method='POST', status=500, count=None)
+    try:
+        answer, sent = backend(credential(privx, secret_path=PATH, release='immediately'))
+    finally:
+        privx.control.clear_faults()
+    assert answer == {'value': PLANTED}
+    assert len(sent) == 4 and sent[3][1].endswith('/release')
+    assert "could not release the checkout of '%s'" % PATH in backend.logs[-1]
+    assert [checkout['path'] for checkout in privx.control.checkouts()] == [PATH]
 
 
 def test_tls_without_verification_needs_no_ca(backend, privx):
