@@ -207,6 +207,8 @@ TARGET_DOMAIN_SPEC = {
     "endpoints": (_check_list, []),
     # What the directory holds, i.e. what a scan finds; left out: the scanned and managed accounts.
     "directory": (_check_list, None),
+    # Generated directory users (as generate_scanned_accounts generates scanned ones), in addition to `directory`.
+    "generate_directory": (_check_object, None),
     "scanned_accounts": (_check_list, []),
     "generate_scanned_accounts": (_check_object, None),
     "managed_accounts": (_check_list, []),
@@ -257,6 +259,18 @@ def _check_managed(raw, where: str, policy_names: set) -> dict:
     return account
 
 
+def _generated_directory(domain_name: str, spec: dict) -> list:
+    entries = []
+    for offset, name in enumerate(_generated_names(spec)):
+        number = spec["start"] + offset
+        entries.append({
+            "username": name, "email": f"{name}@{domain_name}", "full_name": f"{spec['prefix'].capitalize()} {number:0{spec['width']}d}",
+            "sam_account_name": name[:20], "source_id": f"directory-{number}",
+            "security_id": f"S-1-5-21-2004336348-1177238915-682003330-{1000 + number}",
+        })
+    return entries
+
+
 def _check_target_domain(raw, where: str, policy_names: set) -> dict:
     domain = _entry(raw, where, TARGET_DOMAIN_SPEC)
     if domain["auto_onboarding_policy"] is not None and domain["auto_onboarding_policy"] not in policy_names:
@@ -273,6 +287,13 @@ def _check_target_domain(raw, where: str, policy_names: set) -> dict:
         domain["directory"] = [
             _entry(item, f"{where}.directory[{index}]", DIRECTORY_SPEC) for index, item in enumerate(domain["directory"])
         ]
+    if domain["generate_directory"] is not None:
+        generate = _entry(domain["generate_directory"], f"{where}.generate_directory", GENERATE_SPEC)
+        if generate["count"] > MAX_GENERATED:
+            raise _fail(f"{where}.generate_directory.count", f"at most {MAX_GENERATED}")
+        domain["generate_directory"] = generate
+        domain["directory"] = (domain["directory"] or []) + _generated_directory(domain["name"], generate)
+    if domain["directory"] is not None:
         _unique(domain["directory"], lambda item: item["username"].lower(), f"{where}.directory", "username (compared case-insensitively)")
     domain["scanned_accounts"] = [
         _entry(item, f"{where}.scanned_accounts[{index}]", SCANNED_SPEC) for index, item in enumerate(domain["scanned_accounts"])

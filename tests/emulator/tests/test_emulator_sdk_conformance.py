@@ -48,8 +48,8 @@ def go_target_domain(name: str) -> dict:
     }
 
 
-@pytest.fixture
-def ids(admin: Api) -> dict:
+@pytest.fixture(name="ids")
+def fixture_ids(admin: Api) -> dict:
     """Ids the calls' paths need: a fresh policy and domain, and a scanned account of corp.example.com."""
     policy = admin.post(SM + "/password-policy", json=go_password_policy("sdk-existing"))
     domain = admin.post(SM + "/targetdomains", json=go_target_domain("sdk-existing"))

@@ -175,7 +175,7 @@ def test_go_sdk_zero_values_accepted(admin: Api) -> None:
     ({"last_scanned": "today"}, "VALUE_INCORRECT_FORMAT", "last_scanned"),
     ({"author": 1}, "VALUE_INCORRECT_TYPE", "author"),
 ])
-def test_create_validation(emu, admin: Api, changes: dict, code: str, prop: str) -> None:
+def test_create_validation(admin: Api, changes: dict, code: str, prop: str) -> None:
     assert_error(admin.post(TDS, json=domain_body(**changes)), 400, code, prop)
     assert admin.get(TDS).json()["count"] == 3, "nothing created"
 
@@ -356,7 +356,7 @@ def test_directory_control_validation(emu) -> None:
     assert [entry["username"] for entry in emu.control.directory("empty.example.com")] == ["a", "b"]
 
 
-def test_reset_restores_directory_and_failures(emu, admin: Api) -> None:
+def test_reset_restores_directory_and_failures(emu) -> None:
     before = emu.control.directory("corp.example.com")
     emu.control.add_to_directory("corp.example.com", "frank")
     emu.control.fail_scan("corp.example.com", count=None)
