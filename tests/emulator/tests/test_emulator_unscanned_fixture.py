@@ -39,6 +39,7 @@ def test_setup_order_from_scratch(unscanned) -> None:
     }])
     assert admin.put(f"{SM}/targetdomains/{TD_AD}", json=domain).status_code == 200
     assert admin.post(f"{SM}/targetdomains/{TD_AD}/refresh").status_code == 200
+
     def scanned():
         current = admin.get(f"{SM}/targetdomains/{TD_AD}").json()
         return current if current.get("scan_status") == "SUCCESS" else None
