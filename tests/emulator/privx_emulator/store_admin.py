@@ -165,10 +165,12 @@ def page_target_domains(store, criteria: dict, paging, sort_columns: dict) -> tu
             where.append(f"{flag} = ?")
             params.append(int(criteria[flag]))
     if "periodic_scan" in criteria:
-        # periodic_scan lives in the details' JSON; a domain without details has it false.
-        where.append("COALESCE((SELECT json_extract(d.data, '$.periodic_scan') FROM target_domain_details d "
-                     "WHERE d.target_domain_id = target_domains.id), 0) = ?")
-        params.append(int(criteria["periodic_scan"]))
+        # periodic_scan lives in the details' JSON (read here, not with SQLite's JSON functions, which older
+        # SQLite builds lack); a domain without details has it false.
+        wanted = [td_id for (td_id,) in store.conn.execute("SELECT id FROM target_domains")
+                  if bool(target_domain_details(store, td_id)["data"].get("periodic_scan", False)) == criteria["periodic_scan"]]
+        where.append(f"id IN ({', '.join('?' for _item in wanted)})" if wanted else "0")
+        params += wanted
     where_sql = (" WHERE " + " AND ".join(where)) if where else ""
     count = store.conn.execute(f"SELECT count(*) FROM target_domains{where_sql}", params).fetchone()[0]
     order = _order(paging, sort_columns)

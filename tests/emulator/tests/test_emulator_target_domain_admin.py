@@ -199,7 +199,10 @@ def test_search_filters(admin: Api) -> None:
     assert [item["name"] for item in admin.post(search, json={"enabled": False}).json()["items"]] == ["empty.example.com"]
     assert [item["name"] for item in admin.post(search, json={"keywords": "lab", "enabled": True}).json()["items"]] == ["lab"]
     assert admin.post(search, json={"periodic_scan": True}).json()["count"] == 0
-    assert admin.post(search, json={"auto_onboarding": False}).json()["count"] == 4
+    assert admin.post(search, json={"periodic_scan": False, "keywords": "example"}).json()["count"] == 2
+    create(admin, name="lab-periodic", periodic_scan=True)
+    assert [item["name"] for item in admin.post(search, json={"periodic_scan": True}).json()["items"]] == ["lab-periodic"]
+    assert admin.post(search, json={"auto_onboarding": False}).json()["count"] == 5
     assert_error(admin.post(search, json={"enabled": "yes"}), 400, "VALUE_INCORRECT_TYPE", "enabled")
 
 
