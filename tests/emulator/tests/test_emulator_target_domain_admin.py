@@ -429,3 +429,19 @@ def test_scanned_search_dates(admin: Api) -> None:
     assert admin.post(search, json={"created_before": "2000-01-01T00:00:00Z"}).json()["count"] == 0
     assert admin.post(search, json={"updated_after": "2999-01-01T00:00:00Z", "state": "NEW"}).json()["count"] == 0
     assert_error(admin.post(search, json={"created_after": "2000"}), 400, "VALUE_INCORRECT_FORMAT", "created_after")
+
+
+def test_scan_state_survives_a_restart(tmp_path) -> None:
+    """Pending scans, directory content and endpoint secrets live in the SQLite file, like pending rotations."""
+    from privx_emulator.harness import EmulatorProcess, fixture_path  # pylint: disable=import-outside-toplevel
+    db = str(tmp_path / "privx.db")
+    with EmulatorProcess(fixture=fixture_path("test.json"), db=db, scan_delay=1.5) as first:
+        first.control.add_to_directory("corp.example.com", "frank")
+        admin = Api(first, "admin")
+        assert admin.post(f"{TDS}/{TD_CORP}/refresh").status_code == 200
+    with EmulatorProcess(fixture=fixture_path("test.json"), db=db) as second:
+        admin = Api(second, "admin")
+        assert "frank" in [entry["username"] for entry in second.control.directory("corp.example.com")]
+        assert wait_scanned(second, admin, TD_CORP)["scan_status"] == "SUCCESS"
+        assert scanned(admin, TD_CORP)["frank"]["state"] == "NEW"
+        assert second.control.target_domain_secrets("corp.example.com")[0]["ldap_bind_password"] == "test-bind-secret"
