@@ -13,26 +13,31 @@ from .faults import FaultSet
 from .fixture import seed
 from .requestlog import RequestLog
 from .rotation import BackgroundWorker, RotationFailures
+from .scans import ScanFailures
 from .timeutil import now
 
 
 class Settings:
     """Values the control API may change at run time; reset restores the command line's."""
 
-    def __init__(self, rotation_delay: float, token_lifetime: int, wrap_checkout: bool = False) -> None:
+    def __init__(self, rotation_delay: float, token_lifetime: int, wrap_checkout: bool = False, scan_delay: float = 0.5) -> None:
         self.rotation_delay = rotation_delay
+        # Seconds a target domain scan (refresh) takes.
+        self.scan_delay = scan_delay
         self.token_lifetime = token_lifetime
         # REFERENCE.md: newer PrivX releases answer a checkout as {count, items: [Checkout]}; clients
         # must accept both shapes, and this switch lets their tests see the newer one.
         self.wrap_checkout = wrap_checkout
 
     def as_dict(self) -> dict:
-        return {"rotation_delay": self.rotation_delay, "token_lifetime": self.token_lifetime, "wrap_checkout": self.wrap_checkout}
+        return {"rotation_delay": self.rotation_delay, "token_lifetime": self.token_lifetime, "wrap_checkout": self.wrap_checkout,
+                "scan_delay": self.scan_delay}
 
     def restore(self, other: "Settings") -> None:
         self.rotation_delay = other.rotation_delay
         self.token_lifetime = other.token_lifetime
         self.wrap_checkout = other.wrap_checkout
+        self.scan_delay = other.scan_delay
 
 
 class Emulator:
@@ -47,6 +52,7 @@ class Emulator:
         self.request_log = RequestLog()
         self.faults = FaultSet()
         self.rotation_failures = RotationFailures()
+        self.scan_failures = ScanFailures()
         self.worker = BackgroundWorker(self)
         self.stopping = False
 
@@ -66,6 +72,7 @@ class Emulator:
         self.request_log.clear()
         self.faults.clear()
         self.rotation_failures.clear()
+        self.scan_failures.clear()
         self.settings.restore(self._initial_settings)
 
     def start(self) -> None:

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     parser.add_argument("--token-lifetime", type=int, default=300, help="access token lifetime in seconds (default: %(default)s)")
     parser.add_argument("--rotation-delay", type=float, default=1.0, help="seconds a password rotation takes (default: %(default)s)")
+    parser.add_argument("--scan-delay", type=float, default=0.5, help="seconds a target domain scan takes (default: %(default)s)")
     parser.add_argument("--reset", action="store_true", help="drop the DB's state and seed it again from the fixture (see --fixture)")
     return parser
 
@@ -109,7 +110,7 @@ def _load(path: str, remembered: bool, db: str) -> dict:
 def _emulator(args, store: Store) -> Emulator:
     fixture_path, remembered = _fixture_to_use(args, store)
     fixture = _load(fixture_path, remembered, args.db)
-    emulator = Emulator(store, fixture, fixture_path, Settings(args.rotation_delay, args.token_lifetime))
+    emulator = Emulator(store, fixture, fixture_path, Settings(args.rotation_delay, args.token_lifetime, scan_delay=args.scan_delay))
     try:
         emulator.seed_if_empty(force=args.reset)
     except sqlite3.Error as exc:

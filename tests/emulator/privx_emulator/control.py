@@ -7,12 +7,14 @@ from __future__ import annotations
 # authentication, not written to the request log, never faulted. It reads the request log, resets
 # state, injects faults and rotation failures, changes settings, and reads state past the permissions.
 
-from . import __version__
+from . import __version__, store_admin
 from .context import Response
 from .errors import ApiError, bad_request, not_found
 from .render import managed_account_fields, render_secrets
 from .rotation import FAILURE_STATUSES
 from .timeutil import format_time, now
+from .fixture import DIRECTORY_SPEC, FixtureError, _entry
+from .scans import DEFAULT_FAILURE
 from .validation import check_number, parse_count, parse_json_object
 
 CONTROL_PREFIX = "/_emulator/"
@@ -111,11 +113,12 @@ def get_settings(app, _query_unused: dict, _raw: bytes) -> Response:
 def change_settings(app, _query_unused: dict, raw: bytes) -> Response:
     body = parse_json_object(raw)
     for key in body:
-        if key not in ("rotation_delay", "token_lifetime", "wrap_checkout"):
+        if key not in ("rotation_delay", "token_lifetime", "wrap_checkout", "scan_delay"):
             raise bad_request("INVALID_REQUEST_DATA", f"unknown property {key}", key)
     # Check everything before changing anything.
     delay = check_number(body["rotation_delay"], "rotation_delay") if "rotation_delay" in body else None
     lifetime = check_number(body["token_lifetime"], "token_lifetime", minimum=1, integer=True) if "token_lifetime" in body else None
+    scan_delay = check_number(body["scan_delay"], "scan_delay") if "scan_delay" in body else None
     wrap = body.get("wrap_checkout")
     if wrap is not None and not isinstance(wrap, bool):
         raise bad_request("VALUE_INCORRECT_TYPE", "wrap_checkout must be a boolean", "wrap_checkout")
@@ -125,6 +128,8 @@ def change_settings(app, _query_unused: dict, raw: bytes) -> Response:
         app.settings.rotation_delay = float(delay)
     if lifetime is not None:
         app.settings.token_lifetime = lifetime
+    if scan_delay is not None:
+        app.settings.scan_delay = float(scan_delay)
     return Response(200, app.settings.as_dict())
 
 
@@ -185,6 +190,88 @@ def get_secrets(app, query: dict, _raw: bytes) -> Response:
     return Response(200, {"items": render_secrets(versions)})
 
 
+def get_directory(app, query: dict, _raw: bytes) -> Response:
+    """What a scan of the domain finds: {count, items: [{username, email, ...}]}."""
+    with app.store.transaction() as store:
+        entries = store_admin.directory(store, _target_domain(store, _query(query, "target_domain"))["id"])
+    return Response(200, {"count": len(entries), "items": entries})
+
+
+def add_directory_entries(app, _query_unused: dict, raw: bytes) -> Response:
+    """{target_domain, accounts: [{username, email, full_name, sam_account_name, source_id, security_id}], replace?}:
+    adds the accounts (replacing entries of the same username); replace: true drops every other entry."""
+    body = parse_json_object(raw)
+    for key in body:
+        if key not in ("target_domain", "accounts", "replace"):
+            raise bad_request("INVALID_REQUEST_DATA", f"unknown property {key}", key)
+    accounts = body.get("accounts")
+    if not isinstance(accounts, list):
+        raise bad_request("VALUE_INCORRECT_TYPE", "accounts must be a list of directory entries", "accounts")
+    replace = body.get("replace", False)
+    if not isinstance(replace, bool):
+        raise bad_request("VALUE_INCORRECT_TYPE", "replace must be a boolean", "replace")
+    try:
+        entries = [_entry(item, f"accounts[{index}]", DIRECTORY_SPEC) for index, item in enumerate(accounts)]
+    except FixtureError as exc:
+        raise bad_request("INVALID_REQUEST_DATA", str(exc), "accounts") from None
+    with app.store.transaction() as store:
+        td_id = _target_domain(store, body.get("target_domain"))["id"]
+        if replace:
+            store_admin.clear_directory(store, td_id)
+        store_admin.put_directory_entries(store, td_id, entries)
+        count = len(store_admin.directory(store, td_id))
+    return Response(200, {"target_domain_id": td_id, "count": count})
+
+
+def remove_directory_entry(app, query: dict, _raw: bytes) -> Response:
+    """?target_domain=&username=: the user leaves the directory (the next scan marks it REMOVED)."""
+    username = _query(query, "username")
+    if not username:
+        raise bad_request("REQUIRED_VALUE_MISSING", "username is required", "username")
+    with app.store.transaction() as store:
+        td_id = _target_domain(store, _query(query, "target_domain"))["id"]
+        if not store_admin.remove_directory_entry(store, td_id, username):
+            raise not_found(f"no directory entry {username!r}", "username")
+    return Response.empty()
+
+
+def get_scan_failures(app, _query_unused: dict, _raw: bytes) -> Response:
+    return Response(200, {"items": app.scan_failures.listing()})
+
+
+def add_scan_failure(app, _query_unused: dict, raw: bytes) -> Response:
+    """{target_domain, message?, count? (default 1; null: every scan)}: the domain's next scans end in ERROR."""
+    body = parse_json_object(raw)
+    for key in body:
+        if key not in ("target_domain", "message", "count"):
+            raise bad_request("INVALID_REQUEST_DATA", f"unknown property {key}", key)
+    message = body.get("message", DEFAULT_FAILURE)
+    if not isinstance(message, str) or not message:
+        raise bad_request("VALUE_INCORRECT_TYPE", "message must be a non-empty string", "message")
+    count = 1
+    if "count" in body:
+        count = check_number(body["count"], "count", minimum=1, integer=True) if body["count"] is not None else None
+    with app.store.transaction() as store:
+        target_domain = _target_domain(store, body.get("target_domain"))
+    app.scan_failures.add(target_domain["id"], message, count)
+    return Response(201, {"target_domain_id": target_domain["id"], "message": message, "remaining": count})
+
+
+def clear_scan_failures(app, _query_unused: dict, _raw: bytes) -> Response:
+    app.scan_failures.clear()
+    return Response.empty()
+
+
+def get_target_domain_secrets(app, query: dict, _raw: bytes) -> Response:
+    """The write-only endpoint secrets the emulator holds for a domain, which the API never answers."""
+    with app.store.transaction() as store:
+        td_id = _target_domain(store, _query(query, "target_domain"))["id"]
+        endpoints = store_admin.target_domain_details(store, td_id)["data"].get("endpoints", [])
+    items = [{"index": index, "type": endpoint["type"], "ldap_bind_password": endpoint.get("ldap_bind_password", ""),
+              "entra_client_secret": endpoint.get("entra_client_secret", "")} for index, endpoint in enumerate(endpoints)]
+    return Response(200, {"items": items})
+
+
 def health(app, _query_unused: dict, _raw: bytes) -> Response:
     return Response(200, {
         "status": "ok",
@@ -207,6 +294,9 @@ CONTROL_ROUTES = {
     "managed-accounts": {"GET": get_managed_accounts},
     "secrets": {"GET": get_secrets},
     "health": {"GET": health},
+    "directory": {"GET": get_directory, "POST": add_directory_entries, "DELETE": remove_directory_entry},
+    "scan-failures": {"GET": get_scan_failures, "POST": add_scan_failure, "DELETE": clear_scan_failures},
+    "target-domain-secrets": {"GET": get_target_domain_secrets},
 }
 
 

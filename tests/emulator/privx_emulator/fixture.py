@@ -13,6 +13,7 @@ import json
 import os
 import uuid
 
+from . import store_admin
 from .timeutil import parse_datetime, parse_duration, whole_seconds
 from .validation import is_uuid
 
@@ -136,6 +137,25 @@ POLICY_SPEC = {
     "max_checkout_duration": (_check_duration, "PT1H"),
     "rotate_on_release": (_check_bool, False),
     "verify_after_rotation": (_check_bool, False),
+    # The defaults are api_policies.DETAIL_DEFAULTS.
+    "password_min_length": (_check_count, 12),
+    "password_max_length": (_check_count, 32),
+    "use_special_characters": (_check_bool, True),
+    "use_lower_case": (_check_bool, True),
+    "use_upper_case": (_check_bool, True),
+    "use_numbers": (_check_bool, True),
+    "number_of_retries": (_check_count, 3),
+    "retry_interval": (_check_duration, "PT5M"),
+}
+POLICY_DETAILS = ("password_min_length", "password_max_length", "use_special_characters", "use_lower_case", "use_upper_case",
+                  "use_numbers", "number_of_retries", "retry_interval")
+DIRECTORY_SPEC = {
+    "username": (_check_name, REQUIRED),
+    "email": (_check_str, ""),
+    "full_name": (_check_str, ""),
+    "sam_account_name": (_check_str, ""),
+    "source_id": (_check_str, ""),
+    "security_id": (_check_str, ""),
 }
 SCANNED_SPEC = {
     "id": (_check_uuid, None),
@@ -180,6 +200,15 @@ TARGET_DOMAIN_SPEC = {
     "comment": (_check_str, ""),
     "enabled": (_check_bool, True),
     "auto_onboarding": (_check_bool, False),
+    "auto_onboarding_policy": (_check_name, None),
+    "domain_name": (_check_str, ""),
+    "periodic_scan": (_check_bool, False),
+    "periodic_scan_interval": (_check_count, 0),
+    "endpoints": (_check_list, []),
+    # What the directory holds, i.e. what a scan finds; left out: the scanned and managed accounts.
+    "directory": (_check_list, None),
+    # Generated directory users (as generate_scanned_accounts generates scanned ones), in addition to `directory`.
+    "generate_directory": (_check_object, None),
     "scanned_accounts": (_check_list, []),
     "generate_scanned_accounts": (_check_object, None),
     "managed_accounts": (_check_list, []),
@@ -230,8 +259,42 @@ def _check_managed(raw, where: str, policy_names: set) -> dict:
     return account
 
 
+def _generated_directory(domain_name: str, spec: dict) -> list:
+    entries = []
+    for offset, name in enumerate(_generated_names(spec)):
+        number = spec["start"] + offset
+        entries.append({
+            "username": name, "email": f"{name}@{domain_name}", "full_name": f"{spec['prefix'].capitalize()} {number:0{spec['width']}d}",
+            "sam_account_name": name[:20], "source_id": f"directory-{number}",
+            "security_id": f"S-1-5-21-2004336348-1177238915-682003330-{1000 + number}",
+        })
+    return entries
+
+
 def _check_target_domain(raw, where: str, policy_names: set) -> dict:
     domain = _entry(raw, where, TARGET_DOMAIN_SPEC)
+    if domain["auto_onboarding_policy"] is not None and domain["auto_onboarding_policy"] not in policy_names:
+        raise _fail(f"{where}.auto_onboarding_policy", f"no password policy named {domain['auto_onboarding_policy']!r}")
+    if domain["auto_onboarding"] and domain["auto_onboarding_policy"] is None:
+        raise _fail(f"{where}.auto_onboarding_policy", "is required with auto_onboarding")
+    # Imported here: api_target_domains imports the API modules, which a fixture check does not otherwise need.
+    from .api_target_domains import fixture_endpoints  # pylint: disable=import-outside-toplevel
+    try:
+        domain["endpoints"] = fixture_endpoints(domain["endpoints"], where)
+    except ValueError as exc:
+        raise FixtureError(str(exc)) from None
+    if domain["directory"] is not None:
+        domain["directory"] = [
+            _entry(item, f"{where}.directory[{index}]", DIRECTORY_SPEC) for index, item in enumerate(domain["directory"])
+        ]
+    if domain["generate_directory"] is not None:
+        generate = _entry(domain["generate_directory"], f"{where}.generate_directory", GENERATE_SPEC)
+        if generate["count"] > MAX_GENERATED:
+            raise _fail(f"{where}.generate_directory.count", f"at most {MAX_GENERATED}")
+        domain["generate_directory"] = generate
+        domain["directory"] = (domain["directory"] or []) + _generated_directory(domain["name"], generate)
+    if domain["directory"] is not None:
+        _unique(domain["directory"], lambda item: item["username"].lower(), f"{where}.directory", "username (compared case-insensitively)")
     domain["scanned_accounts"] = [
         _entry(item, f"{where}.scanned_accounts[{index}]", SCANNED_SPEC) for index, item in enumerate(domain["scanned_accounts"])
     ]
@@ -325,10 +388,13 @@ def seed(store, fixture: dict, when: float) -> None:
             author = row["user_id"]
     policy_ids = {}
     for policy in fixture["password_policies"]:
-        row = dict(policy, id=_id(policy["id"]), created=created, updated=created)
+        row = {key: value for key, value in policy.items() if key not in POLICY_DETAILS}
+        row.update(id=_id(policy["id"]), created=created, updated=created)
         row["rotate_on_release"] = int(row["rotate_on_release"])
         row["verify_after_rotation"] = int(row["verify_after_rotation"])
         store.insert_policy(row)
+        details = {key: policy[key] for key in POLICY_DETAILS}
+        store_admin.set_policy_details(store, row["id"], dict(details, created_by=author, updated_by=author))
         policy_ids[policy["name"]] = row["id"]
     for domain in fixture["target_domains"]:
         _seed_target_domain(store, domain, policy_ids, author, created)
@@ -389,6 +455,27 @@ def _seed_target_domain(store, domain: dict, policy_ids: dict, author: str, crea
     for account in domain["managed_accounts"]:
         link = by_username[account["username"].lower()]
         _seed_managed_account(store, td_id, account, link, policy_ids, author, created)
+    _seed_target_domain_details(store, td_id, domain, scanned, policy_ids, author, created)
+
+
+def _seed_target_domain_details(store, td_id: str, domain: dict, scanned: list, policy_ids: dict, author: str, created: int) -> None:
+    """The administration fields, the directory content, and the scan state: a domain with accounts was scanned
+    when it was created, one without never was."""
+    data = {key: domain[key] for key in ("domain_name", "periodic_scan", "periodic_scan_interval", "endpoints")}
+    data.update(author=author, updated_by=author)
+    store_admin.set_target_domain_details(store, td_id, {
+        "data": data,
+        "auto_onboarding_policy_id": policy_ids.get(domain["auto_onboarding_policy"]),
+        "scan_status": "SUCCESS" if scanned else "",
+        "scan_message": "",
+        "last_scanned": created if scanned else None,
+    })
+    if domain["directory"] is not None:
+        entries = domain["directory"]
+    else:
+        entries = [{field: row[field] for field in ("username", "email", "full_name", "sam_account_name", "source_id", "security_id")}
+                   for row in scanned]
+    store_admin.put_directory_entries(store, td_id, entries)
 
 
 def _seed_managed_account(store, td_id: str, account: dict, scanned: dict, policy_ids: dict, author: str, created: int) -> None:

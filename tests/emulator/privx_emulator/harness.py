@@ -146,8 +146,38 @@ class ControlClient:
     def clear_rotation_failures(self) -> None:
         self.call("DELETE", "rotation-failures")
 
+    # -- directory content and scans of target domains --
+
+    def directory(self, target_domain: str) -> list:
+        """What a scan of the domain (name or id) finds."""
+        return self.call("GET", "directory", query={"target_domain": target_domain})["items"]
+
+    def add_to_directory(self, target_domain: str, *accounts, replace: bool = False) -> int:
+        """Add users "to AD": each a username or a dict {username, email, full_name, sam_account_name, source_id,
+        security_id}. replace=True makes these the whole directory. Returns the directory's size."""
+        entries = [{"username": item} if isinstance(item, str) else item for item in accounts]
+        body = {"target_domain": target_domain, "accounts": entries, "replace": replace}
+        return self.call("POST", "directory", body)["count"]
+
+    def remove_from_directory(self, target_domain: str, username: str) -> None:
+        self.call("DELETE", "directory", query={"target_domain": target_domain, "username": username})
+
+    def fail_scan(self, target_domain: str, message: str | None = None, count: int | None = 1) -> dict:
+        """The domain's next `count` scans (None: every scan) end in ERROR with this scan_message."""
+        body = {"target_domain": target_domain, "count": count}
+        if message is not None:
+            body["message"] = message
+        return self.call("POST", "scan-failures", body)
+
+    def clear_scan_failures(self) -> None:
+        self.call("DELETE", "scan-failures")
+
+    def target_domain_secrets(self, target_domain: str) -> list:
+        """The write-only endpoint secrets stored for the domain: [{index, type, ldap_bind_password, entra_client_secret}]."""
+        return self.call("GET", "target-domain-secrets", query={"target_domain": target_domain})["items"]
+
     def settings(self, **changes) -> dict:
-        """settings(rotation_delay=0.1, token_lifetime=2) changes; settings() reads."""
+        """settings(rotation_delay=0.1, token_lifetime=2, scan_delay=0.1) changes; settings() reads."""
         if changes:
             return self.call("POST", "settings", changes)
         return self.call("GET", "settings")
@@ -175,7 +205,7 @@ class EmulatorProcess:
 
     def __init__(self, fixture: str | None = None, tls: bool = False, db: str = ":memory:", token_lifetime: int | None = None,
                  rotation_delay: float | None = None, extra_args=(), host: str = "127.0.0.1", startup_timeout: float = 20,
-                 reset_db: bool = False, python: str | None = None) -> None:
+                 reset_db: bool = False, python: str | None = None, scan_delay: float | None = None) -> None:
         self.fixture = os.path.abspath(fixture or fixture_path("test.json"))
         self.tls = tls
         # The emulator runs in a temporary directory: a relative DB path means the caller's directory.
@@ -197,6 +227,8 @@ class EmulatorProcess:
             args += ["--token-lifetime", str(token_lifetime)]
         if rotation_delay is not None:
             args += ["--rotation-delay", str(rotation_delay)]
+        if scan_delay is not None:
+            args += ["--scan-delay", str(scan_delay)]
         if reset_db:
             args.append("--reset")
         self.args = args + list(extra_args)

@@ -25,18 +25,6 @@ def target_domain_handle(td_id: str | None, name: str | None) -> dict | None:
     return {"id": td_id, "name": name, "deleted": False}
 
 
-def render_target_domain(row: dict) -> dict:
-    return omit_empty({
-        "id": row["id"],
-        "name": row["name"],
-        "comment": row["comment"],
-        "enabled": bool(row["enabled"]),
-        "auto_onboarding": bool(row["auto_onboarding"]),
-        "created": format_time(row["created"]),
-        "updated": format_time(row["updated"]),
-    })
-
-
 def render_scanned_account(row: dict, target_domain: dict) -> dict:
     return omit_empty({
         "id": row["id"],
@@ -52,21 +40,6 @@ def render_scanned_account(row: dict, target_domain: dict) -> dict:
         "created": format_time(row["created"]),
         "updated": format_time(row["updated"]),
     })
-
-
-def render_policy(row: dict) -> dict:
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "rotation_interval": row["rotation_interval"],
-        "max_versions": row["max_versions"],
-        "max_concurrent_checkouts": row["max_concurrent_checkouts"],
-        "max_checkout_duration": row["max_checkout_duration"],
-        "rotate_on_release": bool(row["rotate_on_release"]),
-        "verify_after_rotation": bool(row["verify_after_rotation"]),
-        "created": format_time(row["created"]),
-        "updated": format_time(row["updated"]),
-    }
 
 
 def render_history(rows: list) -> list:

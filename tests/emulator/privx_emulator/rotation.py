@@ -14,6 +14,7 @@ import sys
 import threading
 import traceback
 
+from . import scans, store_admin
 from .timeutil import now, whole_seconds
 
 SECRET_ALPHABET = string.ascii_letters + string.digits + "-_.!#%+=@"
@@ -142,7 +143,7 @@ class BackgroundWorker(threading.Thread):
         # An idle tick only reads, so that it does not take the write lock from other processes
         # twenty times a second; the write transaction looks again, as things may have changed.
         with self.app.store.transaction(write=False) as store:
-            idle = not store.due_rotations(when) and not store.expired_checkouts(when)
+            idle = not store.due_rotations(when) and not store.expired_checkouts(when) and not store_admin.due_scans(store, when)
         if idle:
             return
         with self.app.store.transaction() as store:
@@ -151,3 +152,4 @@ class BackgroundWorker(threading.Thread):
             for checkout in store.expired_checkouts(when):
                 store.delete_checkout(checkout["id"])
                 rotate_after_checkout(self.app, store, checkout, "ONEXPIRY", when)
+            scans.run_due_scans(self.app, store, when)

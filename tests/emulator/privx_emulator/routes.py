@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 
-from . import api_auth, api_authorizer, api_batch, api_managed_accounts, api_secrets_manager
+from . import api_auth, api_authorizer, api_batch, api_managed_accounts, api_policies, api_target_domains
 
 SM = "/secrets-manager/api/v1"
 AZ = "/authorizer/api/v1"
 TOKEN_PATH = "/auth/api/v1/oauth/token"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
+POLICY = SM + "/password-policy"
 
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -32,11 +33,18 @@ class Route:
 
 ROUTES = (
     Route("POST", TOKEN_PATH, api_auth.issue_token, public=True),
-    Route("GET", SM + "/targetdomains", api_secrets_manager.list_target_domains),
-    Route("POST", SM + "/targetdomains/search", api_secrets_manager.search_target_domains),
-    Route("GET", TD, api_secrets_manager.get_target_domain),
-    Route("GET", TD + "/accounts", api_secrets_manager.list_scanned_accounts),
-    Route("POST", TD + "/accounts/search", api_secrets_manager.search_scanned_accounts),
+    Route("GET", SM + "/targetdomains", api_target_domains.list_target_domains),
+    Route("POST", SM + "/targetdomains", api_target_domains.create_target_domain),
+    Route("POST", SM + "/targetdomains/search", api_target_domains.search_target_domains),
+    Route("GET", TD, api_target_domains.get_target_domain),
+    Route("PUT", TD, api_target_domains.replace_target_domain),
+    Route("DELETE", TD, api_target_domains.delete_target_domain),
+    Route("POST", TD + "/refresh", api_target_domains.refresh_target_domain),
+    Route("GET", TD + "/accounts", api_target_domains.list_scanned_accounts),
+    Route("POST", TD + "/accounts/search", api_target_domains.search_scanned_accounts),
+    Route("GET", TD + "/accounts/{accountID}", api_target_domains.get_scanned_account),
+    Route("PUT", TD + "/accounts/{accountID}", api_target_domains.change_scanned_account),
+    Route("POST", TD + "/accounts/batch/edit", api_target_domains.batch_edit_scanned_accounts),
     Route("GET", MA, api_managed_accounts.list_managed_accounts),
     Route("POST", MA, api_managed_accounts.create_managed_account),
     Route("POST", MA + "/search", api_managed_accounts.search_managed_accounts),
@@ -49,7 +57,11 @@ ROUTES = (
     Route("POST", MA + "/batch/edit", api_batch.batch_edit),
     Route("POST", MA + "/batch/delete", api_batch.batch_delete),
     Route("POST", MA + "/batch/rotate", api_batch.batch_rotate),
-    Route("GET", SM + "/password-policies", api_secrets_manager.list_password_policies),
+    Route("GET", SM + "/password-policies", api_policies.list_policies),
+    Route("POST", POLICY, api_policies.create_policy),
+    Route("GET", POLICY + "/{passwordPolicyID}", api_policies.get_policy),
+    Route("PUT", POLICY + "/{passwordPolicyID}", api_policies.replace_policy),
+    Route("DELETE", POLICY + "/{passwordPolicyID}", api_policies.delete_policy),
     Route("GET", AZ + "/secrets", api_authorizer.list_secrets, user_allowed=True),
     Route("POST", AZ + "/secrets/search", api_authorizer.search_secrets, user_allowed=True),
     Route("GET", AZ + "/secrets/checkouts", api_authorizer.list_checkouts, user_allowed=True),

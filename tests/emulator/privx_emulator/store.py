@@ -13,6 +13,8 @@ import os
 import sqlite3
 import threading
 
+from .store_admin import ADMIN_SCHEMA, ADMIN_TABLES
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -178,7 +180,7 @@ CREATE VIEW IF NOT EXISTS account_secrets AS
 TABLES = (
     "meta", "api_clients", "tokens", "password_policies", "target_domains", "scanned_accounts", "managed_accounts",
     "rotation_history", "secret_versions", "hosts", "host_accounts", "checkouts", "pending_rotations",
-)
+) + ADMIN_TABLES
 
 # sortkey -> column, per list. Every order ends with the id so that paging is stable.
 TARGET_DOMAIN_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
@@ -274,7 +276,7 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.create_function("contains_ci", 2, _contains_ci, deterministic=True)
-        self.conn.executescript(SCHEMA)
+        self.conn.executescript(SCHEMA + ADMIN_SCHEMA)
 
     def close(self) -> None:
         with self.lock:

@@ -132,7 +132,7 @@ def test_reset_restores_everything(emu, admin: Api) -> None:
     emu.control.reset()
     assert emu.control.managed_account("dbdomain", "temporary") is None
     assert emu.control.faults() == [] and emu.control.requests() == []
-    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False}
+    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False, "scan_delay": 0.5}
     assert emu.control.call("GET", "rotation-failures")["items"] == []
     admin.login()
     assert admin.get(managed_path(TD_DB)).json()["count"] == 7
@@ -144,7 +144,7 @@ def test_settings_validation(emu) -> None:
         with pytest.raises(ControlError) as caught:
             emu.control.call("POST", "settings", body)
         assert caught.value.body["property"] == prop
-    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False}
+    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False, "scan_delay": 0.5}
 
 
 def test_state_reads(emu, user: Api) -> None:

@@ -78,6 +78,9 @@ def test_password_policies(admin: Api) -> None:
     assert set(short) == {
         "id", "name", "rotation_interval", "max_versions", "max_concurrent_checkouts", "max_checkout_duration",
         "rotate_on_release", "verify_after_rotation", "created", "updated",
+        # The rest of the SDKs' PasswordPolicy (issue 12).
+        "password_min_length", "password_max_length", "use_special_characters", "use_lower_case", "use_upper_case",
+        "use_numbers", "number_of_retries", "retry_interval", "created_by", "updated_by",
     }
     assert_error(admin.post(SM + "/password-policies", json={}), 405, "GENERAL_ERROR")
 
