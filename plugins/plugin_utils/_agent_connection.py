@@ -18,6 +18,7 @@ import os
 import select
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -83,13 +84,18 @@ def process_start_time(pid):
 
 
 def private_directory(path, create=True):
-    """Create ``path`` with mode 0700, or check that an existing one is this user's and closed to others."""
+    """The resolved ``path``: created with mode 0700, or an existing directory of this user closed to others.
+
+    The checks look at the directory the path resolves to, so that a symlink (``/link/`` with its trailing
+    slash too) is judged by what it points to, and the socket is then made in that resolved directory.
+    """
     if create:
         try:
             os.makedirs(path, mode=0o700)
         except FileExistsError:
             pass
-    info = os.lstat(path)
+    resolved = os.path.realpath(path)
+    info = os.lstat(resolved)
     if not stat.S_ISDIR(info.st_mode):
         raise PrivXError('refusing the checkout agent directory %s: it is not a directory' % path)
     if info.st_uid != os.getuid():
@@ -97,35 +103,63 @@ def private_directory(path, create=True):
     if info.st_mode & 0o077:
         raise PrivXError('refusing the checkout agent directory %s: its mode %o lets other users in (want 700)' % (
             path, stat.S_IMODE(info.st_mode)))
-    return path
+    return resolved
+
+
+def _fits(path):
+    return len(os.path.join(path, SOCKET_NAME_ROOM)) <= MAX_SOCKET_PATH
 
 
 def agent_directory(create=True):
-    """Where the agent's socket lives: PRIVX_AGENT_DIR, else $XDG_RUNTIME_DIR/privx.secrets, else ~/.ansible/privx.
+    """Where the agent's socket lives, or (without ``create``) None when no agent can be running.
 
-    A Unix socket's path must stay short: when the usual place is too deep, a per-user directory in the
-    temporary directory (or in /tmp) takes its place. Without ``create``, returns None when the directory
-    does not exist (so there is no agent either).
+    PRIVX_AGENT_DIR when set: it must be absolute, because the agent runs with its working directory at /
+    and a relative path would mean another directory there. Otherwise the first usable of
+    $XDG_RUNTIME_DIR/privx.secrets, $ANSIBLE_HOME/privx, ~/.ansible/privx and a per-user directory in the
+    temporary directory (and in /tmp): usable means short enough for a Unix socket's path and, when it has to be
+    created, creatable (an unwritable HOME moves on to the next). An existing directory that fails the checks
+    of ``private_directory`` is refused, not skipped.
     """
     explicit = os.environ.get('PRIVX_AGENT_DIR')
-    runtime = os.environ.get('XDG_RUNTIME_DIR')
     if explicit:
-        candidates = [explicit]
-    elif runtime and os.path.isdir(runtime):
-        candidates = [os.path.join(runtime, 'privx.secrets')]
-    else:
-        candidates = [os.path.join(os.path.expanduser('~/.ansible'), 'privx')]
+        if not os.path.isabs(explicit):
+            raise PrivXError('PRIVX_AGENT_DIR %r must be an absolute path' % explicit)
+        if not _fits(explicit):
+            raise PrivXError('the checkout agent directory %s is too deep for a Unix socket: set PRIVX_AGENT_DIR '
+                             'to a shorter one' % explicit)
+        if not create and not os.path.lexists(explicit):
+            return None
+        try:
+            return _usable_directory(explicit, create)
+        except OSError as error:
+            raise PrivXError('cannot create the checkout agent directory %s (PRIVX_AGENT_DIR): %s' % (
+                explicit, error.strerror or error)) from None
     fallback = 'privx.secrets-%d' % os.getuid()
-    candidates += [os.path.join(tempfile.gettempdir(), fallback), os.path.join('/tmp', fallback)]
-    fitting = [path for path in candidates if len(os.path.join(path, SOCKET_NAME_ROOM)) <= MAX_SOCKET_PATH]
-    if not fitting:
-        raise PrivXError('the checkout agent directory %s is too deep for a Unix socket: set PRIVX_AGENT_DIR to a shorter one' % explicit)
-    candidate = fitting[0]
-    if not create and not os.path.lexists(candidate):
-        return None
+    runtime = os.environ.get('XDG_RUNTIME_DIR')
+    candidates = [os.path.join(runtime, 'privx.secrets') if runtime and os.path.isdir(runtime) else None,
+                  os.path.join(os.environ['ANSIBLE_HOME'], 'privx') if os.environ.get('ANSIBLE_HOME') else None,
+                  os.path.join(os.path.expanduser('~'), '.ansible', 'privx'),
+                  os.path.join(tempfile.gettempdir(), fallback), os.path.join('/tmp', fallback)]
+    candidates = [path for path in candidates if path and os.path.isabs(path) and _fits(path)]
+    if not create:
+        existing = [path for path in candidates if os.path.lexists(path)]
+        return private_directory(existing[0], create=False) if existing else None
+    problems = []
+    for candidate in candidates:
+        if os.path.lexists(candidate):
+            return private_directory(candidate, create=False)
+        try:
+            return _usable_directory(candidate, create=True)
+        except OSError as error:
+            problems.append('%s (%s)' % (candidate, error.strerror or error))
+    raise PrivXError('found no directory for the checkout agent: %s; set PRIVX_AGENT_DIR to a directory of yours' % (
+        '; '.join(problems) or 'every candidate path is too long for a Unix socket'))
+
+
+def _usable_directory(path, create):
     if create:
-        os.makedirs(os.path.dirname(candidate) or '.', mode=0o700, exist_ok=True)
-    return private_directory(candidate, create=create)
+        os.makedirs(os.path.dirname(path.rstrip('/')) or '/', mode=0o700, exist_ok=True)
+    return private_directory(path, create=create)
 
 
 class AgentConnection:
@@ -155,6 +189,7 @@ class AgentConnection:
             connection = self._start_agent()
         try:
             with connection:
+                _check_served_by_this_user(connection, self.socket_path)
                 connection.sendall(json.dumps(dict(arguments, op=operation)).encode() + b'\n')
                 reply = _read_line(connection)
             answer = json.loads(reply) if reply else None
@@ -233,6 +268,21 @@ def remove_leftovers(directory):
                 os.unlink(os.path.join(directory, name))
             except OSError:
                 pass
+
+
+def peer_uid(connection):
+    """The user id of the process at the other end of a Unix socket, or None where the system cannot tell."""
+    if not hasattr(socket, 'SO_PEERCRED'):
+        return None
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
+    return struct.unpack('3i', credentials)[1]
+
+
+def _check_served_by_this_user(connection, socket_path):
+    """Connection options carry credentials: send them only to an agent of this OS user."""
+    uid = peer_uid(connection)
+    if uid is not None and uid != os.getuid():
+        raise PrivXError('refusing the checkout agent at %s: it runs as another user (uid %d)' % (socket_path, uid))
 
 
 def _read_line(connection):
