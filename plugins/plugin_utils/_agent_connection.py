@@ -103,6 +103,11 @@ def private_directory(path, create=True):
     if info.st_mode & 0o077:
         raise PrivXError('refusing the checkout agent directory %s: its mode %o lets other users in (want 700)' % (
             path, stat.S_IMODE(info.st_mode)))
+    parent = os.stat(os.path.dirname(resolved))
+    # Whoever may rename entries in the parent could swap the directory for one of theirs after this check.
+    if parent.st_uid not in (0, os.getuid()) or (parent.st_mode & 0o022 and not parent.st_mode & stat.S_ISVTX):
+        raise PrivXError('refusing the checkout agent directory %s: other users may replace it in %s' % (
+            path, os.path.dirname(resolved)))
     return resolved
 
 
