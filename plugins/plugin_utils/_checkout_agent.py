@@ -97,9 +97,9 @@ def check_out(secrets, path, clock=time.time):
 class CheckoutAgent:
     """The run's checkouts and API clients. Thread-safe; no lock is held during a call to PrivX but the path's own."""
 
-    def __init__(self, warn, check_out=check_out):
+    def __init__(self, warn, secrets_api=lambda settings: AccountSecrets(PrivXClient(settings))):
         self._warn = warn
-        self._check_out = check_out
+        self._secrets_api = secrets_api
         self._lock = threading.Lock()
         self._clients = {}
         self._held = {}
@@ -120,7 +120,7 @@ class CheckoutAgent:
         key = settings.cache_key()
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = AccountSecrets(PrivXClient(settings))
+                self._clients[key] = self._secrets_api(settings)
             return key, self._clients[key]
 
     def checkout(self, connection, path=None, target_domain=None, username=None, output='secret'):
@@ -140,7 +140,7 @@ class CheckoutAgent:
         key, secrets = self._secrets_for(connection)
         if path is None:
             path = self._remembered(self._paths, (key, target_domain, username), lambda: secrets.path_of(target_domain, username))
-        holding = self._remembered(self._held, (key, path), lambda: self._check_out(secrets, path),
+        holding = self._remembered(self._held, (key, path), lambda: check_out(secrets, path),
                                    fresh=lambda held: not held.expired())
         holding.last_used = time.time()
         warning = None
