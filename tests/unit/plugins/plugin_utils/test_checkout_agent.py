@@ -104,8 +104,8 @@ def test_a_checkout_another_run_made_is_used_warned_about_once_and_never_release
 def test_a_checkout_made_just_now_by_our_request_is_ours(api, monkeypatch):
     made, secrets_api = api
     agent, _warnings = make_agent(secrets_api)
-    # PrivX gives whole seconds, and its clock may lag ours a little: still our checkout.
-    made_at = time.time() - 1.5
+    # PrivX gives whole seconds (up to one earlier than the moment), and its clock may lag ours a little: still ours.
+    made_at = time.time() - 0.9
     monkeypatch.setattr(FakeSecrets, '_record', lambda self, path, created: {
         'id': 'x', 'path': path, 'created': stamp(made_at), 'expires': stamp(time.time() + 60), 'secrets': [{'version': 1, 'secret': 's'}]})
     assert agent.checkout(CONNECTION, path='d/a')['warning'] is None
@@ -150,3 +150,34 @@ def test_a_failed_release_is_a_warning_at_shutdown(api, monkeypatch):
     made[0].release = refuse
     agent.release_for_shutdown()
     assert len(warnings) == 1 and "could not release the checkout of 'd/a'" in warnings[0]
+
+
+def test_a_failed_checkout_is_answered_from_memory_for_a_while(api):
+    made, secrets_api = api
+    agent, _warnings = make_agent(secrets_api)
+    agent.checkout(CONNECTION, path='d/warm')  # the fake exists from here on
+
+    def refuse(_path):
+        made[0].posts.append('refused')
+        raise PrivXError('PrivX answered 503')
+    made[0].checkout = refuse
+    for _attempt in range(5):
+        with pytest.raises(PrivXError, match='503'):
+            agent.checkout(CONNECTION, path='d/a')
+    assert made[0].posts.count('refused') == 1
+
+
+def test_releases_run_in_parallel(api):
+    made, secrets_api = api
+    agent, _warnings = make_agent(secrets_api)
+    for number in range(5):
+        agent.checkout(CONNECTION, path='d/%d' % number)
+    release = made[0].release
+
+    def slow_release(checkout_id):
+        time.sleep(0.3)
+        release(checkout_id)
+    made[0].release = slow_release
+    started = time.monotonic()
+    assert agent.release()['released'] == ['d/%d' % number for number in range(5)]
+    assert time.monotonic() - started < 1.0
