@@ -129,6 +129,7 @@ from ansible.utils.display import Display
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import CHECKOUT
 
 
 display = Display()
@@ -148,7 +149,7 @@ class LookupModule(LookupBase):
                 return [placeholder for _request in requests]
             ConnectionSettings(connection)  # a clear error here beats one from the agent
             agent = AgentConnection()
-            answers = [agent.request('checkout', connection=connection, output=output, **request) for request in requests]
+            answers = [agent.request(CHECKOUT, connection=connection, output=output, **request) for request in requests]
         except PrivXError as error:
             raise AnsibleLookupError('privx.secrets.checkout: %s' % error) from None
         except OSError as error:  # the agent's directory or lock file, which name no plugin of their own

@@ -12,8 +12,6 @@ this OS user can enter. The first lookup of a run starts the agent.
 from __future__ import annotations
 
 import fcntl
-import json
-import multiprocessing
 import os
 import select
 import socket
@@ -25,62 +23,21 @@ import tempfile
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    READY_LINE,
+    ControllerProcess,
+    ProtocolError,
+    decode_reply,
+    encode_request,
+)
 
 AGENT_MODULE = 'ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent'
-READY_LINE = 'privx-checkout-agent ready'
 START_TIMEOUT = 15.0
 REPLY_TIMEOUT = 300.0
 CONNECT_PATIENCE = 30.0
 MAX_SOCKET_PATH = 104  # sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs
 SOCKET_NAME_ROOM = 'x' * 32  # '<pid>-<start time>.sock'
 BUFFER = 65536
-
-
-class ControllerProcess:
-    """The ansible-playbook process a lookup serves: its pid, and its start time against pid reuse."""
-
-    def __init__(self, pid, started):
-        self.pid = pid
-        self.started = started
-
-    @classmethod
-    def current(cls):
-        pid = os.getpid()
-        if _in_worker_process():
-            pid = multiprocessing.parent_process().pid
-        return cls(pid, process_start_time(pid))
-
-    @property
-    def name(self):
-        return '%d-%s' % (self.pid, self.started)
-
-    def is_alive(self):
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return process_start_time(self.pid) == self.started
-
-
-def _in_worker_process():
-    """True inside ansible's forked WorkerProcess, whose parent is the controller."""
-    try:
-        from ansible.executor.process.worker import WorkerProcess
-    except ImportError:
-        return multiprocessing.parent_process() is not None
-    return isinstance(multiprocessing.current_process(), WorkerProcess)
-
-
-def process_start_time(pid):
-    """Start time of a process in clock ticks since boot (Linux), or '0' where /proc has none."""
-    try:
-        with open('/proc/%d/stat' % pid, 'rb') as handle:
-            fields = handle.read().rsplit(b')', 1)[1].split()
-    except (OSError, IndexError):
-        return '0'
-    return fields[19].decode() if len(fields) > 19 else '0'
 
 
 def private_directory(path, create=True):
@@ -195,16 +152,15 @@ class AgentConnection:
         try:
             with connection:
                 _check_served_by_this_user(connection, self.socket_path)
-                connection.sendall(json.dumps(dict(arguments, op=operation)).encode() + b'\n')
-                reply = _read_line(connection)
-            answer = json.loads(reply) if reply else None
-        except (OSError, ValueError) as error:
+                connection.sendall(encode_request(operation, **arguments))
+                ok, value = decode_reply(_read_line(connection))
+        except ProtocolError as error:
+            raise PrivXError(str(error)) from None
+        except OSError as error:
             raise PrivXError('the checkout agent did not answer %s: %s' % (operation, type(error).__name__)) from None
-        if not isinstance(answer, dict):
-            raise PrivXError('the checkout agent closed the connection without an answer')
-        if not answer.get('ok'):
-            raise PrivXError(answer.get('error') or 'the checkout agent failed')
-        return answer.get('value')
+        if not ok:
+            raise PrivXError(value)
+        return value
 
     def _connect(self):
         """A connection to the running agent, or None when there is none."""
@@ -267,8 +223,8 @@ def remove_leftovers(directory):
     """Remove sockets and lock files of agents whose controller is gone (an agent killed with SIGKILL leaves them)."""
     for name in os.listdir(directory):
         stem, _dot, suffix = name.rpartition('.')
-        pid, _dash, started = stem.partition('-')
-        if suffix in ('sock', 'lock') and pid.isdigit() and not ControllerProcess(int(pid), started).is_alive():
+        controller = ControllerProcess.from_name(stem)
+        if suffix in ('sock', 'lock') and controller is not None and not controller.is_alive():
             try:
                 os.unlink(os.path.join(directory, name))
             except OSError:

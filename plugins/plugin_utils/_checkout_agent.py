@@ -13,7 +13,6 @@ is gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import select
 import signal
@@ -27,7 +26,18 @@ from ansible_collections.privx.secrets.plugins.module_utils._connection import C
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
 from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import READY_LINE, ControllerProcess, peer_uid
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    CHECKOUT,
+    FINISH,
+    PLAY_START,
+    READY_LINE,
+    RELEASE,
+    ControllerProcess,
+    ProtocolError,
+    decode_request,
+    encode_reply,
+)
 
 RELEASE_ATTEMPTS = 3
 RELEASE_PAUSE = 1.0
@@ -249,26 +259,25 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self):
         if not _same_user(self.connection):
             return
-        request = {}
         self.connection.settimeout(REQUEST_READ_TIMEOUT)  # an idle client must not hold its thread for ever
         try:
             line = self.rfile.readline()
         except OSError:
             return
+        finished = False
         try:
-            request = json.loads(line)
-            answer = {'ok': True, 'value': self.server.dispatch(request)}
-        except PrivXError as error:
-            answer = {'ok': False, 'error': str(error)}
-        except ValueError:
-            answer = {'ok': False, 'error': 'malformed request to the checkout agent'}
+            operation, arguments = decode_request(line)
+            reply = encode_reply(self.server.dispatch(operation, arguments))
+            finished = operation == FINISH
+        except (PrivXError, ProtocolError) as error:
+            reply = encode_reply(error=str(error))
         except Exception as error:  # pylint: disable=broad-exception-caught
             # One odd answer from PrivX must not take the request down without a word; its text may quote
             # data, so only its kind is told.
-            answer = {'ok': False, 'error': 'the checkout agent failed on this request (%s)' % type(error).__name__}
-        self.wfile.write(json.dumps(answer).encode() + b'\n')
+            reply = encode_reply(error='the checkout agent failed on this request (%s)' % type(error).__name__)
+        self.wfile.write(reply)
         self.wfile.flush()
-        if answer['ok'] and request.get('op') == 'finish':
+        if finished:
             self.server.on_finish()  # only after the answer is out: the process exits soon after
 
 
@@ -295,20 +304,18 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             os.umask(previous)
         os.chmod(socket_path, 0o600)
 
-    def dispatch(self, request):
-        operation = request['op']
-        if operation == 'checkout':
-            return self.agent.checkout(request['connection'], path=request.get('path'), target_domain=request.get('target_domain'),
-                                       username=request.get('username'), output=request.get('output', 'secret'))
-        if operation == 'release':
-            return self.agent.release(paths=set(request['paths']) if request.get('paths') is not None else None)
-        if operation == 'play_start':
-            return self.agent.release(used_before=request.get('used_before'))
-        if operation == 'finish':
+    def dispatch(self, operation, arguments):
+        """The value of one request (see _agent_protocol for the operations)."""
+        if operation == CHECKOUT:
+            return self.agent.checkout(arguments['connection'], path=arguments.get('path'), target_domain=arguments.get('target_domain'),
+                                       username=arguments.get('username'), output=arguments.get('output', 'secret'))
+        if operation == RELEASE:
+            return self.agent.release(paths=set(arguments['paths']) if arguments.get('paths') is not None else None)
+        if operation == PLAY_START:
+            return self.agent.release(used_before=arguments.get('used_before'))
+        if operation == FINISH:
             return self.agent.release()
-        if operation == 'status':
-            return {'pid': os.getpid(), 'held': self.agent.held_paths()}
-        raise PrivXError('unknown request %r to the checkout agent' % operation)
+        return {'pid': os.getpid(), 'held': self.agent.held_paths()}  # STATUS, the last of OPERATIONS
 
 
 def wait_for_exit(controller, stop):

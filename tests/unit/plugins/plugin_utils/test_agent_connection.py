@@ -15,12 +15,8 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils import _agent_connection
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import (
-    AgentConnection,
-    ControllerProcess,
-    agent_directory,
-    private_directory,
-)
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, agent_directory, private_directory
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import ControllerProcess
 
 
 @pytest.fixture
