@@ -75,7 +75,7 @@ def test_one_checkout_per_path_however_many_threads_ask(api):
     made, secrets_api = api
     agent, _warnings = make_agent(lambda settings: secrets_api(settings, delay=0.2))
     answers = []
-    threads = [threading.Thread(target=lambda: answers.append(agent.checkout(CONNECTION, path='d/a'))) for _ in range(20)]
+    threads = [threading.Thread(target=lambda: answers.append(agent.checkout(CONNECTION, path='d/a'))) for _thread in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
