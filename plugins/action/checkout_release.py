@@ -14,6 +14,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._checkout_release im
 )
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import RELEASE, STATUS
 
 
 class ActionModule(ActionBase):
@@ -38,7 +39,7 @@ class ActionModule(ActionBase):
         if agent is None:
             return [], []
         if self._task.check_mode:
-            held = (agent.request('status', start=False) or {}).get('held', [])
+            held = (agent.request(STATUS, start=False) or {}).get('held', [])
             return [path for path in held if paths is None or path in paths], []
-        outcome = agent.request('release', start=False, paths=paths) or {'released': [], 'warnings': []}
+        outcome = agent.request(RELEASE, start=False, paths=paths) or {'released': [], 'warnings': []}
         return outcome['released'], outcome['warnings']

@@ -30,6 +30,7 @@ from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import FINISH, PLAY_START
 
 
 class CallbackModule(CallbackBase):
@@ -56,10 +57,10 @@ class CallbackModule(CallbackBase):
     v2_runner_on_ok = v2_runner_on_failed = v2_runner_on_skipped = v2_runner_on_unreachable = _result_arrived
 
     def v2_playbook_on_play_start(self, play):
-        self._release('play_start', used_before=self._last_result)
+        self._release(PLAY_START, used_before=self._last_result)
 
     def v2_playbook_on_stats(self, stats):
-        self._release('finish')
+        self._release(FINISH)
 
     def _release(self, operation, **arguments):
         try:

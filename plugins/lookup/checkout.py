@@ -50,7 +50,16 @@ options:
     type: str
     choices: [secret, checkout]
     default: secret
+  check_mode_placeholder:
+    description:
+      - "In a check-mode run (C(--check), when C(ansible_check_mode) is true), return this string for each secret instead
+        of checking anything out: no call to PrivX, so no checkout and no rotation at its release."
+      - Without it, a check-mode run checks out for real (see the notes).
+    type: str
 notes:
+  - "Check mode: Ansible runs lookups for real in a check-mode run (C(--check)), so by default this lookup checks out in
+    check mode too, and releasing the checkout at the end of the play rotates the password when its policy says
+    C(rotate_on_release). Set O(check_mode_placeholder) to have the lookup return a placeholder in check mode instead."
   - Enable the callback with C(callbacks_enabled = privx.secrets.checkouts) in C(ansible.cfg), or
     E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
   - Use C(no_log) on tasks whose arguments or results would show the secret; the lookup itself never logs it.
@@ -59,9 +68,14 @@ notes:
     before that, PrivX ends the checkouts when they expire (the password policy's maximum checkout duration)."
   - The agent's directory is E(PRIVX_AGENT_DIR) when set, else C($XDG_RUNTIME_DIR/privx.secrets), else C(~/.ansible/privx).
   - Lookups of the same path with different connection options (another API client) get separate checkouts.
-  - PrivX gives one API client one checkout per path. Two runs at the same time with the same API client therefore
-    share it, and the first run to end releases it for both (with a C(rotate_on_release) policy, the password the other
-    run holds changes). Give jobs that run at the same time API clients of their own.
+  - "PrivX gives one API client one checkout per path, so two runs at the same time with the same API client (two AWX jobs,
+    slices of one job) get the same checkout. Only the run that created a checkout releases it; the other run uses it,
+    warns once naming the path, and leaves it to its creator (or to expiry). Two runs that request the same path
+    within about two seconds of each other cannot be told apart, and both take the checkout as theirs: give jobs that
+    run at the same time API clients of their own."
+  - Connection variables (C(privx_url) and the others) may be templates and vault-encrypted values; they are rendered
+    as ansible-core renders a connection plugin's variables.
+  - O(target_domain) matches the domain's name without regard to letter case, as the modules do.
 seealso:
   - module: privx.secrets.checkout_release
   - module: privx.secrets.account_secret_info
@@ -107,28 +121,54 @@ _raw:
   elements: raw
 '''
 
+from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import CHECKOUT
+
+
+display = Display()
 
 
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+        self.set_options(var_options=self._rendered_variables(variables or {}), direct=kwargs)
         connection = plugin_connection_options(self.get_option)
         target_domain, username = self.get_option('target_domain'), self.get_option('username')
         output = self.get_option('output')
+        placeholder = self.get_option('check_mode_placeholder')
         try:
-            ConnectionSettings(connection)  # a clear error here beats one from the agent
             requests = self._requests(terms, target_domain, username)
+            if placeholder is not None and (variables or {}).get('ansible_check_mode'):
+                return [placeholder for _request in requests]
+            ConnectionSettings(connection)  # a clear error here beats one from the agent
             agent = AgentConnection()
-            return [agent.request('checkout', connection=connection, output=output, **request) for request in requests]
+            answers = [agent.request(CHECKOUT, connection=connection, output=output, **request) for request in requests]
         except PrivXError as error:
             raise AnsibleLookupError('privx.secrets.checkout: %s' % error) from None
+        except OSError as error:  # the agent's directory or lock file, which name no plugin of their own
+            raise AnsibleLookupError('privx.secrets.checkout: %s: %s' % (error.strerror or type(error).__name__, error.filename)) from None
+        for answer in answers:
+            if answer['warning']:
+                display.warning(answer['warning'])
+        return [answer['value'] for answer in answers]
+
+    def _rendered_variables(self, variables):
+        """This plugin's variables, templated: vars such as privx_url: "{{ my_url }}" or vault-encrypted values.
+
+        The same as ansible-core does for a connection plugin's variables (ConnectionBase._resolve_option_variables).
+        """
+        rendered = {}
+        for name in C.config.get_plugin_vars('lookup', self._load_name):
+            if name in variables:
+                rendered[name] = self._templar.template(variables[name])
+        return rendered
 
     @staticmethod
     def _requests(terms, target_domain, username):
@@ -140,7 +180,11 @@ class LookupModule(LookupBase):
             return [{'target_domain': target_domain, 'username': username}]
         if not terms:
             raise PrivXError('give a secret path (or target_domain with username)')
-        paths = [str(term).strip() for term in terms]
+        if not all(isinstance(term, str) for term in terms):
+            # str(None) or str(['a']) would go to PrivX as a path and come back as a misleading 404.
+            raise PrivXError('a secret path must be a string, not %s' % ', '.join(
+                sorted(set(type(term).__name__ for term in terms if not isinstance(term, str)))))
+        paths = [term.strip() for term in terms]
         if not all(paths):
             raise PrivXError('a secret path must not be empty')
         return [{'path': path} for path in paths]

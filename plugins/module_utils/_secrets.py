@@ -28,9 +28,10 @@ class AccountSecrets:
         return [public_secret(item) for item in found]
 
     def path_of(self, target_domain, username):
-        """The secret path of a target domain's account (the domain by name or id)."""
+        """The secret path of a target domain's account (the domain by name or id, in any letter case, as modules match it)."""
+        wanted = target_domain.lower()
         found = [item for item in self.search(username=username)
-                 if item.get('username') == username and target_domain in _domain_keys(item)]
+                 if item.get('username') == username and wanted in _domain_keys(item)]
         if not found:
             raise PrivXConfigError('no account secret for username %r in target domain %r that this API client may check out' % (
                 username, target_domain))
@@ -40,7 +41,13 @@ class AccountSecrets:
         return found[0]['path']
 
     def checkout(self, path):
-        """Check the secret at this path out (PrivX returns the active checkout when there is one)."""
+        """Check the secret at this path out (PrivX returns the active checkout when there is one).
+
+        Retried after a read timeout (idempotent): PrivX answers a repeated request with the checkout the first one
+        made, or makes the one the first never did. The first attempt may still be processed later; the checkout
+        agent keeps the checkout active until then (plugins/plugin_utils/_checkout_agent.py, Holding), so that the
+        late attempt is answered with it instead of creating one that nothing releases.
+        """
         try:
             answer = self.client.post(paths.CHECKOUTS, {'path': path}, idempotent=True)
         except PrivXApiError as error:
@@ -66,8 +73,9 @@ def public_secret(item):
 
 
 def _domain_keys(item):
+    """The target domain's id and name, lower-cased."""
     domain = item.get('target_domain') or {}
-    return {domain.get('id'), domain.get('name')} - {None, ''}
+    return {str(key).lower() for key in (domain.get('id'), domain.get('name')) if key}
 
 
 def _single_checkout(answer, path):

@@ -12,21 +12,26 @@ this OS user can enter. The first lookup of a run starts the agent.
 from __future__ import annotations
 
 import fcntl
-import json
-import multiprocessing
 import os
 import select
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    READY_LINE,
+    ControllerProcess,
+    ProtocolError,
+    decode_reply,
+    encode_request,
+)
 
 AGENT_MODULE = 'ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent'
-READY_LINE = 'privx-checkout-agent ready'
 START_TIMEOUT = 15.0
 REPLY_TIMEOUT = 300.0
 CONNECT_PATIENCE = 30.0
@@ -35,61 +40,19 @@ SOCKET_NAME_ROOM = 'x' * 32  # '<pid>-<start time>.sock'
 BUFFER = 65536
 
 
-class ControllerProcess:
-    """The ansible-playbook process a lookup serves: its pid, and its start time against pid reuse."""
-
-    def __init__(self, pid, started):
-        self.pid = pid
-        self.started = started
-
-    @classmethod
-    def current(cls):
-        pid = os.getpid()
-        if _in_worker_process():
-            pid = multiprocessing.parent_process().pid
-        return cls(pid, process_start_time(pid))
-
-    @property
-    def name(self):
-        return '%d-%s' % (self.pid, self.started)
-
-    def is_alive(self):
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return process_start_time(self.pid) == self.started
-
-
-def _in_worker_process():
-    """True inside ansible's forked WorkerProcess, whose parent is the controller."""
-    try:
-        from ansible.executor.process.worker import WorkerProcess
-    except ImportError:
-        return multiprocessing.parent_process() is not None
-    return isinstance(multiprocessing.current_process(), WorkerProcess)
-
-
-def process_start_time(pid):
-    """Start time of a process in clock ticks since boot (Linux), or '0' where /proc has none."""
-    try:
-        with open('/proc/%d/stat' % pid, 'rb') as handle:
-            fields = handle.read().rsplit(b')', 1)[1].split()
-    except (OSError, IndexError):
-        return '0'
-    return fields[19].decode() if len(fields) > 19 else '0'
-
-
 def private_directory(path, create=True):
-    """Create ``path`` with mode 0700, or check that an existing one is this user's and closed to others."""
+    """The resolved ``path``: created with mode 0700, or an existing directory of this user closed to others.
+
+    The checks look at the directory the path resolves to, so that a symlink (``/link/`` with its trailing
+    slash too) is judged by what it points to, and the socket is then made in that resolved directory.
+    """
     if create:
         try:
             os.makedirs(path, mode=0o700)
         except FileExistsError:
             pass
-    info = os.lstat(path)
+    resolved = os.path.realpath(path)
+    info = os.lstat(resolved)
     if not stat.S_ISDIR(info.st_mode):
         raise PrivXError('refusing the checkout agent directory %s: it is not a directory' % path)
     if info.st_uid != os.getuid():
@@ -97,35 +60,68 @@ def private_directory(path, create=True):
     if info.st_mode & 0o077:
         raise PrivXError('refusing the checkout agent directory %s: its mode %o lets other users in (want 700)' % (
             path, stat.S_IMODE(info.st_mode)))
-    return path
+    parent = os.stat(os.path.dirname(resolved))
+    # Whoever may rename entries in the parent could swap the directory for one of theirs after this check.
+    if parent.st_uid not in (0, os.getuid()) or (parent.st_mode & 0o022 and not parent.st_mode & stat.S_ISVTX):
+        raise PrivXError('refusing the checkout agent directory %s: other users may replace it in %s' % (
+            path, os.path.dirname(resolved)))
+    return resolved
+
+
+def _fits(path):
+    return len(os.path.join(path, SOCKET_NAME_ROOM)) <= MAX_SOCKET_PATH
 
 
 def agent_directory(create=True):
-    """Where the agent's socket lives: PRIVX_AGENT_DIR, else $XDG_RUNTIME_DIR/privx.secrets, else ~/.ansible/privx.
+    """Where the agent's socket lives, or (without ``create``) None when no agent can be running.
 
-    A Unix socket's path must stay short: when the usual place is too deep, a per-user directory in the
-    temporary directory (or in /tmp) takes its place. Without ``create``, returns None when the directory
-    does not exist (so there is no agent either).
+    PRIVX_AGENT_DIR when set: it must be absolute, because the agent runs with its working directory at /
+    and a relative path would mean another directory there. Otherwise the first usable of
+    $XDG_RUNTIME_DIR/privx.secrets, $ANSIBLE_HOME/privx, ~/.ansible/privx and a per-user directory in the
+    temporary directory (and in /tmp): usable means short enough for a Unix socket's path and, when it has to be
+    created, creatable (an unwritable HOME moves on to the next). An existing directory that fails the checks
+    of ``private_directory`` is refused, not skipped.
     """
     explicit = os.environ.get('PRIVX_AGENT_DIR')
-    runtime = os.environ.get('XDG_RUNTIME_DIR')
     if explicit:
-        candidates = [explicit]
-    elif runtime and os.path.isdir(runtime):
-        candidates = [os.path.join(runtime, 'privx.secrets')]
-    else:
-        candidates = [os.path.join(os.path.expanduser('~/.ansible'), 'privx')]
+        if not os.path.isabs(explicit):
+            raise PrivXError('PRIVX_AGENT_DIR %r must be an absolute path' % explicit)
+        if not _fits(explicit):
+            raise PrivXError('the checkout agent directory %s is too deep for a Unix socket: set PRIVX_AGENT_DIR '
+                             'to a shorter one' % explicit)
+        if not create and not os.path.lexists(explicit):
+            return None
+        try:
+            return _usable_directory(explicit, create)
+        except OSError as error:
+            raise PrivXError('cannot create the checkout agent directory %s (PRIVX_AGENT_DIR): %s' % (
+                explicit, error.strerror or error)) from None
     fallback = 'privx.secrets-%d' % os.getuid()
-    candidates += [os.path.join(tempfile.gettempdir(), fallback), os.path.join('/tmp', fallback)]
-    fitting = [path for path in candidates if len(os.path.join(path, SOCKET_NAME_ROOM)) <= MAX_SOCKET_PATH]
-    if not fitting:
-        raise PrivXError('the checkout agent directory %s is too deep for a Unix socket: set PRIVX_AGENT_DIR to a shorter one' % explicit)
-    candidate = fitting[0]
-    if not create and not os.path.lexists(candidate):
-        return None
+    runtime = os.environ.get('XDG_RUNTIME_DIR')
+    candidates = [os.path.join(runtime, 'privx.secrets') if runtime and os.path.isdir(runtime) else None,
+                  os.path.join(os.environ['ANSIBLE_HOME'], 'privx') if os.environ.get('ANSIBLE_HOME') else None,
+                  os.path.join(os.path.expanduser('~'), '.ansible', 'privx'),
+                  os.path.join(tempfile.gettempdir(), fallback), os.path.join('/tmp', fallback)]
+    candidates = [path for path in candidates if path and os.path.isabs(path) and _fits(path)]
+    if not create:
+        existing = [path for path in candidates if os.path.lexists(path)]
+        return private_directory(existing[0], create=False) if existing else None
+    problems = []
+    for candidate in candidates:
+        if os.path.lexists(candidate):
+            return private_directory(candidate, create=False)
+        try:
+            return _usable_directory(candidate, create=True)
+        except OSError as error:
+            problems.append('%s (%s)' % (candidate, error.strerror or error))
+    raise PrivXError('found no directory for the checkout agent: %s; set PRIVX_AGENT_DIR to a directory of yours' % (
+        '; '.join(problems) or 'every candidate path is too long for a Unix socket'))
+
+
+def _usable_directory(path, create):
     if create:
-        os.makedirs(os.path.dirname(candidate) or '.', mode=0o700, exist_ok=True)
-    return private_directory(candidate, create=create)
+        os.makedirs(os.path.dirname(path.rstrip('/')) or '/', mode=0o700, exist_ok=True)
+    return private_directory(path, create=create)
 
 
 class AgentConnection:
@@ -155,16 +151,16 @@ class AgentConnection:
             connection = self._start_agent()
         try:
             with connection:
-                connection.sendall(json.dumps(dict(arguments, op=operation)).encode() + b'\n')
-                reply = _read_line(connection)
-            answer = json.loads(reply) if reply else None
-        except (OSError, ValueError) as error:
+                _check_served_by_this_user(connection, self.socket_path)
+                connection.sendall(encode_request(operation, **arguments))
+                ok, value = decode_reply(_read_line(connection))
+        except ProtocolError as error:
+            raise PrivXError(str(error)) from None
+        except OSError as error:
             raise PrivXError('the checkout agent did not answer %s: %s' % (operation, type(error).__name__)) from None
-        if not isinstance(answer, dict):
-            raise PrivXError('the checkout agent closed the connection without an answer')
-        if not answer.get('ok'):
-            raise PrivXError(answer.get('error') or 'the checkout agent failed')
-        return answer.get('value')
+        if not ok:
+            raise PrivXError(value)
+        return value
 
     def _connect(self):
         """A connection to the running agent, or None when there is none."""
@@ -227,12 +223,27 @@ def remove_leftovers(directory):
     """Remove sockets and lock files of agents whose controller is gone (an agent killed with SIGKILL leaves them)."""
     for name in os.listdir(directory):
         stem, _dot, suffix = name.rpartition('.')
-        pid, _dash, started = stem.partition('-')
-        if suffix in ('sock', 'lock') and pid.isdigit() and not ControllerProcess(int(pid), started).is_alive():
+        controller = ControllerProcess.from_name(stem)
+        if suffix in ('sock', 'lock') and controller is not None and not controller.is_alive():
             try:
                 os.unlink(os.path.join(directory, name))
             except OSError:
                 pass
+
+
+def peer_uid(connection):
+    """The user id of the process at the other end of a Unix socket, or None where the system cannot tell."""
+    if not hasattr(socket, 'SO_PEERCRED'):
+        return None
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
+    return struct.unpack('3i', credentials)[1]
+
+
+def _check_served_by_this_user(connection, socket_path):
+    """Connection options carry credentials: send them only to an agent of this OS user."""
+    uid = peer_uid(connection)
+    if uid is not None and uid != os.getuid():
+        raise PrivXError('refusing the checkout agent at %s: it runs as another user (uid %d)' % (socket_path, uid))
 
 
 def _read_line(connection):

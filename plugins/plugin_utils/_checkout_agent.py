@@ -13,13 +13,10 @@ is gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import select
 import signal
-import socket
 import socketserver
-import struct
 import sys
 import threading
 import time
@@ -29,7 +26,18 @@ from ansible_collections.privx.secrets.plugins.module_utils._connection import C
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
 from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import READY_LINE, ControllerProcess
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    CHECKOUT,
+    FINISH,
+    PLAY_START,
+    READY_LINE,
+    RELEASE,
+    ControllerProcess,
+    ProtocolError,
+    decode_request,
+    encode_reply,
+)
 
 RELEASE_ATTEMPTS = 3
 RELEASE_PAUSE = 1.0
@@ -37,14 +45,42 @@ EXPIRY_MARGIN = 5.0
 POLL_INTERVAL = 0.5
 # A failed checkout is answered from memory for this long, so that 20 forks do not each wait out the retries.
 FAILURE_MEMORY = 10.0
+# PrivX may give `created` in whole seconds, and its clock and ours differ a little: a checkout created up to this
+# long before our request was sent still counts as made by that request.
+CREATED_MARGIN = 2.0
+# How many `timeout`s after an unanswered checkout attempt its delayed processing is still expected (see Holding).
+IN_DOUBT_TIMEOUTS = 3
+# A client has this long to send its request line; an idle connection then ends and frees its thread.
+REQUEST_READ_TIMEOUT = 10.0
+# At shutdown, calls to PrivX still running are waited for this long at most before releasing.
+SHUTDOWN_PATIENCE = 120.0
 
 
 class Holding:
-    """One checkout the run holds, with what is needed to release it."""
+    """One checkout the run uses, with what is needed to release it.
 
-    def __init__(self, secrets, record):
+    ``own``: whether this run created the checkout, and so must release it. PrivX gives an API client one
+    checkout per path and answers a second request for it with the active one, so two runs with the same API
+    client (two AWX jobs, slices of one job) can be handed the same checkout; the run that created it
+    releases it, the other one uses it and leaves it alone (its creator, or expiry, ends it). A checkout is
+    this run's when PrivX created it after our request was sent (``created`` against the time we sent it,
+    minus CREATED_MARGIN). This costs no extra call. Reading the caller's active checkouts once before the
+    first checkout was the other option, but it misses a checkout another run makes after that read, which
+    is exactly the case of two runs that overlap. The margin leaves one case undecidable: two runs that
+    request the same path within CREATED_MARGIN of each other both take the checkout as theirs.
+
+    ``keep_until``: a checkout attempt that got no answer (the client retries after a read timeout, so the
+    call took longer than ``timeout``) may still be processed by PrivX later. While this checkout is active,
+    that late attempt is answered with it and creates nothing; once it is released, the late attempt would
+    create a checkout nobody releases. So such a checkout is not released before IN_DOUBT_TIMEOUTS timeouts
+    after the answer: releases of play ends leave it held, and the release at shutdown waits for that moment.
+    """
+
+    def __init__(self, secrets, record, own=True, keep_until=0.0):
         self.secrets = secrets
         self.record = record
+        self.own = own
+        self.keep_until = keep_until
         self.last_used = time.time()
 
     @property
@@ -56,17 +92,34 @@ class Holding:
         return expires is not None and (expires - utc_now()).total_seconds() < EXPIRY_MARGIN
 
 
+def check_out(secrets, path, clock=time.time):
+    """Check ``path`` out; a Holding that knows whether this request created the checkout (see Holding)."""
+    sent = clock()
+    record = secrets.checkout(path)
+    answered = clock()
+    created = parse_timestamp(record.get('created'))
+    own = created is None or created.timestamp() >= sent - CREATED_MARGIN
+    timeout = secrets.client.settings.timeout
+    in_doubt = answered - sent >= timeout
+    return Holding(secrets, record, own=own, keep_until=answered + IN_DOUBT_TIMEOUTS * timeout if in_doubt else 0.0)
+
+
 class CheckoutAgent:
     """The run's checkouts and API clients. Thread-safe; no lock is held during a call to PrivX but the path's own."""
 
-    def __init__(self, warn):
+    def __init__(self, warn, secrets_api=lambda settings: AccountSecrets(PrivXClient(settings))):
         self._warn = warn
+        self._secrets_api = secrets_api
         self._lock = threading.Lock()
         self._clients = {}
         self._held = {}
         self._paths = {}
         self._failures = {}
         self._key_locks = {}
+        self._warned = set()
+        self._calls = threading.Condition(self._lock)
+        self._running_calls = 0
+        self._closing = False
 
     def _lock_for(self, key):
         with self._lock:
@@ -77,19 +130,39 @@ class CheckoutAgent:
         key = settings.cache_key()
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = AccountSecrets(PrivXClient(settings))
+                self._clients[key] = self._secrets_api(settings)
             return key, self._clients[key]
 
     def checkout(self, connection, path=None, target_domain=None, username=None, output='secret'):
+        """{'value': the secret or the record, 'warning': text the first time this run uses another run's checkout}."""
+        with self._calls:
+            if self._closing:
+                raise PrivXError('the checkout agent is shutting down: the run has ended')
+            self._running_calls += 1
+        try:
+            return self._checkout(connection, path, target_domain, username, output)
+        finally:
+            with self._calls:
+                self._running_calls -= 1
+                self._calls.notify_all()
+
+    def _checkout(self, connection, path, target_domain, username, output):
         key, secrets = self._secrets_for(connection)
         if path is None:
             path = self._remembered(self._paths, (key, target_domain, username), lambda: secrets.path_of(target_domain, username))
-        holding = self._remembered(self._held, (key, path), lambda: Holding(secrets, secrets.checkout(path)),
+        holding = self._remembered(self._held, (key, path), lambda: check_out(secrets, path),
                                    fresh=lambda held: not held.expired())
         holding.last_used = time.time()
-        if output == 'checkout':
-            return holding.record
-        return current_secret(holding.record)
+        warning = None
+        if not holding.own:
+            with self._lock:
+                if holding.path not in self._warned:
+                    self._warned.add(holding.path)
+                    warning = ('privx.secrets: %r was already checked out by this API client (another run at the same '
+                               'time?): using that checkout and leaving its release to that run or to its expiry at %s' % (
+                                   holding.path, holding.record.get('expires') or 'its expiry'))
+        value = holding.record if output == 'checkout' else current_secret(holding.record)
+        return {'value': value, 'warning': warning}
 
     def _remembered(self, store, key, fetch, fresh=lambda value: True):
         """The value ``store`` holds for ``key``, fetched once however many threads ask; failures are remembered briefly."""
@@ -112,36 +185,54 @@ class CheckoutAgent:
                 self._failures.pop(key, None)
             return value
 
-    def release(self, paths=None, used_before=None):
-        """Release the held checkouts (of these paths, or all; only those last used before ``used_before``).
+    def release(self, paths=None, used_before=None, shutdown=False):
+        """Release the checkouts this run made (of these paths, or all; only those last used before ``used_before``).
 
+        Checkouts of other runs are forgotten, not released. Except at ``shutdown``, a checkout kept for an
+        unanswered attempt (Holding.keep_until) stays held; at shutdown the release waits for it.
         Releases run in parallel; returns the released paths and a warning for each that could not be released.
         """
+        now = time.time()
         with self._lock:
             chosen = [(key, holding) for key, holding in self._held.items()
-                      if (paths is None or holding.path in paths) and (used_before is None or holding.last_used <= used_before)]
+                      if (paths is None or holding.path in paths) and (used_before is None or holding.last_used <= used_before)
+                      and (shutdown or not holding.own or holding.keep_until <= now)]
             for key, _holding in chosen:
                 del self._held[key]
+        mine = [holding for _key, holding in chosen if holding.own]
         outcomes = {}
         workers = [threading.Thread(target=lambda holding=holding: outcomes.__setitem__(id(holding), _release(holding)))
-                   for _key, holding in chosen]
+                   for holding in mine]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
-        warnings = [outcomes[id(holding)] for _key, holding in chosen if outcomes.get(id(holding))]
-        released = [holding.path for _key, holding in chosen if not outcomes.get(id(holding))]
+        warnings = [outcomes[id(holding)] for holding in mine if outcomes.get(id(holding))]
+        released = [holding.path for holding in mine if not outcomes.get(id(holding))]
         return {'released': sorted(set(released)), 'warnings': warnings}
 
-    def release_for_shutdown(self):
-        outcome = self.release()
+    def release_for_shutdown(self, patience=SHUTDOWN_PATIENCE):
+        """Release everything once the calls to PrivX under way have ended; clients are not waited for.
+
+        A checkout a running call is making is thereby released too, and new checkouts are refused.
+        """
+        deadline = time.monotonic() + patience
+        with self._calls:
+            self._closing = True
+            while self._running_calls and time.monotonic() < deadline:
+                self._calls.wait(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
+            keep_until = max([holding.keep_until for holding in self._held.values() if holding.own] or [0.0])
+        pause = keep_until - time.time()
+        if pause > 0:
+            time.sleep(pause)
+        outcome = self.release(shutdown=True)
         for warning in outcome['warnings']:
             self._warn(warning)
         return outcome
 
     def held_paths(self):
         with self._lock:
-            return sorted(set(holding.path for holding in self._held.values()))
+            return sorted(set(holding.path for holding in self._held.values() if holding.own))
 
 
 def _release(holding):
@@ -168,38 +259,40 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self):
         if not _same_user(self.connection):
             return
-        request = {}
+        self.connection.settimeout(REQUEST_READ_TIMEOUT)  # an idle client must not hold its thread for ever
         try:
-            request = json.loads(self.rfile.readline())
-            answer = {'ok': True, 'value': self.server.dispatch(request)}
-        except PrivXError as error:
-            answer = {'ok': False, 'error': str(error)}
-        except ValueError:
-            answer = {'ok': False, 'error': 'malformed request to the checkout agent'}
+            line = self.rfile.readline()
+        except OSError:
+            return
+        finished = False
+        try:
+            operation, arguments = decode_request(line)
+            reply = encode_reply(self.server.dispatch(operation, arguments))
+            finished = operation == FINISH
+        except (PrivXError, ProtocolError) as error:
+            reply = encode_reply(error=str(error))
         except Exception as error:  # pylint: disable=broad-exception-caught
             # One odd answer from PrivX must not take the request down without a word; its text may quote
             # data, so only its kind is told.
-            answer = {'ok': False, 'error': 'the checkout agent failed on this request (%s)' % type(error).__name__}
-        self.wfile.write(json.dumps(answer).encode() + b'\n')
+            reply = encode_reply(error='the checkout agent failed on this request (%s)' % type(error).__name__)
+        self.wfile.write(reply)
         self.wfile.flush()
-        if answer['ok'] and request.get('op') == 'finish':
+        if finished:
             self.server.on_finish()  # only after the answer is out: the process exits soon after
 
 
 def _same_user(connection):
     """Refuse peers of another user (the directory's mode already keeps them out; this is the second lock)."""
-    if not hasattr(socket, 'SO_PEERCRED'):
-        return True
-    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
-    _pid, uid, _gid = struct.unpack('3i', credentials)
-    return uid == os.getuid()
+    uid = peer_uid(connection)
+    return uid is None or uid == os.getuid()
 
 
 class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     request_queue_size = 128  # every fork of a run may ask at the same moment
-    # server_close() waits for requests in progress, so that a checkout they make is released too.
-    daemon_threads = False
-    block_on_close = True
+    # Shutdown does not wait for clients (one could stay connected and silent): the agent itself waits for
+    # the calls to PrivX under way (CheckoutAgent.release_for_shutdown), so a checkout they make is released too.
+    daemon_threads = True
+    block_on_close = False
 
     def __init__(self, socket_path, agent, on_finish):
         self.agent = agent
@@ -211,20 +304,18 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             os.umask(previous)
         os.chmod(socket_path, 0o600)
 
-    def dispatch(self, request):
-        operation = request['op']
-        if operation == 'checkout':
-            return self.agent.checkout(request['connection'], path=request.get('path'), target_domain=request.get('target_domain'),
-                                       username=request.get('username'), output=request.get('output', 'secret'))
-        if operation == 'release':
-            return self.agent.release(paths=set(request['paths']) if request.get('paths') is not None else None)
-        if operation == 'play_start':
-            return self.agent.release(used_before=request.get('used_before'))
-        if operation == 'finish':
+    def dispatch(self, operation, arguments):
+        """The value of one request (see _agent_protocol for the operations)."""
+        if operation == CHECKOUT:
+            return self.agent.checkout(arguments['connection'], path=arguments.get('path'), target_domain=arguments.get('target_domain'),
+                                       username=arguments.get('username'), output=arguments.get('output', 'secret'))
+        if operation == RELEASE:
+            return self.agent.release(paths=set(arguments['paths']) if arguments.get('paths') is not None else None)
+        if operation == PLAY_START:
+            return self.agent.release(used_before=arguments.get('used_before'))
+        if operation == FINISH:
             return self.agent.release()
-        if operation == 'status':
-            return {'pid': os.getpid(), 'held': self.agent.held_paths()}
-        raise PrivXError('unknown request %r to the checkout agent' % operation)
+        return {'pid': os.getpid(), 'held': self.agent.held_paths()}  # STATUS, the last of OPERATIONS
 
 
 def wait_for_exit(controller, stop):

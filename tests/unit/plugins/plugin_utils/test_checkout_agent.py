@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CheckoutAgent against a fake secrets API: no sockets, no ansible-playbook, no PrivX."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.plugin_utils import _checkout_agent
+from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import CheckoutAgent
+
+CONNECTION = {'url': 'https://privx.example.com', 'client_id': 'c', 'client_secret': 's', 'oauth_client_secret': 'o',
+              'timeout': 2}
+
+
+def stamp(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class FakeSecrets:
+    """PrivX's checkouts for one API client: one active checkout per path, answered again while it is active."""
+
+    def __init__(self, settings, delay=0.0):
+        self.client = type('Client', (), {'settings': settings})()
+        self.delay = delay
+        self.active = {}
+        self.posts = []
+        self.released = []
+        self._lock = threading.Lock()
+
+    def already_active(self, path, age):
+        """A checkout another run made ``age`` seconds ago."""
+        self.active[path] = self._record(path, time.time() - age)
+
+    def _record(self, path, created):
+        return {'id': 'id-%s-%d' % (path, len(self.posts)), 'path': path, 'created': stamp(created),
+                'expires': stamp(time.time() + 3600), 'secrets': [{'version': 1, 'secret': 'planted-%s' % path}]}
+
+    def checkout(self, path):
+        time.sleep(self.delay)
+        with self._lock:
+            self.posts.append(path)
+            if path not in self.active:
+                self.active[path] = self._record(path, time.time())
+            return self.active[path]
+
+    def release(self, checkout_id):
+        with self._lock:
+            self.released.append(checkout_id)
+            self.active = {path: record for path, record in self.active.items() if record['id'] != checkout_id}
+
+
+@pytest.fixture
+def api():
+    made = []
+
+    def secrets_api(settings, delay=0.0):
+        made.append(FakeSecrets(settings, delay))
+        return made[-1]
+    return made, secrets_api
+
+
+def make_agent(secrets_api):
+    warnings = []
+    return CheckoutAgent(warnings.append, secrets_api=secrets_api), warnings
+
+
+def test_one_checkout_per_path_however_many_threads_ask(api):
+    made, secrets_api = api
+    agent, _warnings = make_agent(lambda settings: secrets_api(settings, delay=0.2))
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(agent.checkout(CONNECTION, path='d/a'))) for _thread in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made[0].posts == ['d/a']
+    assert {answer['value'] for answer in answers} == {'planted-d/a'}
+    assert agent.release()['released'] == ['d/a']
+    assert made[0].active == {}
+
+
+def test_a_checkout_another_run_made_is_used_warned_about_once_and_never_released(api):
+    made, secrets_api = api
+    agent, _warnings = make_agent(secrets_api)
+    agent.checkout(CONNECTION, path='d/mine')
+    made[0].already_active('d/theirs', age=30)
+    first = agent.checkout(CONNECTION, path='d/theirs')
+    second = agent.checkout(CONNECTION, path='d/theirs')
+    assert first['value'] == 'planted-d/theirs'
+    assert "'d/theirs' was already checked out by this API client" in first['warning']
+    assert second['warning'] is None
+    assert agent.held_paths() == ['d/mine']
+    assert agent.release_for_shutdown()['released'] == ['d/mine']
+    assert list(made[0].active) == ['d/theirs'], 'the other run\'s checkout was released'
+
+
+def test_a_checkout_made_just_now_by_our_request_is_ours(api, monkeypatch):
+    made, secrets_api = api
+    agent, _warnings = make_agent(secrets_api)
+    # PrivX gives whole seconds (up to one earlier than the moment), and its clock may lag ours a little: still ours.
+    made_at = time.time() - 0.9
+    monkeypatch.setattr(FakeSecrets, '_record', lambda self, path, created: {
+        'id': 'x', 'path': path, 'created': stamp(made_at), 'expires': stamp(time.time() + 60), 'secrets': [{'version': 1, 'secret': 's'}]})
+    assert agent.checkout(CONNECTION, path='d/a')['warning'] is None
+    assert agent.release()['released'] == ['d/a']
+
+
+def test_a_checkout_whose_request_went_unanswered_is_kept_until_a_late_attempt_cannot_create_another(api, monkeypatch):
+    made, secrets_api = api
+    monkeypatch.setattr(_checkout_agent, 'IN_DOUBT_TIMEOUTS', 0.5)
+    # A call that takes longer than the timeout (2 s here, 1 s wait after): the client retried an unanswered attempt.
+    agent, _warnings = make_agent(lambda settings: secrets_api(settings, delay=2.05))
+    agent.checkout(CONNECTION, path='d/a')
+    assert agent.release()['released'] == [], 'released while a late attempt could still create a checkout'
+    assert agent.held_paths() == ['d/a']
+    started = time.monotonic()
+    assert agent.release_for_shutdown()['released'] == ['d/a']
+    assert time.monotonic() - started >= 0.5
+    assert made[0].active == {}
+
+
+def test_shutdown_waits_for_calls_under_way_and_then_refuses_new_ones(api):
+    made, secrets_api = api
+    agent, _warnings = make_agent(lambda settings: secrets_api(settings, delay=0.5))
+    thread = threading.Thread(target=agent.checkout, args=(CONNECTION,), kwargs={'path': 'd/a'})
+    thread.start()
+    time.sleep(0.1)
+    assert agent.release_for_shutdown()['released'] == ['d/a'], 'a checkout under way at shutdown was left behind'
+    thread.join()
+    assert made[0].active == {}
+    with pytest.raises(PrivXError, match='shutting down'):
+        agent.checkout(CONNECTION, path='d/b')
+
+
+def test_a_failed_release_is_a_warning_at_shutdown(api, monkeypatch):
+    made, secrets_api = api
+    monkeypatch.setattr(_checkout_agent, 'RELEASE_PAUSE', 0.0)
+    agent, warnings = make_agent(secrets_api)
+    agent.checkout(CONNECTION, path='d/a')
+
+    def refuse(_checkout_id):
+        raise PrivXError('HTTP 503')
+    made[0].release = refuse
+    agent.release_for_shutdown()
+    assert len(warnings) == 1 and "could not release the checkout of 'd/a'" in warnings[0]
+
+
+def test_a_failed_checkout_is_answered_from_memory_for_a_while(api):
+    made, secrets_api = api
+    agent, _warnings = make_agent(secrets_api)
+    agent.checkout(CONNECTION, path='d/warm')  # the fake exists from here on
+
+    def refuse(_path):
+        made[0].posts.append('refused')
+        raise PrivXError('PrivX answered 503')
+    made[0].checkout = refuse
+    for _attempt in range(5):
+        with pytest.raises(PrivXError, match='503'):
+            agent.checkout(CONNECTION, path='d/a')
+    assert made[0].posts.count('refused') == 1
+
+
+def test_releases_run_in_parallel(api):
+    made, secrets_api = api
+    agent, _warnings = make_agent(secrets_api)
+    for number in range(5):
+        agent.checkout(CONNECTION, path='d/%d' % number)
+    release = made[0].release
+
+    def slow_release(checkout_id):
+        time.sleep(0.3)
+        release(checkout_id)
+    made[0].release = slow_release
+    started = time.monotonic()
+    assert agent.release()['released'] == ['d/%d' % number for number in range(5)]
+    assert time.monotonic() - started < 1.0
