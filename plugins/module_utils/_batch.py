@@ -112,8 +112,13 @@ def _index_by_username(accounts, declared, holder):
     return found
 
 
-def plan_batch(store, policies, declared, state, exclusive, rotate):
-    """Compare the declaration with PrivX and plan the calls; sends nothing but reads."""
+def plan_batch(store, policies, declared, state, exclusive, rotate, allow_delete_all=False):
+    """Compare the declaration with PrivX and plan the calls; sends nothing but reads.
+
+    A plan that deletes every managed account of the domain is refused unless ``allow_delete_all``:
+    a misspelt or empty list with ``exclusive`` would otherwise wipe the domain, and PrivX loses the
+    secret history of a deleted managed account.
+    """
     plan = BatchPlan()
     managed = store.all()
     existing = _index_by_username(managed, declared, store.holder)
@@ -128,6 +133,10 @@ def plan_batch(store, policies, declared, state, exclusive, rotate):
         if exclusive:
             plan.deletions = sorted((account for account in managed if account['username'] not in declared),
                                     key=lambda account: account['username'])
+    if plan.deletions and len(plan.deletions) == len(managed) and not allow_delete_all:
+        raise PrivXConfigError(
+            'this would delete every managed account of %s (%d, and PrivX loses their secret history); '
+            'set allow_delete_all: true if that is what you mean' % (store.holder, len(managed)))
     plan.diffs.extend({'before_header': account['username'], 'after_header': account['username'],
                        'before': declared_view(account), 'after': {}} for account in plan.deletions)
     return plan

@@ -99,6 +99,14 @@ options:
       - With O(state=present), also delete the domain's managed accounts that O(accounts) does not list.
     type: bool
     default: false
+  allow_delete_all:
+    description:
+      - Allow a change that deletes every managed account of the domain.
+      - Without it, a task whose O(exclusive) or O(state=absent) would leave the domain with no managed account fails
+        before anything is sent, because a misspelt or empty O(accounts) list would otherwise wipe the domain and
+        PrivX loses the secret history of every deleted managed account.
+    type: bool
+    default: false
   rotate:
     description: Ask PrivX to rotate the password of each account this task creates, once, right after creating it.
     type: bool
@@ -192,7 +200,8 @@ def converge(module):
     declared = declared_accounts(params['accounts'])
     store = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
     policies = PasswordPolicies(module.client)
-    plan = plan_batch(store, policies, declared, params['state'], params['exclusive'], params['rotate'])
+    plan = plan_batch(store, policies, declared, params['state'], params['exclusive'], params['rotate'],
+                      allow_delete_all=params['allow_delete_all'])
     if plan.changed and not module.check_mode:
         apply_plan(store, policies, plan, params['batch_size'])
     result = {'changed': plan.changed, 'created': plan.created, 'updated': plan.updated,
@@ -210,6 +219,7 @@ def main():
         accounts=dict(type='list', elements='dict', required=True, options=account_spec),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         exclusive=dict(type='bool', default=False),
+        allow_delete_all=dict(type='bool', default=False),
         rotate=dict(type='bool', default=False),
         batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
     )
