@@ -139,10 +139,11 @@ def test_a_failed_chunk_says_what_was_and_was_not_applied():
 
 
 def test_a_plan_that_deletes_every_managed_account_is_refused_unless_allowed():
-    store = FakeStore([managed('a'), managed('b')], [])
-    for state, exclusive, declared in (('present', True, []), ('present', True, [item('typo')]), ('absent', False, [item('a'), item('b')])):
+    store = FakeStore([managed('a'), managed('b')], [scanned('new')])
+    for state, exclusive, declared in (('present', True, []), ('present', True, [item('new')]), ('absent', False, [item('a'), item('b')])):
         with pytest.raises(PrivXConfigError, match='would delete every managed account .*set allow_delete_all: true'):
             plan_batch(store, policies(), declared_accounts(declared), state, exclusive, False)
         plan = plan_batch(store, policies(), declared_accounts(declared), state, exclusive, False, allow_delete_all=True)
         assert plan.deleted == ['a', 'b']
+    assert plan_batch(store, policies(), declared_accounts([item('a')]), 'present', True, False).deleted == ['b']
     assert plan_batch(FakeStore([], []), policies(), {}, 'present', True, False).changed is False
