@@ -9,7 +9,7 @@ import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._accounts import pick_username
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
+from ansible_collections.privx.secrets.plugins.module_utils._time import moment_before, parse_timestamp, utc_now
 
 SUCCESS = 'SUCCESS'
 # Outcomes that fail the task once every account is reported: PrivX's errors, and what waiting could not see end.
@@ -83,7 +83,9 @@ def skip_reason(account, older_than, now):
         return 'rotation disabled'
     if older_than is not None:
         rotated = last_success(account)
-        if rotated is not None and rotated > now - older_than:
+        cutoff = moment_before(now, older_than)
+        # No cutoff: older_than reaches back before any date, so no rotation is that old.
+        if rotated is not None and (cutoff is None or rotated > cutoff):
             return 'not due: last rotated %s' % rotated.strftime('%Y-%m-%dT%H:%M:%SZ')
     return None
 
