@@ -13,11 +13,13 @@ failure into one of the exceptions in ``_errors``.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import random
 import threading
 import time
 import traceback
+from urllib.parse import quote, quote_plus
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import (
     PrivXApiError,
@@ -244,13 +246,18 @@ class PrivXClient:
             self.settings.client_id, method, path, message or 'HTTP 401'))
 
     def _scrub(self, text):
-        """Server-provided text with every secret of this client masked (a server may echo a request)."""
+        """Server-provided text with every secret of this client masked (a server may echo a request).
+
+        An echoed request carries the secrets encoded, too: the Basic header of the token call is the base64 of
+        'oauth_client_id:oauth_client_secret', and the form body URL-encodes the client secret.
+        """
         if not text:
             return text
         settings = self.settings
         for secret in (settings.client_secret, settings.oauth_client_secret, settings.access_token, self._token):
             if secret and len(secret) >= 4:
-                text = text.replace(secret, '********')
+                for form in sorted(encoded_forms(secret), key=len, reverse=True):
+                    text = text.replace(form, '********')
         return text
 
     @staticmethod
@@ -262,6 +269,23 @@ class PrivXClient:
         except ValueError:
             raise PrivXError('PrivX answered %s %s with HTTP %s and a body that is not JSON' % (
                 method, path, response.status_code)) from None
+
+
+def encoded_forms(secret):
+    """The secret as it appears literally, URL-encoded, and inside any base64 text.
+
+    Inside base64 the secret's characters depend on where it starts within a 3-byte group, so take each of the
+    three alignments and keep the characters that only the secret's bits determine: whatever precedes the
+    secret (a client id and a colon, say), those characters appear in the encoded text.
+    """
+    raw = secret.encode('utf-8')
+    forms = {secret, quote(secret, safe=''), quote_plus(secret), quote(secret, safe='').lower()}
+    for offset in range(3):
+        encoded = base64.b64encode(b'\0' * offset + raw).decode('ascii')
+        core = encoded[(offset * 8 + 5) // 6:(offset + len(raw)) * 8 // 6]
+        if len(core) >= 4:
+            forms.update((core, core.replace('+', '-').replace('/', '_')))
+    return forms
 
 
 def _text(value):

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 import time
+from urllib.parse import quote
 
 import pytest
 
@@ -146,3 +148,17 @@ def test_an_untrusted_certificate_says_how_to_fix_it(privx):
         client.get(paths.TARGET_DOMAINS)
     assert 'TLS certificate verification failed (set ca_path' in str(caught.value)
     assert client_for(privx, ca_path=None, validate_certs=False).get(paths.TARGET_DOMAINS)['count'] == 3
+
+
+def test_a_basic_header_or_form_body_echoed_in_an_error_is_masked(ansible, privx):
+    """Issue 9: the scrubbing of error text knew only the literal secrets."""
+    credentials = privx.clients['admin']
+    header = base64.b64encode(('%s:%s' % (credentials['oauth_client_id'], credentials['oauth_client_secret'])).encode()).decode()
+    form = 'grant_type=password&username=%s&password=%s' % (credentials['client_id'], quote(credentials['client_secret'] + '/'))
+    privx.control.fault(path='/targetdomains/search$', action='status', status=400, count=1,
+                        message='bad request: Authorization: Basic %s; body %s' % (header, form))
+    result, run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'corp.example.com'}, verbosity=4)
+    assert result['failed'] is True and 'bad request: Authorization: Basic' in result['msg']
+    for text in (result['msg'], run.output):
+        assert header.rstrip('=') not in text
+        assert credentials['oauth_client_secret'] not in text and credentials['client_secret'] not in text

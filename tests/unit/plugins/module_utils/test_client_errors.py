@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import quote, quote_plus
+
 import pytest
 import requests
 
@@ -61,6 +64,26 @@ def test_a_server_that_echoes_the_request_gets_its_secrets_masked():
     with pytest.raises(PrivXAuthError) as caught:
         client(FakeSession(Answer(400, echo))).get('/x')
     assert 'planted-client-secret' not in str(caught.value) and 'password=********' in str(caught.value)
+
+
+def basic(user, password):
+    return 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+
+
+@pytest.mark.parametrize('secret', ['planted-oauth-secret', 'planted/oauth+secret?&=', 'plänted-oauth-secret'])
+def test_encoded_forms_of_the_secrets_are_masked_too(secret):
+    """A server echoing the token call's Basic header or form body shows the secrets base64- or URL-encoded."""
+    forms = [basic('privx-external', secret), basic('x', secret), basic('xy', secret),
+             base64.urlsafe_b64encode(('privx-external:' + secret).encode()).decode(),
+             quote_plus(secret), quote(secret, safe='')]
+    echo = {'error': 'invalid_client', 'error_description': 'refused Authorization: %s; grant_type=password&password=%s %s' % (
+        ', '.join(forms[:4]), forms[4], forms[5])}
+    with pytest.raises(PrivXAuthError) as caught:
+        client(FakeSession(Answer(401, echo)), oauth_client_secret=secret).get('/x')
+    message = str(caught.value)
+    assert 'refused' in message
+    for form in forms:
+        assert form.rstrip('=') not in message, form
 
 
 def test_an_answer_of_the_wrong_shape_is_one_clear_error():
