@@ -160,10 +160,11 @@ class PrivXClient:
     # -- internals ----------------------------------------------------------
 
     def _authorized_send(self, method, path, body, params, idempotent):
+        # Once per call on a 401, even when the token was just granted: it may have expired (or PrivX restarted)
+        # between the grant and this call. A second 401 in a row is PrivX refusing the client: no loop.
         renewed = False
         while True:
-            token, fresh = self._current_token()
-            renewed = renewed or fresh
+            token = self._current_token()
             headers = {'Authorization': 'Bearer %s' % token}
             response, attempts = self._send(method, path, idempotent, json=body, params=params, headers=headers)
             if response.status_code == 401 and not renewed and not self.settings.access_token:
@@ -176,12 +177,11 @@ class PrivXClient:
             return response, attempts
 
     def _current_token(self):
-        """The token to send, renewed first when it is missing or about to expire; (token, whether it is new)."""
+        """The token to send, renewed first when it is missing or about to expire."""
         with self._token_lock:
             if self._token is None or (self._token_renew_at is not None and self._clock() >= self._token_renew_at):
                 self.authenticate()
-                return self._token, True
-            return self._token, False
+            return self._token
 
     def _send(self, method, path, idempotent, **kwargs):
         """Send with retries; returns (response, attempts). Raises PrivXConnectionError."""
