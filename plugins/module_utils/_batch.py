@@ -36,13 +36,17 @@ NAMES_IN_MESSAGE = 5
 class PrivXBatchError(PrivXError):
     """A batch call failed: which chunk, and which usernames were and were not applied."""
 
-    def __init__(self, message, applied, not_applied):
+    def __init__(self, message, applied, not_applied, unknown):
         super().__init__(message)
         self.applied = applied
         self.not_applied = not_applied
+        self.unknown = unknown
 
     def result_fields(self):
-        return {'changed': any(self.applied.values()), 'applied': self.applied, 'not_applied': self.not_applied}
+        fields = {'changed': any(self.applied.values()), 'applied': self.applied, 'not_applied': self.not_applied}
+        if any(self.unknown.values()):
+            fields.update(changed=True, unknown=self.unknown)
+        return fields
 
 
 class BatchPlan:
@@ -195,14 +199,22 @@ class _Progress:
         remaining = set(usernames)
         self.pending[outcome] = [username for username in self.pending[outcome] if username not in remaining]
 
-    def failure(self, what, number, total, usernames, error):
+    def failure(self, what, number, total, usernames, error, outcome):
         shown = ', '.join(usernames[:NAMES_IN_MESSAGE]) + (', ...' if len(usernames) > NAMES_IN_MESSAGE else '')
+        unknown = {'created': [], 'updated': [], 'deleted': []}
+        if error.outcome_unknown:
+            # PrivX may have applied the chunk (its answer never came): it is neither applied nor not applied.
+            unknown[outcome] = list(usernames)
+            self.pending[outcome] = [username for username in self.pending[outcome] if username not in set(usernames)]
+            what_happened = 'got no answer, so whether its %d account(s) were applied is unknown' % len(usernames)
+        else:
+            what_happened = 'failed, so its %d account(s) were not applied' % len(usernames)
         applied = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.applied.items() if names) or 'nothing'
-        pending = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.pending.items() if names)
-        message = ('%s chunk %d of %d failed, so its %d account(s) were not applied (%s): %s. '
+        pending = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.pending.items() if names) or 'nothing'
+        message = ('%s chunk %d of %d %s (%s): %s. '
                    'Applied before it: %s. Not applied: %s. Run the task again to converge the rest.' % (
-                       what, number, total, len(usernames), shown, error, applied, pending))
-        return PrivXBatchError(message, applied=self.applied, not_applied=self.pending)
+                       what, number, total, what_happened, shown, error, applied, pending))
+        return PrivXBatchError(message, applied=self.applied, not_applied=self.pending, unknown=unknown)
 
 
 def _send_chunks(progress, what, outcome, accounts, batch_size, send):
@@ -212,7 +224,7 @@ def _send_chunks(progress, what, outcome, accounts, batch_size, send):
         try:
             send(chunk)
         except PrivXError as error:
-            raise progress.failure(what, number, len(chunks), usernames, error) from None
+            raise progress.failure(what, number, len(chunks), usernames, error, outcome) from None
         progress.done(outcome, usernames)
 
 
@@ -233,7 +245,8 @@ def apply_plan(store, policies, plan, batch_size):
         try:
             _finish_creations(store, policies, plan.after_create)
         except PrivXError as error:
-            raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error) from None
+            raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error,
+                                   'updated') from None
     _send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
                  lambda chunk: store.batch('delete', [account['id'] for account in chunk]))
 

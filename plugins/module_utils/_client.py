@@ -42,6 +42,7 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # A gateway's 502 or 504 may come after PrivX did the work: only these say it was not done.
 NOT_DONE_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
+READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
 MAX_PAGE_SIZE = 1000
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
@@ -110,15 +111,29 @@ class PrivXClient:
     def delete(self, path):
         return self.request('DELETE', path)
 
-    def request(self, method, path, body=None, params=None, idempotent=None):
-        """One API call; returns the decoded JSON answer (None for an empty one)."""
+    def request(self, method, path, body=None, params=None, idempotent=None, read=None):
+        """One API call; returns the decoded JSON answer (None for an empty one).
+
+        ``read``: the call changes nothing (a search is a POST that reads); by default only GET, HEAD and
+        OPTIONS do. When a call that writes fails in a way that PrivX may still have applied it, the error's
+        ``outcome_unknown`` says so.
+        """
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        response, attempts = self._authorized_send(method, path, body, params, idempotent)
+        if read is None:
+            read = method in READ_METHODS
+        try:
+            response, attempts = self._authorized_send(method, path, body, params, idempotent)
+        except PrivXConnectionError as error:
+            error.outcome_unknown = not read and error.may_have_arrived
+            raise
         if response.status_code >= 400:
             if response.status_code == 401:
                 raise self._rejected_token_error(method, path, response)
-            raise self._api_error(method, path, response, attempts)
+            error = self._api_error(method, path, response, attempts)
+            # PrivX refuses a bad request with a 4xx before doing anything; a 5xx other than 503 may come after the work.
+            error.outcome_unknown = not read and response.status_code >= 500 and response.status_code not in NOT_DONE_STATUSES
+            raise error
         return self._decode(method, path, response)
 
     def paginate(self, path, method='GET', body=None, params=None, page_size=MAX_PAGE_SIZE):
@@ -126,7 +141,7 @@ class PrivXClient:
         offset = 0
         while True:
             page_params = dict(params or {}, offset=offset, limit=page_size)
-            page = self.request(method, path, body=body, params=page_params, idempotent=True) or {}
+            page = self.request(method, path, body=body, params=page_params, idempotent=True, read=True) or {}
             if not isinstance(page, dict):
                 raise PrivXError('PrivX answered %s %s with something other than a {count, items} list' % (method, path))
             items = _page_items(page)
@@ -188,6 +203,7 @@ class PrivXClient:
         url = self.settings.url + path
         retries = self.settings.retries
         attempt = 0
+        arrived = False
         while True:
             attempt += 1
             started = self._clock()
@@ -197,9 +213,12 @@ class PrivXClient:
             except requests.exceptions.SSLError as error:
                 raise self._connection_error(method, path, error, attempt) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
-                retryable = idempotent or any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
-                if not retryable or attempt > retries:
-                    raise self._connection_error(method, path, error, attempt) from None
+                not_sent = any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
+                if not (idempotent or not_sent) or attempt > retries:
+                    # Once any attempt may have arrived, the call as a whole may have been applied.
+                    arrived = arrived or not not_sent
+                    raise self._connection_error(method, path, error, attempt, may_have_arrived=arrived) from None
+                arrived = arrived or not not_sent
                 self._pause(method, path, connection_reason(error), self._backoff(attempt))
                 continue
             except requests.exceptions.RequestException as error:
@@ -222,10 +241,10 @@ class PrivXClient:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _connection_error(self, method, path, error, attempts):
+    def _connection_error(self, method, path, error, attempts, may_have_arrived=False):
         after = ' after %d attempts' % attempts if attempts > 1 else ''
         return PrivXConnectionError('cannot reach PrivX at %s (%s %s): %s%s' % (
-            self.settings.url, method, path, connection_reason(error), after))
+            self.settings.url, method, path, connection_reason(error), after), may_have_arrived=may_have_arrived)
 
     def _api_error(self, method, path, response, attempts):
         body = _json_or_none(response)

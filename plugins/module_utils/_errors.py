@@ -15,6 +15,10 @@ from __future__ import annotations
 class PrivXError(Exception):
     """Anything the collection reports as a failure."""
 
+    # True when this is the failure of a write that may have reached PrivX and been applied there
+    # (its answer never came, or a gateway's 502/504 came instead): nobody may report it as not applied.
+    outcome_unknown = False
+
     def result_fields(self):
         """Extra keys for a failed module result (never secret)."""
         return {}
@@ -25,7 +29,15 @@ class PrivXConfigError(PrivXError):
 
 
 class PrivXConnectionError(PrivXError):
-    """PrivX could not be reached, after the configured retries."""
+    """PrivX could not be reached, or did not answer, after the configured retries.
+
+    ``may_have_arrived``: the request may have reached PrivX (a read timeout or a connection closed
+    without an answer), as opposed to a connection that was never made.
+    """
+
+    def __init__(self, message, may_have_arrived=False):
+        super().__init__(message)
+        self.may_have_arrived = may_have_arrived
 
 
 class PrivXAuthError(PrivXError):

@@ -43,5 +43,11 @@ class PrivXModule(AnsibleModule):
         try:
             result = converge(self)
         except PrivXError as error:
-            self.fail_json(msg=str(error), **error.result_fields())
+            fields = error.result_fields()
+            message = str(error)
+            if error.outcome_unknown:
+                # A write whose answer never came may have been applied: never let the result say 'no change'.
+                message += '; PrivX may have applied this change before its answer was lost: run the task again to see what PrivX holds'
+                fields['changed'] = True
+            self.fail_json(msg=message, **fields)
         self.exit_json(**result)

@@ -19,6 +19,8 @@ description:
   - Compares and changes only the fields each list entry names, the same way M(privx.secrets.managed_account) does.
   - When a chunk fails, the task fails saying which chunk and which usernames were and were not applied; running it
     again converges the rest.
+  - When a chunk's answer never comes, the task fails saying that whether its usernames were applied is unknown
+    (RV(unknown)) and reports a change, since PrivX may have applied it.
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
@@ -185,6 +187,13 @@ not_applied:
   returned: on failure of a batch call
   type: dict
   sample: {created: [user00501], updated: [], deleted: []}
+unknown:
+  description:
+    - When a batch call got no answer (a timeout, a dropped connection, a gateway's 502 or 504), the usernames it carried,
+      by outcome. PrivX may or may not have applied them; running the task again reads PrivX and converges.
+  returned: on failure of a batch call whose outcome is unknown
+  type: dict
+  sample: {created: [user00501, user00502], updated: [], deleted: []}
 '''
 
 from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec, checked_batch_size

@@ -12,7 +12,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._batch import (
     declared_accounts,
     plan_batch,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError, PrivXConnectionError
 
 from policy_fakes import policies
 
@@ -147,3 +147,26 @@ def test_a_plan_that_deletes_every_managed_account_is_refused_unless_allowed():
         assert plan.deleted == ['a', 'b']
     assert plan_batch(store, policies(), declared_accounts([item('a')]), 'present', True, False).deleted == ['b']
     assert plan_batch(FakeStore([], []), policies(), {}, 'present', True, False).changed is False
+
+
+def test_a_chunk_without_an_answer_is_unknown_not_not_applied():
+    class Unanswered(FakeStore):
+        def batch(self, operation, ids, **payload):
+            if operation == 'create' and ids == ['s-u2', 's-u3']:
+                error = PrivXConnectionError('cannot reach PrivX at https://privx (POST /batch/create): no answer within the timeout',
+                                             may_have_arrived=True)
+                error.outcome_unknown = True
+                raise error
+            super().batch(operation, ids, **payload)
+
+    store = Unanswered([], [scanned('u%d' % number) for number in range(6)])
+    plan = plan_batch(store, policies(), declared_accounts([item('u%d' % number) for number in range(6)]), 'present', False, False)
+    with pytest.raises(PrivXBatchError) as caught:
+        apply_plan(store, policies(), plan, batch_size=2)
+    message = str(caught.value)
+    assert message.startswith('batch create chunk 2 of 3 got no answer, so whether its 2 account(s) were applied is unknown (u2, u3): ')
+    assert 'were not applied' not in message
+    assert 'Applied before it: created 2. Not applied: created 2.' in message
+    assert caught.value.result_fields() == {'changed': True, 'applied': {'created': ['u0', 'u1'], 'updated': [], 'deleted': []},
+                                            'not_applied': {'created': ['u4', 'u5'], 'updated': [], 'deleted': []},
+                                            'unknown': {'created': ['u2', 'u3'], 'updated': [], 'deleted': []}}

@@ -115,3 +115,29 @@ def test_a_url_with_credentials_is_refused_without_echoing_them():
     with pytest.raises(PrivXError) as caught:
         ConnectionSettings(dict(SECRETS, url='https://svc:planted-url-pw@privx.example.com', client_id='deployer'))
     assert 'planted-url-pw' not in str(caught.value) and 'must not carry credentials' in str(caught.value)
+
+
+@pytest.mark.parametrize('method, answer, unknown', [
+    ('POST', requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)'), True),
+    ('POST', requests.exceptions.ConnectionError('RemoteDisconnected: Remote end closed connection without response'), True),
+    ('POST', requests.exceptions.ConnectionError('NewConnectionError: Connection refused'), False),
+    ('POST', Answer(502, {'error_code': 'X'}), True),
+    ('POST', Answer(503, {'error_code': 'X'}), False),
+    ('POST', Answer(400, {'error_code': 'X'}), False),
+    ('DELETE', requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)'), True),
+    ('GET', requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)'), False),
+    ('GET', Answer(502, {'error_code': 'X'}), False),
+])
+def test_a_write_that_may_have_been_applied_says_its_outcome_is_unknown(method, answer, unknown):
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, answer, answer, answer), retries=2).request(method, '/write')
+    assert caught.value.outcome_unknown is unknown
+
+
+def test_a_search_that_times_out_is_a_read():
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    timeout = requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)')
+    with pytest.raises(PrivXError) as caught:
+        list(client(FakeSession(token, timeout, timeout, timeout), retries=2).paginate('/search', method='POST', body={}))
+    assert caught.value.outcome_unknown is False
