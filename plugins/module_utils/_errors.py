@@ -11,6 +11,8 @@ module base and the plugin bases turn them into ``fail_json`` or
 
 from __future__ import annotations
 
+from contextlib import ContextDecorator
+
 
 class PrivXError(Exception):
     """Anything the collection reports as a failure."""
@@ -84,3 +86,31 @@ class PrivXApiError(PrivXError):
             'error_code': self.error_code,
             'error_property': self.property,
         }
+
+
+class on_api_error(ContextDecorator):  # pylint: disable=invalid-name  (reads as a statement: 'with on_api_error(404, ...)')
+    """Map a PrivX error status to what it means where the call is made, declared once instead of try/except at each call.
+
+    As a context manager, a ``PrivXApiError`` with ``status`` inside becomes ``error(api_error)`` (a PrivXError,
+    built only when needed); other errors pass unchanged. With ``error=None`` the error is swallowed, so a decorated
+    function returns None: ``@on_api_error(404)`` reads "None when PrivX has no such object".
+    """
+
+    def __init__(self, status, error=None):
+        self.status = status
+        self.error = error
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, _traceback):
+        if not isinstance(value, PrivXApiError) or value.status != self.status:
+            return False
+        if self.error is None:
+            return True
+        raise self.error(value) from None
+
+
+def when_not_found(error=None):
+    """``on_api_error(404, error)``: PrivX answers 404 for an unknown object (see docs/privx-api.md)."""
+    return on_api_error(404, error)
