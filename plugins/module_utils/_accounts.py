@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import UUID_PATTERN, domain_scope
 
 ACCOUNT_STATES = ('MANAGED', 'UNMANAGED', 'NEW', 'REMOVED')
@@ -118,14 +118,14 @@ def field_diff(account, changes):
     return before, after
 
 
-def declared_view(account):
+def as_options(account):
     """Every writable field of an account, keyed by option name (the 'before' of a deletion)."""
     view = {FIELD_OPTION[field]: value for field, value in comparable(account).items()}
     view['username'] = account.get('username')
     return view
 
 
-def pick_username(candidates, username, holder):
+def pick_username(candidates, username, source):
     """The candidate with exactly this username; a match in another letter case is an error, not a miss."""
     for candidate in candidates:
         if candidate.get('username') == username:
@@ -136,7 +136,7 @@ def pick_username(candidates, username, holder):
         if held.lower() == folded:
             raise PrivXConfigError(
                 'username %r differs only in letter case from %r, which %s already holds; '
-                'PrivX treats them as one account: write %r' % (username, held, holder, held))
+                'PrivX treats them as one account: write %r' % (username, held, source, held))
     return None
 
 
@@ -197,7 +197,8 @@ class ManagedAccounts:
         self.domain = domain
 
     @property
-    def holder(self):
+    def domain_label(self):
+        """The domain as messages name it: target domain 'corp.example.com'."""
         return 'target domain %s' % self.domain.label
 
     def find(self, username):
@@ -205,7 +206,7 @@ class ManagedAccounts:
         with domain_scope(self.domain):
             found = list(self.client.paginate(paths.managed_account_search(self.domain.id), method='POST',
                                               body={'keywords': username}))
-        return pick_username(found, username, self.holder)
+        return pick_username(found, username, self.domain_label)
 
     def all(self):
         with domain_scope(self.domain):
@@ -222,19 +223,18 @@ class ManagedAccounts:
         """The account with this id, or None when PrivX has none."""
         if not UUID_PATTERN.match(account_id or ''):
             raise PrivXConfigError('id %r is not a PrivX id (a UUID such as 5bf77342-221c-11ee-be56-0242ac120002)' % account_id)
-        try:
-            return self.get(account_id)
-        except PrivXApiError as error:
-            if error.is_not_found:
-                return None
-            raise
+        return self._get_or_none(account_id)
+
+    @when_not_found()
+    def _get_or_none(self, account_id):
+        return self.get(account_id)
 
     def find_scanned(self, username):
         """The scanned account with this username, or None."""
         with domain_scope(self.domain):
             found = list(self.client.paginate(paths.scanned_account_search(self.domain.id), method='POST',
                                               body={'keywords': username}))
-        return pick_username(found, username, 'the scanned accounts of %s' % self.holder)
+        return pick_username(found, username, 'the scanned accounts of %s' % self.domain_label)
 
     def all_scanned(self):
         with domain_scope(self.domain):

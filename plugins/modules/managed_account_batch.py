@@ -196,28 +196,18 @@ unknown:
   sample: {created: [user00501, user00502], updated: [], deleted: []}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec, checked_batch_size
-from ansible_collections.privx.secrets.plugins.module_utils._batch import DEFAULT_BATCH_SIZE, apply_plan, declared_accounts, plan_batch
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec
+from ansible_collections.privx.secrets.plugins.module_utils._batch import DEFAULT_BATCH_SIZE, BatchRequest, converge_batch
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
 
 
 def converge(module):
     params = module.params
-    checked_batch_size(params['batch_size'])
-    declared = declared_accounts(params['accounts'])
-    store = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
-    policies = PasswordPolicies(module.client)
-    plan = plan_batch(store, policies, declared, params['state'], params['exclusive'], params['rotate'],
-                      allow_delete_all=params['allow_delete_all'])
-    if plan.changed and not module.check_mode:
-        apply_plan(store, policies, plan, params['batch_size'])
-    result = {'changed': plan.changed, 'created': plan.created, 'updated': plan.updated,
-              'deleted': plan.deleted, 'rotated': sorted(plan.rotated)}
-    if module._diff:
-        result['diff'] = plan.diffs
-    return result
+    request = BatchRequest(params['accounts'], state=params['state'], exclusive=params['exclusive'], rotate=params['rotate'],
+                           allow_delete_all=params['allow_delete_all'], batch_size=params['batch_size'])
+    domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
+    return converge_batch(domain_accounts, request, check_mode=module.check_mode)
 
 
 def main():
