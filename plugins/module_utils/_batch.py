@@ -22,33 +22,16 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     SCANNED_FIELDS,
     checked_batch_size,
     checked_username,
-    comparable,
     as_options,
     desired_fields,
     field_changes,
     field_diff,
 )
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError, Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 
 DEFAULT_BATCH_SIZE = 500
-NAMES_IN_MESSAGE = 5
-
-
-class PrivXBatchError(PrivXError):
-    """A batch call failed: which chunk, and which usernames were and were not applied."""
-
-    def __init__(self, message, applied, not_applied, unknown):
-        super().__init__(message)
-        self.applied = applied
-        self.not_applied = not_applied
-        self.unknown = unknown
-
-    def result_fields(self):
-        fields = {'changed': any(self.applied.values()), 'applied': self.applied, 'not_applied': self.not_applied}
-        if any(self.unknown.values()):
-            fields.update(changed=True, unknown=self.unknown)
-        return fields
 
 
 class BatchPlan:
@@ -208,63 +191,18 @@ def _plan_creations(plan, domain_accounts, policies, wanted, *, rotate):
         plan.diffs.append({'before_header': username, 'after_header': username, 'before': {}, 'after': dict(after, username=username)})
 
 
-def _chunks(items, size):
-    return [items[start:start + size] for start in range(0, len(items), size)]
-
-
-class _Progress:
-    """What has been applied so far, for the message of a failed chunk."""
-
-    def __init__(self, plan):
-        self.applied = {'created': [], 'updated': [], 'deleted': []}
-        self.pending = {'created': plan.created, 'updated': plan.updated, 'deleted': plan.deleted}
-
-    def done(self, outcome, usernames):
-        self.applied[outcome].extend(usernames)
-        remaining = set(usernames)
-        self.pending[outcome] = [username for username in self.pending[outcome] if username not in remaining]
-
-    def failure(self, what, number, total, usernames, error, outcome):
-        shown = ', '.join(usernames[:NAMES_IN_MESSAGE]) + (', ...' if len(usernames) > NAMES_IN_MESSAGE else '')
-        unknown = {'created': [], 'updated': [], 'deleted': []}
-        if error.outcome_unknown:
-            # PrivX may have applied the chunk (its answer never came): it is neither applied nor not applied.
-            unknown[outcome] = list(usernames)
-            self.pending[outcome] = [username for username in self.pending[outcome] if username not in set(usernames)]
-            what_happened = 'got no answer, so whether its %d account(s) were applied is unknown' % len(usernames)
-        else:
-            what_happened = 'failed, so its %d account(s) were not applied' % len(usernames)
-        applied = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.applied.items() if names) or 'nothing'
-        pending = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.pending.items() if names) or 'nothing'
-        message = ('%s chunk %d of %d %s (%s): %s. '
-                   'Applied before it: %s. Not applied: %s. Run the task again to converge the rest.' % (
-                       what, number, total, what_happened, shown, error, applied, pending))
-        return PrivXBatchError(message, applied=self.applied, not_applied=self.pending, unknown=unknown)
-
-
-def _send_chunks(progress, what, outcome, accounts, batch_size, send):
-    chunks = _chunks(accounts, batch_size)
-    for number, chunk in enumerate(chunks, start=1):
-        usernames = [account['username'] for account in chunk]
-        try:
-            send(chunk)
-        except PrivXError as error:
-            raise progress.failure(what, number, len(chunks), usernames, error, outcome) from None
-        progress.done(outcome, usernames)
-
-
 def apply_plan(domain_accounts, policies, plan, batch_size):
     """Send the planned calls; raises PrivXBatchError naming what was and was not applied."""
-    progress = _Progress(plan)
+    progress = Progress({'created': plan.created, 'updated': plan.updated, 'deleted': plan.deleted})
     for changes, accounts in plan.edit_groups.values():
         batch_changes = policies.resolved(changes)
-        _send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,
+        send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,
                      lambda chunk, body=batch_changes: domain_accounts.batch('edit', [account['id'] for account in chunk], changes=body))
     for account, changes in plan.updates:
-        _send_chunks(progress, 'update', 'updated', [account], 1,
+        send_chunks(progress, 'update', 'updated', [account], 1,
                      lambda chunk, changes=changes: domain_accounts.update(chunk[0], changes, policies))
     for data, scanned in plan.create_groups.values():
-        _send_chunks(progress, 'batch create', 'created', scanned, batch_size,
+        send_chunks(progress, 'batch create', 'created', scanned, batch_size,
                      lambda chunk, data=data: domain_accounts.batch('create', [account['id'] for account in chunk], data=data))
     if plan.after_create:
         try:
@@ -272,7 +210,7 @@ def apply_plan(domain_accounts, policies, plan, batch_size):
         except PrivXError as error:
             raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error,
                                    'updated') from None
-    _send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
+    send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
                  lambda chunk: domain_accounts.batch('delete', [account['id'] for account in chunk]))
 
 
@@ -283,6 +221,6 @@ def _finish_creations(domain_accounts, policies, after_create):
         account = created.get(username)
         if account is None:
             raise PrivXError('PrivX does not list the new account %r after creating it' % username)
-        still = {field: value for field, value in changes.items() if comparable(account)[field] != value}
+        still = field_changes(account, changes)
         if still:
             domain_accounts.update(account, still, policies)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._accounts import checked_batch_size, pick_username
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._time import moment_before, parse_duration, parse_timestamp, utc_now
 
@@ -135,12 +136,13 @@ def plan_rotation(accounts, older_than):
 
 
 def trigger(domain_accounts, accounts, batch_size):
-    """One account: the single endpoint; several: batch rotate in chunks."""
+    """One account: the single endpoint; several: batch rotate in chunks, reported as batch create/edit/delete are."""
     if len(accounts) == 1:
         domain_accounts.rotate(accounts[0])
         return
-    for start in range(0, len(accounts), batch_size):
-        domain_accounts.batch('rotate', [account['id'] for account in accounts[start:start + batch_size]])
+    progress = Progress({'rotated': [account['username'] for account in accounts]})
+    send_chunks(progress, 'batch rotate', 'rotated', accounts, batch_size,
+                lambda chunk: domain_accounts.batch('rotate', [account['id'] for account in chunk]))
 
 
 def outcome(before, after=None):

@@ -122,6 +122,21 @@ skipped_accounts:
   elements: dict
   sample:
     - {username: backup_operator, id: 0c5a8f7e-221c-11ee-be56-0242ac120002, reason: "not due: last rotated 2026-11-20T02:00:04Z"}
+applied:
+  description: When a batch rotate call failed, the usernames whose rotation was started before it.
+  returned: on failure of a batch rotate call
+  type: dict
+  sample: {rotated: [user00001, user00002]}
+not_applied:
+  description: When a batch rotate call failed, the usernames whose rotation was not started.
+  returned: on failure of a batch rotate call
+  type: dict
+  sample: {rotated: [user00501]}
+unknown:
+  description: When a batch rotate call got no answer, the usernames it carried (PrivX may have started their rotation).
+  returned: on failure of a batch rotate call whose outcome is unknown
+  type: dict
+  sample: {rotated: [user00501]}
 '''
 
 from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts
