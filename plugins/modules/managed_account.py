@@ -20,6 +20,7 @@ author:
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
 attributes:
   check_mode:
     support: full
@@ -27,12 +28,6 @@ attributes:
     support: full
     details: The password is never shown; the diff only says that a new one would be stored.
 options:
-  target_domain:
-    description:
-      - Name or ID of the target domain that holds the account.
-      - A name is looked up once per task; an ID saves that call.
-    type: str
-    required: true
   username:
     description:
       - Username of the account, as the target domain holds it (PrivX treats usernames that differ only in case as one).

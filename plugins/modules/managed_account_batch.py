@@ -26,6 +26,8 @@ author:
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
+  - privx.secrets.target_domain.batch_size
 attributes:
   check_mode:
     support: full
@@ -33,10 +35,6 @@ attributes:
   diff_mode:
     support: full
 options:
-  target_domain:
-    description: Name or ID of the target domain.
-    type: str
-    required: true
   accounts:
     description:
       - The accounts, each a username plus any of the managed account fields.
@@ -113,10 +111,6 @@ options:
     description: Ask PrivX to rotate the password of each account this task creates, once, right after creating it.
     type: bool
     default: false
-  batch_size:
-    description: Most accounts per batch call (1 to 1000).
-    type: int
-    default: 500
 seealso:
   - module: privx.secrets.managed_account
 '''

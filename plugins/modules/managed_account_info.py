@@ -17,12 +17,9 @@ author:
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
   - privx.secrets.attributes.info_module
 options:
-  target_domain:
-    description: Name or ID of the target domain.
-    type: str
-    required: true
   username:
     description: Return the account with exactly this username (an empty list when there is none).
     type: str

@@ -23,6 +23,8 @@ author:
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
+  - privx.secrets.target_domain.batch_size
 attributes:
   check_mode:
     support: full
@@ -30,10 +32,6 @@ attributes:
   diff_mode:
     support: none
 options:
-  target_domain:
-    description: Name or ID of the target domain.
-    type: str
-    required: true
   usernames:
     description: Usernames of the managed accounts to rotate. Each must be a managed account of the domain.
     type: list
@@ -55,10 +53,6 @@ options:
     description: Seconds to wait for the rotations to finish; rotations still running then are reported as V(TIMEOUT).
     type: int
     default: 300
-  batch_size:
-    description: Most accounts per batch rotate call (1 to 1000).
-    type: int
-    default: 500
 notes:
   - Exactly one of O(usernames) and O(all=true) is required.
   - For scheduled rotation from AWX, the C(privx.secrets.rotation) role and the C(privx.secrets.rotate) playbook wrap this module.
