@@ -177,7 +177,7 @@ def predicted_update(domain, account, changes, policies):
     """The account as PrivX would hold it after these changes (check mode)."""
     predicted = dict(changes)
     if 'password_policy' in changes:
-        predicted['password_policy'] = policies.handle(changes['password_policy']) or {}
+        predicted['password_policy'] = policies.reference(changes['password_policy']) or {}
     return predicted_account(domain, account=account, body=predicted)
 
 
@@ -185,7 +185,7 @@ def predicted_account(domain, account=None, body=None):
     """What PrivX would hold after the change: for check mode and for diffs."""
     predicted = dict(account or {})
     predicted.update(body or {})
-    predicted.setdefault('target_domain', domain.handle())
+    predicted.setdefault('target_domain', domain.reference())
     return returned_account(predicted)
 
 

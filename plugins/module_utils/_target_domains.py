@@ -25,7 +25,8 @@ class TargetDomain:
     def label(self):
         return repr(self.name) if self.name else 'with id %s' % self.id
 
-    def handle(self):
+    def reference(self):
+        """The ``{id, name}`` object PrivX uses to refer to the domain (docs/privx-api.md)."""
         return {'id': self.id, 'name': self.name} if self.name else {'id': self.id}
 
     def __repr__(self):
