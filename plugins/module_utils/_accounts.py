@@ -153,7 +153,7 @@ def returned_account(account):
 
 
 def writable_body(account, changes, policies):
-    """The whole object PUT expects: everything the account holds, with the changes applied."""
+    """The whole object PUT expects (PUT resets what it leaves out: docs/privx-api.md), with the changes applied."""
     body = {field: value for field, value in comparable(account).items() if field != 'password_policy'}
     if account.get('password_policy') and 'password_policy' not in changes:
         body['password_policy'] = account['password_policy']

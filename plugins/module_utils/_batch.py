@@ -160,7 +160,7 @@ def _plan_update(plan, account, desired):
         return
     before, after = field_diff(account, changes)
     plan.diffs.append({'before_header': account['username'], 'after_header': account['username'], 'before': before, 'after': after})
-    # Batch edit cannot remove a policy ({} is refused): such a change goes through a single update.
+    # Batch edit cannot remove a policy (null and {} do not, see docs/privx-api.md): a single update does it.
     if set(changes) <= set(BATCH_FIELDS) and changes.get('password_policy') != '':
         key = _group_key(changes)
         plan.edit_groups.setdefault(key, (changes, []))[1].append(account)

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Password rotation: which accounts are due, triggering it, and waiting for PrivX to finish."""
+"""Password rotation: which accounts are due, triggering it, and waiting for PrivX to finish.
+
+PrivX rotates asynchronously (docs/privx-api.md): the account is locked until a new rotation_history entry
+appears, which is what waiting looks for.
+"""
 
 from __future__ import annotations
 
