@@ -14,6 +14,7 @@ import copy
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import UUID_PATTERN, domain_scope
+from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339
 
 ACCOUNT_STATES = ('MANAGED', 'UNMANAGED', 'NEW', 'REMOVED')
 
@@ -51,6 +52,9 @@ RETURNED_DEFAULTS = {
     'locked_timestamp': '', 'rotation_history': [], 'checkouts': [], 'created': '', 'author': '',
     'updated': '', 'updated_by': '', 'disable_rdp_cert_auth': False,
 }
+# Options of managed_account_info that become the criteria of a managed account search (dates as RFC 3339).
+SEARCH_OPTIONS = ('keywords', 'created_after', 'created_before', 'updated_after', 'updated_before', 'explicit_checkout')
+DATE_OPTIONS = ('created_after', 'created_before', 'updated_after', 'updated_before')
 PASSWORD_MARKER = '(a new password will be stored)'
 BATCH_LIMIT = 1000  # most ids PrivX takes in one batch call
 
@@ -63,6 +67,16 @@ def account_options_spec():
     spec['account_state']['choices'] = list(ACCOUNT_STATES)
     spec['password_policy']['no_log'] = False
     return spec
+
+
+def search_criteria(options):
+    """The search body for the search options that are set (an empty dict when none is)."""
+    criteria = {}
+    for option in SEARCH_OPTIONS:
+        value = options.get(option)
+        if value is not None:
+            criteria[option] = as_rfc3339(value, option) if option in DATE_OPTIONS else value
+    return criteria
 
 
 def checked_batch_size(batch_size):
@@ -200,6 +214,16 @@ class ManagedAccounts:
     def domain_label(self):
         """The domain as messages name it: target domain 'corp.example.com'."""
         return 'target domain %s' % self.domain.label
+
+    def read(self, *, username=None, account_id=None, criteria=None):
+        """The accounts with this username, or this id, or matching these criteria, or all: a list in each case."""
+        if username is not None:
+            found = self.find(checked_username(username))
+        elif account_id is not None:
+            found = self.get_if_exists(account_id)
+        else:
+            return self.search(criteria) if criteria else self.all()
+        return [found] if found else []
 
     def find(self, username):
         """The managed account with this username, or None: one search call (all its pages)."""
