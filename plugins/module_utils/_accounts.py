@@ -264,7 +264,7 @@ class ManagedAccounts:
         with domain_scope(self.domain):
             return list(self.client.paginate(paths.scanned_accounts(self.domain.id)))
 
-    def create(self, body, password=None, rotate=False):
+    def create(self, body, *, password=None, rotate=False):
         """Create one account; the password and the first rotation travel in the same call."""
         body = dict(body)
         if password:

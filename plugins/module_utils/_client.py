@@ -102,7 +102,7 @@ class PrivXClient:
     def get(self, path, params=None):
         return self.request('GET', path, params=params)
 
-    def post(self, path, body=None, params=None, idempotent=False):
+    def post(self, path, body=None, params=None, *, idempotent=False):
         return self.request('POST', path, body=body, params=params, idempotent=idempotent)
 
     def put(self, path, body):
@@ -111,7 +111,7 @@ class PrivXClient:
     def delete(self, path):
         return self.request('DELETE', path)
 
-    def request(self, method, path, body=None, params=None, idempotent=None, read=None):
+    def request(self, method, path, body=None, params=None, *, idempotent=None, read=None):
         """One API call; returns the decoded JSON answer (None for an empty one).
 
         ``read``: the call changes nothing (a search is a POST that reads); by default only GET, HEAD and
@@ -123,7 +123,7 @@ class PrivXClient:
         if read is None:
             read = method in READ_METHODS
         try:
-            response, attempts = self._authorized_send(method, path, body, params, idempotent)
+            response, attempts = self._authorized_send(method, path, body, params, idempotent=idempotent)
         except PrivXConnectionError as error:
             error.outcome_unknown = not read and error.may_have_arrived
             raise
@@ -174,14 +174,14 @@ class PrivXClient:
 
     # -- internals ----------------------------------------------------------
 
-    def _authorized_send(self, method, path, body, params, idempotent):
+    def _authorized_send(self, method, path, body, params, *, idempotent):
         # Once per call on a 401, even when the token was just granted: it may have expired (or PrivX restarted)
         # between the grant and this call. A second 401 in a row is PrivX refusing the client: no loop.
         renewed = False
         while True:
             token = self._current_token()
             headers = {'Authorization': 'Bearer %s' % token}
-            response, attempts = self._send(method, path, idempotent, json=body, params=params, headers=headers)
+            response, attempts = self._send(method, path, idempotent=idempotent, json=body, params=params, headers=headers)
             if response.status_code == 401 and not renewed and not self.settings.access_token:
                 self._log('PrivX %s %s: token rejected, authenticating again' % (method, path))
                 with self._token_lock:
@@ -198,7 +198,7 @@ class PrivXClient:
                 self.authenticate()
             return self._token
 
-    def _send(self, method, path, idempotent, **kwargs):
+    def _send(self, method, path, *, idempotent, **kwargs):
         """Send with retries; returns (response, attempts). Raises PrivXConnectionError."""
         url = self.settings.url + path
         retries = self.settings.retries
@@ -241,7 +241,7 @@ class PrivXClient:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _connection_error(self, method, path, error, attempts, may_have_arrived=False):
+    def _connection_error(self, method, path, error, attempts, *, may_have_arrived=False):
         after = ' after %d attempts' % attempts if attempts > 1 else ''
         return PrivXConnectionError('cannot reach PrivX at %s (%s %s): %s%s' % (
             self.settings.url, method, path, connection_reason(error), after), may_have_arrived=may_have_arrived)

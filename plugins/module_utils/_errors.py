@@ -37,7 +37,7 @@ class PrivXConnectionError(PrivXError):
     without an answer), as opposed to a connection that was never made.
     """
 
-    def __init__(self, message, may_have_arrived=False):
+    def __init__(self, message, *, may_have_arrived=False):
         super().__init__(message)
         self.may_have_arrived = may_have_arrived
 

@@ -75,7 +75,7 @@ class FakePrivX:
             raise PrivXApiError('GET', path, 404, error_code='NOT_FOUND')
         return dict(found[0])
 
-    def post(self, path, body=None, params=None, idempotent=False):
+    def post(self, path, body=None, params=None, *, idempotent=False):
         answer = self._called('POST', path, body)
         if answer is not None:
             return answer
