@@ -60,7 +60,7 @@ class PrivXModule(AnsibleModule):
             self.fail_json(msg=message, **fields)
         except Exception:  # pylint: disable=broad-exception-caught
             # A malformed answer from PrivX (a missing key, a wrong type) is a bug to report, not a raw MODULE FAILURE;
-            # the traceback goes to 'exception', which Ansible shows at -vvv. It names no secret: none is in the code's values.
+            # the traceback goes to 'exception', which Ansible shows at -vvv (fail_json masks no_log values in it too).
             self.fail_json(msg=UNEXPECTED_ERROR % self._name, exception=traceback.format_exc())
         if not self._diff:
             result.pop('diff', None)
