@@ -8,8 +8,8 @@ managed accounts (and, when something must be created, one read of its
 scanned accounts) and decides the fewest calls: batch create grouped by the
 settings the new accounts share, batch edit grouped by identical changes,
 single updates only for the fields batch calls cannot carry, batch delete.
-``apply_plan`` sends them in chunks and, when a chunk fails, says exactly
-what was and was not applied; a rerun then converges the rest.
+``apply_plan`` sends them in chunks (``_chunked.py``) and, when a chunk fails,
+says exactly what was and was not applied; a rerun then converges the rest.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     BATCH_FIELDS,
     CREATE_DEFAULTS,
     SCANNED_FIELDS,
+    as_options,
     checked_batch_size,
     checked_username,
-    as_options,
     desired_fields,
     field_changes,
     field_diff,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError, Progress, send_chunks
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 

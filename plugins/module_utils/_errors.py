@@ -88,12 +88,13 @@ class PrivXApiError(PrivXError):
         }
 
 
-class on_api_error(ContextDecorator):  # pylint: disable=invalid-name  (reads as a statement: 'with on_api_error(404, ...)')
+class on_api_error(ContextDecorator):  # pylint: disable=invalid-name
     """Map a PrivX error status to what it means where the call is made, declared once instead of try/except at each call.
 
     As a context manager, a ``PrivXApiError`` with ``status`` inside becomes ``error(api_error)`` (a PrivXError,
     built only when needed); other errors pass unchanged. With ``error=None`` the error is swallowed, so a decorated
-    function returns None: ``@on_api_error(404)`` reads "None when PrivX has no such object".
+    function returns None: ``@on_api_error(404)`` reads "None when PrivX has no such object". (Named in lower
+    case because it reads as a statement: ``with on_api_error(403, ...):``.)
     """
 
     def __init__(self, status, error=None):

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._batch import (
-    PrivXBatchError,
-    apply_plan,
-    declared_accounts,
-    plan_batch,
-)
+from ansible_collections.privx.secrets.plugins.module_utils._batch import apply_plan, declared_accounts, plan_batch
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError, PrivXConnectionError
 
 from policy_fakes import policies
