@@ -22,7 +22,7 @@ CONNECTION = {'url': 'https://privx.example.com', 'access_token': 'planted-unit-
 def privx(monkeypatch):
     """The fake PrivX every PrivXModule of the test talks to."""
     from ansible_collections.privx.secrets.plugins.module_utils import _module
-    from module_fakes import FakePrivX
+    from .module_fakes import FakePrivX
 
     fake = FakePrivX()
     monkeypatch.setattr(_module, 'PrivXClient', lambda settings: fake)
@@ -34,7 +34,7 @@ def patch_ansible_module(request, monkeypatch):
     """Give AnsibleModule these arguments (``request.param`` when parametrized indirectly); its result raises ModuleExit."""
     from ansible.module_utils import basic
     from ansible.module_utils._internal import _traceback
-    from module_fakes import ModuleExit
+    from .module_fakes import ModuleExit
 
     def patch(args):
         arguments = dict(CONNECTION, **args)
@@ -58,7 +58,7 @@ def patch_ansible_module(request, monkeypatch):
 @pytest.fixture
 def run_module(patch_ansible_module):
     """run_module(module, args) -> the result main() would print (check and diff mode as _ansible_check_mode/_ansible_diff)."""
-    from module_fakes import ModuleExit
+    from .module_fakes import ModuleExit
 
     def run(module, args):
         patch_ansible_module(args)
