@@ -6,7 +6,8 @@
 ``patch_ansible_module`` feeds the arguments to AnsibleModule the way Ansible does (indirect parametrize, or call
 the ``run_module`` fixture); ``privx`` replaces the one HTTP client with ``module_fakes.FakePrivX``, which answers
 from a small in-memory domain and records every call. The collection is imported inside the fixtures: pytest
-loads this file before the collection is importable.
+loads this file before the collection is importable. The folder is a package (``__init__.py``) so that neither
+this conftest nor the test files are taken for their namesakes in tests/integration.
 """
 
 from __future__ import annotations
