@@ -197,13 +197,13 @@ def apply_plan(domain_accounts, policies, plan, batch_size):
     for changes, accounts in plan.edit_groups.values():
         batch_changes = policies.resolved(changes)
         send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,
-                     lambda chunk, body=batch_changes: domain_accounts.batch('edit', [account['id'] for account in chunk], changes=body))
+                    lambda chunk, body=batch_changes: domain_accounts.batch('edit', [account['id'] for account in chunk], changes=body))
     for account, changes in plan.updates:
         send_chunks(progress, 'update', 'updated', [account], 1,
-                     lambda chunk, changes=changes: domain_accounts.update(chunk[0], changes, policies))
+                    lambda chunk, changes=changes: domain_accounts.update(chunk[0], changes, policies))
     for data, scanned in plan.create_groups.values():
         send_chunks(progress, 'batch create', 'created', scanned, batch_size,
-                     lambda chunk, data=data: domain_accounts.batch('create', [account['id'] for account in chunk], data=data))
+                    lambda chunk, data=data: domain_accounts.batch('create', [account['id'] for account in chunk], data=data))
     if plan.after_create:
         try:
             _finish_creations(domain_accounts, policies, plan.after_create)
@@ -211,7 +211,7 @@ def apply_plan(domain_accounts, policies, plan, batch_size):
             raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error,
                                    'updated') from None
     send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
-                 lambda chunk: domain_accounts.batch('delete', [account['id'] for account in chunk]))
+                lambda chunk: domain_accounts.batch('delete', [account['id'] for account in chunk]))
 
 
 def _finish_creations(domain_accounts, policies, after_create):

@@ -78,5 +78,3 @@ def send_chunks(progress, what, outcome, accounts, batch_size, send):
         except PrivXError as error:
             raise progress.failure(what, number, len(chunks), usernames, error, outcome) from None
         progress.done(outcome, usernames)
-
-

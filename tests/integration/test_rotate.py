@@ -110,7 +110,7 @@ def test_an_older_than_longer_than_any_date_means_only_never_rotated_accounts_ar
         skipped = by_username(result['skipped_accounts'])
         assert skipped['overdue']['reason'] == skipped['failing']['reason'] == 'not due: last rotated 2026-01-01T00:00:00Z'
         mark = privx.control.mark()
-        result, _run = ansible.module('privx.secrets.rotate', {'target_domain': DOMAIN, 'older_than': older_than,
-                                                                'usernames': ['overdue', 'failing']})
+        named = {'target_domain': DOMAIN, 'older_than': older_than, 'usernames': ['overdue', 'failing']}
+        result, _run = ansible.module('privx.secrets.rotate', named)
         assert result['failed'] is False and result['changed'] is False and result['rotated'] == []
         assert rotation_calls(privx, mark) == []
