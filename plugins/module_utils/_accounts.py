@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import UUID_PATTERN, domain_scope
+from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339
 
 ACCOUNT_STATES = ('MANAGED', 'UNMANAGED', 'NEW', 'REMOVED')
 
@@ -51,6 +52,9 @@ RETURNED_DEFAULTS = {
     'locked_timestamp': '', 'rotation_history': [], 'checkouts': [], 'created': '', 'author': '',
     'updated': '', 'updated_by': '', 'disable_rdp_cert_auth': False,
 }
+# Options of managed_account_info that become the criteria of a managed account search (dates as RFC 3339).
+SEARCH_OPTIONS = ('keywords', 'created_after', 'created_before', 'updated_after', 'updated_before', 'explicit_checkout')
+DATE_OPTIONS = ('created_after', 'created_before', 'updated_after', 'updated_before')
 PASSWORD_MARKER = '(a new password will be stored)'
 BATCH_LIMIT = 1000  # most ids PrivX takes in one batch call
 
@@ -63,6 +67,16 @@ def account_options_spec():
     spec['account_state']['choices'] = list(ACCOUNT_STATES)
     spec['password_policy']['no_log'] = False
     return spec
+
+
+def search_criteria(options):
+    """The search body for the search options that are set (an empty dict when none is)."""
+    criteria = {}
+    for option in SEARCH_OPTIONS:
+        value = options.get(option)
+        if value is not None:
+            criteria[option] = as_rfc3339(value, option) if option in DATE_OPTIONS else value
+    return criteria
 
 
 def checked_batch_size(batch_size):
@@ -118,14 +132,14 @@ def field_diff(account, changes):
     return before, after
 
 
-def declared_view(account):
+def as_options(account):
     """Every writable field of an account, keyed by option name (the 'before' of a deletion)."""
     view = {FIELD_OPTION[field]: value for field, value in comparable(account).items()}
     view['username'] = account.get('username')
     return view
 
 
-def pick_username(candidates, username, holder):
+def pick_username(candidates, username, source):
     """The candidate with exactly this username; a match in another letter case is an error, not a miss."""
     for candidate in candidates:
         if candidate.get('username') == username:
@@ -136,7 +150,7 @@ def pick_username(candidates, username, holder):
         if held.lower() == folded:
             raise PrivXConfigError(
                 'username %r differs only in letter case from %r, which %s already holds; '
-                'PrivX treats them as one account: write %r' % (username, held, holder, held))
+                'PrivX treats them as one account: write %r' % (username, held, source, held))
     return None
 
 
@@ -153,7 +167,7 @@ def returned_account(account):
 
 
 def writable_body(account, changes, policies):
-    """The whole object PUT expects: everything the account holds, with the changes applied."""
+    """The whole object PUT expects (PUT resets what it leaves out: docs/privx-api.md), with the changes applied."""
     body = {field: value for field, value in comparable(account).items() if field != 'password_policy'}
     if account.get('password_policy') and 'password_policy' not in changes:
         body['password_policy'] = account['password_policy']
@@ -177,7 +191,7 @@ def predicted_update(domain, account, changes, policies):
     """The account as PrivX would hold it after these changes (check mode)."""
     predicted = dict(changes)
     if 'password_policy' in changes:
-        predicted['password_policy'] = policies.handle(changes['password_policy']) or {}
+        predicted['password_policy'] = policies.reference(changes['password_policy']) or {}
     return predicted_account(domain, account=account, body=predicted)
 
 
@@ -185,7 +199,7 @@ def predicted_account(domain, account=None, body=None):
     """What PrivX would hold after the change: for check mode and for diffs."""
     predicted = dict(account or {})
     predicted.update(body or {})
-    predicted.setdefault('target_domain', domain.handle())
+    predicted.setdefault('target_domain', domain.reference())
     return returned_account(predicted)
 
 
@@ -197,15 +211,26 @@ class ManagedAccounts:
         self.domain = domain
 
     @property
-    def holder(self):
+    def domain_label(self):
+        """The domain as messages name it: target domain 'corp.example.com'."""
         return 'target domain %s' % self.domain.label
+
+    def read(self, *, username=None, account_id=None, criteria=None):
+        """The accounts with this username, or this id, or matching these criteria, or all: a list in each case."""
+        if username is not None:
+            found = self.find(checked_username(username))
+        elif account_id is not None:
+            found = self.get_if_exists(account_id)
+        else:
+            return self.search(criteria) if criteria else self.all()
+        return [found] if found else []
 
     def find(self, username):
         """The managed account with this username, or None: one search call (all its pages)."""
         with domain_scope(self.domain):
             found = list(self.client.paginate(paths.managed_account_search(self.domain.id), method='POST',
                                               body={'keywords': username}))
-        return pick_username(found, username, self.holder)
+        return pick_username(found, username, self.domain_label)
 
     def all(self):
         with domain_scope(self.domain):
@@ -222,25 +247,24 @@ class ManagedAccounts:
         """The account with this id, or None when PrivX has none."""
         if not UUID_PATTERN.match(account_id or ''):
             raise PrivXConfigError('id %r is not a PrivX id (a UUID such as 5bf77342-221c-11ee-be56-0242ac120002)' % account_id)
-        try:
-            return self.get(account_id)
-        except PrivXApiError as error:
-            if error.is_not_found:
-                return None
-            raise
+        return self._get_or_none(account_id)
+
+    @when_not_found()
+    def _get_or_none(self, account_id):
+        return self.get(account_id)
 
     def find_scanned(self, username):
         """The scanned account with this username, or None."""
         with domain_scope(self.domain):
             found = list(self.client.paginate(paths.scanned_account_search(self.domain.id), method='POST',
                                               body={'keywords': username}))
-        return pick_username(found, username, 'the scanned accounts of %s' % self.holder)
+        return pick_username(found, username, 'the scanned accounts of %s' % self.domain_label)
 
     def all_scanned(self):
         with domain_scope(self.domain):
             return list(self.client.paginate(paths.scanned_accounts(self.domain.id)))
 
-    def create(self, body, password=None, rotate=False):
+    def create(self, body, *, password=None, rotate=False):
         """Create one account; the password and the first rotation travel in the same call."""
         body = dict(body)
         if password:

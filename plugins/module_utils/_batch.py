@@ -8,8 +8,8 @@ managed accounts (and, when something must be created, one read of its
 scanned accounts) and decides the fewest calls: batch create grouped by the
 settings the new accounts share, batch edit grouped by identical changes,
 single updates only for the fields batch calls cannot carry, batch delete.
-``apply_plan`` sends them in chunks and, when a chunk fails, says exactly
-what was and was not applied; a rerun then converges the rest.
+``apply_plan`` sends them in chunks (``_chunked.py``) and, when a chunk fails,
+says exactly what was and was not applied; a rerun then converges the rest.
 """
 
 from __future__ import annotations
@@ -20,29 +20,18 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     BATCH_FIELDS,
     CREATE_DEFAULTS,
     SCANNED_FIELDS,
+    as_options,
+    checked_batch_size,
     checked_username,
-    comparable,
-    declared_view,
     desired_fields,
     field_changes,
     field_diff,
 )
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 
 DEFAULT_BATCH_SIZE = 500
-NAMES_IN_MESSAGE = 5
-
-
-class PrivXBatchError(PrivXError):
-    """A batch call failed: which chunk, and which usernames were and were not applied."""
-
-    def __init__(self, message, applied, not_applied):
-        super().__init__(message)
-        self.applied = applied
-        self.not_applied = not_applied
-
-    def result_fields(self):
-        return {'changed': any(self.applied.values()), 'applied': self.applied, 'not_applied': self.not_applied}
 
 
 class BatchPlan:
@@ -75,6 +64,29 @@ class BatchPlan:
         return bool(self.create_groups or self.edit_groups or self.updates or self.deletions)
 
 
+class BatchRequest:
+    """What a batch task declares, checked before any call to PrivX."""
+
+    def __init__(self, items, *, state='present', exclusive=False, rotate=False, allow_delete_all=False, batch_size=DEFAULT_BATCH_SIZE):
+        self.batch_size = checked_batch_size(batch_size)
+        self.declared = declared_accounts(items)
+        self.state = state
+        self.exclusive = exclusive
+        self.rotate = rotate
+        self.allow_delete_all = allow_delete_all
+
+
+def converge_batch(domain_accounts, request, *, check_mode):
+    """Make the domain's managed accounts match ``request``; returns the module result, with its diff."""
+    policies = PasswordPolicies(domain_accounts.client)
+    plan = plan_batch(domain_accounts, policies, request.declared, state=request.state, exclusive=request.exclusive,
+                      rotate=request.rotate, allow_delete_all=request.allow_delete_all)
+    if plan.changed and not check_mode:
+        apply_plan(domain_accounts, policies, plan, request.batch_size)
+    return {'changed': plan.changed, 'created': plan.created, 'updated': plan.updated,
+            'deleted': plan.deleted, 'rotated': sorted(plan.rotated), 'diff': plan.diffs}
+
+
 def _group_key(values):
     return json.dumps(values, sort_keys=True)
 
@@ -96,7 +108,7 @@ def declared_accounts(items):
     return declared
 
 
-def _index_by_username(accounts, declared, holder):
+def _index_by_username(accounts, declared, source):
     """Map each declared username to its account in ``accounts``; a letter-case mismatch is an error for all at once."""
     exact = {account['username']: account for account in accounts}
     folded = {account['username'].lower(): account['username'] for account in accounts}
@@ -108,28 +120,37 @@ def _index_by_username(accounts, declared, holder):
             mismatched.append('%r (PrivX holds %r)' % (username, folded[username.lower()]))
     if mismatched:
         raise PrivXConfigError('these usernames differ only in letter case from accounts %s holds; write them as PrivX does: %s' % (
-            holder, ', '.join(mismatched)))
+            source, ', '.join(mismatched)))
     return found
 
 
-def plan_batch(store, policies, declared, state, exclusive, rotate):
-    """Compare the declaration with PrivX and plan the calls; sends nothing but reads."""
+def plan_batch(domain_accounts, policies, declared, *, state, exclusive, rotate, allow_delete_all=False):
+    """Compare the declaration with PrivX and plan the calls; sends nothing but reads.
+
+    A plan that deletes every managed account of the domain is refused unless ``allow_delete_all``:
+    a misspelt or empty list with ``exclusive`` would otherwise wipe the domain, and PrivX loses the
+    secret history of a deleted managed account.
+    """
     plan = BatchPlan()
-    managed = store.all()
-    existing = _index_by_username(managed, declared, store.holder)
+    managed = domain_accounts.all()
+    existing = _index_by_username(managed, declared, domain_accounts.domain_label)
     if state == 'absent':
         plan.deletions = [existing[username] for username in sorted(existing)]
     else:
         missing = [username for username in declared if username not in existing]
         if missing:
-            _plan_creations(plan, store, policies, {username: declared[username] for username in missing}, rotate)
+            _plan_creations(plan, domain_accounts, policies, {username: declared[username] for username in missing}, rotate=rotate)
         for username in sorted(existing):
             _plan_update(plan, existing[username], declared[username])
         if exclusive:
             plan.deletions = sorted((account for account in managed if account['username'] not in declared),
                                     key=lambda account: account['username'])
+    if plan.deletions and len(plan.deletions) == len(managed) and not allow_delete_all:
+        raise PrivXConfigError(
+            'this would delete every managed account of %s (%d, and PrivX loses their secret history); '
+            'set allow_delete_all: true if that is what you mean' % (domain_accounts.domain_label, len(managed)))
     plan.diffs.extend({'before_header': account['username'], 'after_header': account['username'],
-                       'before': declared_view(account), 'after': {}} for account in plan.deletions)
+                       'before': as_options(account), 'after': {}} for account in plan.deletions)
     return plan
 
 
@@ -139,7 +160,7 @@ def _plan_update(plan, account, desired):
         return
     before, after = field_diff(account, changes)
     plan.diffs.append({'before_header': account['username'], 'after_header': account['username'], 'before': before, 'after': after})
-    # Batch edit cannot remove a policy ({} is refused): such a change goes through a single update.
+    # Batch edit cannot remove a policy (null and {} do not, see docs/privx-api.md): a single update does it.
     if set(changes) <= set(BATCH_FIELDS) and changes.get('password_policy') != '':
         key = _group_key(changes)
         plan.edit_groups.setdefault(key, (changes, []))[1].append(account)
@@ -147,12 +168,12 @@ def _plan_update(plan, account, desired):
         plan.updates.append((account, changes))
 
 
-def _plan_creations(plan, store, policies, wanted, rotate):
-    scanned = _index_by_username(store.all_scanned(), wanted, 'the scanned accounts of %s' % store.holder)
+def _plan_creations(plan, domain_accounts, policies, wanted, *, rotate):
+    scanned = _index_by_username(domain_accounts.all_scanned(), wanted, 'the scanned accounts of %s' % domain_accounts.domain_label)
     unknown = sorted(username for username in wanted if username not in scanned)
     if unknown:
         raise PrivXConfigError('%d username(s) are neither managed nor scanned accounts of %s, so PrivX cannot manage them: %s' % (
-            len(unknown), store.holder, ', '.join(unknown)))
+            len(unknown), domain_accounts.domain_label, ', '.join(unknown)))
     for username in sorted(wanted):
         desired = wanted[username]
         data = {field: desired.get(field, CREATE_DEFAULTS.get(field)) for field in BATCH_FIELDS}
@@ -170,72 +191,36 @@ def _plan_creations(plan, store, policies, wanted, rotate):
         plan.diffs.append({'before_header': username, 'after_header': username, 'before': {}, 'after': dict(after, username=username)})
 
 
-def _chunks(items, size):
-    return [items[start:start + size] for start in range(0, len(items), size)]
-
-
-class _Progress:
-    """What has been applied so far, for the message of a failed chunk."""
-
-    def __init__(self, plan):
-        self.applied = {'created': [], 'updated': [], 'deleted': []}
-        self.pending = {'created': plan.created, 'updated': plan.updated, 'deleted': plan.deleted}
-
-    def done(self, outcome, usernames):
-        self.applied[outcome].extend(usernames)
-        remaining = set(usernames)
-        self.pending[outcome] = [username for username in self.pending[outcome] if username not in remaining]
-
-    def failure(self, what, number, total, usernames, error):
-        shown = ', '.join(usernames[:NAMES_IN_MESSAGE]) + (', ...' if len(usernames) > NAMES_IN_MESSAGE else '')
-        applied = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.applied.items() if names) or 'nothing'
-        pending = '; '.join('%s %d' % (outcome, len(names)) for outcome, names in self.pending.items() if names)
-        message = ('%s chunk %d of %d failed, so its %d account(s) were not applied (%s): %s. '
-                   'Applied before it: %s. Not applied: %s. Run the task again to converge the rest.' % (
-                       what, number, total, len(usernames), shown, error, applied, pending))
-        return PrivXBatchError(message, applied=self.applied, not_applied=self.pending)
-
-
-def _send_chunks(progress, what, outcome, accounts, batch_size, send):
-    chunks = _chunks(accounts, batch_size)
-    for number, chunk in enumerate(chunks, start=1):
-        usernames = [account['username'] for account in chunk]
-        try:
-            send(chunk)
-        except PrivXError as error:
-            raise progress.failure(what, number, len(chunks), usernames, error) from None
-        progress.done(outcome, usernames)
-
-
-def apply_plan(store, policies, plan, batch_size):
+def apply_plan(domain_accounts, policies, plan, batch_size):
     """Send the planned calls; raises PrivXBatchError naming what was and was not applied."""
-    progress = _Progress(plan)
+    progress = Progress({'created': plan.created, 'updated': plan.updated, 'deleted': plan.deleted})
     for changes, accounts in plan.edit_groups.values():
         batch_changes = policies.resolved(changes)
-        _send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,
-                     lambda chunk, body=batch_changes: store.batch('edit', [account['id'] for account in chunk], changes=body))
+        send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,
+                    lambda chunk, body=batch_changes: domain_accounts.batch('edit', [account['id'] for account in chunk], changes=body))
     for account, changes in plan.updates:
-        _send_chunks(progress, 'update', 'updated', [account], 1,
-                     lambda chunk, changes=changes: store.update(chunk[0], changes, policies))
+        send_chunks(progress, 'update', 'updated', [account], 1,
+                    lambda chunk, changes=changes: domain_accounts.update(chunk[0], changes, policies))
     for data, scanned in plan.create_groups.values():
-        _send_chunks(progress, 'batch create', 'created', scanned, batch_size,
-                     lambda chunk, data=data: store.batch('create', [account['id'] for account in chunk], data=data))
+        send_chunks(progress, 'batch create', 'created', scanned, batch_size,
+                    lambda chunk, data=data: domain_accounts.batch('create', [account['id'] for account in chunk], data=data))
     if plan.after_create:
         try:
-            _finish_creations(store, policies, plan.after_create)
+            _finish_creations(domain_accounts, policies, plan.after_create)
         except PrivXError as error:
-            raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error) from None
-    _send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
-                 lambda chunk: store.batch('delete', [account['id'] for account in chunk]))
+            raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error,
+                                   'updated') from None
+    send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
+                lambda chunk: domain_accounts.batch('delete', [account['id'] for account in chunk]))
 
 
-def _finish_creations(store, policies, after_create):
+def _finish_creations(domain_accounts, policies, after_create):
     """Set the fields batch create cannot carry (read the new accounts once, then one PUT each)."""
-    created = {account['username']: account for account in store.all() if account['username'] in after_create}
+    created = {account['username']: account for account in domain_accounts.all() if account['username'] in after_create}
     for username, changes in sorted(after_create.items()):
         account = created.get(username)
         if account is None:
             raise PrivXError('PrivX does not list the new account %r after creating it' % username)
-        still = {field: value for field, value in changes.items() if comparable(account)[field] != value}
+        still = field_changes(account, changes)
         if still:
-            store.update(account, still, policies)
+            domain_accounts.update(account, still, policies)

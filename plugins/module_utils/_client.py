@@ -13,11 +13,13 @@ failure into one of the exceptions in ``_errors``.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import random
 import threading
 import time
 import traceback
+from urllib.parse import quote, quote_plus
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import (
     PrivXApiError,
@@ -40,6 +42,7 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # A gateway's 502 or 504 may come after PrivX did the work: only these say it was not done.
 NOT_DONE_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
+READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
 MAX_PAGE_SIZE = 1000
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
@@ -99,7 +102,7 @@ class PrivXClient:
     def get(self, path, params=None):
         return self.request('GET', path, params=params)
 
-    def post(self, path, body=None, params=None, idempotent=False):
+    def post(self, path, body=None, params=None, *, idempotent=False):
         return self.request('POST', path, body=body, params=params, idempotent=idempotent)
 
     def put(self, path, body):
@@ -108,15 +111,29 @@ class PrivXClient:
     def delete(self, path):
         return self.request('DELETE', path)
 
-    def request(self, method, path, body=None, params=None, idempotent=None):
-        """One API call; returns the decoded JSON answer (None for an empty one)."""
+    def request(self, method, path, body=None, params=None, *, idempotent=None, read=None):
+        """One API call; returns the decoded JSON answer (None for an empty one).
+
+        ``read``: the call changes nothing (a search is a POST that reads); by default only GET, HEAD and
+        OPTIONS do. When a call that writes fails in a way that PrivX may still have applied it, the error's
+        ``outcome_unknown`` says so.
+        """
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        response, attempts = self._authorized_send(method, path, body, params, idempotent)
+        if read is None:
+            read = method in READ_METHODS
+        try:
+            response, attempts = self._authorized_send(method, path, body, params, idempotent=idempotent)
+        except PrivXConnectionError as error:
+            error.outcome_unknown = not read and error.may_have_arrived
+            raise
         if response.status_code >= 400:
             if response.status_code == 401:
                 raise self._rejected_token_error(method, path, response)
-            raise self._api_error(method, path, response, attempts)
+            error = self._api_error(method, path, response, attempts)
+            # PrivX refuses a bad request with a 4xx before doing anything; a 5xx other than 503 may come after the work.
+            error.outcome_unknown = not read and response.status_code >= 500 and response.status_code not in NOT_DONE_STATUSES
+            raise error
         return self._decode(method, path, response)
 
     def paginate(self, path, method='GET', body=None, params=None, page_size=MAX_PAGE_SIZE):
@@ -124,7 +141,7 @@ class PrivXClient:
         offset = 0
         while True:
             page_params = dict(params or {}, offset=offset, limit=page_size)
-            page = self.request(method, path, body=body, params=page_params, idempotent=True) or {}
+            page = self.request(method, path, body=body, params=page_params, idempotent=True, read=True) or {}
             if not isinstance(page, dict):
                 raise PrivXError('PrivX answered %s %s with something other than a {count, items} list' % (method, path))
             items = _page_items(page)
@@ -157,13 +174,14 @@ class PrivXClient:
 
     # -- internals ----------------------------------------------------------
 
-    def _authorized_send(self, method, path, body, params, idempotent):
+    def _authorized_send(self, method, path, body, params, *, idempotent):
+        # Once per call on a 401, even when the token was just granted: it may have expired (or PrivX restarted)
+        # between the grant and this call. A second 401 in a row is PrivX refusing the client: no loop.
         renewed = False
         while True:
-            token, fresh = self._current_token()
-            renewed = renewed or fresh
+            token = self._current_token()
             headers = {'Authorization': 'Bearer %s' % token}
-            response, attempts = self._send(method, path, idempotent, json=body, params=params, headers=headers)
+            response, attempts = self._send(method, path, idempotent=idempotent, json=body, params=params, headers=headers)
             if response.status_code == 401 and not renewed and not self.settings.access_token:
                 self._log('PrivX %s %s: token rejected, authenticating again' % (method, path))
                 with self._token_lock:
@@ -174,18 +192,18 @@ class PrivXClient:
             return response, attempts
 
     def _current_token(self):
-        """The token to send, renewed first when it is missing or about to expire; (token, whether it is new)."""
+        """The token to send, renewed first when it is missing or about to expire."""
         with self._token_lock:
             if self._token is None or (self._token_renew_at is not None and self._clock() >= self._token_renew_at):
                 self.authenticate()
-                return self._token, True
-            return self._token, False
+            return self._token
 
-    def _send(self, method, path, idempotent, **kwargs):
+    def _send(self, method, path, *, idempotent, **kwargs):
         """Send with retries; returns (response, attempts). Raises PrivXConnectionError."""
         url = self.settings.url + path
         retries = self.settings.retries
         attempt = 0
+        arrived = False
         while True:
             attempt += 1
             started = self._clock()
@@ -195,9 +213,12 @@ class PrivXClient:
             except requests.exceptions.SSLError as error:
                 raise self._connection_error(method, path, error, attempt) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
-                retryable = idempotent or any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
-                if not retryable or attempt > retries:
-                    raise self._connection_error(method, path, error, attempt) from None
+                not_sent = any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
+                if not (idempotent or not_sent) or attempt > retries:
+                    # Once any attempt may have arrived, the call as a whole may have been applied.
+                    arrived = arrived or not not_sent
+                    raise self._connection_error(method, path, error, attempt, may_have_arrived=arrived) from None
+                arrived = arrived or not not_sent
                 self._pause(method, path, connection_reason(error), self._backoff(attempt))
                 continue
             except requests.exceptions.RequestException as error:
@@ -220,10 +241,10 @@ class PrivXClient:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _connection_error(self, method, path, error, attempts):
+    def _connection_error(self, method, path, error, attempts, *, may_have_arrived=False):
         after = ' after %d attempts' % attempts if attempts > 1 else ''
         return PrivXConnectionError('cannot reach PrivX at %s (%s %s): %s%s' % (
-            self.settings.url, method, path, connection_reason(error), after))
+            self.settings.url, method, path, connection_reason(error), after), may_have_arrived=may_have_arrived)
 
     def _api_error(self, method, path, response, attempts):
         body = _json_or_none(response)
@@ -244,13 +265,18 @@ class PrivXClient:
             self.settings.client_id, method, path, message or 'HTTP 401'))
 
     def _scrub(self, text):
-        """Server-provided text with every secret of this client masked (a server may echo a request)."""
+        """Server-provided text with every secret of this client masked (a server may echo a request).
+
+        An echoed request carries the secrets encoded, too: the Basic header of the token call is the base64 of
+        'oauth_client_id:oauth_client_secret', and the form body URL-encodes the client secret.
+        """
         if not text:
             return text
         settings = self.settings
         for secret in (settings.client_secret, settings.oauth_client_secret, settings.access_token, self._token):
             if secret and len(secret) >= 4:
-                text = text.replace(secret, '********')
+                for form in sorted(encoded_forms(secret), key=len, reverse=True):
+                    text = text.replace(form, '********')
         return text
 
     @staticmethod
@@ -262,6 +288,23 @@ class PrivXClient:
         except ValueError:
             raise PrivXError('PrivX answered %s %s with HTTP %s and a body that is not JSON' % (
                 method, path, response.status_code)) from None
+
+
+def encoded_forms(secret):
+    """The secret as it appears literally, URL-encoded, and inside any base64 text.
+
+    Inside base64 the secret's characters depend on where it starts within a 3-byte group, so take each of the
+    three alignments and keep the characters that only the secret's bits determine: whatever precedes the
+    secret (a client id and a colon, say), those characters appear in the encoded text.
+    """
+    raw = secret.encode('utf-8')
+    forms = {secret, quote(secret, safe=''), quote_plus(secret), quote(secret, safe='').lower()}
+    for offset in range(3):
+        encoded = base64.b64encode(b'\0' * offset + raw).decode('ascii')
+        core = encoded[(offset * 8 + 5) // 6:(offset + len(raw)) * 8 // 6]
+        if len(core) >= 4:
+            forms.update((core, core.replace('+', '-').replace('/', '_')))
+    return forms
 
 
 def _text(value):

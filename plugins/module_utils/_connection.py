@@ -12,9 +12,11 @@ doc fragment, and both validate the values with ``ConnectionSettings``.
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from urllib.parse import urlparse
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
+from ansible.module_utils.common.validation import check_type_bool, check_type_int
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 
@@ -22,18 +24,26 @@ DEFAULT_OAUTH_CLIENT_ID = 'privx-external'
 DEFAULT_TIMEOUT = 30
 DEFAULT_RETRIES = 5
 
-# name: (type, default, no_log, environment variables, first found wins)
+
+class ConnectionOption(namedtuple('ConnectionOption', 'type default no_log env')):
+    """One connection option: its type, default, whether it is secret, and its environment variables
+    (the first one set to a non-empty value wins). The doc fragment privx.secrets.connection describes the same
+    options; tests/unit/plugins/module_utils/test_connection.py holds the two to each other."""
+
+    __slots__ = ()
+
+
 CONNECTION_OPTIONS = {
-    'url': ('str', None, False, ('PRIVX_URL', 'PRIVX_API_BASE_URL')),
-    'client_id': ('str', None, False, ('PRIVX_CLIENT_ID', 'PRIVX_API_CLIENT_ID')),
-    'client_secret': ('str', None, True, ('PRIVX_CLIENT_SECRET', 'PRIVX_API_CLIENT_SECRET')),
-    'oauth_client_id': ('str', DEFAULT_OAUTH_CLIENT_ID, False, ('PRIVX_OAUTH_CLIENT_ID', 'PRIVX_API_OAUTH_CLIENT_ID')),
-    'oauth_client_secret': ('str', None, True, ('PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_API_OAUTH_CLIENT_SECRET')),
-    'access_token': ('str', None, True, ('PRIVX_ACCESS_TOKEN',)),
-    'validate_certs': ('bool', True, False, ('PRIVX_VALIDATE_CERTS',)),
-    'ca_path': ('path', None, False, ('PRIVX_CA_PATH',)),
-    'timeout': ('int', DEFAULT_TIMEOUT, False, ('PRIVX_TIMEOUT',)),
-    'retries': ('int', DEFAULT_RETRIES, False, ('PRIVX_RETRIES',)),
+    'url': ConnectionOption('str', None, False, ('PRIVX_URL', 'PRIVX_API_BASE_URL')),
+    'client_id': ConnectionOption('str', None, False, ('PRIVX_CLIENT_ID', 'PRIVX_API_CLIENT_ID')),
+    'client_secret': ConnectionOption('str', None, True, ('PRIVX_CLIENT_SECRET', 'PRIVX_API_CLIENT_SECRET')),
+    'oauth_client_id': ConnectionOption('str', DEFAULT_OAUTH_CLIENT_ID, False, ('PRIVX_OAUTH_CLIENT_ID', 'PRIVX_API_OAUTH_CLIENT_ID')),
+    'oauth_client_secret': ConnectionOption('str', None, True, ('PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_API_OAUTH_CLIENT_SECRET')),
+    'access_token': ConnectionOption('str', None, True, ('PRIVX_ACCESS_TOKEN',)),
+    'validate_certs': ConnectionOption('bool', True, False, ('PRIVX_VALIDATE_CERTS',)),
+    'ca_path': ConnectionOption('path', None, False, ('PRIVX_CA_PATH',)),
+    'timeout': ConnectionOption('int', DEFAULT_TIMEOUT, False, ('PRIVX_TIMEOUT',)),
+    'retries': ConnectionOption('int', DEFAULT_RETRIES, False, ('PRIVX_RETRIES',)),
 }
 
 CREDENTIAL_OPTIONS = ('client_id', 'client_secret', 'oauth_client_secret')
@@ -54,10 +64,10 @@ def plugin_connection_options(get_option):
     Ansible's own resolution takes the last variable of an option's list that is set, even to ''.
     """
     options = {}
-    for name, (_type, _default, _no_log, env_names) in CONNECTION_OPTIONS.items():
+    for name, option in CONNECTION_OPTIONS.items():
         value = get_option(name)
         if value is None or value == '':
-            value = next((os.environ[env] for env in env_names if os.environ.get(env)), None)
+            value = next((os.environ[env] for env in option.env if os.environ.get(env)), None)
         options[name] = value
     return options
 
@@ -65,19 +75,18 @@ def plugin_connection_options(get_option):
 def connection_argument_spec():
     """The argument spec fragment every module merges into its own."""
     spec = {}
-    for name, (type_name, default, no_log, env_names) in CONNECTION_OPTIONS.items():
-        option = {'type': type_name, 'fallback': (env_fallback_non_empty, list(env_names))}
-        if default is not None:
-            option['default'] = default
-        if no_log:
-            option['no_log'] = True
-        spec[name] = option
+    for name, option in CONNECTION_OPTIONS.items():
+        spec[name] = {'type': option.type, 'fallback': (env_fallback_non_empty, list(option.env))}
+        if option.default is not None:
+            spec[name]['default'] = option.default
+        if option.no_log:
+            spec[name]['no_log'] = True
     spec['url']['required'] = True
     return spec
 
 
 def _env_hint(name):
-    return ' or '.join(CONNECTION_OPTIONS[name][3])
+    return ' or '.join(CONNECTION_OPTIONS[name].env)
 
 
 class ConnectionSettings:
@@ -174,24 +183,22 @@ def _validated_ca_path(ca_path):
 
 
 def _as_bool(value, default):
-    if value is None or value == '':
-        return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ('1', 'true', 'yes', 'on', 'y', 't'):
-        return True
-    if text in ('0', 'false', 'no', 'off', 'n', 'f'):
-        return False
-    raise PrivXConfigError('validate_certs must be a boolean, got %r' % value)
-
-
-def _bounded_int(name, value, default, minimum):
+    """A boolean as Ansible reads one (check_type_bool); empty is unset, as for modules."""
     if value is None or value == '':
         return default
     try:
-        number = int(value)
-    except (TypeError, ValueError):
+        return check_type_bool(value)
+    except TypeError:
+        raise PrivXConfigError('validate_certs must be a boolean, got %r' % value) from None
+
+
+def _bounded_int(name, value, default, minimum):
+    """A whole number as Ansible reads one (check_type_int); empty is unset, as for modules."""
+    if value is None or value == '':
+        return default
+    try:
+        number = check_type_int(value.strip() if isinstance(value, str) else value)
+    except TypeError:
         raise PrivXConfigError('%s must be a whole number, got %r' % (name, value)) from None
     if number < minimum:
         raise PrivXConfigError('%s must be at least %d, got %d' % (name, minimum, number))

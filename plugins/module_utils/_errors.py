@@ -11,9 +11,15 @@ module base and the plugin bases turn them into ``fail_json`` or
 
 from __future__ import annotations
 
+from contextlib import ContextDecorator
+
 
 class PrivXError(Exception):
     """Anything the collection reports as a failure."""
+
+    # True when this is the failure of a write that may have reached PrivX and been applied there
+    # (its answer never came, or a gateway's 502/504 came instead): nobody may report it as not applied.
+    outcome_unknown = False
 
     def result_fields(self):
         """Extra keys for a failed module result (never secret)."""
@@ -25,7 +31,15 @@ class PrivXConfigError(PrivXError):
 
 
 class PrivXConnectionError(PrivXError):
-    """PrivX could not be reached, after the configured retries."""
+    """PrivX could not be reached, or did not answer, after the configured retries.
+
+    ``may_have_arrived``: the request may have reached PrivX (a read timeout or a connection closed
+    without an answer), as opposed to a connection that was never made.
+    """
+
+    def __init__(self, message, *, may_have_arrived=False):
+        super().__init__(message)
+        self.may_have_arrived = may_have_arrived
 
 
 class PrivXAuthError(PrivXError):
@@ -72,3 +86,32 @@ class PrivXApiError(PrivXError):
             'error_code': self.error_code,
             'error_property': self.property,
         }
+
+
+class on_api_error(ContextDecorator):  # pylint: disable=invalid-name
+    """Map a PrivX error status to what it means where the call is made, declared once instead of try/except at each call.
+
+    As a context manager, a ``PrivXApiError`` with ``status`` inside becomes ``error(api_error)`` (a PrivXError,
+    built only when needed); other errors pass unchanged. With ``error=None`` the error is swallowed, so a decorated
+    function returns None: ``@on_api_error(404)`` reads "None when PrivX has no such object". (Named in lower
+    case because it reads as a statement: ``with on_api_error(403, ...):``.)
+    """
+
+    def __init__(self, status, error=None):
+        self.status = status
+        self.error = error
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, _traceback):
+        if not isinstance(value, PrivXApiError) or value.status != self.status:
+            return False
+        if self.error is None:
+            return True
+        raise self.error(value) from None
+
+
+def when_not_found(error=None):
+    """``on_api_error(404, error)``: PrivX answers 404 for an unknown object (see docs/privx-api.md)."""
+    return on_api_error(404, error)

@@ -10,6 +10,8 @@ plumbing, it returns its result or raises a ``PrivXError``.
 
 from __future__ import annotations
 
+import traceback
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.privx.secrets.plugins.module_utils._client import (
@@ -19,6 +21,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._client import (
 )
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, connection_argument_spec
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+
+UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
+                    'run with -vvv for the traceback and report it')
 
 
 class PrivXModule(AnsibleModule):
@@ -37,11 +42,26 @@ class PrivXModule(AnsibleModule):
         return self._client
 
     def run(self, converge):
-        """Call ``converge(module)`` and exit with the dict it returns."""
+        """Call ``converge(module)`` and exit with the dict it returns.
+
+        ``converge`` may always put a ``diff`` in its result: it is dropped here when diff mode is off.
+        """
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         try:
             result = converge(self)
         except PrivXError as error:
-            self.fail_json(msg=str(error), **error.result_fields())
+            fields = error.result_fields()
+            message = str(error)
+            if error.outcome_unknown:
+                # A write whose answer never came may have been applied: never let the result say 'no change'.
+                message += '; PrivX may have applied this change before its answer was lost: run the task again to see what PrivX holds'
+                fields['changed'] = True
+            self.fail_json(msg=message, **fields)
+        except Exception:  # pylint: disable=broad-exception-caught
+            # A malformed answer from PrivX (a missing key, a wrong type) is a bug to report, not a raw MODULE FAILURE;
+            # the traceback goes to 'exception', which Ansible shows at -vvv (fail_json masks no_log values in it too).
+            self.fail_json(msg=UNEXPECTED_ERROR % self._name, exception=traceback.format_exc())
+        if not self._diff:
+            result.pop('diff', None)
         self.exit_json(**result)

@@ -10,13 +10,13 @@ from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivX
 
 
 class PasswordPolicies:
-    """Looks the policies up at most once, and only when a name must become a handle."""
+    """Looks the policies up at most once, and only when a name must become a reference."""
 
     def __init__(self, client):
         self._client = client
         self._by_name = None
 
-    def handle(self, name):
+    def reference(self, name):
         """The ``{id, name}`` PrivX expects for a policy name; None for no policy."""
         if not name:
             return None
@@ -29,11 +29,11 @@ class PasswordPolicies:
         return {'id': policy['id'], 'name': policy['name']}
 
     def resolved(self, fields):
-        """``fields`` with a policy name replaced by the handle PrivX expects; an empty name (no policy) leaves it out."""
+        """``fields`` with a policy name replaced by the {id, name} reference PrivX expects; an empty name (no policy) leaves it out."""
         if 'password_policy' not in fields:
             return dict(fields)
         resolved = {field: value for field, value in fields.items() if field != 'password_policy'}
-        handle = self.handle(fields['password_policy'])
-        if handle:
-            resolved['password_policy'] = handle
+        reference = self.reference(fields['password_policy'])
+        if reference:
+            resolved['password_policy'] = reference
         return resolved

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PrivX API paths, in one place (see the collection's API reference)."""
+"""PrivX API paths, in one place (the endpoints are described in docs/privx-api.md)."""
 
 from __future__ import annotations
 

@@ -1,16 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Password rotation: which accounts are due, triggering it, and waiting for PrivX to finish."""
+"""Password rotation: which accounts are due, triggering it, and waiting for PrivX to finish.
+
+PrivX rotates asynchronously (docs/privx-api.md): the account is locked until a new rotation_history entry
+appears, which is what waiting looks for.
+"""
 
 from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import pick_username
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import checked_batch_size, pick_username
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
+from ansible_collections.privx.secrets.plugins.module_utils._time import moment_before, parse_duration, parse_timestamp, utc_now
 
+DEFAULT_BATCH_SIZE = 500
 SUCCESS = 'SUCCESS'
 # Outcomes that fail the task once every account is reported: PrivX's errors, and what waiting could not see end.
 FAILED_STATUSES = ('ERROR', 'MAX_ROTATION_RETRIES_ERROR', 'TIMEOUT', 'DELETED')
@@ -28,6 +34,36 @@ class PrivXRotationError(PrivXError):
 
     def result_fields(self):
         return {'changed': True, 'rotated': self.rotated, 'skipped_accounts': self.skipped}
+
+
+class RotationRequest:
+    """What a rotate task asks for, checked before any call to PrivX."""
+
+    def __init__(self, usernames=None, *, older_than=None, wait=True, wait_timeout=300, batch_size=DEFAULT_BATCH_SIZE):
+        self.usernames = usernames  # None: every managed account of the domain
+        self.older_than = parse_duration(older_than, 'older_than') if older_than is not None else None
+        if wait_timeout < 1:
+            raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % wait_timeout)
+        self.batch_size = checked_batch_size(batch_size)
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+
+
+def converge_rotation(domain_accounts, request, *, check_mode):
+    """Rotate what is due and (with ``wait``) report how each rotation ended; returns the module result."""
+    selected = select_accounts(domain_accounts.all(), request.usernames, domain_accounts.domain_label)
+    due, skipped = plan_rotation(selected, request.older_than)
+    result = {'changed': bool(due), 'skipped_accounts': skipped}
+    if check_mode or not due:
+        result['rotated'] = [dict(outcome(account), status='WOULD_ROTATE') for account in due]
+        return result
+    trigger(domain_accounts, due, request.batch_size)
+    if not request.wait:
+        result['rotated'] = [dict(outcome(account), status='STARTED') for account in due]
+        return result
+    result['rotated'] = wait_for(domain_accounts, due, request.wait_timeout)
+    raise_for_failures(result['rotated'], skipped)
+    return result
 
 
 def raise_for_failures(reports, skipped):
@@ -55,7 +91,7 @@ def last_success(account):
     return max(moments) if moments else None
 
 
-def select_accounts(accounts, usernames, holder):
+def select_accounts(accounts, usernames, source):
     """The named accounts (all of them when ``usernames`` is None); names PrivX does not manage are one error."""
     if usernames is None:
         return sorted(accounts, key=lambda account: account['username'])
@@ -63,13 +99,13 @@ def select_accounts(accounts, usernames, holder):
         raise PrivXConfigError('usernames is empty: name the accounts to rotate, or set all: true')
     selected, unknown = [], []
     for username in usernames:
-        account = pick_username(accounts, username, holder)
+        account = pick_username(accounts, username, source)
         if account is None:
             unknown.append(username)
         elif account not in selected:
             selected.append(account)
     if unknown:
-        raise PrivXConfigError('not managed accounts of %s: %s' % (holder, ', '.join(unknown)))
+        raise PrivXConfigError('not managed accounts of %s: %s' % (source, ', '.join(unknown)))
     return selected
 
 
@@ -83,7 +119,9 @@ def skip_reason(account, older_than, now):
         return 'rotation disabled'
     if older_than is not None:
         rotated = last_success(account)
-        if rotated is not None and rotated > now - older_than:
+        cutoff = moment_before(now, older_than)
+        # No cutoff: older_than reaches back before any date, so no rotation is that old.
+        if rotated is not None and (cutoff is None or rotated > cutoff):
             return 'not due: last rotated %s' % rotated.strftime('%Y-%m-%dT%H:%M:%SZ')
     return None
 
@@ -101,13 +139,14 @@ def plan_rotation(accounts, older_than):
     return due, skipped
 
 
-def trigger(store, accounts, batch_size):
-    """One account: the single endpoint; several: batch rotate in chunks."""
+def trigger(domain_accounts, accounts, batch_size):
+    """One account: the single endpoint; several: batch rotate in chunks, reported as batch create/edit/delete are."""
     if len(accounts) == 1:
-        store.rotate(accounts[0])
+        domain_accounts.rotate(accounts[0])
         return
-    for start in range(0, len(accounts), batch_size):
-        store.batch('rotate', [account['id'] for account in accounts[start:start + batch_size]])
+    progress = Progress({'rotated': [account['username'] for account in accounts]})
+    send_chunks(progress, 'batch rotate', 'rotated', accounts, batch_size,
+                lambda chunk: domain_accounts.batch('rotate', [account['id'] for account in chunk]))
 
 
 def outcome(before, after=None):
@@ -129,7 +168,7 @@ def outcome(before, after=None):
     return report
 
 
-def wait_for(store, started, timeout, sleep=time.sleep, clock=time.monotonic):
+def wait_for(domain_accounts, started, timeout, sleep=time.sleep, clock=time.monotonic):
     """Poll (one list of the domain per poll, backing off) until every started rotation has finished."""
     deadline = clock() + timeout
     pending = {account['id']: account for account in started}
@@ -138,7 +177,7 @@ def wait_for(store, started, timeout, sleep=time.sleep, clock=time.monotonic):
     while pending:
         sleep(min(interval, max(0.0, deadline - clock())))
         interval = min(interval * 2, POLL_MAX)
-        current = {account['id']: account for account in store.all() if account['id'] in pending}
+        current = {account['id']: account for account in domain_accounts.all() if account['id'] in pending}
         for account_id, before in list(pending.items()):
             after = current.get(account_id)
             if after is None:

@@ -6,10 +6,9 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, when_not_found
 
 UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 SUGGESTIONS = 10
@@ -26,7 +25,8 @@ class TargetDomain:
     def label(self):
         return repr(self.name) if self.name else 'with id %s' % self.id
 
-    def handle(self):
+    def reference(self):
+        """The ``{id, name}`` object PrivX uses to refer to the domain (docs/privx-api.md)."""
         return {'id': self.id, 'name': self.name} if self.name else {'id': self.id}
 
     def __repr__(self):
@@ -54,12 +54,6 @@ def resolve_target_domain(client, name_or_id):
     raise PrivXConfigError('unknown target_domain %r%s' % (value, hint))
 
 
-@contextmanager
 def domain_scope(domain):
     """Within a domain-wide call, a 404 means the domain itself is unknown: say so."""
-    try:
-        yield
-    except PrivXApiError as error:
-        if error.is_not_found:
-            raise PrivXError('unknown target_domain %s: PrivX answered 404 for it' % domain.label) from None
-        raise
+    return when_not_found(lambda _error: PrivXError('unknown target_domain %s: PrivX answered 404 for it' % domain.label))

@@ -15,14 +15,30 @@ _UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 
 
 def parse_duration(value, option):
-    """'90m', '12h', '30d', '2w' (or plain seconds) as a timedelta; a clear error otherwise."""
+    """'90m', '12h', '30d', '2w' (or plain seconds) as a timedelta; a clear error otherwise.
+
+    A duration longer than a timedelta can hold is ``timedelta.max``: longer than any date is old.
+    """
     text = str(value).strip().lower()
     if text.isdigit():
-        return timedelta(seconds=int(text))
-    match = _DURATION.match(text)
-    if not match:
-        raise PrivXConfigError('%s %r is not a duration: write a number and a unit, such as 90m, 12h, 30d or 2w' % (option, value))
-    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+        seconds = int(text)
+    else:
+        match = _DURATION.match(text)
+        if not match:
+            raise PrivXConfigError('%s %r is not a duration: write a number and a unit, such as 90m, 12h, 30d or 2w' % (option, value))
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        return timedelta.max
+
+
+def moment_before(now, duration):
+    """``now - duration``, or None when that is before the first date a datetime holds (nothing is that old)."""
+    try:
+        return now - duration
+    except OverflowError:
+        return None
 
 
 def parse_timestamp(value):

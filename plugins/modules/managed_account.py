@@ -20,6 +20,7 @@ author:
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
 attributes:
   check_mode:
     support: full
@@ -27,12 +28,6 @@ attributes:
     support: full
     details: The password is never shown; the diff only says that a new one would be stored.
 options:
-  target_domain:
-    description:
-      - Name or ID of the target domain that holds the account.
-      - A name is looked up once per task; an ID saves that call.
-    type: str
-    required: true
   username:
     description:
       - Username of the account, as the target domain holds it (PrivX treats usernames that differ only in case as one).
@@ -171,85 +166,18 @@ password_version:
   sample: 4
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
-    PASSWORD_MARKER,
-    ManagedAccounts,
-    account_options_spec,
-    checked_username,
-    create_body,
-    declared_view,
-    desired_fields,
-    field_changes,
-    field_diff,
-    predicted_account,
-    predicted_update,
-    returned_account,
-)
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec, checked_username, desired_fields
+from ansible_collections.privx.secrets.plugins.module_utils._converge_account import AccountRequest, converge_account
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
-
-
-def ensure_absent(module, accounts, current):
-    if current is None:
-        return {'changed': False, 'managed_account': {}}
-    if not module.check_mode:
-        accounts.delete(current)
-    return {'changed': True, 'managed_account': {}, 'diff': {'before': declared_view(current), 'after': {}}}
-
-
-def ensure_created(module, accounts, username, desired):
-    params = module.params
-    body = create_body(username, desired, accounts.find_scanned(username), PasswordPolicies(accounts.client))
-    _before, after = field_diff(None, desired)
-    after['username'] = username
-    if params['password']:
-        after['password'] = PASSWORD_MARKER
-    result = {'changed': True, 'diff': {'before': {}, 'after': after}}
-    if module.check_mode:
-        result['managed_account'] = predicted_account(accounts.domain, body=body)
-    else:
-        account_id = accounts.create(body, password=params['password'], rotate=params['rotate'])
-        result['managed_account'] = returned_account(accounts.get(account_id))
-    return result
-
-
-def ensure_updated(module, accounts, current, desired):
-    params = module.params
-    policies = PasswordPolicies(accounts.client)
-    changes = field_changes(current, desired)
-    store_password = bool(params['password']) and params['update_password'] == 'always'
-    before, after = field_diff(current, changes)
-    if store_password:
-        after['password'] = PASSWORD_MARKER
-    result = {'changed': bool(changes) or store_password, 'diff': {'before': before, 'after': after}}
-    if not result['changed']:
-        result['managed_account'] = returned_account(current)
-    elif module.check_mode:
-        result['managed_account'] = predicted_update(accounts.domain, current, changes, policies)
-    else:
-        if changes:
-            accounts.update(current, changes, policies)
-        if store_password:
-            result['password_version'] = accounts.set_password(current, params['password'])
-        result['managed_account'] = returned_account(accounts.get(current['id']))
-    return result
 
 
 def converge(module):
     params = module.params
-    username = checked_username(params['username'])
+    request = AccountRequest(checked_username(params['username']), desired_fields(params), password=params['password'],
+                             update_password=params['update_password'], rotate=params['rotate'])
     accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
-    current = accounts.find(username)
-    if params['state'] == 'absent':
-        result = ensure_absent(module, accounts, current)
-    elif current is None:
-        result = ensure_created(module, accounts, username, desired_fields(params))
-    else:
-        result = ensure_updated(module, accounts, current, desired_fields(params))
-    if not module._diff:
-        result.pop('diff', None)
-    return result
+    return converge_account(accounts, request, state=params['state'], check_mode=module.check_mode)
 
 
 def main():

@@ -19,11 +19,15 @@ description:
   - Compares and changes only the fields each list entry names, the same way M(privx.secrets.managed_account) does.
   - When a chunk fails, the task fails saying which chunk and which usernames were and were not applied; running it
     again converges the rest.
+  - When a chunk's answer never comes, the task fails saying that whether its usernames were applied is unknown
+    (RV(unknown)) and reports a change, since PrivX may have applied it.
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
+  - privx.secrets.target_domain.batch_size
 attributes:
   check_mode:
     support: full
@@ -31,10 +35,6 @@ attributes:
   diff_mode:
     support: full
 options:
-  target_domain:
-    description: Name or ID of the target domain.
-    type: str
-    required: true
   accounts:
     description:
       - The accounts, each a username plus any of the managed account fields.
@@ -99,14 +99,18 @@ options:
       - With O(state=present), also delete the domain's managed accounts that O(accounts) does not list.
     type: bool
     default: false
+  allow_delete_all:
+    description:
+      - Allow a change that deletes every managed account of the domain.
+      - Without it, a task whose O(exclusive) or O(state=absent) would leave the domain with no managed account fails
+        before anything is sent, because a misspelt or empty O(accounts) list would otherwise wipe the domain and
+        PrivX loses the secret history of every deleted managed account.
+    type: bool
+    default: false
   rotate:
     description: Ask PrivX to rotate the password of each account this task creates, once, right after creating it.
     type: bool
     default: false
-  batch_size:
-    description: Most accounts per batch call (1 to 1000).
-    type: int
-    default: 500
 seealso:
   - module: privx.secrets.managed_account
 '''
@@ -177,29 +181,27 @@ not_applied:
   returned: on failure of a batch call
   type: dict
   sample: {created: [user00501], updated: [], deleted: []}
+unknown:
+  description:
+    - When a batch call got no answer (a timeout, a dropped connection, a gateway's 502 or 504), the usernames it carried,
+      by outcome. PrivX may or may not have applied them; running the task again reads PrivX and converges.
+  returned: on failure of a batch call whose outcome is unknown
+  type: dict
+  sample: {created: [user00501, user00502], updated: [], deleted: []}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec, checked_batch_size
-from ansible_collections.privx.secrets.plugins.module_utils._batch import DEFAULT_BATCH_SIZE, apply_plan, declared_accounts, plan_batch
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec
+from ansible_collections.privx.secrets.plugins.module_utils._batch import DEFAULT_BATCH_SIZE, BatchRequest, converge_batch
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
 
 
 def converge(module):
     params = module.params
-    checked_batch_size(params['batch_size'])
-    declared = declared_accounts(params['accounts'])
-    store = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
-    policies = PasswordPolicies(module.client)
-    plan = plan_batch(store, policies, declared, params['state'], params['exclusive'], params['rotate'])
-    if plan.changed and not module.check_mode:
-        apply_plan(store, policies, plan, params['batch_size'])
-    result = {'changed': plan.changed, 'created': plan.created, 'updated': plan.updated,
-              'deleted': plan.deleted, 'rotated': sorted(plan.rotated)}
-    if module._diff:
-        result['diff'] = plan.diffs
-    return result
+    request = BatchRequest(params['accounts'], state=params['state'], exclusive=params['exclusive'], rotate=params['rotate'],
+                           allow_delete_all=params['allow_delete_all'], batch_size=params['batch_size'])
+    domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
+    return converge_batch(domain_accounts, request, check_mode=module.check_mode)
 
 
 def main():
@@ -210,6 +212,7 @@ def main():
         accounts=dict(type='list', elements='dict', required=True, options=account_spec),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         exclusive=dict(type='bool', default=False),
+        allow_delete_all=dict(type='bool', default=False),
         rotate=dict(type='bool', default=False),
         batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
     )

@@ -17,12 +17,9 @@ author:
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
   - privx.secrets.attributes.info_module
 options:
-  target_domain:
-    description: Name or ID of the target domain.
-    type: str
-    required: true
   username:
     description: Return the account with exactly this username (an empty list when there is none).
     type: str
@@ -87,38 +84,16 @@ managed_accounts:
         - {version: 3, rotated: "2026-11-01T02:00:00Z", trigger: PERIODIC, status: SUCCESS}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, checked_username, returned_account
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import SEARCH_OPTIONS, ManagedAccounts, returned_account, search_criteria
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
-from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339
-
-SEARCH_OPTIONS = ('keywords', 'created_after', 'created_before', 'updated_after', 'updated_before', 'explicit_checkout')
-DATE_OPTIONS = ('created_after', 'created_before', 'updated_after', 'updated_before')
-
-
-def search_criteria(params):
-    criteria = {}
-    for option in SEARCH_OPTIONS:
-        value = params[option]
-        if value is not None:
-            criteria[option] = as_rfc3339(value, option) if option in DATE_OPTIONS else value
-    return criteria
-
-
-def read_accounts(params, accounts):
-    if params['username'] is not None:
-        found = accounts.find(checked_username(params['username']))
-        return [found] if found else []
-    if params['id'] is not None:
-        found = accounts.get_if_exists(params['id'])
-        return [found] if found else []
-    criteria = search_criteria(params)
-    return accounts.search(criteria) if criteria else accounts.all()
 
 
 def converge(module):
-    accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, module.params['target_domain']))
-    return {'changed': False, 'managed_accounts': [returned_account(account) for account in read_accounts(module.params, accounts)]}
+    params = module.params
+    domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
+    found = domain_accounts.read(username=params['username'], account_id=params['id'], criteria=search_criteria(params))
+    return {'changed': False, 'managed_accounts': [returned_account(account) for account in found]}
 
 
 def main():

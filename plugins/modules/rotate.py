@@ -23,6 +23,8 @@ author:
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.attributes
+  - privx.secrets.target_domain
+  - privx.secrets.target_domain.batch_size
 attributes:
   check_mode:
     support: full
@@ -30,10 +32,6 @@ attributes:
   diff_mode:
     support: none
 options:
-  target_domain:
-    description: Name or ID of the target domain.
-    type: str
-    required: true
   usernames:
     description: Usernames of the managed accounts to rotate. Each must be a managed account of the domain.
     type: list
@@ -55,10 +53,6 @@ options:
     description: Seconds to wait for the rotations to finish; rotations still running then are reported as V(TIMEOUT).
     type: int
     default: 300
-  batch_size:
-    description: Most accounts per batch rotate call (1 to 1000).
-    type: int
-    default: 500
 notes:
   - Exactly one of O(usernames) and O(all=true) is required.
   - For scheduled rotation from AWX, the C(privx.secrets.rotation) role and the C(privx.secrets.rotate) playbook wrap this module.
@@ -122,43 +116,35 @@ skipped_accounts:
   elements: dict
   sample:
     - {username: backup_operator, id: 0c5a8f7e-221c-11ee-be56-0242ac120002, reason: "not due: last rotated 2026-11-20T02:00:04Z"}
+applied:
+  description: When a batch rotate call failed, the usernames whose rotation was started before it.
+  returned: on failure of a batch rotate call
+  type: dict
+  sample: {rotated: [user00001, user00002]}
+not_applied:
+  description: When a batch rotate call failed, the usernames whose rotation was not started.
+  returned: on failure of a batch rotate call
+  type: dict
+  sample: {rotated: [user00501]}
+unknown:
+  description: When a batch rotate call got no answer, the usernames it carried (PrivX may have started their rotation).
+  returned: on failure of a batch rotate call whose outcome is unknown
+  type: dict
+  sample: {rotated: [user00501]}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, checked_batch_size
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._rotation import (
-    outcome,
-    plan_rotation,
-    raise_for_failures,
-    select_accounts,
-    trigger,
-    wait_for,
-)
+from ansible_collections.privx.secrets.plugins.module_utils._rotation import DEFAULT_BATCH_SIZE, RotationRequest, converge_rotation
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
-from ansible_collections.privx.secrets.plugins.module_utils._time import parse_duration
 
 
 def converge(module):
     params = module.params
-    older_than = parse_duration(params['older_than'], 'older_than') if params['older_than'] is not None else None
-    if params['wait_timeout'] < 1:
-        raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % params['wait_timeout'])
-    checked_batch_size(params['batch_size'])
-    store = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
-    selected = select_accounts(store.all(), None if params['all'] else params['usernames'], store.holder)
-    due, skipped = plan_rotation(selected, older_than)
-    result = {'changed': bool(due), 'skipped_accounts': skipped}
-    if module.check_mode or not due:
-        result['rotated'] = [dict(outcome(account), status='WOULD_ROTATE') for account in due]
-        return result
-    trigger(store, due, params['batch_size'])
-    if not params['wait']:
-        result['rotated'] = [dict(outcome(account), status='STARTED') for account in due]
-        return result
-    result['rotated'] = wait_for(store, due, params['wait_timeout'])
-    raise_for_failures(result['rotated'], skipped)
-    return result
+    request = RotationRequest(None if params['all'] else params['usernames'], older_than=params['older_than'], wait=params['wait'],
+                              wait_timeout=params['wait_timeout'], batch_size=params['batch_size'])
+    domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
+    return converge_rotation(domain_accounts, request, check_mode=module.check_mode)
 
 
 def main():
@@ -169,7 +155,7 @@ def main():
         older_than=dict(type='str'),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=300),
-        batch_size=dict(type='int', default=500),
+        batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
     )
     module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True,
                          mutually_exclusive=[('usernames', 'all')], required_if=[('all', False, ('usernames',))])

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 import time
+from urllib.parse import quote
 
 import pytest
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils._client import TOKEN_PATH, PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXAuthError, PrivXConnectionError
 
@@ -146,3 +148,39 @@ def test_an_untrusted_certificate_says_how_to_fix_it(privx):
         client.get(paths.TARGET_DOMAINS)
     assert 'TLS certificate verification failed (set ca_path' in str(caught.value)
     assert client_for(privx, ca_path=None, validate_certs=False).get(paths.TARGET_DOMAINS)['count'] == 3
+
+
+def test_a_basic_header_or_form_body_echoed_in_an_error_is_masked(ansible, privx):
+    """Issue 9: the scrubbing of error text knew only the literal secrets."""
+    credentials = privx.clients['admin']
+    header = base64.b64encode(('%s:%s' % (credentials['oauth_client_id'], credentials['oauth_client_secret'])).encode()).decode()
+    form = 'grant_type=password&username=%s&password=%s' % (credentials['client_id'], quote(credentials['client_secret'] + '/'))
+    privx.control.fault(path='/targetdomains/search$', action='status', status=400, count=1,
+                        message='bad request: Authorization: Basic %s; body %s' % (header, form))
+    result, run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'corp.example.com'}, verbosity=4)
+    assert result['failed'] is True and 'bad request: Authorization: Basic' in result['msg']
+    for text in (result['msg'], run.output):
+        assert header.rstrip('=') not in text
+        assert credentials['oauth_client_secret'] not in text and credentials['client_secret'] not in text
+
+
+def test_a_401_on_the_first_call_after_a_token_grant_authenticates_once_more(ansible, privx):
+    """Issue 9: the token can expire between its grant and the first call; the client re-authenticates once."""
+    privx.control.fault(path='/targetdomains/search$', action='status', status=401, count=1)
+    mark = privx.control.mark()
+    result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'corp.example.com', 'username': 'svc_backup'})
+    assert result['failed'] is False, result.get('msg')
+    assert [account['username'] for account in result['managed_accounts']] == ['svc_backup']
+    made = calls_since(privx, mark)
+    assert [call[:2] for call in made[:4]] == [('POST', TOKEN_PATH), ('POST', paths.TARGET_DOMAIN_SEARCH),
+                                               ('POST', TOKEN_PATH), ('POST', paths.TARGET_DOMAIN_SEARCH)]
+    assert made[1][2] == 401
+
+
+def test_a_second_401_in_a_row_fails_naming_the_client(privx):
+    client = client_for(privx)
+    privx.control.fault(path='/targetdomains$', action='status', status=401, count=2)
+    mark = privx.control.mark()
+    with pytest.raises(PrivXAuthError, match="PrivX rejected the fresh token of API client '%s' on GET" % privx.clients['admin']['client_id']):
+        client.get(paths.TARGET_DOMAINS)
+    assert [call[0:2] for call in calls_since(privx, mark)] == [('POST', TOKEN_PATH), ('GET', paths.TARGET_DOMAINS)] * 2

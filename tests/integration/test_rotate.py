@@ -98,3 +98,19 @@ def test_bad_input_is_one_clear_line_and_rotates_nothing(ansible, privx):
         result, _run = ansible.module('privx.secrets.rotate', args)
         assert result['failed'] is True and result['msg'] == message
     assert rotation_calls(privx, mark) == []
+
+
+def test_an_older_than_longer_than_any_date_means_only_never_rotated_accounts_are_due(ansible, privx):
+    for older_than in ('999999999999s', '1000000000d', '99999999999999999999w'):
+        args = {'target_domain': DOMAIN, 'all': True, 'older_than': older_than}
+        result, run = ansible.module('privx.secrets.rotate', args, check=True)
+        assert result['failed'] is False, result.get('msg')
+        assert 'Traceback' not in run.output
+        assert sorted(entry['username'] for entry in result['rotated']) == ['never', 'recent']
+        skipped = by_username(result['skipped_accounts'])
+        assert skipped['overdue']['reason'] == skipped['failing']['reason'] == 'not due: last rotated 2026-01-01T00:00:00Z'
+        mark = privx.control.mark()
+        named = {'target_domain': DOMAIN, 'older_than': older_than, 'usernames': ['overdue', 'failing']}
+        result, _run = ansible.module('privx.secrets.rotate', named)
+        assert result['failed'] is False and result['changed'] is False and result['rotated'] == []
+        assert rotation_calls(privx, mark) == []

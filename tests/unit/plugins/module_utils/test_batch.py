@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._batch import (
-    PrivXBatchError,
-    apply_plan,
-    declared_accounts,
-    plan_batch,
-)
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._batch import apply_plan, declared_accounts, plan_batch
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError, PrivXConnectionError
 
 from policy_fakes import policies
 
@@ -29,7 +25,7 @@ def item(username, **fields):
 class FakeStore:
     """Records the calls a plan makes; fails the Nth call of an operation when asked."""
 
-    holder = "target domain 'corp'"
+    domain_label = "target domain 'corp'"
 
     def __init__(self, managed, scanned, fail_call=None):
         self.managed = managed
@@ -74,13 +70,13 @@ def test_unknown_usernames_fail_before_anything_is_sent_naming_each():
     store = FakeStore([], [scanned('known')])
     declared = declared_accounts([item('known'), item('ghost1'), item('ghost2')])
     with pytest.raises(PrivXConfigError, match=r"2 username\(s\) are neither managed nor scanned.*: ghost1, ghost2"):
-        plan_batch(store, policies(), declared, 'present', False, False)
+        plan_batch(store, policies(), declared, state='present', exclusive=False, rotate=False)
     assert [call[0] for call in store.calls] == ['list', 'scanned']
 
 
 def test_an_unchanged_declaration_reads_once_and_plans_nothing():
     store = FakeStore([managed('a', comment='x'), managed('b')], [])
-    plan = plan_batch(store, policies(), declared_accounts([item('a', comment='x'), item('b', enabled=True)]), 'present', False, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('a', comment='x'), item('b', enabled=True)]), state='present', exclusive=False, rotate=False)
     assert not plan.changed and store.calls == [('list', None)]
 
 
@@ -88,7 +84,7 @@ def test_identical_changes_share_one_batch_edit_and_other_fields_get_single_upda
     store = FakeStore([managed('a'), managed('b'), managed('c'), managed('d')], [])
     declared = declared_accounts([item('a', comment='night'), item('b', comment='night'), item('c', comment='day'),
                                   item('d', comment='night', email='d@example.com')])
-    plan = plan_batch(store, policies(), declared, 'present', False, False)
+    plan = plan_batch(store, policies(), declared, state='present', exclusive=False, rotate=False)
     assert plan.updated == ['a', 'b', 'c', 'd']
     apply_plan(store, policies(), plan, batch_size=500)
     edits = sorted((tuple(ids), payload['changes']['comment']) for operation, (ids, payload) in store.calls[1:] if operation == 'edit')
@@ -99,7 +95,7 @@ def test_identical_changes_share_one_batch_edit_and_other_fields_get_single_upda
 def test_creation_groups_by_settings_and_chunks():
     store = FakeStore([], [scanned('u%d' % number) for number in range(5)])
     declared = declared_accounts([item('u%d' % number, password_policy='default') for number in range(5)])
-    plan = plan_batch(store, policies(), declared, 'present', False, True)
+    plan = plan_batch(store, policies(), declared, state='present', exclusive=False, rotate=True)
     assert plan.created == ['u0', 'u1', 'u2', 'u3', 'u4'] and plan.rotated == ['u0', 'u1', 'u2', 'u3', 'u4']
     apply_plan(store, policies(), plan, batch_size=2)
     creates = [payload for operation, payload in store.calls if operation == 'create']
@@ -112,7 +108,7 @@ def test_creation_groups_by_settings_and_chunks():
 def test_removing_a_policy_goes_through_a_single_update_since_batch_edit_cannot_carry_it():
     store = FakeStore([managed('a', password_policy={'id': 'p-default', 'name': 'default'}), managed('b')], [])
     plan = plan_batch(store, policies(), declared_accounts([item('a', password_policy=''), item('b', password_policy='')]),
-                      'present', False, False)
+                      state='present', exclusive=False, rotate=False)
     assert plan.updated == ['a'] and not plan.edit_groups
     apply_plan(store, policies(), plan, batch_size=500)
     assert store.calls[-1] == ('put', ('a', {'password_policy': ''}))
@@ -120,15 +116,15 @@ def test_removing_a_policy_goes_through_a_single_update_since_batch_edit_cannot_
 
 def test_exclusive_deletes_the_unlisted_and_absent_deletes_the_listed():
     store = FakeStore([managed('keep'), managed('drop1'), managed('drop2')], [])
-    plan = plan_batch(store, policies(), declared_accounts([item('keep')]), 'present', True, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('keep')]), state='present', exclusive=True, rotate=False)
     assert plan.deleted == ['drop1', 'drop2'] and plan.created == [] and plan.updated == []
-    plan = plan_batch(store, policies(), declared_accounts([item('keep'), item('never-managed')]), 'absent', False, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('keep'), item('never-managed')]), state='absent', exclusive=False, rotate=False)
     assert plan.deleted == ['keep']
 
 
 def test_a_failed_chunk_says_what_was_and_was_not_applied():
     store = FakeStore([], [scanned('u%d' % number) for number in range(6)], fail_call=('create', 2))
-    plan = plan_batch(store, policies(), declared_accounts([item('u%d' % number) for number in range(6)]), 'present', False, False)
+    plan = plan_batch(store, policies(), declared_accounts([item('u%d' % number) for number in range(6)]), state='present', exclusive=False, rotate=False)
     with pytest.raises(PrivXBatchError) as caught:
         apply_plan(store, policies(), plan, batch_size=2)
     message = str(caught.value)
@@ -136,3 +132,38 @@ def test_a_failed_chunk_says_what_was_and_was_not_applied():
     assert 'Applied before it: created 2. Not applied: created 4.' in message
     assert caught.value.result_fields() == {'changed': True, 'applied': {'created': ['u0', 'u1'], 'updated': [], 'deleted': []},
                                             'not_applied': {'created': ['u2', 'u3', 'u4', 'u5'], 'updated': [], 'deleted': []}}
+
+
+def test_a_plan_that_deletes_every_managed_account_is_refused_unless_allowed():
+    store = FakeStore([managed('a'), managed('b')], [scanned('new')])
+    for state, exclusive, declared in (('present', True, []), ('present', True, [item('new')]), ('absent', False, [item('a'), item('b')])):
+        with pytest.raises(PrivXConfigError, match='would delete every managed account .*set allow_delete_all: true'):
+            plan_batch(store, policies(), declared_accounts(declared), state=state, exclusive=exclusive, rotate=False)
+        plan = plan_batch(store, policies(), declared_accounts(declared), state=state, exclusive=exclusive, rotate=False,
+                          allow_delete_all=True)
+        assert plan.deleted == ['a', 'b']
+    assert plan_batch(store, policies(), declared_accounts([item('a')]), state='present', exclusive=True, rotate=False).deleted == ['b']
+    assert plan_batch(FakeStore([], []), policies(), {}, state='present', exclusive=True, rotate=False).changed is False
+
+
+def test_a_chunk_without_an_answer_is_unknown_not_not_applied():
+    class Unanswered(FakeStore):
+        def batch(self, operation, ids, **payload):
+            if operation == 'create' and ids == ['s-u2', 's-u3']:
+                error = PrivXConnectionError('cannot reach PrivX at https://privx (POST /batch/create): no answer within the timeout',
+                                             may_have_arrived=True)
+                error.outcome_unknown = True
+                raise error
+            super().batch(operation, ids, **payload)
+
+    store = Unanswered([], [scanned('u%d' % number) for number in range(6)])
+    plan = plan_batch(store, policies(), declared_accounts([item('u%d' % number) for number in range(6)]), state='present', exclusive=False, rotate=False)
+    with pytest.raises(PrivXBatchError) as caught:
+        apply_plan(store, policies(), plan, batch_size=2)
+    message = str(caught.value)
+    assert message.startswith('batch create chunk 2 of 3 got no answer, so whether its 2 account(s) were applied is unknown (u2, u3): ')
+    assert 'were not applied' not in message
+    assert 'Applied before it: created 2. Not applied: created 2.' in message
+    assert caught.value.result_fields() == {'changed': True, 'applied': {'created': ['u0', 'u1'], 'updated': [], 'deleted': []},
+                                            'not_applied': {'created': ['u4', 'u5'], 'updated': [], 'deleted': []},
+                                            'unknown': {'created': ['u2', 'u3'], 'updated': [], 'deleted': []}}

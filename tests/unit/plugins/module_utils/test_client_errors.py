@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import quote, quote_plus
+
 import pytest
 import requests
 
@@ -63,6 +66,26 @@ def test_a_server_that_echoes_the_request_gets_its_secrets_masked():
     assert 'planted-client-secret' not in str(caught.value) and 'password=********' in str(caught.value)
 
 
+def basic(user, password):
+    return 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+
+
+@pytest.mark.parametrize('secret', ['planted-oauth-secret', 'planted/oauth+secret?&=', 'plänted-oauth-secret'])
+def test_encoded_forms_of_the_secrets_are_masked_too(secret):
+    """A server echoing the token call's Basic header or form body shows the secrets base64- or URL-encoded."""
+    forms = [basic('privx-external', secret), basic('x', secret), basic('xy', secret),
+             base64.urlsafe_b64encode(('privx-external:' + secret).encode()).decode(),
+             quote_plus(secret), quote(secret, safe='')]
+    echo = {'error': 'invalid_client', 'error_description': 'refused Authorization: %s; grant_type=password&password=%s %s' % (
+        ', '.join(forms[:4]), forms[4], forms[5])}
+    with pytest.raises(PrivXAuthError) as caught:
+        client(FakeSession(Answer(401, echo)), oauth_client_secret=secret).get('/x')
+    message = str(caught.value)
+    assert 'refused' in message
+    for form in forms:
+        assert form.rstrip('=') not in message, form
+
+
 def test_an_answer_of_the_wrong_shape_is_one_clear_error():
     with pytest.raises(PrivXAuthError, match='the answer carries no access_token'):
         client(FakeSession(Answer(200, ['not', 'an', 'object']))).get('/x')
@@ -92,3 +115,29 @@ def test_a_url_with_credentials_is_refused_without_echoing_them():
     with pytest.raises(PrivXError) as caught:
         ConnectionSettings(dict(SECRETS, url='https://svc:planted-url-pw@privx.example.com', client_id='deployer'))
     assert 'planted-url-pw' not in str(caught.value) and 'must not carry credentials' in str(caught.value)
+
+
+@pytest.mark.parametrize('method, answer, unknown', [
+    ('POST', requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)'), True),
+    ('POST', requests.exceptions.ConnectionError('RemoteDisconnected: Remote end closed connection without response'), True),
+    ('POST', requests.exceptions.ConnectionError('NewConnectionError: Connection refused'), False),
+    ('POST', Answer(502, {'error_code': 'X'}), True),
+    ('POST', Answer(503, {'error_code': 'X'}), False),
+    ('POST', Answer(400, {'error_code': 'X'}), False),
+    ('DELETE', requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)'), True),
+    ('GET', requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)'), False),
+    ('GET', Answer(502, {'error_code': 'X'}), False),
+])
+def test_a_write_that_may_have_been_applied_says_its_outcome_is_unknown(method, answer, unknown):
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, answer, answer, answer), retries=2).request(method, '/write')
+    assert caught.value.outcome_unknown is unknown
+
+
+def test_a_search_that_times_out_is_a_read():
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    timeout = requests.exceptions.ReadTimeout('Read timed out. (read timeout=1)')
+    with pytest.raises(PrivXError) as caught:
+        list(client(FakeSession(token, timeout, timeout, timeout), retries=2).paginate('/search', method='POST', body={}))
+    assert caught.value.outcome_unknown is False

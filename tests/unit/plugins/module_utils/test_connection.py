@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, ConnectionSettings, connection_argument_spec
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 
 SECRETS = {'client_secret': 'api-client-secret-value', 'oauth_client_secret': 'oauth-secret-value'}
@@ -108,3 +109,38 @@ def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
 def test_every_secret_option_is_no_log():
     spec = connection_argument_spec()
     assert sorted(name for name, option in spec.items() if option.get('no_log')) == ['access_token', 'client_secret', 'oauth_client_secret']
+
+
+def fragment(part):
+    from ansible_collections.privx.secrets.plugins.doc_fragments.connection import ModuleDocFragment
+    return yaml.safe_load(getattr(ModuleDocFragment, part))['options']
+
+
+def test_the_doc_fragment_describes_the_options_of_the_table():
+    """CONNECTION_OPTIONS is the one table; the documentation of modules and plugins must say the same."""
+    modules, plugins = fragment('DOCUMENTATION'), fragment('PLUGINS')
+    assert list(modules) == list(plugins) == list(CONNECTION_OPTIONS)
+    for name, option in CONNECTION_OPTIONS.items():
+        documented = modules[name]
+        assert documented['type'] == option.type, name
+        assert documented.get('default') == option.default, name
+        assert documented.get('required', False) == (name == 'url'), name
+        fallback = ', then '.join('E(%s)' % env for env in option.env)
+        assert any(line.startswith('Modules fall back to') and fallback + '.' in line for line in documented['description']), name
+        # Ansible takes the last variable of a plugin option's env list that is set: the preferred one goes last.
+        assert [entry['name'] for entry in plugins[name]['env']] == list(reversed(option.env)), name
+        assert plugins[name]['ini'] == [{'section': 'privx', 'key': name}], name
+        assert plugins[name]['vars'] == [{'name': 'privx_' + name}], name
+        # A plugin reads bool, path and int options as strings so that an empty variable stays unset (see the fragment).
+        if option.type != 'str':
+            assert plugins[name]['type'] == 'str', name
+            assert plugins[name].get('default') == (None if option.default is None else str(option.default).lower()), name
+
+
+@pytest.mark.parametrize('value, expected', [('yes', True), ('off', False), ('T', True), (0, False), ('', True), (None, True)])
+def test_booleans_read_as_ansible_reads_them(value, expected):
+    assert settings(validate_certs=value).validate_certs is expected
+
+
+def test_a_bad_boolean_names_the_option():
+    assert failure(validate_certs='maybe') == "validate_certs must be a boolean, got 'maybe'"

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._rotation import outcome, plan_rotation, select_accounts, wait_for
+from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._rotation import outcome, plan_rotation, select_accounts, trigger, wait_for
 from ansible_collections.privx.secrets.plugins.module_utils._time import utc_now
 
 
@@ -88,3 +89,22 @@ def test_waiting_gives_up_at_the_timeout():
 
     reports = wait_for(PollingStore([[account('a', locked=True)]]), [account('a')], timeout=5, sleep=sleep, clock=lambda: now[0])
     assert reports[0]['status'] == 'TIMEOUT' and now[0] == pytest.approx(5.0)
+
+
+def test_a_failed_batch_rotate_chunk_says_which_accounts_were_started():
+    class Domain:
+        def __init__(self):
+            self.calls = []
+
+        def batch(self, operation, ids):
+            self.calls.append((operation, ids))
+            if len(self.calls) == 2:
+                raise PrivXApiError('POST', '/batch/rotate', 503, error_code='TOO_MANY_CONNECTIONS', attempts=3)
+
+    accounts = [{'id': 'id-%d' % number, 'username': 'u%d' % number} for number in range(5)]
+    with pytest.raises(PrivXBatchError) as caught:
+        trigger(Domain(), accounts, batch_size=2)
+    assert str(caught.value).startswith('batch rotate chunk 2 of 3 failed, so its 2 account(s) were not applied (u2, u3): PrivX POST')
+    assert 'Applied before it: rotated 2. Not applied: rotated 3.' in str(caught.value)
+    assert caught.value.result_fields() == {'changed': True, 'applied': {'rotated': ['u0', 'u1']},
+                                            'not_applied': {'rotated': ['u2', 'u3', 'u4']}}

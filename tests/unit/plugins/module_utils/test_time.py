@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339, parse_duration, parse_timestamp
+from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339, moment_before, parse_duration, parse_timestamp
 
 
 @pytest.mark.parametrize('text, expected', [
@@ -41,3 +41,9 @@ def test_user_dates_become_rfc3339_utc():
     with pytest.raises(PrivXConfigError, match="created_after 'last week' is not a date"):
         as_rfc3339('last week', 'created_after')
     assert parse_timestamp('2026-01-31T12:00:00Z').tzinfo.utcoffset(None) == timezone.utc.utcoffset(None)
+
+
+@pytest.mark.parametrize('text', ['999999999999s', '1000000000d', '99999999999999999999w', '99999999999999999999'])
+def test_a_duration_longer_than_any_date_reaches_back_before_every_date(text):
+    duration = parse_duration(text, 'older_than')
+    assert moment_before(datetime(2026, 12, 1, tzinfo=timezone.utc), duration) is None

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converging one managed account: absent, created or updated, field by field.
+
+The single-account counterpart of ``_batch.py``: both compare with the helpers of ``_accounts.py``
+(only the fields the task names), and both return a result with a ``diff`` that the module base
+drops when diff mode is off.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
+    PASSWORD_MARKER,
+    as_options,
+    create_body,
+    field_changes,
+    field_diff,
+    predicted_account,
+    predicted_update,
+    returned_account,
+)
+from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+
+
+class AccountRequest:
+    """What a task declares for one account: its fields, and what to do with a password."""
+
+    def __init__(self, username, desired, *, password=None, update_password='on_create', rotate=False):
+        self.username = username
+        self.desired = desired
+        self.password = password
+        self.update_password = update_password
+        self.rotate = rotate
+
+    @property
+    def stores_password_on_update(self):
+        return bool(self.password) and self.update_password == 'always'
+
+
+def converge_account(accounts, request, *, state, check_mode):
+    """Make the account match ``request`` (or remove it); returns the module result, with its diff."""
+    current = accounts.find(request.username)
+    if state == 'absent':
+        return _ensure_absent(accounts, current, check_mode=check_mode)
+    if current is None:
+        return _ensure_created(accounts, request, check_mode=check_mode)
+    return _ensure_updated(accounts, current, request, check_mode=check_mode)
+
+
+def _ensure_absent(accounts, current, *, check_mode):
+    if current is None:
+        return {'changed': False, 'managed_account': {}}
+    if not check_mode:
+        accounts.delete(current)
+    return {'changed': True, 'managed_account': {}, 'diff': {'before': as_options(current), 'after': {}}}
+
+
+def _ensure_created(accounts, request, *, check_mode):
+    body = create_body(request.username, request.desired, accounts.find_scanned(request.username), PasswordPolicies(accounts.client))
+    _before, after = field_diff(None, request.desired)
+    after['username'] = request.username
+    if request.password:
+        after['password'] = PASSWORD_MARKER
+    result = {'changed': True, 'diff': {'before': {}, 'after': after}}
+    if check_mode:
+        result['managed_account'] = predicted_account(accounts.domain, body=body)
+    else:
+        account_id = accounts.create(body, password=request.password, rotate=request.rotate)
+        result['managed_account'] = returned_account(accounts.get(account_id))
+    return result
+
+
+def _ensure_updated(accounts, current, request, *, check_mode):
+    policies = PasswordPolicies(accounts.client)
+    changes = field_changes(current, request.desired)
+    store_password = request.stores_password_on_update
+    before, after = field_diff(current, changes)
+    if store_password:
+        after['password'] = PASSWORD_MARKER
+    result = {'changed': bool(changes) or store_password, 'diff': {'before': before, 'after': after}}
+    if not result['changed']:
+        result['managed_account'] = returned_account(current)
+    elif check_mode:
+        result['managed_account'] = predicted_update(accounts.domain, current, changes, policies)
+    else:
+        if changes:
+            accounts.update(current, changes, policies)
+        if store_password:
+            result['password_version'] = accounts.set_password(current, request.password)
+        result['managed_account'] = returned_account(accounts.get(current['id']))
+    return result

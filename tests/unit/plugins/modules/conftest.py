@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Running a module's main() in-process, without a server: its arguments in, its result out.
+
+``patch_ansible_module`` feeds the arguments to AnsibleModule the way Ansible does (indirect parametrize, or call
+the ``run_module`` fixture); ``privx`` replaces the one HTTP client with ``module_fakes.FakePrivX``, which answers
+from a small in-memory domain and records every call. The collection is imported inside the fixtures: pytest
+loads this file before the collection is importable. The folder is a package (``__init__.py``) so that neither
+this conftest nor the test files are taken for their namesakes in tests/integration.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CONNECTION = {'url': 'https://privx.example.com', 'access_token': 'planted-unit-token'}
+
+
+@pytest.fixture
+def privx(monkeypatch):
+    """The fake PrivX every PrivXModule of the test talks to."""
+    from ansible_collections.privx.secrets.plugins.module_utils import _module
+    from .module_fakes import FakePrivX
+
+    fake = FakePrivX()
+    monkeypatch.setattr(_module, 'PrivXClient', lambda settings: fake)
+    return fake
+
+
+@pytest.fixture
+def patch_ansible_module(request, monkeypatch):
+    """Give AnsibleModule these arguments (``request.param`` when parametrized indirectly); its result raises ModuleExit."""
+    from ansible.module_utils import basic
+    from ansible.module_utils._internal import _traceback
+    from .module_fakes import ModuleExit
+
+    def patch(args):
+        arguments = dict(CONNECTION, **args)
+        monkeypatch.setattr(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': arguments}).encode('utf-8'))
+        monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy')
+        # As in a module's own process: tracebacks as _ansible_tracebacks_for asks (the controller's setting
+        # applies once ansible.utils.display is imported, and ansible-core caches the first module's answer).
+        monkeypatch.setattr(_traceback, '_is_traceback_enabled', _traceback._is_module_traceback_enabled)
+        monkeypatch.setattr(_traceback, '_module_tracebacks_enabled_events', None)
+
+        def record(_module, result):
+            raise ModuleExit(result)
+
+        monkeypatch.setattr(basic.AnsibleModule, '_record_module_result', record)
+
+    if hasattr(request, 'param'):
+        patch(request.param)
+    return patch
+
+
+@pytest.fixture
+def run_module(patch_ansible_module):
+    """run_module(module, args) -> the result main() would print (check and diff mode as _ansible_check_mode/_ansible_diff)."""
+    from .module_fakes import ModuleExit
+
+    def run(module, args):
+        patch_ansible_module(args)
+        with pytest.raises(ModuleExit) as ended:
+            module.main()
+        return ended.value.result
+
+    return run
