@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
 
 
 class AccountSecrets:
@@ -48,20 +48,17 @@ class AccountSecrets:
         agent keeps the checkout active until then (plugins/plugin_utils/_checkout_agent.py, Holding), so that the
         late attempt is answered with it instead of creating one that nothing releases.
         """
-        try:
+        with when_not_found(lambda _error: PrivXError(
+                'no account secret at path %r: PrivX answered 404 (check the path with privx.secrets.account_secret_info)' % path)), \
+                on_api_error(403, lambda error: PrivXError('API client %r may not check out %r: PrivX answered 403 %s (%s)' % (
+                    self.client.settings.identity, path, error.error_code or 'PERMISSION_DENIED', error.error_message))):
             answer = self.client.post(paths.CHECKOUTS, {'path': path}, idempotent=True)
-        except PrivXApiError as error:
-            if error.is_not_found:
-                raise PrivXError('no account secret at path %r: PrivX answered 404 (check the path with '
-                                 'privx.secrets.account_secret_info)' % path) from None
-            if error.status == 403:
-                raise PrivXError('API client %r may not check out %r: PrivX answered 403 %s (%s)' % (
-                    self.client.settings.identity, path, error.error_code or 'PERMISSION_DENIED', error.error_message)) from None
-            raise
         return _single_checkout(answer, path)
 
     def release(self, checkout_id):
-        self.client.post(paths.checkout_release(checkout_id))
+        """Release a checkout. A 404 means it already expired or was released elsewhere: nothing is left to release."""
+        with when_not_found():
+            self.client.post(paths.checkout_release(checkout_id))
 
     def active_checkouts(self):
         return list(self.client.paginate(paths.CHECKOUTS))

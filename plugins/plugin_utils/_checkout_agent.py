@@ -23,7 +23,7 @@ import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
 from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
@@ -242,10 +242,6 @@ def _release(holding):
         try:
             holding.secrets.release(holding.record['id'])
             return None
-        except PrivXApiError as failure:
-            if failure.is_not_found:
-                return None  # already expired or released elsewhere: nothing is left to release
-            error = failure
         except PrivXError as failure:
             error = failure
         if attempt + 1 < RELEASE_ATTEMPTS:

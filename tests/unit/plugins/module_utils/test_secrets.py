@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the checkout and release calls make of PrivX's error statuses (declared with _errors.on_api_error)."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets
+
+
+class FailingClient:
+    settings = types.SimpleNamespace(identity='ci-client')
+
+    def __init__(self, status, code=None, message=None):
+        self.status, self.code, self.message = status, code, message
+        self.posted = []
+
+    def post(self, path, body=None, **_kwargs):
+        self.posted.append(path)
+        raise PrivXApiError('POST', path, self.status, self.code, self.message)
+
+
+def test_a_checkout_of_an_unknown_path_names_the_path_and_the_info_module():
+    with pytest.raises(PrivXError) as raised:
+        AccountSecrets(FailingClient(404)).checkout('corp/nobody')
+    assert not isinstance(raised.value, PrivXApiError)
+    assert str(raised.value) == ("no account secret at path 'corp/nobody': PrivX answered 404 "
+                                 "(check the path with privx.secrets.account_secret_info)")
+
+
+def test_a_forbidden_checkout_names_the_api_client_and_privx_reason():
+    with pytest.raises(PrivXError) as raised:
+        AccountSecrets(FailingClient(403, 'PERMISSION_DENIED', 'explicit checkout off')).checkout('corp/app')
+    assert str(raised.value) == ("API client 'ci-client' may not check out 'corp/app': "
+                                 "PrivX answered 403 PERMISSION_DENIED (explicit checkout off)")
+
+
+def test_other_checkout_errors_pass_unchanged():
+    with pytest.raises(PrivXApiError) as raised:
+        AccountSecrets(FailingClient(500)).checkout('corp/app')
+    assert raised.value.status == 500
+
+
+def test_releasing_a_checkout_that_is_already_gone_is_no_error():
+    client = FailingClient(404)
+    assert AccountSecrets(client).release('c-1') is None
+    assert client.posted == [paths.checkout_release('c-1')]
+
+
+def test_a_release_that_fails_otherwise_raises():
+    with pytest.raises(PrivXApiError):
+        AccountSecrets(FailingClient(500)).release('c-1')
