@@ -25,7 +25,11 @@ batch_scale  one managed_account_batch task declaring 10,000 accounts, against a
              (written into the temporary directory): it starts the real interpreter on the module, waits for it
              with wait4(2) and records the ru_maxrss the kernel reports for that one process, which is its VmHWM at
              exit. ansible-core runs the module inside that process (AnsiballZ imports it), and the module starts
-             no other process, so that is the module's peak, with the interpreter's own start-up included.
+             no other process, so that is the module's peak, with the interpreter's own start-up included. The
+             wrapper also records the module process's wall and CPU seconds, and each run reports the CPU seconds of
+             ansible-playbook and all it waited for: with ansible-playbook --syntax-check of the same playbook
+             (reported too) they show how much of the wall time is Ansible's own reading and templating of the
+             10,000-entry task.
 
 Results are printed and written to tests/benchmarks/results/<name>.json. Nothing here asserts: the figures are reported.
 Sizes can be made small for a smoke run: scale(hosts=, rounds=), batch_scale(accounts=, scanned=).
@@ -36,12 +40,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -167,6 +174,22 @@ def emulator_seconds(entries):
     return round(sum(entry.get('duration_ms') or 0 for entry in entries) / 1000.0, 2)
 
 
+def children_cpu_seconds():
+    """User + system seconds of this process's children that were waited for (and of what they waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_seconds(pid):
+    """User + system seconds a running process has used so far, from /proc/<pid>/stat, or None."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as handle:
+            fields = handle.read().rsplit(b')', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
+
+
 def _status_kib(pid, fields=('VmHWM', 'VmRSS')):
     """Fields of /proc/<pid>/status in KiB, or None when the process is gone."""
     try:
@@ -212,6 +235,7 @@ class AgentMemory(threading.Thread):
         self.samples = 0
         self.peak_hwm_kib = 0
         self.peak_rss_kib = 0
+        self.cpu_seconds = 0.0
 
     def run(self):
         while not self.stopping.is_set() and self.agent_pid is None:
@@ -223,6 +247,7 @@ class AgentMemory(threading.Thread):
             if not values:
                 return  # the agent has exited
             self.samples += 1
+            self.cpu_seconds = _cpu_seconds(self.agent_pid) or self.cpu_seconds
             self.peak_hwm_kib = max(self.peak_hwm_kib, values.get('VmHWM', 0))
             self.peak_rss_kib = max(self.peak_rss_kib, values.get('VmRSS', 0))
             time.sleep(self.SAMPLE_INTERVAL)
@@ -231,11 +256,17 @@ class AgentMemory(threading.Thread):
         if self.agent_pid is None:
             return None
         return {'peak_VmHWM_MiB': round(self.peak_hwm_kib / 1024.0, 1), 'peak_VmRSS_MiB': round(self.peak_rss_kib / 1024.0, 1),
-                'samples': self.samples}
+                'cpu_seconds': round(self.cpu_seconds, 2), 'samples': self.samples}
 
 
 def run_watched(runner, plays, inventory, forks, env=None, timeout=1800):
-    """Run a playbook while watching its checkout agent; returns (wall seconds, agent memory figures or None)."""
+    """Run a playbook while watching its checkout agent.
+
+    Returns (wall seconds, CPU seconds of ansible-playbook and its workers, the agent's figures or None). The agent
+    leaves ansible-playbook's process tree (plugins/plugin_utils/_agent_connection.py starts it in a session of its
+    own), so its CPU seconds are read from /proc apart.
+    """
+    cpu_before = children_cpu_seconds()
     started = time.perf_counter()
     process, _results = runner.start(plays, env=env, inventory=inventory, forks=forks)
     watcher = AgentMemory(process.pid)
@@ -246,11 +277,12 @@ def run_watched(runner, plays, inventory, forks, env=None, timeout=1800):
         process.kill()
         output, _unused = process.communicate()
     elapsed = time.perf_counter() - started
+    cpu = children_cpu_seconds() - cpu_before
     watcher.stopping.set()
     watcher.join(timeout=10)
     if process.returncode != 0:
         raise SystemExit('benchmark run failed:\n' + output[-3000:])
-    return elapsed, watcher.figures()
+    return elapsed, cpu, watcher.figures()
 
 
 SCALE_PATHS = ('dbdomain/app_admin', 'dbdomain/reporting', 'corp.example.com/svc_backup')  # demo.json's three checkout-able accounts
@@ -276,6 +308,7 @@ def bench_scale(workdir, collections_path, hosts=1000, forks=50, rounds=5):
     }
     env_values = {'BENCH_SECRET_%d' % number: 'not-a-secret-%d' % number for number in range(1, len(SCALE_PATHS) + 1)}
     seconds = {name: [] for name in variants}
+    cpu = {name: [] for name in variants}
     memory = []
     calls = []
     left_active = []
@@ -288,14 +321,16 @@ def bench_scale(workdir, collections_path, hosts=1000, forks=50, rounds=5):
             for name, plays in variants.items():
                 privx.control.reset()
                 mark = privx.control.mark()
-                elapsed, agent = run_watched(runner, plays, inventory, forks)
+                elapsed, cpu_seconds, agent = run_watched(runner, plays, inventory, forks)
                 seconds[name].append(elapsed)
+                # The agent's CPU is part of the lookup's cost: added to the run's, which does not include it.
+                cpu[name].append(cpu_seconds + (agent['cpu_seconds'] if agent else 0.0))
                 if name == 'privx_checkout':
                     entries = privx.control.requests(since=mark)
                     calls.append(call_counts(entries))
                     memory.append(agent)
                     left_active.append(len(privx.control.checkouts()))
-                print('  %s round %d: %.1f s' % (name, _round + 1, elapsed), file=sys.stderr, flush=True)
+                print('  %s round %d: %.1f s, %.1f CPU s' % (name, _round + 1, elapsed, cpu[name][-1]), file=sys.stderr, flush=True)
     median = {name: statistics.median(values) for name, values in seconds.items()}
     per_round = [round(privx_time / floor, 3) for privx_time, floor in zip(seconds['privx_checkout'], seconds['env_floor'])]
     checkouts = [counts.get('POST ' + CHECKOUTS_PATH, 0) for counts in calls]
@@ -307,6 +342,10 @@ def bench_scale(workdir, collections_path, hosts=1000, forks=50, rounds=5):
         'median_seconds': {name: round(value, 2) for name, value in median.items()},
         'time_vs_env_floor': round(median['privx_checkout'] / median['env_floor'], 3),
         'time_vs_env_floor_per_round': per_round,
+        # CPU seconds (ansible-playbook, its workers and, for the lookup, the agent): less sensitive to the machine's
+        # load than wall time, which on a shared machine also counts other processes' turns.
+        'median_cpu_seconds': {name: round(statistics.median(values), 2) for name, values in cpu.items()},
+        'cpu_vs_env_floor': round(statistics.median(cpu['privx_checkout']) / statistics.median(cpu['env_floor']), 3),
         'checkouts_made': sorted(set(checkouts)),
         'token_grants': sorted(set(tokens)),
         'http_calls': calls[-1] if calls else {},
@@ -319,14 +358,16 @@ def bench_scale(workdir, collections_path, hosts=1000, forks=50, rounds=5):
 
 PEAK_WRAPPER = """#!{python}
 # Runs the real interpreter on the module and records that one process's peak resident set (ru_maxrss, KiB).
-import json, os, subprocess, sys
+import json, os, subprocess, sys, time
+started = time.monotonic()
 child = subprocess.Popen([{python!r}] + sys.argv[1:])
 _pid, status, usage = os.wait4(child.pid, 0)
 child.returncode = os.waitstatus_to_exitcode(status)
 log = os.environ.get('BENCH_PEAK_MEMORY_LOG')
 if log:
     with open(log, 'a', encoding='utf-8') as handle:
-        handle.write(json.dumps({{'argv': sys.argv[1:], 'maxrss_kib': usage.ru_maxrss}}) + '\\n')
+        handle.write(json.dumps({{'argv': sys.argv[1:], 'maxrss_kib': usage.ru_maxrss, 'wall': time.monotonic() - started,
+                                 'cpu': usage.ru_utime + usage.ru_stime}}) + '\\n')
 sys.exit(child.returncode)
 """
 
@@ -370,25 +411,46 @@ def bench_batch_scale(workdir, collections_path, accounts=10000, scanned=20000):
             if os.path.exists(peak_log):
                 os.unlink(peak_log)
             mark = privx.control.mark()
+            cpu_before = children_cpu_seconds()
             started = time.perf_counter()
             run = runner.playbook(play, inventory=inventory, env={'BENCH_PEAK_MEMORY_LOG': peak_log}, timeout=1800)
             elapsed = time.perf_counter() - started
+            cpu = children_cpu_seconds() - cpu_before
             if run.rc != 0:
                 raise SystemExit('benchmark run failed:\n' + run.output[-3000:])
             entries = privx.control.requests(since=mark)
             with open(peak_log, encoding='utf-8') as handle:
-                peaks = [json.loads(line)['maxrss_kib'] for line in handle if line.strip()]
+                modules = [json.loads(line) for line in handle if line.strip()]
+            peaks = [entry['maxrss_kib'] for entry in modules]
             task = run.task('declare every account')
             result[name] = {
                 'changed': task['changed'], 'seconds': round(elapsed, 2), 'http_calls': len(entries),
+                # ansible-playbook with its workers and the module (all waited for): what the run costs the machine
+                'cpu_seconds': round(cpu, 2),
                 'emulator_seconds': emulator_seconds(entries), 'calls_by_endpoint': call_counts(entries),
                 'module_peak_rss_MiB': round(max(peaks) / 1024.0, 1) if peaks else None,
+                # the module process alone: the rest of the wall time is the controller's (templating, arguments, results)
+                'module_seconds': round(sum(entry['wall'] for entry in modules), 2),
+                'module_cpu_seconds': round(sum(entry['cpu'] for entry in modules), 2),
             }
             print('  %s: %s' % (name, json.dumps(result[name])), file=sys.stderr, flush=True)
         result['managed_after'] = len(privx.control.managed_accounts(domain))
+        result['ansible_parse_only'] = _syntax_check(runner, play, inventory)
     result['targets'] = {'first_convergence': {'http_calls': '<= 45'},
                          'no_change_rerun': {'http_calls': '<= 15', 'seconds': '< 15', 'changed': False}}
     return result
+
+
+def _syntax_check(runner, play, inventory):
+    """Ansible's own cost of reading the same playbook (ansible-playbook --syntax-check): part of every run's time."""
+    path = os.path.join(runner.workdir, 'syntax-check.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(play, handle, sort_keys=False)
+    cpu_before = children_cpu_seconds()
+    started = time.perf_counter()
+    subprocess.run([os.path.join(BIN, 'ansible-playbook'), '--syntax-check', path, '-i', inventory], cwd=runner.workdir,
+                   env=runner.env(), capture_output=True, check=True)
+    return {'seconds': round(time.perf_counter() - started, 2), 'cpu_seconds': round(children_cpu_seconds() - cpu_before, 2)}
 
 
 BENCHMARKS = {'batch': bench_batch, 'checkout': bench_checkout, 'scale': bench_scale, 'batch_scale': bench_batch_scale}
