@@ -301,7 +301,7 @@ def scale_play(expression):
     ]}]
 
 
-def bench_scale(workdir, collections_path, hosts=1000, forks=50, rounds=5):
+def bench_scale(workdir, collections_path, hosts=1000, forks=50, rounds=3):
     variants = {
         'env_floor': scale_play(lambda number, path: "lookup('ansible.builtin.env', 'BENCH_SECRET_%d')" % number),
         'privx_checkout': scale_play(lambda number, path: "lookup('privx.secrets.checkout', '%s')" % path),
