@@ -12,8 +12,10 @@ scale        1,000 local-connection hosts, forks 50, one play in which every hos
              each (two set_fact tasks, each templating all three paths: 6,000 lookups) with the checkout lookup and the
              privx.secrets.checkouts callback, against the same play with ansible.builtin.env lookups (the floor; the
              callback is enabled there too, so that both runs differ in the lookup only). The two are run in turn,
-             round by round, and the median of each is compared. Reported: the checkouts and token grants the
-             emulator logged, and the checkout agent's peak resident memory. The agent is the process whose command
+             round by round, and the median of each is compared, in wall time and in CPU seconds (ansible-playbook
+             and its workers from getrusage, plus the agent's from /proc/<pid>/stat: less disturbed by other work on
+             the machine than wall time). Reported: the checkouts and token grants the emulator logged, and the
+             checkout agent's peak resident memory. The agent is the process whose command
              line is ``python -m ...plugin_utils._checkout_agent --controller-pid <ansible-playbook's pid>`` (see
              plugins/plugin_utils/_agent_connection.py); while the play runs, /proc is scanned for it and its
              /proc/<pid>/status is then read every 20 ms until it exits. VmHWM is the kernel's own high-water mark
