@@ -43,6 +43,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -461,13 +462,20 @@ BENCHMARKS = {'batch': bench_batch, 'checkout': bench_checkout, 'scale': bench_s
 def main(names):
     names = names or ['batch', 'checkout']
     os.makedirs(RESULTS, exist_ok=True)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        raise SystemExit('unknown benchmark(s) %s; choose from %s' % (', '.join(unknown), ', '.join(BENCHMARKS)))
     workdir = tempfile.mkdtemp(prefix='privx-bench-')
-    collections_path = install_collection(workdir)
-    for name in names:
-        result = BENCHMARKS[name](workdir, collections_path)
-        print('== %s\n%s' % (name, json.dumps(result, indent=2)), flush=True)
-        with open(os.path.join(RESULTS, name + '.json'), 'w', encoding='utf-8') as handle:
-            json.dump(result, handle, indent=2)
+    try:
+        collections_path = install_collection(workdir)
+        for name in names:
+            result = BENCHMARKS[name](workdir, collections_path)
+            print('== %s\n%s' % (name, json.dumps(result, indent=2)), flush=True)
+            with open(os.path.join(RESULTS, name + '.json'), 'w', encoding='utf-8') as handle:
+                json.dump(result, handle, indent=2)
+    finally:
+        # playbooks, inventories, the installed collection and the generated fixture
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == '__main__':
