@@ -17,6 +17,6 @@ xdist=()
 if [ "$workers" != "0" ]; then
     xdist=(-n "$workers" --dist loadfile)
 fi
-echo "== compat: $("$venv/bin/ansible" --version | head -1) on $("$venv/bin/python" --version)"
+echo "== compat: ansible-core $("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)') on $("$venv/bin/python" --version)"
 PATH=$venv/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$scratch/collections "$venv/bin/python" -m pytest -c tests/pytest.ini \
     --rootdir tests "${xdist[@]}" tests/unit tests/integration "$@"

@@ -22,7 +22,7 @@ for version in "${@:-newest}"; do
         venv=$repo/.venv-$version
         bash tests/setup-venv.sh "$venv" "tests/requirements-$version.txt"
     fi
-    echo "== ansible-test sanity: $("$venv/bin/ansible" --version | head -1)"
+    echo "== ansible-test sanity: ansible-core $("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')"
     rm -rf "$copy/tests/output"
     (cd "$copy" && PATH=$venv/bin:$PATH ansible-test sanity --venv --python 3.12 --color no)
 done

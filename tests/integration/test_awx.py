@@ -84,4 +84,3 @@ def test_a_failed_rotation_fails_the_job_after_the_summary(privx, collections_pa
     assert 'FAILED rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in lines
     assert [line.split()[-1] for line in lines if line.split()[1:2] == ['never']] == ['SUCCESS']
     assert 'rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in stdout
-
