@@ -3,8 +3,9 @@
 # integration tests (real ansible-playbook runs against the emulator, the docs site, galaxy-importer, ansible-builder,
 # molecule, every EXAMPLES block), then ansible-test sanity and ansible-lint on the newest ansible-core.
 # Usage: bash tests/run.sh [pytest arguments, e.g. -k checkout]
-#   PRIVX_SKIP_SANITY=1      skips ansible-test and ansible-lint (and does not prepare the docs and importer venvs)
-#   PRIVX_PYTEST_WORKERS=N   pytest-xdist workers (default 2; 0 runs in one process)
+#   PRIVX_SKIP_SANITY=1         skips ansible-test and ansible-lint (and does not prepare the docs and importer venvs)
+#   PRIVX_SANITY_VERSIONS=...   ansible-core versions for ansible-test sanity (tests/sanity.sh; default: newest)
+#   PRIVX_PYTEST_WORKERS=N      pytest-xdist workers (default 2; 0 runs in one process)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
@@ -19,9 +20,27 @@ export PATH=$venv:$PATH
 # The collection as ansible_collections/privx/secrets: a link for pytest and ansible-lint, outside the checkout
 # (so that ansible-galaxy's build never walks into it).
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+sanity_pid=""
+cleanup() {
+    if [ -n "$sanity_pid" ]; then kill "$sanity_pid" 2>/dev/null || true; fi
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
 mkdir -p "$scratch/collections/ansible_collections/privx"
 ln -s "$repo" "$scratch/collections/ansible_collections/privx/secrets"
+
+# ansible-test sanity is CPU-bound while the pytest suite mostly waits for playbooks and the emulator: sanity runs
+# beside pytest, its output kept until the end. Each venv of tests/sanity.sh exists before it starts, so the two
+# never install into the same place.
+if [ "${PRIVX_SKIP_SANITY:-0}" != "1" ]; then
+    read -r -a versions <<< "${PRIVX_SANITY_VERSIONS:-newest}"
+    for version in "${versions[@]}"; do
+        if [ "$version" != newest ]; then bash tests/setup-venv.sh ".venv-$version" "tests/requirements-$version.txt"; fi
+    done
+    echo "== ansible-test sanity (${versions[*]}) started beside pytest; its output follows pytest's"
+    bash tests/sanity.sh "${versions[@]}" > "$scratch/sanity.log" 2>&1 &
+    sanity_pid=$!
+fi
 
 # Every tests directory: ours, and those of extensions (extensions/*/tests) when there are any.
 paths=(tests/unit tests/emulator/tests tests/integration)
@@ -43,8 +62,16 @@ if [ "${PRIVX_SKIP_SANITY:-0}" = "1" ]; then
     exit 0
 fi
 
-bash tests/sanity.sh newest
-
 echo "== ansible-lint (production profile)"
 ANSIBLE_COLLECTIONS_PATH=$scratch/collections ansible-lint --offline --profile production
+
+echo "== ansible-test sanity (waiting for it to finish)"
+status=0
+wait "$sanity_pid" || status=$?
+sanity_pid=""
+grep -v '^WARNING: Location ' "$scratch/sanity.log" || true
+if [ "$status" != "0" ]; then
+    echo "== ansible-test sanity failed"
+    exit "$status"
+fi
 echo "== all tests passed"
