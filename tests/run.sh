@@ -54,24 +54,25 @@ if [ "$workers" != "0" ]; then
     xdist=(-n "$workers" --dist loadfile)
 fi
 
+# Every part runs even when an earlier one failed, so that one run reports everything; the exit status says whether
+# all passed.
+failed=()
 echo "== pytest: unit, emulator and integration tests"
 ANSIBLE_COLLECTIONS_PATH=$scratch/collections python -m pytest -c tests/pytest.ini --rootdir tests \
-    "${xdist[@]}" "${paths[@]}" "$@"
+    "${xdist[@]}" "${paths[@]}" "$@" || failed+=(pytest)
 
-if [ "${PRIVX_SKIP_SANITY:-0}" = "1" ]; then
-    exit 0
+if [ "${PRIVX_SKIP_SANITY:-0}" != "1" ]; then
+    echo "== ansible-lint (production profile)"
+    ANSIBLE_COLLECTIONS_PATH=$scratch/collections ansible-lint --offline --profile production || failed+=(ansible-lint)
+
+    echo "== ansible-test sanity (waiting for it to finish)"
+    wait "$sanity_pid" || failed+=(ansible-test-sanity)
+    sanity_pid=""
+    grep -v '^WARNING: Location ' "$scratch/sanity.log" || true
 fi
 
-echo "== ansible-lint (production profile)"
-ANSIBLE_COLLECTIONS_PATH=$scratch/collections ansible-lint --offline --profile production
-
-echo "== ansible-test sanity (waiting for it to finish)"
-status=0
-wait "$sanity_pid" || status=$?
-sanity_pid=""
-grep -v '^WARNING: Location ' "$scratch/sanity.log" || true
-if [ "$status" != "0" ]; then
-    echo "== ansible-test sanity failed"
-    exit "$status"
+if [ "${#failed[@]}" != "0" ]; then
+    echo "== FAILED: ${failed[*]}"
+    exit 1
 fi
 echo "== all tests passed"
