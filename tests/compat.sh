@@ -1,41 +1,26 @@
 #!/usr/bin/env bash
-# The unit and integration tests once more with the oldest supported ansible-core (2.16), on Python 3.10 or 3.11
-# (ansible-core 2.16's controller range). Skips, saying so, when no such Python is found.
+# The unit and integration tests once more with the oldest supported ansible-core (2.16, meta/runtime.yml), in the
+# venv that tests/sanity.sh 2.16 uses too (Python 3.12 is in 2.16's controller range).
+# Usage: bash tests/compat.sh [pytest arguments]    (PRIVX_PYTEST_WORKERS as for tests/run.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
-
-python=""
-candidates=("${PRIVX_COMPAT_PYTHON:-}" python3.11 python3.10 python3)
-if command -v pyenv >/dev/null 2>&1; then
-    candidates+=("$(pyenv root)"/versions/3.1[01].*/bin/python)
-fi
-for candidate in "${candidates[@]}"; do
-    if [ -n "$candidate" ] && "$candidate" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info < (3, 12))' >/dev/null 2>&1; then
-        python=$candidate
-        break
-    fi
-done
-if [ -z "$python" ]; then
-    echo "compat: no Python 3.10 or 3.11 found; skipping the ansible-core 2.16 run"
-    exit 0
-fi
-
-venv=$repo/.venv-compat
-stamp=$venv/.requirements.sha256
-wanted=$(sha256sum tests/requirements-compat.txt | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    echo "compat: creating .venv-compat with $python"
-    rm -rf "$venv"
-    "$python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --upgrade pip
-    "$venv/bin/python" -m pip install --quiet -r tests/requirements-compat.txt
-    echo "$wanted" > "$stamp"
-fi
+venv=$repo/.venv-2.16
+bash tests/setup-venv.sh "$venv" tests/requirements-2.16.txt
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/collections/ansible_collections/privx"
 ln -s "$repo" "$scratch/collections/ansible_collections/privx/secrets"
-echo "== compat: $("$venv/bin/ansible" --version | head -1) on $("$venv/bin/python" --version)"
-PATH=$venv/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$scratch/collections "$venv/bin/python" -m pytest tests/unit tests/integration "$@"
+workers=${PRIVX_PYTEST_WORKERS:-2}
+xdist=()
+if [ "$workers" != "0" ]; then
+    xdist=(-n "$workers" --dist loadfile)
+fi
+echo "== compat: ansible-core $("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)') on $("$venv/bin/python" --version)"
+# The docs site and galaxy-importer run from venvs of their own, whatever ansible-core this run uses: tests/run.sh
+# runs them once.
+PATH=$venv/bin:$PATH ANSIBLE_COLLECTIONS_PATH=$scratch/collections "$venv/bin/python" -m pytest -c tests/pytest.ini \
+    --rootdir tests "${xdist[@]}" --ignore tests/integration/test_docs_site.py \
+    --deselect integration/test_packaging.py::test_galaxy_importer_accepts_the_tarball_without_error_or_warning \
+    tests/unit tests/integration "$@"

@@ -85,7 +85,7 @@ EXAMPLES = r'''
 - name: Write the application's configuration with its database password
   ansible.builtin.template:
     src: app.conf.j2
-    dest: /etc/app/app.conf
+    dest: "{{ app_config_dir }}/app.conf"
     mode: "0600"
   vars:
     db_password: "{{ lookup('privx.secrets.checkout', 'corp.example.com/app_db') }}"
@@ -98,18 +98,15 @@ EXAMPLES = r'''
 
 # Pass a secret in a module option that is no_log, never through environment: or a command line,
 # which -vvv output and ps on the target would show.
-- name: Connection options as variables (from a vault-encrypted file, say) instead of PRIVX_* environment variables
+# Connection options may be inventory variables instead of PRIVX_* environment variables: privx_url,
+# privx_client_id, privx_client_secret and privx_oauth_client_secret (in a vault-encrypted group_vars file, say).
+- name: Post the password to the application's API
   ansible.builtin.uri:
-    url: https://app.example.com/api/rotate-keys
+    url: "{{ app_api_url }}/rotate-keys"   # https://app.example.com/api, say
     method: POST
     url_username: app_db
     url_password: "{{ lookup('privx.secrets.checkout', 'corp.example.com/app_db') }}"
     force_basic_auth: true
-  vars:
-    privx_url: https://privx.example.com
-    privx_client_id: "{{ vault_privx_client_id }}"
-    privx_client_secret: "{{ vault_privx_client_secret }}"
-    privx_oauth_client_secret: "{{ vault_privx_oauth_client_secret }}"
   no_log: true
 '''
 

@@ -79,7 +79,7 @@ EXAMPLES = r'''
   tasks:
     - name: Load the schema through the database's HTTP API
       ansible.builtin.uri:
-        url: https://db.example.com/api/schema
+        url: "{{ db_api_url }}/schema"   # https://db.example.com/api, say
         method: POST
         src: schema.json
         url_username: db_admin

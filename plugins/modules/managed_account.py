@@ -113,7 +113,7 @@ seealso:
 EXAMPLES = r'''
 - name: PrivX manages the database administrator of the corp domain
   privx.secrets.managed_account:
-    url: https://privx.example.com
+    url: "{{ privx_url }}"   # https://privx.example.com, say
     client_id: "{{ privx_client_id }}"
     client_secret: "{{ privx_client_secret }}"
     oauth_client_secret: "{{ privx_oauth_client_secret }}"
@@ -129,7 +129,7 @@ EXAMPLES = r'''
 - name: Connection options once for the play, through the action group
   module_defaults:
     group/privx.secrets.privx:
-      url: https://privx.example.com
+      url: "{{ privx_url }}"
   block:
     - name: Stop managing a retired account
       privx.secrets.managed_account:

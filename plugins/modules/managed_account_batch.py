@@ -121,7 +121,7 @@ EXAMPLES = r'''
     target_domain: linux-fleet
     exclusive: true
     rotate: true
-    accounts: "{{ service_accounts | map('community.general.dict_kv', 'username') }}"
+    accounts: "{{ service_accounts }}"   # [{username: svc_deploy}, {username: svc_monitor, comment: ...}]
   delegate_to: localhost
 
 - name: Explicit settings per account

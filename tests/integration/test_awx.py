@@ -1,12 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The AWX pieces: the rotation playbook through ansible-runner with the credential type's injectors, and the EE definition."""
+"""The AWX pieces: the rotation playbook through ansible-runner with the credential type's injectors (the EE: test_packaging.py)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import jinja2
@@ -85,18 +84,3 @@ def test_a_failed_rotation_fails_the_job_after_the_summary(privx, collections_pa
     assert 'FAILED rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in lines
     assert [line.split()[-1] for line in lines if line.split()[1:2] == ['never']] == ['SUCCESS']
     assert 'rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in stdout
-
-
-def test_ansible_builder_creates_the_execution_environment_context(tmp_path):
-    builder = os.path.join(os.path.dirname(sys.executable), 'ansible-builder')
-    if not os.path.exists(builder):
-        pytest.skip('ansible-builder is not installed beside this Python (the compatibility run)')
-    context = tmp_path / 'context'
-    completed = subprocess.run([builder, 'create',
-                                '-f', os.path.join(REPO, 'meta', 'execution-environment.yml'), '-c', str(context)],
-                               capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert 'requests' in (context / '_build' / 'requirements.txt').read_text()
-    assert 'privx.secrets' in (context / '_build' / 'requirements.yml').read_text()
-    containerfile = [name for name in ('Containerfile', 'Dockerfile') if (context / name).exists()]
-    assert containerfile and 'ansible-core' in (context / containerfile[0]).read_text()
