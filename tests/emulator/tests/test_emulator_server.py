@@ -90,20 +90,21 @@ def test_sigint_shuts_down_cleanly() -> None:
 
 def test_restart_with_file_db_keeps_state_and_finishes_rotation(tmp_path) -> None:
     db = str(tmp_path / "state.db")
-    with EmulatorProcess(db=db, rotation_delay=1.5) as first:
+    # The delay must outlast a stop and a start on a loaded machine, so that the rotation is still pending.
+    with EmulatorProcess(db=db, rotation_delay=8) as first:
         admin = Api(first, "admin")
         assert admin.post(managed_path(TD_DB), json={"username": "survivor", "enabled": True, "password": "v1"}).status_code == 201
         ma = account_id(first, "dbdomain", "survivor")
         assert admin.post(managed_path(TD_DB, f"/{ma}/rotate")).status_code == 200
         token = admin.session.headers["Authorization"]
         assert first.stop() == 0
-    with EmulatorProcess(db=db, rotation_delay=1.5) as second:
+    with EmulatorProcess(db=db, rotation_delay=8) as second:
         account = second.control.managed_account("dbdomain", "survivor")
         assert account is not None and account["id"] == ma, "not re-seeded"
         assert account["locked"] is True, "the rotation was pending at shutdown"
         answer = requests.get(second.url + managed_path(TD_DB), headers={"Authorization": token}, timeout=10)
         assert answer.status_code == 200, "tokens are stored too"
-        finished = second.wait_until(lambda: not second.control.managed_account("dbdomain", "survivor")["locked"], timeout=5,
+        finished = second.wait_until(lambda: not second.control.managed_account("dbdomain", "survivor")["locked"], timeout=30,
                                      message="the pending rotation to finish after the restart")
         assert finished
         assert [item["version"] for item in second.control.secrets("dbdomain", "survivor")] == [1, 2]
