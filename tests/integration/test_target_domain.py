@@ -195,9 +195,10 @@ def test_scan_finds_a_user_added_to_ad_and_onboards_it(ansible, privx):
     assert result['target_domain']['scan_status'] == 'SUCCESS' and result['target_domain']['last_scanned']
 
     privx.control.add_to_directory(NAME, {'username': 'new_hire', 'email': 'new_hire@test.example.com'})
-    onboarding = domain_args(auto_onboarding=True, auto_onboarding_policy='strict', scan='true', wait=True)
-    result, _run = ansible.module('privx.secrets.target_domain', onboarding, env=env)
-    assert result['changed'] is True
+    # scan: true as YAML's boolean, as users write it.
+    onboarding = domain_args(auto_onboarding=True, auto_onboarding_policy='strict', scan=True, wait=True)
+    result, run = ansible.module('privx.secrets.target_domain', onboarding, env=env)
+    assert result['changed'] is True and 'WARNING' not in run.output, run.output
     assert result['scan'] == {'status': 'SUCCESS', 'message': '', 'accounts_found': 2, 'new_accounts': 1}
     assert reader.domain(NAME)['auto_onboarding_policy']['name'] == 'strict'
     assert reader.scanned(NAME)['new_hire']['email'] == 'new_hire@test.example.com'
