@@ -24,6 +24,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    details: Reports the accounts that would change; sends no batch edit.
   diff_mode:
     support: full
     details: The diff holds, per changed account, its values before and after.

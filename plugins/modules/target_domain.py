@@ -126,16 +126,14 @@ options:
         description: Application (client) ID. Required for ENTRA_ID.
         type: str
       entra_client_secret:
-        description:
-          - Client secret of the application. Write-only, never returned or shown.
-          - Sent on create, for a new endpoint, and otherwise only with O(update_password=always).
+        description: Client secret of the application; write-only and sent as O(endpoints[].ldap_bind_password) is.
         type: str
       entra_batch_size:
         description: Batch size of Entra ID requests.
         type: int
       entra_page_size:
-        description: Page size of Entra ID requests.
         type: int
+        description: Page size of Entra ID requests.
       entra_group_filter:
         description: Entra ID groups whose members are scanned.
         type: list
