@@ -24,7 +24,6 @@ from ansible_collections.privx.secrets.plugins.module_utils._target_domains impo
     TargetDomain,
     checked_endpoint,
     comparable_domain,
-    comparable_endpoint,
     endpoint_identity,
     returned_domain,
     shown_endpoint,

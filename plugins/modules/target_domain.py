@@ -39,7 +39,7 @@ options:
     description:
       - V(present) creates or updates the domain, V(absent) deletes it.
       - PrivX refuses to delete a domain that still has managed accounts; the task then fails naming how many.
-        Remove them first, for example with M(privx.secrets.managed_account_batch) and C(state: absent).
+        Remove them first, for example with M(privx.secrets.managed_account_batch) and C(state=absent).
     type: str
     choices: [present, absent]
     default: present

@@ -260,7 +260,8 @@ def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx)
         (domain_args(enabled='maybe'), ['enabled']),
         # Ansible's own message, which does not name the option: it looks for no_log suboptions before it checks types.
         (domain_args(endpoints='dc1'), ['dictionary requested']),
-        (domain_args(auto_onboarding=True, auto_onboarding_policy='nope'), ["auto_onboarding_policy: password_policy 'nope' does not exist", 'default, strict']),
+        (domain_args(auto_onboarding=True, auto_onboarding_policy='nope'),
+         ["auto_onboarding_policy: password_policy 'nope' does not exist", 'default, strict']),
         (domain_args(auto_onboarding=True), ['auto_onboarding: true needs auto_onboarding_policy']),
         (domain_args(wait=True), ['wait: true waits for a scan']),
         ({'name': NAME, 'state': 'absent', 'scan': 'true'}, ['cannot be used with state: absent']),
