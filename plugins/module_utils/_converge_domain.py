@@ -86,7 +86,7 @@ class DomainRequest:
 
 def converge_domain(domains, request, *, check_mode):
     """Make the domain match ``request`` (or remove it), then scan when asked; returns the module result, with its diff."""
-    current = domains.find(request.name)
+    current = domains.find(request.name, declared=True)
     if request.state == 'absent':
         return _ensure_absent(domains, current, check_mode=check_mode)
     policies = PasswordPolicies(domains.client)

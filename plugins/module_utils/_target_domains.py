@@ -179,10 +179,18 @@ class TargetDomains:
     def __init__(self, client):
         self.client = client
 
-    def find(self, name):
-        """The domain with exactly this name, or None: one search call (its answer is the whole domain)."""
-        found = self.client.paginate(paths.TARGET_DOMAIN_SEARCH, method='POST', body={'keywords': name})
-        return next((domain for domain in found if domain.get('name') == name), None)
+    def find(self, name, *, declared=False):
+        """The domain with exactly this name, or None: one search call (its answer is the whole domain).
+
+        ``declared``: the name is the one a task declares, so a domain whose name differs only in letter case is
+        an error (a typo that would otherwise create a second domain), not a miss.
+        """
+        found = list(self.client.paginate(paths.TARGET_DOMAIN_SEARCH, method='POST', body={'keywords': name}))
+        exact = next((domain for domain in found if domain.get('name') == name), None)
+        other = next((domain['name'] for domain in found if (domain.get('name') or '').lower() == name.lower()), None)
+        if declared and exact is None and other is not None:
+            raise PrivXConfigError('name %r differs only in letter case from %r, which PrivX already holds: write %r' % (name, other, other))
+        return exact
 
     def all(self):
         return list(self.client.paginate(paths.TARGET_DOMAINS))

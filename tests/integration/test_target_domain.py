@@ -269,6 +269,7 @@ def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx)
         ({'name': 'corp.example.com', 'enabled': False, 'scan': 'true'}, ['needs an enabled target domain']),
         (domain_args(scan='sometimes'), ['scan', 'sometimes']),
         ({'name': ' '}, ['name must not be empty']),
+        ({'name': 'CORP.example.com', 'comment': 'x'}, ["name 'CORP.example.com' differs only in letter case from 'corp.example.com'"]),
     ]
     for args, fragments in cases:
         result, _run = ansible.module('privx.secrets.target_domain', args, env={'BIND_PASSWORD': BIND_PASSWORD})

@@ -139,3 +139,9 @@ def test_info_returns_documented_keys_only(run_module, privx, domain):
     result = run_module(target_domain_info, {'name': DOMAIN})
     (view,) = result['target_domains']
     assert 'unexpected' not in view and SECRET not in str(result) and view['comment'] == 'AD' and view['domain_name'] == ''
+
+
+def test_a_name_that_differs_only_in_letter_case_is_refused_not_created(run_module, privx, domain):
+    result = run_module(target_domain, {'name': DOMAIN.upper(), 'comment': 'x'})
+    assert result['failed'] is True and "differs only in letter case from 'corp.example.com'" in result['msg']
+    assert privx.writes() == []
