@@ -121,9 +121,13 @@ def test_check_create_rerun_change_rerun_delete_delete(ansible, privx):
     assert result['changed'] is False
 
 
-def test_a_noop_rerun_makes_two_calls(ansible, privx):
+def test_create_makes_five_calls_and_a_noop_rerun_two(ansible, privx):
     env = {'BIND_PASSWORD': BIND_PASSWORD}
-    ansible.module('privx.secrets.target_domain', domain_args(auto_onboarding=True, auto_onboarding_policy='default'), env=env)
+    mark = privx.control.mark()
+    result, _run = ansible.module('privx.secrets.target_domain', domain_args(auto_onboarding=True, auto_onboarding_policy='default'), env=env)
+    made = [(entry['method'], entry['path']) for entry in privx.control.requests(since=mark)]
+    assert made == [('POST', '/auth/api/v1/oauth/token'), ('POST', SM + '/targetdomains/search'), ('GET', SM + '/password-policies'),
+                    ('POST', SM + '/targetdomains'), ('GET', SM + '/targetdomains/' + result['target_domain']['id'])]
     mark = privx.control.mark()
     result, _run = ansible.module('privx.secrets.target_domain', domain_args(auto_onboarding=True, auto_onboarding_policy='default'), env=env)
     assert result['changed'] is False
