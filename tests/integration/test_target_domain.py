@@ -282,3 +282,26 @@ def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx)
     failed_cleanly(result, 'HTTP 403 PERMISSION_DENIED')
     assert writes_since(privx, mark) == []
     assert reader.domains() == before
+
+
+def test_an_entra_id_endpoint_beside_an_ad_one_keeps_both_secrets(ansible, privx):
+    reader = PrivXReader(privx)
+    client_secret = 'planted-entra-client-S3cr3t'
+    entra = {'type': 'ENTRA_ID', 'entra_tenant_id': 'tenant-1', 'entra_client_id': 'app-1', 'entra_group_filter': ['admins'],
+             'entra_client_secret': "{{ lookup('ansible.builtin.env', 'ENTRA_SECRET') }}", 'scan_priority': 1}
+    env = {'BIND_PASSWORD': BIND_PASSWORD, 'ENTRA_SECRET': client_secret}
+    args = domain_args(endpoints=[ad_endpoint(), entra])
+    result, run = ansible.module('privx.secrets.target_domain', args, env=env, diff=True)
+    assert result['changed'] is True
+    assert [(entry['type'], entry['ldap_bind_password'], entry['entra_client_secret']) for entry in privx.control.target_domain_secrets(NAME)] == [
+        ('AD', BIND_PASSWORD, ''), ('ENTRA_ID', '', client_secret)]
+    assert reader.domain(NAME)['endpoints'][1] == {'type': 'ENTRA_ID', 'scan_priority': 1, 'rotation_priority': 0, 'entra_tenant_id': 'tenant-1',
+                                                   'entra_client_id': 'app-1', 'entra_group_filter': ['admins']}
+    assert_no_secret(run.output + repr(run.results), [BIND_PASSWORD, client_secret])
+
+    result, _run = ansible.module('privx.secrets.target_domain', args, env=env)
+    assert result['changed'] is False
+    result, _run = ansible.module('privx.secrets.target_domain', domain_args(endpoints=[ad_endpoint(), dict(entra, entra_page_size=50)]),
+                                  env=dict(env, ENTRA_SECRET='planted-other-S3cr3t'))
+    assert result['changed'] is True
+    assert [entry['entra_client_secret'] for entry in privx.control.target_domain_secrets(NAME)] == ['', client_secret]
