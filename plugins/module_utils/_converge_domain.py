@@ -60,6 +60,8 @@ class DomainRequest:
         self.name = name
         self.state = state
         self.desired = {field: options[field] for field in DOMAIN_FIELDS if options.get(field) is not None}
+        if self.desired.get('periodic_scan_interval', 0) < 0:
+            raise PrivXConfigError('periodic_scan_interval must not be negative, got %d' % self.desired['periodic_scan_interval'])
         if 'endpoints' in self.desired:
             self.desired['endpoints'] = [checked_endpoint(endpoint, index) for index, endpoint in enumerate(self.desired['endpoints'])]
         self.update_password = update_password
@@ -97,7 +99,7 @@ def converge_domain(domains, request, *, check_mode):
     if request.scans(result['changed']):
         result['changed'] = True
         if not check_mode:
-            _scan(domains, request, result)
+            _scan(domains, request, result, created=current is None)
     return result
 
 
@@ -195,11 +197,12 @@ def diff_view(fields, send=()):
     return view
 
 
-def _scan(domains, request, result):
+def _scan(domains, request, result, *, created):
     """Start a scan, and with ``wait`` report how it ended: a scan that fails fails the task, with the result kept."""
     domain_id = result['target_domain']['id']
     domain = TargetDomain(domain_id, request.name)
-    known = set(account['id'] for account in read_scanned(domains.client, domain)) if request.wait else set()
+    # What the domain held before, to count what the scan found first (a new domain holds nothing: no call).
+    known = set(account['id'] for account in read_scanned(domains.client, domain)) if request.wait and not created else set()
     domains.scan(domain_id)
     if not request.wait:
         result['target_domain'] = returned_domain(domains.get(domain_id))

@@ -130,6 +130,10 @@ def test_bad_endpoints_fail_before_any_call(run_module, privx):
     assert result['failed'] is True and result['msg'] == 'endpoints[0].entra_client_id does not apply to an endpoint of type AD'
     result = run_module(target_domain, {'name': DOMAIN, 'endpoints': [dict(ENDPOINT, attribute_mapping={'email': 5})]})
     assert result['failed'] is True and result['msg'] == 'endpoints[0].attribute_mapping.email must be a string'
+    result = run_module(target_domain, {'name': DOMAIN, 'periodic_scan_interval': -1})
+    assert result['failed'] is True and result['msg'] == 'periodic_scan_interval must not be negative, got -1'
+    result = run_module(target_domain, {'name': DOMAIN, 'scan': 'always', 'wait': True, 'wait_timeout': 0})
+    assert result['failed'] is True and result['msg'] == 'wait_timeout must be at least 1 second, got 0'
     assert privx.calls == []
 
 
