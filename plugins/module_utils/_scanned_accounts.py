@@ -54,7 +54,11 @@ def converge_scanned_accounts(client, domain, request, *, check_mode):
     """Apply the change set to the named accounts that differ from it; returns the module result, with its diff."""
     source = 'the scanned accounts of target domain %s' % domain.label
     accounts = read_scanned(client, domain)
-    selected = [(username, pick_username(accounts, username, source)) for username in request.usernames]
+    # Indexed once, so that naming thousands of accounts stays linear: pick_username sees only the same name in any letter case.
+    by_folded = {}
+    for account in accounts:
+        by_folded.setdefault((account.get('username') or '').lower(), []).append(account)
+    selected = [(username, pick_username(by_folded.get(username.lower(), []), username, source)) for username in request.usernames]
     unknown = [username for username, account in selected if account is None]
     if unknown:
         raise PrivXConfigError('not in %s: %s' % (source, ', '.join(unknown)))

@@ -54,3 +54,10 @@ def test_unknown_usernames_fail_naming_them_before_any_write(run_module, privx, 
 def test_a_change_set_is_required(run_module, privx, scanned):
     result = run_module(scanned_account, {'target_domain': DOMAIN, 'usernames': ['bob']})
     assert result['failed'] is True and 'ignored, comment' in result['msg'] and privx.calls == []
+
+
+def test_more_accounts_than_one_batch_takes_go_in_chunks(run_module, privx):
+    privx.scanned[:] = [{'id': 's-%04d' % number, 'username': 'user%04d' % number, 'ignored': False} for number in range(1001)]
+    result = run_module(scanned_account, {'target_domain': DOMAIN, 'usernames': ['user%04d' % number for number in range(1001)], 'ignored': True})
+    assert len(result['changed_accounts']) == 1001
+    assert [len(body['ids']) for _method, _path, body in privx.writes()] == [1000, 1]
