@@ -35,6 +35,15 @@ def scanned_account_search(domain_id):
     return scanned_accounts(domain_id) + '/search'
 
 
+def scanned_account_batch_edit(domain_id):
+    return scanned_accounts(domain_id) + '/batch/edit'
+
+
+def target_domain_refresh(domain_id):
+    """POST here starts a scan of the domain (docs/privx-api-admin.md)."""
+    return target_domain(domain_id) + '/refresh'
+
+
 def managed_accounts(domain_id):
     return target_domain(domain_id) + '/managedaccounts'
 

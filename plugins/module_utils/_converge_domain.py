@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converging one target domain: absent, created or updated field by field, then optionally scanned.
+
+Endpoint secrets (bind passwords, client secrets) are write-only in PrivX (docs/privx-api-admin.md): they
+are never compared, returned or shown, and are sent only when PrivX cannot already hold them (the domain or
+the endpoint is new) or when the task says ``update_password: always``, as ``_converge_account.py`` does
+for account passwords.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned
+from ansible_collections.privx.secrets.plugins.module_utils._target_domains import (
+    DOMAIN_CREATE_DEFAULTS,
+    DOMAIN_FIELDS,
+    ENDPOINT_SECRETS,
+    SECRET_MARKER,
+    TargetDomain,
+    checked_endpoint,
+    comparable_domain,
+    endpoint_identity,
+    returned_domain,
+    shown_endpoint,
+)
+
+SCANNING = 'SCANNING'
+POLL_FIRST = 0.5
+POLL_MAX = 5.0
+
+
+class PrivXScanError(PrivXError):
+    """The scan ended in error or did not end in time; the result still carries the domain and the scan."""
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
+
+    def result_fields(self):
+        return dict(self.result)
+
+
+class DomainRequest:
+    """What a task declares for one target domain, checked before any call to PrivX."""
+
+    def __init__(self, name, options, *, state='present', update_password='on_create', scan='false', wait=False, wait_timeout=300):
+        if not (name or '').strip():
+            raise PrivXConfigError('name must not be empty')
+        if state == 'absent' and scan != 'false':
+            raise PrivXConfigError('scan: %s cannot be used with state: absent' % scan)
+        if wait and scan == 'false':
+            raise PrivXConfigError('wait: true waits for a scan: set scan to true or always')
+        if wait_timeout < 1:
+            raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % wait_timeout)
+        self.name = name
+        self.state = state
+        self.desired = {field: options[field] for field in DOMAIN_FIELDS if options.get(field) is not None}
+        if self.desired.get('periodic_scan_interval', 0) < 0:
+            raise PrivXConfigError('periodic_scan_interval must not be negative, got %d' % self.desired['periodic_scan_interval'])
+        if 'endpoints' in self.desired:
+            self.desired['endpoints'] = [checked_endpoint(endpoint, index) for index, endpoint in enumerate(self.desired['endpoints'])]
+        self.update_password = update_password
+        self.scan = scan
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+
+    def scans(self, changed):
+        return self.scan == 'always' or (self.scan == 'true' and changed)
+
+    def secrets_to_send(self, current_endpoints):
+        """Indexes of declared endpoints whose secrets go to PrivX: all on create (no current endpoints) or with
+        update_password=always, else only those of endpoints PrivX does not hold yet (the same identity as its PUT keeps)."""
+        known = None if current_endpoints is None else set(endpoint_identity(endpoint) for endpoint in current_endpoints)
+        return [index for index, endpoint in enumerate(self.desired.get('endpoints') or [])
+                if any(endpoint.get(secret) for secret in ENDPOINT_SECRETS)
+                and (known is None or self.update_password == 'always' or endpoint_identity(endpoint) not in known)]
+
+    def wire_endpoints(self, send):
+        """The declared endpoints as PUT/POST carries them: secrets only where ``send`` lists the endpoint."""
+        return [{field: value for field, value in endpoint.items() if index in send or field not in ENDPOINT_SECRETS}
+                for index, endpoint in enumerate(self.desired['endpoints'])]
+
+
+def converge_domain(domains, request, *, check_mode):
+    """Make the domain match ``request`` (or remove it), then scan when asked; returns the module result, with its diff."""
+    current = domains.find(request.name, declared=True)
+    if request.state == 'absent':
+        return _ensure_absent(domains, current, check_mode=check_mode)
+    policies = PasswordPolicies(domains.client)
+    if current is None:
+        result = _ensure_created(domains, request, policies, check_mode=check_mode)
+    else:
+        result = _ensure_updated(domains, current, request, policies, check_mode=check_mode)
+    if request.scans(result['changed']):
+        result['changed'] = True
+        if not check_mode:
+            _scan(domains, request, result, created=current is None)
+    return result
+
+
+def _ensure_absent(domains, current, *, check_mode):
+    if current is None:
+        return {'changed': False, 'target_domain': {}}
+    if not check_mode:
+        domains.delete(current)
+    before = diff_view(comparable_domain(current))
+    before['name'] = current['name']
+    return {'changed': True, 'target_domain': {}, 'diff': {'before': before, 'after': {}}}
+
+
+def _ensure_created(domains, request, policies, *, check_mode):
+    fields = dict(DOMAIN_CREATE_DEFAULTS, **request.desired)
+    send = request.secrets_to_send(None)
+    _check_effective(request, dict(comparable_domain({}), **fields), changed=True)
+    body = dict(_resolved(fields, policies), name=request.name)
+    if 'endpoints' in body:
+        body['endpoints'] = request.wire_endpoints(send)
+    after = dict(diff_view(request.desired, send), name=request.name)
+    result = {'changed': True, 'diff': {'before': {}, 'after': after}}
+    if check_mode:
+        result['target_domain'] = returned_domain(body)
+    else:
+        result['target_domain'] = returned_domain(domains.get(domains.create(body)))
+    return result
+
+
+def _ensure_updated(domains, current, request, policies, *, check_mode):
+    view = comparable_domain(current)
+    wanted = comparable_domain(request.desired)
+    changes = {field: request.desired[field] for field in request.desired if wanted[field] != view[field]}
+    send = request.secrets_to_send(current.get('endpoints') or [])
+    changed = bool(changes or send)
+    _check_effective(request, dict(view, **{field: wanted[field] for field in changes}), changed=changed)
+    result = {'changed': changed, 'diff': {'before': diff_view({field: view[field] for field in changes}),
+                                           'after': diff_view(changes, send)}}
+    if send:
+        result['diff']['before'].setdefault('endpoints', diff_view(view)['endpoints'])
+        result['diff']['after']['endpoints'] = diff_view(request.desired, send)['endpoints']
+    if not changed:
+        result['target_domain'] = returned_domain(current)
+        return result
+    body = _replacement(current, changes, _resolved(changes, policies))
+    if 'endpoints' in request.desired:
+        body['endpoints'] = request.wire_endpoints(send)
+    if check_mode:
+        result['target_domain'] = returned_domain(dict(current, **body))
+    else:
+        domains.replace(current['id'], body)
+        result['target_domain'] = returned_domain(domains.get(current['id']))
+    return result
+
+
+def _check_effective(request, effective, *, changed):
+    """Contradictions PrivX would refuse, found before the first write (a scan comes after the change)."""
+    if effective['auto_onboarding'] and not effective['auto_onboarding_policy']:
+        raise PrivXConfigError('auto_onboarding: true needs auto_onboarding_policy, the password policy that new accounts get')
+    if request.scans(changed) and not effective['enabled']:
+        raise PrivXConfigError('scan: %s needs an enabled target domain: PrivX refuses to scan a disabled one' % request.scan)
+
+
+def _resolved(fields, policies):
+    """``fields`` with the policy name replaced by PrivX's {id, name} reference; an empty name (no policy) leaves it out."""
+    resolved = {field: value for field, value in fields.items() if field != 'auto_onboarding_policy'}
+    if fields.get('auto_onboarding_policy'):
+        try:
+            resolved['auto_onboarding_policy'] = policies.reference(fields['auto_onboarding_policy'])
+        except PrivXConfigError as error:
+            raise PrivXConfigError('auto_onboarding_policy: %s' % error) from None
+    return resolved
+
+
+def _replacement(current, changes, resolved):
+    """The whole object PUT expects (it resets what it leaves out), with the changes applied; endpoints as read keep their secrets."""
+    body = {field: current[field] for field in DOMAIN_FIELDS if field != 'auto_onboarding_policy' and current.get(field) is not None}
+    handle = current.get('auto_onboarding_policy') or {}
+    if handle.get('id') and 'auto_onboarding_policy' not in changes:
+        body['auto_onboarding_policy'] = {'id': handle['id'], 'name': handle.get('name')}
+    body.update(resolved)
+    body['name'] = current['name']
+    return body
+
+
+def diff_view(fields, send=()):
+    """Fields for a diff: endpoints without secrets, a marker where a new secret would be stored."""
+    view = {field: value for field, value in fields.items() if field != 'endpoints'}
+    if 'endpoints' in fields:
+        view['endpoints'] = []
+        for index, endpoint in enumerate(fields['endpoints']):
+            shown = shown_endpoint(endpoint)
+            shown.update((secret, SECRET_MARKER) for secret in ENDPOINT_SECRETS if index in send and endpoint.get(secret))
+            view['endpoints'].append(shown)
+    return view
+
+
+def _scan(domains, request, result, *, created):
+    """Start a scan, and with ``wait`` report how it ended: a scan that fails fails the task, with the result kept."""
+    domain_id = result['target_domain']['id']
+    domain = TargetDomain(domain_id, request.name)
+    # What the domain held before, to count what the scan found first (a new domain holds nothing: no call).
+    known = set(account['id'] for account in read_scanned(domains.client, domain)) if request.wait and not created else set()
+    domains.scan(domain_id)
+    if not request.wait:
+        result['target_domain'] = returned_domain(domains.get(domain_id))
+        result['scan'] = {'status': SCANNING, 'message': '', 'accounts_found': None, 'new_accounts': None}
+        return
+    scanned = wait_for_scan(domains, domain_id, request.wait_timeout)
+    status = scanned.get('scan_status') if scanned.get('scan_status') != SCANNING else 'TIMEOUT'
+    accounts = [account for account in read_scanned(domains.client, domain) if account.get('state') != 'REMOVED']
+    result['target_domain'] = returned_domain(scanned)
+    result['scan'] = {'status': status, 'message': ' '.join((scanned.get('scan_message') or '').split()),
+                      'accounts_found': len(accounts), 'new_accounts': len([account for account in accounts if account['id'] not in known])}
+    if status == 'TIMEOUT':
+        raise PrivXScanError('the scan of target domain %r did not end within %d seconds' % (request.name, request.wait_timeout),
+                             _failed(result))
+    if status != 'SUCCESS':
+        raise PrivXScanError('the scan of target domain %r ended in %s: %s' % (request.name, status, result['scan']['message']),
+                             _failed(result))
+
+
+def _failed(result):
+    return {'changed': True, 'target_domain': result['target_domain'], 'scan': result['scan']}
+
+
+def wait_for_scan(domains, domain_id, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Poll the domain (backing off) until its scan_status leaves SCANNING or the time is up; returns the last read."""
+    deadline = clock() + timeout
+    interval = POLL_FIRST
+    while True:
+        sleep(min(interval, max(0.0, deadline - clock())))
+        interval = min(interval * 2, POLL_MAX)
+        domain = domains.get(domain_id)
+        if domain.get('scan_status') != SCANNING or clock() >= deadline:
+            return domain
