@@ -28,7 +28,10 @@ COLLECTION_PREFIX = 'ansible_collections.privx.secrets.plugins.module_utils'
 # What the plugin imports itself (see src/awx_privx_credential_plugin/__init__.py).
 ROOTS = ('_client', '_connection', '_errors', '_secrets')
 # Modules outside the collection that copied modules may import, and where the plugin takes them from.
-ANSIBLE_SUBSTITUTES = {'ansible.module_utils.basic': PACKAGE + '._ansible_shim'}
+ANSIBLE_SUBSTITUTES = {
+    'ansible.module_utils.basic': PACKAGE + '._ansible_shim',
+    'ansible.module_utils.common.validation': PACKAGE + '._ansible_shim',
+}
 HEADER = ('# Generated when the AWX credential plugin was built, from plugins/module_utils/%s.py\n'
           '# of the privx.secrets collection (extensions/awx_credential_plugin/hatch_build.py). Do not edit.\n')
 

@@ -150,7 +150,7 @@ class LookupModule(LookupBase):
         except PrivXError as error:
             raise AnsibleLookupError('privx.secrets.checkout: %s' % error) from None
         except OSError as error:  # the agent's directory or lock file, which name no plugin of their own
-            raise AnsibleLookupError('privx.secrets.checkout: %s: %s' % (error.strerror or type(error).__name__, error.filename)) from None
+            raise AnsibleLookupError('privx.secrets.checkout: %s: %s' % (error.strerror or error.__class__.__name__, error.filename)) from None
         for answer in answers:
             if answer['warning']:
                 display.warning(answer['warning'])

@@ -436,3 +436,24 @@ def test_the_build_stops_when_module_utils_needs_more_of_ansible(build_hook, tmp
     (module_utils / '_client.py').write_text('from ansible_collections.privx.secrets.plugins.module_utils import _new_helper\n')
     with pytest.raises(build_hook.VendoringError, match='the collection has no plugins/module_utils/_new_helper.py'):
         build_hook.vendor(str(module_utils), str(target), PLUGIN_DIR)
+
+
+@pytest.mark.parametrize('value', [True, False, 'yes', 'no', 'True', 'off', '0', '1', 1, 0, 2, 1.0, '', None, [], 3, '3', 'x', 3.5])
+def test_the_shim_reads_booleans_and_integers_as_ansible_core_does(value):
+    """AWX has no ansible-core: the packaged _connection.py takes check_type_bool/int from the shim instead."""
+    import importlib.util  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils.common import validation  # pylint: disable=import-outside-toplevel
+    path = os.path.join(PLUGIN_DIR, 'src', 'awx_privx_credential_plugin', '_ansible_shim.py')
+    spec = importlib.util.spec_from_file_location('privx_awx_shim', path)
+    shim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shim)
+    for name in ('check_type_bool', 'check_type_int'):
+        expected, got = _outcome(getattr(validation, name), value), _outcome(getattr(shim, name), value)
+        assert got == expected, '%s(%r)' % (name, value)
+
+
+def _outcome(check, value):
+    try:
+        return check(value)
+    except TypeError:
+        return TypeError
