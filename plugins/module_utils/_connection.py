@@ -92,7 +92,7 @@ def _env_hint(name):
 class ConnectionSettings:
     """Validated connection values; the only input PrivXClient accepts."""
 
-    def __init__(self, options):
+    def __init__(self, options, also_mask=()):
         self.url = _validated_url(options.get('url'))
         self.client_id = _credential('client_id', options.get('client_id'))
         self.client_secret = _credential('client_secret', options.get('client_secret'))
@@ -103,6 +103,9 @@ class ConnectionSettings:
         self.ca_path = _validated_ca_path(options.get('ca_path'))
         self.timeout = _bounded_int('timeout', options.get('timeout'), DEFAULT_TIMEOUT, minimum=1)
         self.retries = _bounded_int('retries', options.get('retries'), DEFAULT_RETRIES, minimum=0)
+        # Other secrets that error text from PrivX must not show (a module's no_log values: a password it sends,
+        # which a server may echo back). Never sent anywhere; the client only masks them.
+        self.also_mask = tuple(value for value in also_mask if isinstance(value, str))
         self._check_credentials()
 
     def _check_credentials(self):

@@ -38,7 +38,9 @@ class PrivXModule(AnsibleModule):
     @property
     def client(self):
         if self._client is None:
-            self._client = PrivXClient(ConnectionSettings(self.params))
+            # Ansible masks a no_log value in our messages only where it appears whole: the client masks them before it
+            # cuts a server's text short, so that no piece of one is left.
+            self._client = PrivXClient(ConnectionSettings(self.params, also_mask=self.no_log_values))
         return self._client
 
     def run(self, converge):
