@@ -126,7 +126,11 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
+from ansible_collections.privx.secrets.plugins.module_utils._connection import (
+    INSECURE_WARNING,
+    ConnectionSettings,
+    plugin_connection_options,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import CHECKOUT
@@ -147,7 +151,8 @@ class LookupModule(LookupBase):
             requests = self._requests(terms, target_domain, username)
             if placeholder is not None and (variables or {}).get('ansible_check_mode'):
                 return [placeholder for _request in requests]
-            ConnectionSettings(connection)  # a clear error here beats one from the agent
+            if ConnectionSettings(connection).insecure:  # a clear error here beats one from the agent
+                display.warning(INSECURE_WARNING)
             agent = AgentConnection()
             answers = [agent.request(CHECKOUT, connection=connection, output=output, **request) for request in requests]
         except PrivXError as error:

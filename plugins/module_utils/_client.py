@@ -89,6 +89,10 @@ class PrivXClient:
         self._sleep = sleep
         self._clock = clock
         self._session = session or requests.Session()
+        if settings.insecure:
+            # The module or lookup has said it once per run (_connection.INSECURE_WARNING); urllib3 would repeat it
+            # for every request.
+            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         self._session.headers['User-Agent'] = USER_AGENT
         self._session.headers['Accept'] = 'application/json'
         self._token = settings.access_token

@@ -48,6 +48,11 @@ CONNECTION_OPTIONS = {
 
 CREDENTIAL_OPTIONS = ('client_id', 'client_secret', 'oauth_client_secret')
 
+# Shown by modules and the lookup alike, in the same words, so that Ansible shows it once per run however many
+# hosts and tasks repeat it (the controller shows a warning text only once).
+INSECURE_WARNING = ("privx.secrets: validate_certs is false, so PrivX's TLS certificate is not verified and whoever sits "
+                    "on the network path can read the API credentials and secrets: give ca_path instead")
+
 
 def env_fallback_non_empty(*names):
     """Like Ansible's env_fallback, but an empty variable counts as unset (AWX injects '' for an empty field)."""
@@ -130,6 +135,11 @@ class ConnectionSettings:
         if self.ca_path:
             return self.ca_path
         return self.validate_certs
+
+    @property
+    def insecure(self):
+        """True when PrivX's certificate goes unverified (validate_certs false and no ca_path)."""
+        return self.verify is False
 
     @property
     def identity(self):

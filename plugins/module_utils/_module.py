@@ -19,7 +19,11 @@ from ansible_collections.privx.secrets.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     PrivXClient,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._connection import (
+    INSECURE_WARNING,
+    ConnectionSettings,
+    connection_argument_spec,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
@@ -40,7 +44,10 @@ class PrivXModule(AnsibleModule):
         if self._client is None:
             # Ansible masks a no_log value in our messages only where it appears whole: the client masks them before it
             # cuts a server's text short, so that no piece of one is left.
-            self._client = PrivXClient(ConnectionSettings(self.params, also_mask=self.no_log_values))
+            settings = ConnectionSettings(self.params, also_mask=self.no_log_values)
+            if settings.insecure:
+                self.warn(INSECURE_WARNING)
+            self._client = PrivXClient(settings)
         return self._client
 
     def run(self, converge):
