@@ -181,6 +181,11 @@ def _validated_url(url):
         raise PrivXConfigError('url must not carry credentials (user:password@): give them as client_id and client_secret')
     if parsed.query or parsed.fragment:
         raise PrivXConfigError('url %r must not carry a query or fragment' % url)
+    if parsed.path.strip('/'):
+        # PrivX serves its API at the root (/auth/api/v1/..., docs/privx-api.md): a path would be put in front of
+        # every call and end in a puzzling 404 from the token call.
+        raise PrivXConfigError('url %r must not carry a path (%s): give the base URL, %s://%s' % (
+            url, parsed.path, parsed.scheme, parsed.netloc))
     return url.rstrip('/')
 
 
