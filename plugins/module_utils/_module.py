@@ -33,11 +33,15 @@ UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from Pr
 class PrivXModule(AnsibleModule):
     """AnsibleModule with PrivX connection options and error mapping."""
 
-    def __init__(self, argument_spec=None, **kwargs):
+    def __init__(self, argument_spec=None, contradictions=(), **kwargs):
+        """``contradictions``: (option, value, other option, other value) pairs that make no sense together, such as
+        ``('rotate', True, 'state', 'absent')``. Ansible's ``mutually_exclusive`` cannot say this for options with defaults.
+        """
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
         self._client = None
+        self._contradictions = contradictions
 
     @property
     def client(self):
@@ -57,6 +61,11 @@ class PrivXModule(AnsibleModule):
         """
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        for option, value, other, other_value in self._contradictions:
+            if self.params.get(option) == value and self.params.get(other) == other_value:
+                # Before any call: one option would otherwise be silently ignored (or worse, half obeyed).
+                self.fail_json(msg='%s: %s contradicts %s: %s; drop one of them' % (
+                    option, _shown(value), other, _shown(other_value)))
         try:
             result = converge(self)
         except PrivXError as error:
@@ -74,3 +83,8 @@ class PrivXModule(AnsibleModule):
         if not self._diff:
             result.pop('diff', None)
         self.exit_json(**result)
+
+
+def _shown(value):
+    """An option value as a playbook writes it."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
