@@ -143,6 +143,11 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._rendered_variables(variables or {}), direct=kwargs)
+        unknown = sorted(set(kwargs) - set(self._options))
+        if unknown:
+            # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.
+            raise AnsibleLookupError('privx.secrets.checkout: unknown option %s; it takes %s' % (
+                ', '.join(unknown), ', '.join(sorted(self._options))))
         connection = plugin_connection_options(self.get_option)
         target_domain, username = self.get_option('target_domain'), self.get_option('username')
         output = self.get_option('output')
