@@ -30,6 +30,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._errors import (
 
 try:
     import requests
+    import urllib3  # requests' own dependency
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -92,7 +93,7 @@ class PrivXClient:
         if settings.insecure:
             # The module or lookup has said it once per run (_connection.INSECURE_WARNING); urllib3 would repeat it
             # for every request.
-            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._session.headers['User-Agent'] = USER_AGENT
         self._session.headers['Accept'] = 'application/json'
         self._token = settings.access_token
