@@ -27,6 +27,8 @@ INFO = 'privx.secrets.managed_account_info'
 ROTATE = 'privx.secrets.rotate'
 SECRETS = 'privx.secrets.account_secret_info'
 RELEASE = 'privx.secrets.checkout_release'
+# No API client credentials (empty counts as unset): for the access_token cases.
+NO_CLIENT = {'PRIVX_CLIENT_ID': '', 'PRIVX_CLIENT_SECRET': '', 'PRIVX_OAUTH_CLIENT_SECRET': ''}
 
 
 def ma(**args):
@@ -124,12 +126,8 @@ MODULE_CASES = [
     ('timeout 0', ma(timeout=0), ['timeout', 'at least 1']),
     ('retries not a number', ma(retries='many'), ['retries', 'int']),
     ('validate_certs not a boolean', ma(validate_certs='perhaps'), ['validate_certs', 'bool']),
-    ('malformed access_token', dict(ma(access_token='not a token'), environment={'PRIVX_CLIENT_ID': '', 'PRIVX_CLIENT_SECRET': '',
-                                                                                 'PRIVX_OAUTH_CLIENT_SECRET': ''}),
-     ['access_token', 'white space']),
-    ('unknown access_token', dict(ma(access_token='bm90LWEtdG9rZW4'), environment={'PRIVX_CLIENT_ID': '', 'PRIVX_CLIENT_SECRET': '',
-                                                                                  'PRIVX_OAUTH_CLIENT_SECRET': ''}),
-     ['access token', 'invalid']),
+    ('malformed access_token', dict(ma(access_token='not a token'), environment=NO_CLIENT), ['access_token', 'white space']),
+    ('unknown access_token', dict(ma(access_token='bm90LWEtdG9rZW4'), environment=NO_CLIENT), ['access token', 'invalid']),
     ('access_token with credentials', ma(access_token='bm90LWEtdG9rZW4'), ['access_token', 'credentials']),
     ('incomplete credentials', dict(ma(), environment={'PRIVX_OAUTH_CLIENT_SECRET': ''}), ['oauth_client_secret', 'not set']),
 ]
@@ -282,12 +280,11 @@ def test_credentials_that_cannot_do_the_job_fail_cleanly(ansible, privx):
     user = privx.clients['user']
     # Secrets as (no_log) module options: the environment: keyword would show them at -vvv, by Ansible's design.
     as_user = {'client_id': user['client_id'], 'client_secret': user['client_secret']}
-    no_client = {'PRIVX_CLIENT_ID': '', 'PRIVX_CLIENT_SECRET': '', 'PRIVX_OAUTH_CLIENT_SECRET': ''}
     cases = [
         ('user client: managed_account', ma(username='bob', **as_user), ['not permitted', user['client_id']]),
         ('user client: batch', batch(accounts=[{'username': 'bob'}], **as_user), ['not permitted']),
         ('user client: rotate', rotate(**as_user), ['not permitted']),
-        ('expired access_token', dict(info(access_token=token), environment=no_client), ['access token', 'expired']),
+        ('expired access_token', dict(info(access_token=token), environment=NO_CLIENT), ['access token', 'expired']),
     ]
     problems = run_cases(ansible, privx, cases, secrets=[token])
     assert not problems, '\n'.join(problems)
