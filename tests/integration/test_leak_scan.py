@@ -181,6 +181,8 @@ def assert_clean(privx, runs, extra=()):
         found.extend(leaked)
     assert not found, 'planted values leaked: %s' % found
     assert scanned > 3
+    print('leak scan: %d planted values (%d tokens), %d runs, %d files, nothing found' % (
+        len(values), len(issued_tokens(privx)), len(runs), scanned))
     assert not privx.control.checkouts(), 'a checkout was left active'
     for leak_run, _run in runs:
         shutil.rmtree(leak_run.dir, ignore_errors=True)
