@@ -13,6 +13,7 @@ options:
   url:
     description:
       - Base URL of PrivX, for example V(https://privx.example.com).
+      - Scheme, host and port only; a path, a query or credentials (C(user:password@)) in it fail the task before any call.
       - Modules fall back to the environment variables E(PRIVX_URL), then E(PRIVX_API_BASE_URL).
     type: str
     required: true
@@ -47,6 +48,7 @@ options:
   validate_certs:
     description:
       - Whether to verify PrivX's TLS certificate. Leave it on in production and use O(ca_path) for a private CA.
+      - When it is V(false) (and O(ca_path) is not set), the run shows one warning saying so, however many hosts and tasks use it.
       - Modules fall back to E(PRIVX_VALIDATE_CERTS).
     type: bool
     default: true

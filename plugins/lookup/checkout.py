@@ -123,7 +123,11 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
+from ansible_collections.privx.secrets.plugins.module_utils._connection import (
+    INSECURE_WARNING,
+    ConnectionSettings,
+    plugin_connection_options,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import CHECKOUT
@@ -136,6 +140,11 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._rendered_variables(variables or {}), direct=kwargs)
+        unknown = sorted(set(kwargs) - set(self._options))
+        if unknown:
+            # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.
+            raise AnsibleLookupError('privx.secrets.checkout: unknown option %s; it takes %s' % (
+                ', '.join(unknown), ', '.join(sorted(self._options))))
         connection = plugin_connection_options(self.get_option)
         target_domain, username = self.get_option('target_domain'), self.get_option('username')
         output = self.get_option('output')
@@ -144,7 +153,8 @@ class LookupModule(LookupBase):
             requests = self._requests(terms, target_domain, username)
             if placeholder is not None and (variables or {}).get('ansible_check_mode'):
                 return [placeholder for _request in requests]
-            ConnectionSettings(connection)  # a clear error here beats one from the agent
+            if ConnectionSettings(connection).insecure:  # a clear error here beats one from the agent
+                display.warning(INSECURE_WARNING)
             agent = AgentConnection()
             answers = [agent.request(CHECKOUT, connection=connection, output=output, **request) for request in requests]
         except PrivXError as error:

@@ -30,6 +30,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._errors import (
 
 try:
     import requests
+    import urllib3  # requests' own dependency
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -48,6 +49,8 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 300.0
 USER_AGENT = 'privx.secrets-ansible-collection'
+# Longest text from a server (an error message) that goes into a message of ours.
+MAX_SERVER_TEXT = 500
 
 # Fragments of requests' exception texts, mapped to a short reason a person can act on.
 _CONNECTION_REASONS = (
@@ -87,6 +90,10 @@ class PrivXClient:
         self._sleep = sleep
         self._clock = clock
         self._session = session or requests.Session()
+        if settings.insecure:
+            # The module or lookup has said it once per run (_connection.INSECURE_WARNING); urllib3 would repeat it
+            # for every request.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._session.headers['User-Agent'] = USER_AGENT
         self._session.headers['Accept'] = 'application/json'
         self._token = settings.access_token
@@ -268,16 +275,19 @@ class PrivXClient:
         """Server-provided text with every secret of this client masked (a server may echo a request).
 
         An echoed request carries the secrets encoded, too: the Basic header of the token call is the base64 of
-        'oauth_client_id:oauth_client_secret', and the form body URL-encodes the client secret.
+        'oauth_client_id:oauth_client_secret', and the form body URL-encodes the client secret. A module's other
+        secret options (a password it sends) come in ``settings.also_mask``.
         """
         if not text:
             return text
         settings = self.settings
-        for secret in (settings.client_secret, settings.oauth_client_secret, settings.access_token, self._token):
+        for secret in (settings.client_secret, settings.oauth_client_secret, settings.access_token, self._token,
+                       *settings.also_mask):
             if secret and len(secret) >= 4:
                 for form in sorted(encoded_forms(secret), key=len, reverse=True):
                     text = text.replace(form, '********')
-        return text
+        # Cut only after masking: a cut inside a secret would leave a piece that no masking recognises.
+        return text[:MAX_SERVER_TEXT]
 
     @staticmethod
     def _decode(method, path, response):
@@ -308,10 +318,13 @@ def encoded_forms(secret):
 
 
 def _text(value):
-    """A field of an error body as one line of text (PrivX should send strings; do not trust it)."""
+    """A field of an error body as one line of text (PrivX should send strings; do not trust it).
+
+    Not cut to length here: ``_scrub`` cuts it, after masking the secrets in it.
+    """
     if value is None:
         return None
-    return ' '.join(str(value).split())[:500]
+    return ' '.join(str(value).split())
 
 
 def _page_items(page):

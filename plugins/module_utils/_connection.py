@@ -48,6 +48,11 @@ CONNECTION_OPTIONS = {
 
 CREDENTIAL_OPTIONS = ('client_id', 'client_secret', 'oauth_client_secret')
 
+# Shown by modules and the lookup alike, in the same words, so that Ansible shows it once per run however many
+# hosts and tasks repeat it (the controller shows a warning text only once).
+INSECURE_WARNING = ("privx.secrets: validate_certs is false, so PrivX's TLS certificate is not verified and whoever sits "
+                    "on the network path can read the API credentials and secrets: give ca_path instead")
+
 
 def env_fallback_non_empty(*names):
     """Like Ansible's env_fallback, but an empty variable counts as unset (AWX injects '' for an empty field)."""
@@ -92,7 +97,7 @@ def _env_hint(name):
 class ConnectionSettings:
     """Validated connection values; the only input PrivXClient accepts."""
 
-    def __init__(self, options):
+    def __init__(self, options, also_mask=()):
         self.url = _validated_url(options.get('url'))
         self.client_id = _credential('client_id', options.get('client_id'))
         self.client_secret = _credential('client_secret', options.get('client_secret'))
@@ -103,6 +108,9 @@ class ConnectionSettings:
         self.ca_path = _validated_ca_path(options.get('ca_path'))
         self.timeout = _bounded_int('timeout', options.get('timeout'), DEFAULT_TIMEOUT, minimum=1)
         self.retries = _bounded_int('retries', options.get('retries'), DEFAULT_RETRIES, minimum=0)
+        # Other secrets that error text from PrivX must not show (a module's no_log values: a password it sends,
+        # which a server may echo back). Never sent anywhere; the client only masks them.
+        self.also_mask = tuple(value for value in also_mask if isinstance(value, str))
         self._check_credentials()
 
     def _check_credentials(self):
@@ -127,6 +135,11 @@ class ConnectionSettings:
         if self.ca_path:
             return self.ca_path
         return self.validate_certs
+
+    @property
+    def insecure(self):
+        """True when PrivX's certificate goes unverified (validate_certs false and no ca_path)."""
+        return self.verify is False
 
     @property
     def identity(self):
@@ -168,6 +181,11 @@ def _validated_url(url):
         raise PrivXConfigError('url must not carry credentials (user:password@): give them as client_id and client_secret')
     if parsed.query or parsed.fragment:
         raise PrivXConfigError('url %r must not carry a query or fragment' % url)
+    if parsed.path.strip('/'):
+        # PrivX serves its API at the root (/auth/api/v1/..., docs/privx-api.md): a path would be put in front of
+        # every call and end in a puzzling 404 from the token call.
+        raise PrivXConfigError('url %r must not carry a path (%s): give the base URL, %s://%s' % (
+            url, parsed.path, parsed.scheme, parsed.netloc))
     return url.rstrip('/')
 
 

@@ -19,7 +19,11 @@ from ansible_collections.privx.secrets.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     PrivXClient,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._connection import (
+    INSECURE_WARNING,
+    ConnectionSettings,
+    connection_argument_spec,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
@@ -29,16 +33,25 @@ UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from Pr
 class PrivXModule(AnsibleModule):
     """AnsibleModule with PrivX connection options and error mapping."""
 
-    def __init__(self, argument_spec=None, **kwargs):
+    def __init__(self, argument_spec=None, contradictions=(), **kwargs):
+        """``contradictions``: (option, value, other option, other value) pairs that make no sense together, such as
+        ``('rotate', True, 'state', 'absent')``. Ansible's ``mutually_exclusive`` cannot say this for options with defaults.
+        """
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
         self._client = None
+        self._contradictions = contradictions
 
     @property
     def client(self):
         if self._client is None:
-            self._client = PrivXClient(ConnectionSettings(self.params))
+            # Ansible masks a no_log value in our messages only where it appears whole: the client masks them before it
+            # cuts a server's text short, so that no piece of one is left.
+            settings = ConnectionSettings(self.params, also_mask=self.no_log_values)
+            if settings.insecure:
+                self.warn(INSECURE_WARNING)
+            self._client = PrivXClient(settings)
         return self._client
 
     def run(self, converge):
@@ -48,6 +61,11 @@ class PrivXModule(AnsibleModule):
         """
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        for option, value, other, other_value in self._contradictions:
+            if self.params.get(option) == value and self.params.get(other) == other_value:
+                # Before any call: one option would otherwise be silently ignored (or worse, half obeyed).
+                self.fail_json(msg='%s: %s contradicts %s: %s; drop one of them' % (
+                    option, _shown(value), other, _shown(other_value)))
         try:
             result = converge(self)
         except PrivXError as error:
@@ -65,3 +83,8 @@ class PrivXModule(AnsibleModule):
         if not self._diff:
             result.pop('diff', None)
         self.exit_json(**result)
+
+
+def _shown(value):
+    """An option value as a playbook writes it."""
+    return str(value).lower() if isinstance(value, bool) else str(value)

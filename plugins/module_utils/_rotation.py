@@ -97,6 +97,8 @@ def select_accounts(accounts, usernames, source):
         return sorted(accounts, key=lambda account: account['username'])
     if not usernames:
         raise PrivXConfigError('usernames is empty: name the accounts to rotate, or set all: true')
+    if not all(isinstance(username, str) and username.strip() for username in usernames):
+        raise PrivXConfigError('usernames holds an empty username: name the accounts to rotate')
     selected, unknown = [], []
     for username in usernames:
         account = pick_username(accounts, username, source)

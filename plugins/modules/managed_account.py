@@ -101,6 +101,7 @@ options:
   rotate:
     description:
       - Ask PrivX to rotate the password once, right after it creates the account. Has no effect on an existing account.
+      - With O(state=absent) the task fails before any call.
     type: bool
     default: false
 notes:
@@ -190,7 +191,7 @@ def main():
         rotate=dict(type='bool', default=False),
     )
     argument_spec.update(account_options_spec())
-    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True, contradictions=[('rotate', True, 'state', 'absent')])
     module.run(converge)
 
 

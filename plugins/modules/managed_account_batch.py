@@ -97,6 +97,7 @@ options:
   exclusive:
     description:
       - With O(state=present), also delete the domain's managed accounts that O(accounts) does not list.
+      - With O(state=absent) the task fails before any call, as the two contradict each other.
     type: bool
     default: false
   allow_delete_all:
@@ -108,7 +109,9 @@ options:
     type: bool
     default: false
   rotate:
-    description: Ask PrivX to rotate the password of each account this task creates, once, right after creating it.
+    description:
+      - Ask PrivX to rotate the password of each account this task creates, once, right after creating it.
+      - With O(state=absent) the task fails before any call.
     type: bool
     default: false
 seealso:
@@ -216,7 +219,8 @@ def main():
         rotate=dict(type='bool', default=False),
         batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
     )
-    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True,
+                         contradictions=[('exclusive', True, 'state', 'absent'), ('rotate', True, 'state', 'absent')])
     module.run(converge)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pathlib
+import shutil
 import signal
 import socket
 import stat
@@ -213,9 +215,14 @@ def test_released_when_the_controller_is_interrupted_or_killed(ansible, privx, h
         process.stdout.close()
 
 
-def test_no_secret_in_vvvv_output_or_any_file(ansible, privx, tmp_path):
-    temporary = tmp_path / 'tmp'
+def test_no_secret_in_vvvv_output_or_any_file(ansible, privx, tmp_path, request):
+    # A short TMPDIR: ansible-core's local RPC server binds a Unix socket in it (at most 107 bytes), which a
+    # path under pytest-xdist's popen-gwN directory overruns.
+    temporary = tmp_path / 't'
     temporary.mkdir()
+    if len(str(temporary)) > 60:
+        temporary = pathlib.Path(tempfile.mkdtemp(prefix='pl-'))
+        request.addfinalizer(lambda: shutil.rmtree(str(temporary), ignore_errors=True))
     play = {'name': 'use secrets', 'hosts': 'localhost', 'gather_facts': False,
             'vars': {'a': lookup(PATH_A), 'record': "{{ lookup('privx.secrets.checkout', '%s', output='checkout') }}" % PATH_B},
             'tasks': [

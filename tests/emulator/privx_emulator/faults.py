@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 # Injected faults (control API): answer an error status, drop the connection, or delay the answer,
-# for the next N API requests whose path matches a regular expression.
+# for the next N API requests whose path matches a regular expression. "echo" answers an error status
+# (default 400) whose error_message and property repeat the request's headers and body, as a careless
+# proxy or server does: the collection's leak tests check that no secret comes back out of it.
 
 import re
 import threading
@@ -12,7 +14,7 @@ import threading
 from .errors import bad_request, error_body
 from .validation import check_number
 
-ACTIONS = ("status", "drop", "delay")
+ACTIONS = ("status", "drop", "delay", "echo")
 # error_code of a faulted status answer, unless the fault names its own. REFERENCE.md: MAX_LOAD and
 # TOO_MANY_CONNECTIONS come with 429 or 503 [our choice].
 ERROR_CODE_BY_STATUS = {
@@ -55,7 +57,7 @@ class Fault:
         # count null means "until the faults are cleared".
         self.remaining = _number(spec, "count", 1, 1, integer=True)
         self.skip = _number(spec, "skip", 0, 0, integer=True)
-        self.status = _number(spec, "status", 503 if self.action == "status" else None, 100, integer=True)
+        self.status = _number(spec, "status", {"status": 503, "echo": 400}.get(self.action), 100, integer=True)
         self.retry_after = _number(spec, "retry_after", None, 0)
         self.delay = _number(spec, "delay", None, 0) or 0.0
         if self.action == "delay" and not self.delay:
@@ -87,15 +89,25 @@ class Fault:
         value = self.retry_after
         return {"Retry-After": str(int(value)) if float(value).is_integer() else str(value)}
 
-    def body(self) -> dict:
+    def body(self, ctx=None) -> dict:
+        if self.action == "echo" and ctx is not None:
+            echo = echoed_request(ctx)
+            return error_body(self.error_code, f"{self.message}: {echo}", echo)
         return error_body(self.error_code, self.message)
 
     def describe(self) -> dict:
         return {
             "id": self.id, "path": self.path.pattern, "method": self.method, "action": self.action,
             "remaining": self.remaining, "skip": self.skip, "status": self.status, "retry_after": self.retry_after,
-            "delay": self.delay, "error_code": self.error_code if self.action == "status" else None, "hits": self.hits,
+            "delay": self.delay, "error_code": self.error_code if self.action in ("status", "echo") else None, "hits": self.hits,
         }
+
+
+def echoed_request(ctx) -> str:
+    """The request as text: method, path, every header (Authorization included) and the body."""
+    headers = "; ".join(f"{name}: {value}" for name, value in ctx.headers.items())
+    body = ctx.raw_body.decode("utf-8", "replace")
+    return f"{ctx.method} {ctx.path} headers: {headers} body: {body}"
 
 
 class FaultSet:

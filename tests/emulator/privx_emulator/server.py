@@ -183,7 +183,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             return route_request(app, self.server.router, ctx)
         if fault.action == "drop":
             return Response.drop()
-        return Response(fault.status, fault.body(), fault.headers())
+        return Response(fault.status, fault.body(ctx), fault.headers())
 
     def _unreadable_body(self, path: str) -> Response:
         self.close_connection = True

@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Leak scan: every module and the checkout lookup, run the ways that show the most (-vvvv, --diff, --check, a
+failing task, PrivX echoing the request back in its error, ANSIBLE_LOG_PATH, ANSIBLE_KEEP_REMOTE_FILES=1).
+
+No planted value may appear anywhere a run leaves text: stdout, stderr, the log file, the callbacks' output, or any
+file under the run's own HOME, TMPDIR and working directory. Planted values are the fixture's passwords and API client
+secrets, passwords this test sets, every access and refresh token the emulator issued (read from its SQLite file) and
+every secret version it holds at the end (read through the control API), each literally, URL-encoded and in base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sqlite3
+import shutil
+import stat
+import tempfile
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from conftest import FIXTURE, PLANTED_SECRETS, connection_env
+from harness import AnsibleRunner
+from privx_emulator.harness import EmulatorProcess
+
+NEW_PASSWORD = 'planted-new-leak-user-S3cr3t'
+CHANGED_PASSWORD = 'planted-changed-leak-user-S3cr3t'
+# The passwords come from the environment, as from a vault: the playbook file itself holds no secret to find.
+PASSWORD_FROM_ENV = "{{ lookup('ansible.builtin.env', 'LEAK_%s_PASSWORD') }}"
+PASSWORD_ENV = {'LEAK_NEW_PASSWORD': NEW_PASSWORD, 'LEAK_CHANGED_PASSWORD': CHANGED_PASSWORD}
+# Ansible writes a module's arguments into its AnsiballZ wrapper, and ANSIBLE_KEEP_REMOTE_FILES keeps that file
+# (pipelining, which writes no file, is off while it is set): a password given as a module option is in it by
+# Ansible's design, whatever the collection does. Those files are scanned for every other value.
+MODULE_ARGUMENTS = {NEW_PASSWORD, CHANGED_PASSWORD}
+TOKEN_PATH = '/auth/api/v1/oauth/token'
+CALLBACKS = 'privx_test_results,privx.secrets.checkouts'
+# What the tests below run: every module and the lookup; accounts and paths from tests/integration/fixtures/collection.json.
+DOMAINS_AND_USERS = {
+    'corp.example.com': ['svc_backup', 'app_reader', 'leak_user', 'bob', 'carol'],
+    'dbdomain': ['app_admin', 'app_ro', 'no_checkout'],
+    'rotation.example.com': ['overdue', 'recent', 'never', 'failing', 'switched_off'],
+}
+
+
+@pytest.fixture(scope='module')
+def emulator(tmp_path_factory):
+    """An emulator on a SQLite file, so that the test can read every token it issued."""
+    db = tmp_path_factory.mktemp('leak-db') / 'privx.db'
+    with EmulatorProcess(fixture=FIXTURE, tls=True, rotation_delay=0.3, db=str(db)) as process:
+        process.db_path = str(db)
+        yield process
+
+
+def issued_tokens(privx):
+    with sqlite3.connect(privx.db_path) as database:
+        rows = database.execute('SELECT access_token, refresh_token FROM tokens').fetchall()
+    return [value for row in rows for value in row]
+
+
+def secret_versions(privx):
+    versions = []
+    for domain, usernames in DOMAINS_AND_USERS.items():
+        for username in usernames:
+            try:
+                versions.extend(item['secret'] for item in privx.control.secrets(domain, username))
+            except Exception:  # pylint: disable=broad-exception-caught
+                continue  # no such account (any more)
+    versions.extend(item['secret'] for item in privx.control.host_secrets('web01', 'root'))
+    return versions
+
+
+def encoded_forms(secret):
+    """The secret literally, URL-encoded, and its base64 in each of the three alignments inside a longer text."""
+    raw = secret.encode('utf-8')
+    forms = {secret, quote(secret, safe=''), quote_plus(secret)}
+    for offset in range(3):
+        encoded = base64.b64encode(b'\0' * offset + raw).decode('ascii')
+        core = encoded[(offset * 8 + 5) // 6:(offset + len(raw)) * 8 // 6]
+        forms.update((core, core.replace('+', '-').replace('/', '_')))
+    # A server's text cut short may end inside a secret: its first two thirds count as the secret too.
+    forms.add(secret[:max(12, len(secret) * 2 // 3)])
+    return forms
+
+
+def planted_values(privx, extra=()):
+    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD} | set(extra)
+    values.update(issued_tokens(privx))
+    values.update(secret_versions(privx))
+    return sorted(value for value in values if value and len(value) >= 8)
+
+
+def leaks(text, values):
+    found = []
+    for value in values:
+        for form in encoded_forms(value):
+            if form in text:
+                found.append('%s... (as %s...)' % (value[:10], form[:10]))
+                break
+    return found
+
+
+def scan(run_dir, run, values):
+    """Every leak in the run's output and in every file under its HOME, TMPDIR and working directory."""
+    found = ['output: %s' % leak for leak in leaks(run.output, values)]
+    files = 0
+    for folder, _dirs, names in os.walk(run_dir):
+        for name in names:
+            path = os.path.join(folder, name)
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            files += 1
+            with open(path, 'rb') as handle:
+                text = handle.read().decode('utf-8', 'replace')
+            wanted = [value for value in values if value not in MODULE_ARGUMENTS] if name.startswith('AnsiballZ_') else values
+            found.extend('%s: %s' % (os.path.relpath(path, run_dir), leak) for leak in leaks(text, wanted))
+    return found, files
+
+
+class LeakRun:
+    """ansible-playbook with a private HOME, TMPDIR and working directory, a log file and the remote files kept."""
+
+    def __init__(self, collections_path, privx, tmp_path, name, client='admin'):
+        # A short TMPDIR: ansible-core's local RPC server puts a Unix socket in it, whose path must stay under 108 bytes.
+        self.dir = tempfile.mkdtemp(prefix='leak-%s-' % name[:3])
+        os.makedirs(os.path.join(self.dir, 'tmp'))
+        tmp_path.joinpath('run-%s' % name).symlink_to(self.dir)  # found beside the test's other files
+        # The remote temporary directory in the private HOME too: the local connection would otherwise put it in
+        # the home directory of the passwd entry.
+        env = dict(connection_env(privx, client), ANSIBLE_LOG_PATH=os.path.join(self.dir, 'ansible.log'),
+                   ANSIBLE_KEEP_REMOTE_FILES='1', ANSIBLE_REMOTE_TMP=os.path.join(self.dir, 'home', '.ansible', 'tmp'), TMPDIR=os.path.join(self.dir, 'tmp'),
+                   ANSIBLE_CALLBACKS_ENABLED=CALLBACKS, **PASSWORD_ENV)
+        self.runner = AnsibleRunner(collections_path, self.dir, env)
+
+    def play(self, tasks, **kwargs):
+        play = {'name': 'leak scan', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}
+        return self.runner.playbook([play], verbosity=4, **kwargs)
+
+
+def lookup_digest(name, expression):
+    # The user's side of the bargain: the secret itself only in no_log tasks; a digest is safe to show.
+    return {'name': name, 'ansible.builtin.set_fact': {name.replace(' ', '_'): "{{ (%s) | hash('sha256') }}" % expression}}
+
+
+def every_module_tasks():
+    """One task per module and the lookup, each making a real change where the module can, and one failing task."""
+    return [
+        {'name': 'create with a password', 'privx.secrets.managed_account': {
+            'target_domain': 'corp.example.com', 'username': 'leak_user', 'password': PASSWORD_FROM_ENV % 'NEW', 'comment': 'leak scan'}},
+        {'name': 'change the password', 'privx.secrets.managed_account': {
+            'target_domain': 'corp.example.com', 'username': 'leak_user', 'password': PASSWORD_FROM_ENV % 'CHANGED',
+            'update_password': 'always', 'comment': 'leak scan, changed'}},
+        {'name': 'batch', 'privx.secrets.managed_account_batch': {
+            'target_domain': 'corp.example.com', 'rotate': True,
+            'accounts': [{'username': 'bob'}, {'username': 'carol', 'comment': 'leak scan'}]}},
+        {'name': 'info', 'privx.secrets.managed_account_info': {'target_domain': 'dbdomain'}},
+        {'name': 'secret info', 'privx.secrets.account_secret_info': {}},
+        {'name': 'rotate', 'privx.secrets.rotate': {'target_domain': 'dbdomain', 'usernames': ['app_ro'], 'wait': True}},
+        lookup_digest('lookup path', "lookup('privx.secrets.checkout', 'dbdomain/app_admin')"),
+        lookup_digest('lookup record', "lookup('privx.secrets.checkout', target_domain='dbdomain', username='app_ro', "
+                                       "output='checkout')"),
+        {'name': 'release', 'privx.secrets.checkout_release': {'paths': ['dbdomain/app_admin']}},
+        {'name': 'failing', 'privx.secrets.managed_account': {
+            'target_domain': 'no-such-domain.example.com', 'username': 'leak_user', 'password': PASSWORD_FROM_ENV % 'NEW'},
+         'ignore_errors': True},
+        {'name': 'failing lookup', 'ansible.builtin.set_fact': {
+            'missing': "{{ lookup('privx.secrets.checkout', 'dbdomain/no_such_account') }}"}, 'ignore_errors': True},
+    ]
+
+
+def assert_clean(privx, runs, extra=()):
+    values = planted_values(privx, extra)
+    assert len(values) > 15, values  # the scan looks for something: fixture secrets, tokens, versions
+    found = []
+    scanned = 0
+    for leak_run, run in runs:
+        leaked, files = scan(leak_run.dir, run, values)
+        scanned += files
+        found.extend(leaked)
+    assert not found, 'planted values leaked: %s' % found
+    assert scanned > 3
+    print('leak scan: %d planted values (%d tokens), %d runs, %d files, nothing found' % (
+        len(values), len(issued_tokens(privx)), len(runs), scanned))
+    assert not privx.control.checkouts(), 'a checkout was left active'
+    for leak_run, _run in runs:
+        shutil.rmtree(leak_run.dir, ignore_errors=True)
+
+
+def test_every_module_and_the_lookup_leak_nothing_at_vvvv_with_diff_check_and_a_failing_task(collections_path, privx, tmp_path):
+    checked = LeakRun(collections_path, privx, tmp_path, 'check')
+    check_run = checked.play(every_module_tasks(), check=True, diff=True)
+    real = LeakRun(collections_path, privx, tmp_path, 'real')
+    real_run = real.play(every_module_tasks(), diff=True)
+    for leak_run, run in ((checked, check_run), (real, real_run)):
+        assert run.rc == 0, run.output[-3000:]
+        assert 'Traceback' not in run.output
+        assert run.task('failing')['failed'] is True
+        assert run.task('failing lookup')['failed'] is True
+        assert os.path.getsize(os.path.join(leak_run.dir, 'ansible.log')) > 1000
+    assert real_run.task('create with a password')['changed'] is True
+    assert real_run.task('rotate')['changed'] is True
+    assert [entry['secret'] for entry in privx.control.secrets('corp.example.com', 'leak_user')][-1] == CHANGED_PASSWORD
+    # The kept remote files are there to be scanned (the module's AnsiballZ wrapper and its arguments).
+    kept = [name for folder, _dirs, names in os.walk(real.runner.home) for name in names if name.startswith('AnsiballZ')]
+    assert kept, 'ANSIBLE_KEEP_REMOTE_FILES kept nothing to scan'
+    assert_clean(privx, [(checked, check_run), (real, real_run)])
+
+
+@pytest.mark.parametrize('where', ['token call', 'api calls', 'password write'])
+def test_privx_echoing_the_request_in_its_error_leaks_nothing(collections_path, privx, tmp_path, where):
+    if where == 'token call':
+        # The Basic header carries the OAuth client secret in base64; the form body the API client secret, URL-encoded.
+        privx.control.fault(TOKEN_PATH, action='echo', count=None, status=401)
+    elif where == 'api calls':
+        # Everything but the token call: the Bearer token comes back.
+        privx.control.fault('^/(?!auth/)', action='echo', count=None)
+    else:
+        # Only the calls that carry a password in their body, the body comes back with it.
+        privx.control.fault('/password$', action='echo', count=None, method='POST')
+    leak_run = LeakRun(collections_path, privx, tmp_path, where.replace(' ', '-'))
+    tasks = every_module_tasks()
+    for task in tasks:
+        task['ignore_errors'] = True
+    run = leak_run.play(tasks, diff=True)
+    assert 'Traceback' not in run.output
+    passed = sorted(task['name'] for task in tasks if not run.task(task['name'])['failed'])
+    hits = sum(fault['hits'] for fault in privx.control.faults())
+    if where == 'password write':
+        assert run.task('change the password')['failed'] is True and hits == 1
+    else:
+        # Every task that calls PrivX fails; the release has nothing to release (its lookups failed) and calls nothing.
+        assert passed == ['release'], 'tasks that did not fail against the echo: %s' % passed
+        assert hits >= len(tasks) - 2, privx.control.faults()
+    # The echo reached the error messages (scrubbed): the test is not vacuous.
+    assert 'headers:' in run.output
+    privx.control.clear_faults()
+    assert_clean(privx, [(leak_run, run)])
+
+
+def test_an_access_token_echoed_back_leaks_nothing(collections_path, privx, tmp_path):
+    """With access_token instead of API client credentials, the token echoed back in the Authorization header."""
+    token_run = LeakRun(collections_path, privx, tmp_path, 'token')
+    grant = token_run.play([{'name': 'nothing', 'ansible.builtin.debug': {'msg': 'warm up'}}])
+    assert grant.rc == 0
+    privx.control.fault('^/(?!auth/)', action='echo', count=None)
+    # A token granted through the API like any client would get one; then given to the modules as access_token.
+    import requests  # pylint: disable=import-outside-toplevel
+    credentials = privx.clients['admin']
+    answer = requests.post(privx.url + TOKEN_PATH, auth=(credentials['oauth_client_id'], credentials['oauth_client_secret']),
+                           data={'grant_type': 'password', 'username': credentials['client_id'],
+                                 'password': credentials['client_secret']}, verify=privx.ca_path, timeout=30)
+    token = answer.json()['access_token']
+    env = {'PRIVX_CLIENT_ID': '', 'PRIVX_CLIENT_SECRET': '', 'PRIVX_OAUTH_CLIENT_SECRET': '', 'PRIVX_ACCESS_TOKEN': token}
+    tasks = [dict(task, ignore_errors=True) for task in every_module_tasks()]
+    run = token_run.play(tasks, env=env)
+    assert 'Traceback' not in run.output
+    assert run.task('info')['failed'] is True and 'headers:' in run.task('info')['msg']
+    privx.control.clear_faults()
+    assert_clean(privx, [(token_run, run), (token_run, grant)], extra=[token])
