@@ -50,7 +50,10 @@ IN_USE = ('PrivX refuses to delete password policy %r because it is in use (%s);
 
 def policy_options_spec():
     """Argument spec of the policy fields (durations are strings, checked by ``desired_policy``)."""
-    return {field: {'type': 'str' if kind == 'duration' else kind} for field, kind in POLICY_FIELDS.items()}
+    spec = {field: {'type': 'str' if kind == 'duration' else kind} for field, kind in POLICY_FIELDS.items()}
+    for field in ('password_min_length', 'password_max_length'):
+        spec[field]['no_log'] = False  # lengths, not secrets (Ansible suspects any option named password*)
+    return spec
 
 
 def desired_policy(options):

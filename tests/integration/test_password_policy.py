@@ -53,8 +53,9 @@ def test_create_in_check_mode_then_for_real_then_a_rerun_in_other_duration_forms
     assert writes(privx, mark) == [] and 'corp-monthly' not in policies(privx)
 
     mark = privx.control.mark()
-    result, _run = ansible.module(MODULE, args)
+    result, run = ansible.module(MODULE, args)
     assert result['failed'] is False and result['changed'] is True
+    assert 'WARNING' not in run.output, 'no warning (Ansible suspects options named password* of being secrets)'
     held = policies(privx)['corp-monthly']
     assert writes(privx, mark) == [('POST', paths.PASSWORD_POLICY)]
     assert (held['rotation_interval'], held['max_checkout_duration'], held['retry_interval']) == ('P30D', 'PT12H', 'PT30M')
