@@ -25,14 +25,18 @@ NEW_DEFAULTS = {'password_min_length': 12, 'password_max_length': 32, 'use_speci
                 'max_concurrent_checkouts': 0, 'rotate_on_release': False, 'verify_after_rotation': False}
 
 
-def policies(privx):
-    """PrivX's policies by name, read through its API."""
+def policy_client(privx):
+    """The collection's own client as the admin API client, to read PrivX back through its API."""
     env = connection_env(privx)
-    client = PrivXClient(ConnectionSettings({
+    return PrivXClient(ConnectionSettings({
         'url': env['PRIVX_URL'], 'client_id': env['PRIVX_CLIENT_ID'], 'client_secret': env['PRIVX_CLIENT_SECRET'],
         'oauth_client_id': env['PRIVX_OAUTH_CLIENT_ID'], 'oauth_client_secret': env['PRIVX_OAUTH_CLIENT_SECRET'],
         'ca_path': privx.ca_path}))
-    return {policy['name']: policy for policy in client.paginate(paths.PASSWORD_POLICIES)}
+
+
+def policies(privx):
+    """PrivX's policies by name, read through its API."""
+    return {policy['name']: policy for policy in policy_client(privx).paginate(paths.PASSWORD_POLICIES)}
 
 
 def writes(privx, mark):
