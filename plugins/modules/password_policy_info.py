@@ -45,31 +45,16 @@ EXAMPLES = r'''
 RETURN = r'''
 password_policies:
   description:
-    - The policies, sorted by name, each with every field of a PrivX PasswordPolicy (durations as PrivX holds them, ISO-8601).
+    - The policies, sorted by name, each with every field of a PrivX PasswordPolicy, as the RV(privx.secrets.password_policy#module:password_policy)
+      that M(privx.secrets.password_policy) returns (durations as PrivX holds them, ISO-8601).
   returned: always
   type: list
   elements: dict
   sample:
-    - id: 3f1c77aa-221c-11ee-be56-0242ac120002
-      name: corp-monthly
-      rotation_interval: P30D
-      password_min_length: 16
-      password_max_length: 64
-      use_special_characters: true
-      use_lower_case: true
-      use_upper_case: true
-      use_numbers: true
-      max_versions: 0
-      number_of_retries: 3
-      retry_interval: PT5M
-      max_concurrent_checkouts: 0
-      max_checkout_duration: PT12H
-      rotate_on_release: true
-      verify_after_rotation: false
-      created: "2026-11-30T09:00:00Z"
-      created_by: debe3ca0-827a-4c87-a9f8-e1328ecf7082
-      updated: "2026-11-30T09:00:00Z"
-      updated_by: debe3ca0-827a-4c87-a9f8-e1328ecf7082
+    - {id: 3f1c77aa-221c-11ee-be56-0242ac120002, name: corp-monthly, rotation_interval: P30D, password_min_length: 16,
+       password_max_length: 64, max_checkout_duration: PT12H, rotate_on_release: true, max_versions: 0}
+    - {id: 9a0e1c2b-221c-11ee-be56-0242ac120002, name: service-accounts, rotation_interval: P90D, max_versions: 5,
+       retry_interval: PT30M}
 '''
 
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
