@@ -19,7 +19,7 @@ import yaml
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 
 from conftest import REPO, find_account
-from test_password_policy import policies, policy_client, writes
+from test_password_policy import policies, policy_client
 
 pytestmark = pytest.mark.skipif(not os.path.exists(os.path.join(REPO, 'plugins', 'modules', 'target_domain.py')),
                                 reason='privx.secrets.target_domain is not in this branch yet')
