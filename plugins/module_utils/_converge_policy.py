@@ -28,6 +28,7 @@ def converge_policy(policies, name, desired, *, state, check_mode):
             policies.delete(current)
         return {'changed': True, 'password_policy': {}, 'diff': {'before': writable_view(current), 'after': {}}}
     if current is None:
+        policies.refuse_case_variant(name)
         body = policy_body(name, desired)
         after = body if check_mode else policies.create(body)
         return {'changed': True, 'password_policy': returned_policy(after), 'diff': {'before': {}, 'after': dict(body)}}

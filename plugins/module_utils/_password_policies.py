@@ -78,6 +78,8 @@ def checked_duration(field, value):
         return ''  # retry_interval may be empty: no wait between retries
     iso = as_iso_duration(value, field)
     if not iso_duration_seconds(iso):
+        if field not in POSITIVE_DURATIONS:
+            return ''  # a zero wait is no wait: PrivX's empty value, so that a rerun compares equal
         raise PrivXConfigError('%s must be longer than zero, got %r' % (field, value))
     return iso
 
@@ -155,6 +157,13 @@ class PasswordPolicies:
     def find(self, name):
         """The policy with exactly this name (PrivX compares names with their letter case), or None."""
         return self.by_name().get(name)
+
+    def refuse_case_variant(self, name):
+        """Creating ``name`` beside a policy whose name differs only in letter case is almost surely a typo: refuse it."""
+        for held in self.by_name():
+            if held != name and held.lower() == name.lower():
+                raise PrivXConfigError('name %r differs only in letter case from password policy %r, which PrivX already holds; '
+                                       'write %r to declare that one' % (name, held, held))
 
     def all(self):
         return [self.by_name()[name] for name in sorted(self.by_name())]

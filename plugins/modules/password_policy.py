@@ -31,7 +31,9 @@ attributes:
     details: The diff lists the changed fields; a new policy shows every field it is created with.
 options:
   name:
-    description: Name of the policy. PrivX compares names exactly, letter case included.
+    description:
+      - Name of the policy. PrivX compares names exactly, letter case included.
+      - Creating a policy whose name differs only in letter case from an existing one is refused as a likely typo.
     type: str
     required: true
   state:
@@ -71,7 +73,7 @@ options:
     description: How many times PrivX retries a failed rotation. New policy default V(3).
     type: int
   retry_interval:
-    description: Wait between rotation retries; V("") for none. New policy default V(PT5M).
+    description: Wait between rotation retries; V("") (or a zero duration) for none. New policy default V(PT5M).
     type: str
   max_concurrent_checkouts:
     description: Most checkouts of one account at a time (V(0) means no limit). New policy default V(0).

@@ -133,6 +133,7 @@ def test_deleting_a_policy_in_use_fails_with_one_line_and_changes_nothing(ansibl
     ({'password_min_length': 40}, 'password_min_length (40) must not be larger than password_max_length (32)'),
     ({'max_versions': -1}, 'max_versions must be 0 or more, got -1'),
     ({'name': ' strict'}, "name ' strict' has leading or trailing spaces"),
+    ({'name': 'STRICT', 'max_versions': 2}, "name 'STRICT' differs only in letter case from password policy 'strict'"),
 ])
 @pytest.mark.parametrize('check', [False, True])
 def test_bad_input_fails_with_one_line_and_no_change(ansible, privx, args, message, check):

@@ -96,6 +96,20 @@ def test_an_empty_retry_interval_means_none(run_module, policies):
     assert result['changed'] is True and body['retry_interval'] == ''
 
 
+def test_a_zero_retry_interval_is_none_and_compares_equal_to_it(run_module, policies):
+    policies.policies[0]['retry_interval'] = ''
+    result = run_module(password_policy, {'name': 'default', 'retry_interval': 'PT0S'})
+    assert result['changed'] is False and policies.writes() == []
+
+
+def test_a_name_differing_only_in_letter_case_is_refused_not_created_beside(run_module, policies):
+    result = run_module(password_policy, {'name': 'Default', 'rotation_interval': '7d'})
+    assert result['failed'] is True and policies.writes() == []
+    assert result['msg'] == ("name 'Default' differs only in letter case from password policy 'default', which PrivX already holds; "
+                             "write 'default' to declare that one")
+    assert run_module(password_policy, {'name': 'Default', 'state': 'absent'})['changed'] is False
+
+
 def test_info_lists_sorted_or_one_by_exact_name(run_module, policies):
     policies.policies.append(dict(POLICY, id='p-a', name='a-first'))
     result = run_module(password_policy_info, {})
