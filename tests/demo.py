@@ -2,12 +2,17 @@
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The demo: starts the PrivX emulator (its SQLite file, TLS from a throwaway CA), installs the collection,
-runs playbooks/demo.yml twice, and shows what went over the wire each time."""
+runs playbooks/demo.yml twice, and shows what went over the wire each time.
+
+The emulator holds the demo fixture (tests/emulator/fixtures/demo.json) plus the never-scanned target domain of
+unscanned.json (ad.example.com, no endpoint yet, 60 users in its directory) and none of the policies that
+playbooks/vars/demo.yml declares: the first run configures them, the domain and its accounts from scratch."""
 
 from __future__ import annotations
 
 import collections
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +25,21 @@ sys.path.insert(0, os.path.join(HERE, 'emulator'))
 from privx_emulator.harness import EmulatorProcess, fixture_path  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
+NEW_DOMAIN = 'ad.example.com'
+# The bind password playbooks/vars/demo.yml reads from the environment (the emulator keeps it, never shows it).
+BIND_PASSWORD = 'demo-ad-bind-secret'
+
+
+def demo_fixture(workdir):
+    """demo.json plus the unscanned target domain of unscanned.json, as one fixture file."""
+    with open(fixture_path('demo.json'), encoding='utf-8') as handle:
+        fixture = json.load(handle)
+    with open(fixture_path('unscanned.json'), encoding='utf-8') as handle:
+        fixture['target_domains'].extend(domain for domain in json.load(handle)['target_domains'] if domain['name'] == NEW_DOMAIN)
+    path = os.path.join(workdir, 'demo-fixture.json')
+    with open(path, 'w', encoding='utf-8') as handle:
+        json.dump(fixture, handle)
+    return path
 
 
 def install_collection(workdir):
@@ -31,6 +51,12 @@ def install_collection(workdir):
     subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '--force', tarball, '-p', collections_path],
                    check=True, capture_output=True, env=env)
     return collections_path
+
+
+def is_configuration_write(entry):
+    """A write to Secrets Manager (policies, domains, accounts, rotations), as opposed to checkouts and reads."""
+    return (entry['method'] in ('POST', 'PUT', 'DELETE') and entry['path'].startswith('/secrets-manager/')
+            and not entry['path'].endswith('/search'))
 
 
 def summarise(requests):
@@ -49,7 +75,15 @@ def summarise(requests):
             kinds['other writes'] += 1
         else:
             kinds['reads'] += 1
-    return ', '.join('%s %d' % (kind, count) for kind, count in sorted(kinds.items()))
+    summary = ', '.join('%s %d' % (kind, count) for kind, count in sorted(kinds.items()))
+    return '%d requests (%s); Secrets Manager writes (configuration and rotation) %d' % (
+        len(requests), summary, len([entry for entry in requests if is_configuration_write(entry)]))
+
+
+def new_domain_summary(privx):
+    managed = privx.control.managed_accounts(NEW_DOMAIN)
+    policies = sorted({(account.get('password_policy') or {}).get('name', '') for account in managed})
+    return '%s has %d managed accounts (policies: %s)' % (NEW_DOMAIN, len(managed), ', '.join(policies) or 'none')
 
 
 def main():
@@ -57,10 +91,10 @@ def main():
     print('== Installing the collection into %s' % workdir, flush=True)
     collections_path = install_collection(workdir)
     database = os.environ.get('PRIVX_DEMO_DB') or os.path.join(REPO, 'privx-emulator.db')
-    with EmulatorProcess(fixture=fixture_path('demo.json'), tls=True, db=database, rotation_delay=0.5,
+    with EmulatorProcess(fixture=demo_fixture(workdir), tls=True, db=database, rotation_delay=0.5,
                          reset_db=True) as privx:
         print('== PrivX emulator at %s (state in %s)' % (privx.url, database), flush=True)
-        env = dict(os.environ, **privx.client_env('admin'))
+        env = dict(os.environ, PRIVX_DEMO_AD_BIND_PASSWORD=BIND_PASSWORD, **privx.client_env('admin'))
         env.update(ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CALLBACKS_ENABLED='privx.secrets.checkouts',
                    ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1',
                    ANSIBLE_DEPRECATION_WARNINGS='false')
@@ -73,6 +107,7 @@ def main():
             outcome = outcome or completed.returncode
             privx.wait_until(lambda: not privx.control.checkouts(), timeout=10, message='the checkouts to be released')
             print('== Run %d over the wire: %s' % (attempt, summarise(privx.control.requests(since=mark))))
+            print('== After run %d: %s' % (attempt, new_domain_summary(privx)))
             print('== Active checkouts after run %d: %d' % (attempt, len(privx.control.checkouts())), flush=True)
     return outcome
 

@@ -13,6 +13,8 @@ AUTHORIZER = '/authorizer/api/v1'
 TARGET_DOMAINS = SECRETS_MANAGER + '/targetdomains'
 TARGET_DOMAIN_SEARCH = TARGET_DOMAINS + '/search'
 PASSWORD_POLICIES = SECRETS_MANAGER + '/password-policies'
+# The singular for one policy, and for creating one (docs/privx-api-admin.md).
+PASSWORD_POLICY = SECRETS_MANAGER + '/password-policy'
 
 SECRETS = AUTHORIZER + '/secrets'
 SECRET_SEARCH = SECRETS + '/search'
@@ -75,3 +77,7 @@ def checkout(checkout_id):
 
 def checkout_release(checkout_id):
     return checkout(checkout_id) + '/release'
+
+
+def password_policy(policy_id):
+    return '%s/%s' % (PASSWORD_POLICY, _segment(policy_id))

@@ -69,3 +69,30 @@ def as_rfc3339(value, option):
 
 def utc_now():
     return datetime.now(timezone.utc)
+
+
+# PrivX's policy durations are ISO-8601 (P30D, PT12H, P1DT12H). Years and months have no fixed length:
+# they count as 365 and 30 days when two durations are compared.
+_ISO_DURATION = re.compile(r'^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$')
+_ISO_UNITS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
+# The collection's short form, as PrivX's ISO-8601: 30d -> P30D, 12h -> PT12H, 30m -> PT30M.
+_SHORT_AS_ISO = {'w': 'P%sW', 'd': 'P%sD', 'h': 'PT%sH', 'm': 'PT%sM', 's': 'PT%sS'}
+
+
+def as_iso_duration(value, option):
+    """A user's duration ('30d', '12h', '30m', or ISO-8601 such as 'P30D') as the ISO-8601 text PrivX takes."""
+    text = str(value).strip()
+    match = _DURATION.match(text.lower())
+    if match:
+        return _SHORT_AS_ISO[match.group(2)] % int(match.group(1))
+    if _ISO_DURATION.match(text.upper()):
+        return text.upper()
+    raise PrivXConfigError('%s %r is not a duration: write ISO-8601 (P30D, PT12H) or a number and a unit (30d, 12h, 30m)' % (option, value))
+
+
+def iso_duration_seconds(text):
+    """Seconds of an ISO-8601 duration, for comparing two of them; None for an empty or unreadable one."""
+    match = _ISO_DURATION.match(str(text or '').strip().upper())
+    if not match:
+        return None
+    return sum(float(part) * unit for part, unit in zip(match.groups(), _ISO_UNITS) if part)

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converging one password policy: absent, created or replaced, compared field by field.
+
+Only the fields a task declares are compared; PrivX's PUT replaces the whole policy, so an update sends
+the policy as read with the changes applied. The result always carries a ``diff`` (the module base drops
+it when diff mode is off).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.privx.secrets.plugins.module_utils._password_policies import (
+    policy_body,
+    policy_changes,
+    returned_policy,
+    writable_view,
+)
+
+
+def converge_policy(policies, name, desired, *, state, check_mode):
+    """Make the policy called ``name`` hold ``desired`` (or remove it); returns the module result."""
+    current = policies.find(name)
+    if state == 'absent':
+        if current is None:
+            return {'changed': False, 'password_policy': {}}
+        if not check_mode:
+            policies.delete(current)
+        return {'changed': True, 'password_policy': {}, 'diff': {'before': writable_view(current), 'after': {}}}
+    if current is None:
+        policies.refuse_case_variant(name)
+        body = policy_body(name, desired)
+        after = body if check_mode else policies.create(body)
+        return {'changed': True, 'password_policy': returned_policy(after), 'diff': {'before': {}, 'after': dict(body)}}
+    changes = policy_changes(current, desired)
+    result = {'changed': bool(changes), 'diff': {'before': {field: writable_view(current)[field] for field in changes},
+                                                 'after': dict(changes)}}
+    if not changes:
+        result['password_policy'] = returned_policy(current)
+        return result
+    body = policy_body(name, changes, current)
+    after = dict(current, **body) if check_mode else policies.replace(current, body)
+    result['password_policy'] = returned_policy(after)
+    return result
