@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ast
 import glob
 import os
 import re
@@ -12,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -33,6 +35,32 @@ def planted_secrets(path):
 
 
 PLANTED_SECRETS = planted_secrets(FIXTURE)
+
+
+PLUGIN_FOLDERS = ('modules', 'lookup', 'callback', 'action', 'filter', 'inventory', 'test')
+
+
+def plugin_examples():
+    """{'modules/name': EXAMPLES text} of every module and plugin that has EXAMPLES."""
+    found = {}
+    for folder in PLUGIN_FOLDERS:
+        directory = os.path.join(REPO, 'plugins', folder)
+        if not os.path.isdir(directory):
+            continue
+        for name in sorted(os.listdir(directory)):
+            if not name.endswith('.py') or name.startswith('_'):
+                continue
+            with open(os.path.join(directory, name), encoding='utf-8') as handle:
+                tree = ast.parse(handle.read())
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and [getattr(target, 'id', None) for target in node.targets] == ['EXAMPLES']:
+                    found['%s/%s' % (folder, name[:-3])] = node.value.value
+    return found
+
+
+def example_tasks(module):
+    """A module's EXAMPLES as the task list a playbook runs."""
+    return yaml.safe_load(plugin_examples()['modules/' + module])
 
 
 def ansible_bin(name):

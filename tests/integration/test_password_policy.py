@@ -8,16 +8,14 @@ The emulator's state is read back between steps through PrivX's own API (an admi
 
 from __future__ import annotations
 
-import os
 
 import pytest
-import yaml
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
 
-from conftest import REPO, connection_env
+from conftest import connection_env, example_tasks
 
 MODULE = 'privx.secrets.password_policy'
 NEW_DEFAULTS = {'password_min_length': 12, 'password_max_length': 32, 'use_special_characters': True, 'use_lower_case': True,
@@ -158,15 +156,8 @@ def test_info_reads_all_policies_or_one_by_name(ansible, privx):
     assert result['password_policies'] == []
 
 
-def examples(module):
-    with open(os.path.join(REPO, 'plugins', 'modules', module + '.py'), encoding='utf-8') as handle:
-        namespace = {}
-        exec(compile(handle.read().split('\nfrom ansible_collections')[0], module, 'exec'), namespace)  # pylint: disable=exec-used
-    return yaml.safe_load(namespace['EXAMPLES'])
-
-
 def test_the_examples_run_as_written(ansible, privx):
-    tasks = examples('password_policy')[:2] + examples('password_policy_info') + examples('password_policy')[2:]
+    tasks = example_tasks('password_policy')[:2] + example_tasks('password_policy_info') + example_tasks('password_policy')[2:]
     run = ansible.playbook([{'name': 'examples', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}])
     assert run.rc == 0, run.output[-3000:]
     held = policies(privx)

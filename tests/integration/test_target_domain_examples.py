@@ -5,30 +5,18 @@
 
 from __future__ import annotations
 
-import ast
-import os
 
 import pytest
-import yaml
 
-from conftest import REPO, assert_no_secret
+from conftest import assert_no_secret, example_tasks
 
 BIND_PASSWORD = 'planted-example-bind-Pa55word'
-
-
-def examples(module):
-    with open(os.path.join(REPO, 'plugins', 'modules', module + '.py'), encoding='utf-8') as handle:
-        tree = ast.parse(handle.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == 'EXAMPLES':
-            return yaml.safe_load(node.value.value)
-    raise AssertionError('no EXAMPLES in %s' % module)
 
 
 @pytest.mark.parametrize('module', ['target_domain', 'target_domain_info', 'scanned_account'])
 def test_examples_run_as_written_and_converge(ansible, privx, module):
     privx.control.settings(scan_delay=0.1)
-    play = [{'name': 'examples', 'hosts': 'localhost', 'gather_facts': False, 'tasks': examples(module)}]
+    play = [{'name': 'examples', 'hosts': 'localhost', 'gather_facts': False, 'tasks': example_tasks(module)}]
     for _round in (1, 2):
         run = ansible.playbook(play, env={'AD_BIND_PASSWORD': BIND_PASSWORD})
         assert run.rc == 0, run.output[-3000:]
