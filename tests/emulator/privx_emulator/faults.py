@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 # Injected faults (control API): answer an error status, drop the connection, or delay the answer,
-# for the next N API requests whose path matches a regular expression.
+# for the next N API requests whose path matches a regular expression. A drop happens before the request
+# is handled (nothing applied), or with `applied: true` after it (the change is made, the answer is lost):
+# on a write, a client cannot tell the two apart, which is what the fault is for.
 
 import re
 import threading
@@ -26,7 +28,7 @@ ERROR_CODE_BY_STATUS = {
     503: "TOO_MANY_CONNECTIONS",
     504: "INTRA_SERVICE_COMMUNICATION_ERROR",
 }
-_FIELDS = ("path", "method", "count", "skip", "action", "status", "retry_after", "delay", "error_code", "message")
+_FIELDS = ("path", "method", "count", "skip", "action", "status", "retry_after", "delay", "error_code", "message", "applied")
 
 
 def _number(spec: dict, key: str, default, minimum: float, integer: bool = False):
@@ -60,6 +62,11 @@ class Fault:
         self.delay = _number(spec, "delay", None, 0) or 0.0
         if self.action == "delay" and not self.delay:
             raise bad_request("REQUIRED_VALUE_MISSING", "a delay fault needs delay (seconds)", "delay")
+        self.applied = spec.get("applied", False)
+        if not isinstance(self.applied, bool):
+            raise bad_request("VALUE_INCORRECT_TYPE", "applied must be a boolean", "applied")
+        if self.applied and self.action != "drop":
+            raise bad_request("INVALID_REQUEST_DATA", "applied is for action drop only", "applied")
         self.error_code = _string(spec, "error_code") or ERROR_CODE_BY_STATUS.get(self.status, "GENERAL_ERROR")
         self.message = _string(spec, "message") or "fault injected by the PrivX emulator"
         self.hits = 0
@@ -95,6 +102,7 @@ class Fault:
             "id": self.id, "path": self.path.pattern, "method": self.method, "action": self.action,
             "remaining": self.remaining, "skip": self.skip, "status": self.status, "retry_after": self.retry_after,
             "delay": self.delay, "error_code": self.error_code if self.action == "status" else None, "hits": self.hits,
+            "applied": self.applied,
         }
 
 
