@@ -50,7 +50,8 @@ Call = namedtuple('Call', 'method path')
 class Row:
     """One thing the collection does: the task, the call the columns break, and the state it must leave."""
 
-    def __init__(self, key, label, *, task, target, before=None, write=None, once=True, lookup=False, holds=None):
+    def __init__(self, key, label, *, task, target, before=None, write=None, once=True, lookup=False, holds=None, skip=0,
+                 columns=None):
         self.key = key
         self.label = label
         self.task = task            # the task (a dict), or for a lookup row the play's tasks
@@ -60,6 +61,8 @@ class Row:
         self.once = once            # the write must be applied exactly once (False: an idempotent PUT may be repeated)
         self.lookup = lookup
         self.holds = holds          # holds(privx, result) -> list of differences from the declared state
+        self.skip = skip            # how many of the faulted calls pass before the fault (the first poll is the second GET)
+        self.columns = columns      # the keys of the columns that apply (None: all)
 
     def __repr__(self):
         return self.key
@@ -199,13 +202,21 @@ ONE = SM + '/managedaccounts/[^/]+$'
 SEARCH = Call('POST', SM + '/managedaccounts/search$')
 ALL = Call('GET', SM + '/managedaccounts$')
 
+ROTATE_TASK = _module('privx.secrets.rotate', target_domain=ROTATION, usernames=['overdue', 'never'], older_than='1d', wait=True,
+                      wait_timeout=30)
+CREATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='dave', comment=MARKER, explicit_checkout=True)
+UPDATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='svc_backup', comment=MARKER)
+
 ROWS = [
     Row('managed_account-create', 'managed_account create',
-        task=_module('privx.secrets.managed_account', target_domain=CORP, username='dave', comment=MARKER, explicit_checkout=True),
-        target=MANAGED, before=Call('POST', SM + '/accounts/search$'), write=MANAGED, holds=holds_created),
+        task=CREATE_TASK, target=MANAGED, before=Call('POST', SM + '/accounts/search$'), write=MANAGED, holds=holds_created),
+    # The read of the account after the write: only a failure there (503 longer than retries) is new.
+    Row('managed_account-create-read', 'managed_account create: the read after it', task=CREATE_TASK, target=Call('GET', ONE),
+        write=MANAGED, holds=holds_created, columns=('503-long',)),
     Row('managed_account-update', 'managed_account update',
-        task=_module('privx.secrets.managed_account', target_domain=CORP, username='svc_backup', comment=MARKER),
-        target=Call('PUT', ONE), before=SEARCH, write=Call('PUT', ONE), once=False, holds=holds_updated),
+        task=UPDATE_TASK, target=Call('PUT', ONE), before=SEARCH, write=Call('PUT', ONE), once=False, holds=holds_updated),
+    Row('managed_account-update-read', 'managed_account update: the read after it', task=UPDATE_TASK, target=Call('GET', ONE),
+        write=Call('PUT', ONE), once=False, holds=holds_updated, columns=('503-long',)),
     Row('managed_account-delete', 'managed_account delete',
         task=_module('privx.secrets.managed_account', target_domain=CORP, username='app_reader', state='absent'),
         target=Call('DELETE', ONE), before=SEARCH, write=Call('DELETE', ONE), holds=holds_deleted),
@@ -224,11 +235,11 @@ ROWS = [
                      accounts=[{'username': 'app_ro'}, {'username': 'no_checkout'}]),
         target=Call('POST', SM + '/managedaccounts/batch/delete$'), before=ALL,
         write=Call('POST', SM + '/managedaccounts/batch/delete$'), holds=holds_batch_deleted),
-    Row('rotate', 'rotate (wait)',
-        task=_module('privx.secrets.rotate', target_domain=ROTATION, usernames=['overdue', 'never'], older_than='1d', wait=True,
-                     wait_timeout=30),
+    Row('rotate', 'rotate (wait)', task=ROTATE_TASK,
         target=Call('POST', SM + '/managedaccounts/batch/rotate$'), before=ALL,
         write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated),
+    Row('rotate-wait', 'rotate (wait): a poll', task=ROTATE_TASK, target=Call('GET', ALL.path), skip=1,
+        write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated, columns=('503-long', 'token-expiry', 'restart')),
     Row('checkout', 'checkout lookup: checkout', task=_checkout_task(), lookup=True,
         target=Call('POST', CHECKOUTS + '$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_checked_out),
     Row('release', 'checkout lookup: release', task=_checkout_task(), lookup=True,
@@ -240,6 +251,9 @@ ROWS = [
 
 
 # -- judging a failure -------------------------------------------------------------------------------------------
+
+
+CELLS = [(row, column) for row in ROWS for column in COLUMNS if row.columns is None or column.key in row.columns]
 
 
 def names_call_and_cause(message, call):
@@ -278,7 +292,8 @@ def table():
     lines = ['| row | %s |' % ' | '.join(column.label for column in COLUMNS),
              '|---|%s|' % '|'.join('---' for _column in COLUMNS)]
     for row in ROWS:
-        cells = [_CELLS.get((row.key, column.key), '') for column in COLUMNS]
+        cells = [_CELLS.get((row.key, column.key), '' if row.columns is None or column.key in row.columns else 'n/a')
+                 for column in COLUMNS]
         lines.append('| %s | %s |' % (row.label, ' | '.join(cell.replace('|', '/') for cell in cells)))
     return '\n'.join(lines)
 
