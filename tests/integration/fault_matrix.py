@@ -71,13 +71,14 @@ class Row:
 class Column:
     """One fault: how it is injected, and the outcomes a correct collection may show under it."""
 
-    def __init__(self, key, label, allowed, fault=None, trigger=None, on_before=False):
+    def __init__(self, key, label, allowed, fault=None, trigger=None, on_before=False, retries=RETRIES):
         self.key = key
         self.label = label
         self.allowed = allowed      # {'ok', 'failed-clean'}: anything else is a defect
         self.fault = fault          # the fault's options (the path and method come from the row)
         self.trigger = trigger      # 'expire' or 'restart': done while the held call waits
         self.on_before = on_before  # fault the row's `before` call instead of its target
+        self.retries = retries      # the connection option `retries` of the cell's runs
 
     def __repr__(self):
         return self.key
@@ -91,8 +92,9 @@ COLUMNS = [
     Column('drop-after', 'drop, applied', {OK, FAILED_CLEAN}, fault={'action': 'drop', 'applied': True, 'count': 1}),
     Column('slow', 'answer > timeout', {OK, FAILED_CLEAN}, fault={'action': 'delay', 'delay': SLOW, 'count': 1}),
     Column('token-expiry', 'token expires', {OK}, fault={'action': 'delay', 'delay': HOLD, 'count': 1}, trigger='expire'),
+    # PrivX is down while it restarts: retries (with backoff, 3.75 s at least in all) are what bridge that time.
     Column('restart', 'PrivX restarts', {OK}, fault={'action': 'delay', 'delay': HOLD, 'count': 1}, trigger='restart',
-           on_before=True),
+           on_before=True, retries=RETRIES + 2),
 ]
 
 

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import FIXTURE, connection_env
-from fault_matrix import CELLS, FAILED_CLEAN, OK, RETRIES, TIMEOUT, matches, names_call_and_cause, record
+from fault_matrix import CELLS, FAILED_CLEAN, OK, TIMEOUT, matches, names_call_and_cause, record
 from harness import AnsibleRunner
 from privx_emulator.harness import EmulatorProcess
 
@@ -160,8 +160,7 @@ def judge_first_run(row, column, privx, run, result, applied):
             problems.append('reports no change while PrivX applied the write (%s)' % message[:200])
         outcome = FAILED_CLEAN
     if outcome not in column.allowed:
-        problems.append('%s under %s: %s' % ('failed' if outcome == FAILED_CLEAN else outcome, column.label,
-                                             str(result.get('msg', ''))[:200]))
+        problems.append('%s under %s (%s)' % ('failed' if outcome == FAILED_CLEAN else outcome, column.label, result.get('msg', '')))
     return outcome, problems
 
 
@@ -183,7 +182,7 @@ def _names_any_call(message):
 def test_cell(row, column, matrix_privx, collections_path, tmp_path, agent_dir, record_property):
     privx = matrix_privx
     privx.control.reset()
-    env = dict(connection_env(privx), PRIVX_TIMEOUT=str(TIMEOUT), PRIVX_RETRIES=str(RETRIES), PRIVX_AGENT_DIR=agent_dir)
+    env = dict(connection_env(privx), PRIVX_TIMEOUT=str(TIMEOUT), PRIVX_RETRIES=str(column.retries), PRIVX_AGENT_DIR=agent_dir)
     if row.lookup:
         env['ANSIBLE_CALLBACKS_ENABLED'] = WITH_CALLBACK
     ansible = AnsibleRunner(collections_path, str(tmp_path), env)
