@@ -158,10 +158,23 @@ def judge_first_run(row, column, privx, run, result, applied):
         problems.extend('%s (%s)' % (problem, message[:200]) for problem in unclear)
         if applied and not row.lookup and result.get('changed') is False:
             problems.append('reports no change while PrivX applied the write (%s)' % message[:200])
+        problems.extend(batch_report_problems(result, message))
+        if applied and column.key != '503-long' and 'were not applied' in message:
+            problems.append('says the write was not applied while PrivX applied it (%s)' % message[:300])
         outcome = FAILED_CLEAN
     if outcome not in column.allowed:
         problems.append('%s under %s (%s)' % ('failed' if outcome == FAILED_CLEAN else outcome, column.label, result.get('msg', '')))
     return outcome, problems
+
+
+def batch_report_problems(result, message):
+    """A failed chunk's accounts that the message calls not applied are in the result's not_applied too."""
+    named = re.search(r'were not applied \(([^)]*)\)', message)
+    if not named or 'not_applied' not in result:
+        return []
+    listed = set(name for names in result['not_applied'].values() for name in names)
+    missing = [name for name in named.group(1).split(', ') if name != '...' and name not in listed]
+    return ['not_applied leaves out %s, which the message says were not applied' % ', '.join(missing)] if missing else []
 
 
 def retry_after_problems(log, call, seconds):
