@@ -101,7 +101,7 @@ def play(tasks):
     return [{'name': 'fault matrix', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
 
 
-def run_tasks(ansible, row, tasks, env):
+def run_tasks(ansible, tasks, env):
     return ansible.playbook(play(tasks), env=env, timeout=RUN_TIMEOUT)
 
 
@@ -109,10 +109,10 @@ def run_with_trigger(privx, log, ansible, row, column, env):
     """Run the row's task; for a column with a trigger, act while the held call waits for its answer."""
     tasks = [dict(row.task, ignore_errors=True)]
     if not column.trigger:
-        return run_tasks(ansible, row, tasks, env), None
+        return run_tasks(ansible, tasks, env), None
     held_call = row.before if column.on_before else row.target
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        running = pool.submit(run_tasks, ansible, row, tasks, env)
+        running = pool.submit(run_tasks, ansible, tasks, env)
         deadline = time.monotonic() + RUN_TIMEOUT
         while not log.in_flight(held_call) and not running.done() and time.monotonic() < deadline:
             time.sleep(0.03)
@@ -220,7 +220,7 @@ def test_cell(row, column, matrix_privx, collections_path, tmp_path, agent_dir, 
     # The rerun, without faults: it converges, and a second one changes nothing.
     seen = len(log.entries())
     tasks = [dict(row.task, name='rerun')] + ([] if row.lookup else [dict(row.task, name='again')])
-    rerun = run_tasks(ansible, row, tasks, {})
+    rerun = run_tasks(ansible, tasks, {})
     log.wait_idle()
     rerun_result = rerun.task('rerun') if any(entry['task'] == 'rerun' for entry in rerun.results) else None
     if rerun_result is None or rerun_result['failed']:
