@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 # Injected faults (control API): answer an error status, drop the connection, or delay the answer,
-# for the next N API requests whose path matches a regular expression. A drop happens before the request
-# is handled (nothing applied), or with `applied: true` after it (the change is made, the answer is lost):
-# on a write, a client cannot tell the two apart, which is what the fault is for.
+# for the next N API requests whose path matches a regular expression.
 
 import re
 import threading
@@ -62,6 +60,8 @@ class Fault:
         self.delay = _number(spec, "delay", None, 0) or 0.0
         if self.action == "delay" and not self.delay:
             raise bad_request("REQUIRED_VALUE_MISSING", "a delay fault needs delay (seconds)", "delay")
+        # A drop happens before the request is handled (nothing applied), or with `applied` after it (the change is
+        # made, the answer lost): on a write a client cannot tell the two apart, which is what the option is for.
         self.applied = spec.get("applied", False)
         if not isinstance(self.applied, bool):
             raise bad_request("VALUE_INCORRECT_TYPE", "applied must be a boolean", "applied")
@@ -99,10 +99,10 @@ class Fault:
 
     def describe(self) -> dict:
         return {
+            "applied": self.applied,
             "id": self.id, "path": self.path.pattern, "method": self.method, "action": self.action,
             "remaining": self.remaining, "skip": self.skip, "status": self.status, "retry_after": self.retry_after,
             "delay": self.delay, "error_code": self.error_code if self.action == "status" else None, "hits": self.hits,
-            "applied": self.applied,
         }
 
 
