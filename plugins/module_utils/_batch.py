@@ -193,7 +193,10 @@ def _plan_creations(plan, domain_accounts, policies, wanted, *, rotate):
 
 def apply_plan(domain_accounts, policies, plan, batch_size):
     """Send the planned calls; raises PrivXBatchError naming what was and was not applied."""
-    progress = Progress({'created': plan.created, 'updated': plan.updated, 'deleted': plan.deleted})
+    # The new accounts whose remaining fields are set after batch create count as updated, so that a failure before
+    # or while setting them lists them as not applied.
+    updated = sorted(set(plan.updated) | set(plan.after_create))
+    progress = Progress({'created': plan.created, 'updated': updated, 'deleted': plan.deleted})
     for changes, accounts in plan.edit_groups.values():
         batch_changes = policies.resolved(changes)
         send_chunks(progress, 'batch edit', 'updated', accounts, batch_size,

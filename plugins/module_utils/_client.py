@@ -130,10 +130,15 @@ class PrivXClient:
         if read is None:
             read = method in READ_METHODS
         try:
-            response, attempts = self._authorized_send(method, path, body, params, idempotent=idempotent)
+            response, attempts, arrived = self._authorized_send(method, path, body, params, idempotent=idempotent)
         except PrivXConnectionError as error:
             error.outcome_unknown = not read and error.may_have_arrived
             raise
+        if response.status_code == 404 and method == 'DELETE' and arrived:
+            # An earlier attempt reached PrivX and deleted the object, and its answer was lost (a dropped connection,
+            # a timeout, a gateway's 502/504): the retry finds nothing to delete, which is what the DELETE asked for.
+            self._log('PrivX DELETE %s: 404 on a retry after an unanswered attempt, so that attempt deleted it' % path)
+            return None
         if response.status_code >= 400:
             if response.status_code == 401:
                 raise self._rejected_token_error(method, path, response)
@@ -164,8 +169,8 @@ class PrivXClient:
             self._token = settings.access_token
             return
         form = {'grant_type': 'password', 'username': settings.client_id, 'password': settings.client_secret}
-        response, attempts = self._send('POST', TOKEN_PATH, idempotent=True, data=form,
-                                        auth=(settings.oauth_client_id, settings.oauth_client_secret))
+        response, attempts, _arrived = self._send('POST', TOKEN_PATH, idempotent=True, data=form,
+                                                  auth=(settings.oauth_client_id, settings.oauth_client_secret))
         if response.status_code != 200:
             raise PrivXAuthError('authentication failed for API client %r at %s: %s' % (
                 settings.client_id, settings.url, self._scrub(_oauth_problem(response, attempts))))
@@ -188,7 +193,7 @@ class PrivXClient:
         while True:
             token = self._current_token()
             headers = {'Authorization': 'Bearer %s' % token}
-            response, attempts = self._send(method, path, idempotent=idempotent, json=body, params=params, headers=headers)
+            response, attempts, arrived = self._send(method, path, idempotent=idempotent, json=body, params=params, headers=headers)
             if response.status_code == 401 and not renewed and not self.settings.access_token:
                 self._log('PrivX %s %s: token rejected, authenticating again' % (method, path))
                 with self._token_lock:
@@ -196,7 +201,7 @@ class PrivXClient:
                         self._token = None
                 renewed = True
                 continue
-            return response, attempts
+            return response, attempts, arrived
 
     def _current_token(self):
         """The token to send, renewed first when it is missing or about to expire."""
@@ -206,7 +211,10 @@ class PrivXClient:
             return self._token
 
     def _send(self, method, path, *, idempotent, **kwargs):
-        """Send with retries; returns (response, attempts). Raises PrivXConnectionError."""
+        """Send with retries; returns (response, attempts, whether an earlier attempt may have been applied).
+
+        Raises PrivXConnectionError.
+        """
         url = self.settings.url + path
         retries = self.settings.retries
         attempt = 0
@@ -234,9 +242,10 @@ class PrivXClient:
             self._log('PrivX %s %s -> %s in %d ms' % (method, path, response.status_code, (self._clock() - started) * 1000))
             if response.status_code in (RETRY_STATUSES if idempotent else NOT_DONE_STATUSES) and attempt <= retries:
                 wait = _retry_after(response)
+                arrived = arrived or response.status_code not in NOT_DONE_STATUSES
                 self._pause(method, path, 'HTTP %s' % response.status_code, self._backoff(attempt) if wait is None else wait)
                 continue
-            return response, attempt
+            return response, attempt, arrived
 
     def _pause(self, method, path, reason, wait):
         self._log('PrivX %s %s: %s, retrying in %.1fs' % (method, path, reason, wait))

@@ -61,7 +61,12 @@ def converge_rotation(domain_accounts, request, *, check_mode):
     if not request.wait:
         result['rotated'] = [dict(outcome(account), status='STARTED') for account in due]
         return result
-    result['rotated'] = wait_for(domain_accounts, due, request.wait_timeout)
+    try:
+        result['rotated'] = wait_for(domain_accounts, due, request.wait_timeout)
+    except PrivXError as error:
+        # The rotations were started: a failed poll must not report the task as having changed nothing.
+        raise PrivXRotationError('%d rotation(s) were started, but waiting for them failed: %s' % (len(due), error),
+                                 rotated=[dict(outcome(account), status='STARTED') for account in due], skipped=skipped) from None
     raise_for_failures(result['rotated'], skipped)
     return result
 

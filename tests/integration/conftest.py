@@ -23,6 +23,8 @@ sys.path.insert(0, HERE)
 from privx_emulator.harness import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
 
 from harness import AnsibleRunner  # noqa: E402  pylint: disable=wrong-import-position
+# The fault matrix's report hooks: they must live here to run where pytest-xdist prints the summary.
+from fault_matrix import pytest_runtest_logreport, pytest_terminal_summary  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 FIXTURE = os.path.join(HERE, 'fixtures', 'collection.json')
 LARGE_FIXTURE = os.path.join(REPO, 'tests', 'emulator', 'fixtures', 'large.json')

@@ -28,7 +28,7 @@ ERROR_CODE_BY_STATUS = {
     503: "TOO_MANY_CONNECTIONS",
     504: "INTRA_SERVICE_COMMUNICATION_ERROR",
 }
-_FIELDS = ("path", "method", "count", "skip", "action", "status", "retry_after", "delay", "error_code", "message")
+_FIELDS = ("path", "method", "count", "skip", "action", "status", "retry_after", "delay", "error_code", "message", "applied")
 
 
 def _number(spec: dict, key: str, default, minimum: float, integer: bool = False):
@@ -62,6 +62,13 @@ class Fault:
         self.delay = _number(spec, "delay", None, 0) or 0.0
         if self.action == "delay" and not self.delay:
             raise bad_request("REQUIRED_VALUE_MISSING", "a delay fault needs delay (seconds)", "delay")
+        # A drop happens before the request is handled (nothing applied), or with `applied` after it (the change is
+        # made, the answer lost): on a write a client cannot tell the two apart, which is what the option is for.
+        self.applied = spec.get("applied", False)
+        if not isinstance(self.applied, bool):
+            raise bad_request("VALUE_INCORRECT_TYPE", "applied must be a boolean", "applied")
+        if self.applied and self.action != "drop":
+            raise bad_request("INVALID_REQUEST_DATA", "applied is for action drop only", "applied")
         self.error_code = _string(spec, "error_code") or ERROR_CODE_BY_STATUS.get(self.status, "GENERAL_ERROR")
         self.message = _string(spec, "message") or "fault injected by the PrivX emulator"
         self.hits = 0
@@ -97,6 +104,7 @@ class Fault:
 
     def describe(self) -> dict:
         return {
+            "applied": self.applied,
             "id": self.id, "path": self.path.pattern, "method": self.method, "action": self.action,
             "remaining": self.remaining, "skip": self.skip, "status": self.status, "retry_after": self.retry_after,
             "delay": self.delay, "error_code": self.error_code if self.action in ("status", "echo") else None, "hits": self.hits,

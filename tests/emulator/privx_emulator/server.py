@@ -182,6 +182,9 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if fault.action == "delay":
             return route_request(app, self.server.router, ctx)
         if fault.action == "drop":
+            if fault.applied:
+                # The request is handled (and its change made) as usual; only the answer is lost.
+                route_request(app, self.server.router, ctx)
             return Response.drop()
         return Response(fault.status, fault.body(ctx), fault.headers())
 

@@ -1,0 +1,328 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fault matrix of issue 10: its rows (what the collection does), its columns (what goes wrong) and its report.
+
+test_fault_matrix.py runs every cell; this file says what each row declares, which call each column breaks,
+and how the outcome of a cell is judged and printed. A cell's outcome is ``ok`` (the task succeeded and PrivX
+holds exactly what it declares), ``failed-clean`` (the task failed with one line naming the call and the cause)
+or the defect that the cell found.
+
+The table is collected from the test reports (``user_properties``), so it is whole under pytest-xdist too: the
+hooks at the end run in the process that prints the summary, and only there is tests/output/fault-matrix.md written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import namedtuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORT = os.path.join(os.path.dirname(HERE), 'output', 'fault-matrix.md')
+
+# Connection settings of every cell: short, so that the matrix stays fast (see the column definitions).
+TIMEOUT = 2
+RETRIES = 2
+# A held request (a delay shorter than TIMEOUT) gives the test time to act while the run waits for an answer.
+HOLD = 1.2
+SLOW = TIMEOUT + 0.6
+MARKER = 'fault matrix'
+PROPERTY = 'fault_matrix_cell'
+
+CORP = 'corp.example.com'
+DB = 'dbdomain'
+ROTATION = 'rotation.example.com'
+SM = '/secrets-manager/api/v1/targetdomains/[^/]+'
+CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
+CHECKOUT_PATH = 'dbdomain/app_admin'
+
+OK = 'ok'
+FAILED_CLEAN = 'failed-clean'
+# What a failed call's message gives as its cause (the texts of _client.py and _errors.py).
+CAUSES = ('HTTP 429', 'HTTP 503', 'connection closed without an answer', 'no answer within the timeout', 'connection reset',
+          'connection refused', 'timed out')
+
+Call = namedtuple('Call', 'method path')
+
+
+class Row:
+    """One thing the collection does: the task, the call the columns break, and the state it must leave."""
+
+    def __init__(self, key, label, *, task, target, before=None, write=None, once=True, lookup=False, holds=None, skip=0,
+                 columns=None):
+        self.key = key
+        self.label = label
+        self.task = task            # the task (a dict), or for a lookup row the play's tasks
+        self.target = target        # Call: the call each column breaks
+        self.before = before or target  # Call: the call in flight when the emulator restarts
+        self.write = write          # Call: the write whose applications are counted (None: a read-only row)
+        self.once = once            # the write must be applied exactly once (False: an idempotent PUT may be repeated)
+        self.lookup = lookup
+        self.holds = holds          # holds(privx, result) -> list of differences from the declared state
+        self.skip = skip            # how many of the faulted calls pass before the fault (the first poll is the second GET)
+        self.columns = columns      # the keys of the columns that apply (None: all)
+
+    def __repr__(self):
+        return self.key
+
+
+class Column:
+    """One fault: how it is injected, and the outcomes a correct collection may show under it."""
+
+    def __init__(self, key, label, allowed, fault=None, trigger=None, on_before=False, retries=RETRIES):
+        self.key = key
+        self.label = label
+        self.allowed = allowed      # {'ok', 'failed-clean'}: anything else is a defect
+        self.fault = fault          # the fault's options (the path and method come from the row)
+        self.trigger = trigger      # 'expire' or 'restart': done while the held call waits
+        self.on_before = on_before  # fault the row's `before` call instead of its target
+        self.retries = retries      # the connection option `retries` of the cell's runs
+
+    def __repr__(self):
+        return self.key
+
+
+COLUMNS = [
+    Column('429', '429 + Retry-After', {OK}, fault={'action': 'status', 'status': 429, 'retry_after': 1, 'count': 1}),
+    Column('503-short', '503 burst < retries', {OK}, fault={'action': 'status', 'status': 503, 'count': RETRIES}),
+    Column('503-long', '503 > retries', {OK, FAILED_CLEAN}, fault={'action': 'status', 'status': 503, 'count': RETRIES + 1}),
+    Column('drop-before', 'drop, not applied', {OK, FAILED_CLEAN}, fault={'action': 'drop', 'count': 1}),
+    Column('drop-after', 'drop, applied', {OK, FAILED_CLEAN}, fault={'action': 'drop', 'applied': True, 'count': 1}),
+    Column('slow', 'answer > timeout', {OK, FAILED_CLEAN}, fault={'action': 'delay', 'delay': SLOW, 'count': 1}),
+    Column('token-expiry', 'token expires', {OK}, fault={'action': 'delay', 'delay': HOLD, 'count': 1}, trigger='expire'),
+    # PrivX is down while it restarts: retries (with backoff, 3.75 s at least in all) are what bridge that time.
+    Column('restart', 'PrivX restarts', {OK}, fault={'action': 'delay', 'delay': HOLD, 'count': 1}, trigger='restart',
+           on_before=True, retries=RETRIES + 2),
+]
+
+
+# -- the declared states ---------------------------------------------------------------------------------------
+
+
+def accounts(privx, domain):
+    return {account['username']: account for account in privx.control.managed_accounts(domain)}
+
+
+def _expect(problems, what, got, wanted):
+    if got != wanted:
+        problems.append('%s is %r, not %r' % (what, got, wanted))
+
+
+def _fields(problems, account, username, **wanted):
+    if account is None:
+        problems.append('%s is not managed' % username)
+        return
+    for field, value in wanted.items():
+        got = account.get(field)
+        if field == 'password_policy':
+            got = (got or {}).get('name')
+        _expect(problems, '%s.%s' % (username, field), got, value)
+
+
+def holds_created(privx, _result):
+    problems = []
+    held = accounts(privx, CORP)
+    _expect(problems, 'the managed accounts of %s' % CORP, sorted(held), ['app_reader', 'dave', 'svc_backup'])
+    _fields(problems, held.get('dave'), 'dave', comment=MARKER, explicit_checkout=True, enabled=True, email='dave@corp.example.com')
+    return problems
+
+
+def holds_updated(privx, _result):
+    problems = []
+    held = accounts(privx, CORP)
+    _expect(problems, 'the managed accounts of %s' % CORP, sorted(held), ['app_reader', 'svc_backup'])
+    _fields(problems, held.get('svc_backup'), 'svc_backup', comment=MARKER, email='backup@corp.example.com', explicit_checkout=True,
+            password_policy='default', full_name='Backup service')
+    return problems
+
+
+def holds_deleted(privx, _result):
+    problems = []
+    _expect(problems, 'the managed accounts of %s' % CORP, sorted(accounts(privx, CORP)), ['svc_backup'])
+    return problems
+
+
+def holds_batch_created(privx, _result):
+    problems = []
+    held = accounts(privx, CORP)
+    _expect(problems, 'the managed accounts of %s' % CORP, sorted(held), ['app_reader', 'bob', 'carol', 'svc_backup'])
+    for username in ('bob', 'carol'):
+        _fields(problems, held.get(username), username, comment=MARKER, enabled=True)
+    return problems
+
+
+def holds_batch_created_with_fields(privx, _result):
+    problems = []
+    held = accounts(privx, CORP)
+    _expect(problems, 'the managed accounts of %s' % CORP, sorted(held), ['app_reader', 'dave', 'svc_backup'])
+    _fields(problems, held.get('dave'), 'dave', comment=MARKER, email='dave@example.org', full_name='Dave Dahl')
+    return problems
+
+
+def holds_batch_edited(privx, _result):
+    problems = []
+    held = accounts(privx, CORP)
+    _expect(problems, 'the managed accounts of %s' % CORP, sorted(held), ['app_reader', 'svc_backup'])
+    _fields(problems, held.get('svc_backup'), 'svc_backup', comment=MARKER, explicit_checkout=True, password_policy='default')
+    _fields(problems, held.get('app_reader'), 'app_reader', comment=MARKER, explicit_checkout=False)
+    return problems
+
+
+def holds_batch_deleted(privx, _result):
+    problems = []
+    _expect(problems, 'the managed accounts of %s' % DB, sorted(accounts(privx, DB)), ['app_admin'])
+    return problems
+
+
+def holds_rotated(privx, _result):
+    """Each declared account rotated exactly once (one new secret version), the others untouched."""
+    problems = []
+    for username, versions in (('overdue', 2), ('never', 2), ('recent', 1)):
+        got = len(privx.control.secrets(ROTATION, username))
+        if got != versions:
+            problems.append('%s has %d secret versions, not %d' % (username, got, versions))
+    return problems
+
+
+def holds_checked_out(privx, result):
+    """The play got the current secret of the path (compared as digests: the secret is never shown)."""
+    current = privx.control.secrets(DB, 'app_admin')[-1]['secret']
+    digest = ((result or {}).get('ansible_facts') or {}).get('digest')
+    return [] if digest == hashlib.sha256(current.encode()).hexdigest() else ['the play did not get the current secret']
+
+
+def holds_info(_privx, result):
+    found = [account.get('username') for account in (result or {}).get('managed_accounts') or []]
+    return [] if found == ['svc_backup'] else ['managed_account_info returned %r' % found]
+
+
+def _module(module, **args):
+    return {'name': 'under test', module: args}
+
+
+def _checkout_task():
+    return {'name': 'under test', 'ansible.builtin.set_fact': {
+        'digest': "{{ lookup('privx.secrets.checkout', '%s') | hash('sha256') }}" % CHECKOUT_PATH}}
+
+
+MANAGED = Call('POST', SM + '/managedaccounts$')
+ONE = SM + '/managedaccounts/[^/]+$'
+SEARCH = Call('POST', SM + '/managedaccounts/search$')
+ALL = Call('GET', SM + '/managedaccounts$')
+
+ROTATE_TASK = _module('privx.secrets.rotate', target_domain=ROTATION, usernames=['overdue', 'never'], older_than='1d', wait=True,
+                      wait_timeout=30)
+CREATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='dave', comment=MARKER, explicit_checkout=True)
+UPDATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='svc_backup', comment=MARKER)
+
+ROWS = [
+    Row('managed_account-create', 'managed_account create',
+        task=CREATE_TASK, target=MANAGED, before=Call('POST', SM + '/accounts/search$'), write=MANAGED, holds=holds_created),
+    # The read of the account after the write: only a failure there (503 longer than retries) is new.
+    Row('managed_account-create-read', 'managed_account create: the read after it', task=CREATE_TASK, target=Call('GET', ONE),
+        write=MANAGED, holds=holds_created, columns=('503-long',)),
+    Row('managed_account-update', 'managed_account update',
+        task=UPDATE_TASK, target=Call('PUT', ONE), before=SEARCH, write=Call('PUT', ONE), once=False, holds=holds_updated),
+    Row('managed_account-update-read', 'managed_account update: the read after it', task=UPDATE_TASK, target=Call('GET', ONE),
+        write=Call('PUT', ONE), once=False, holds=holds_updated, columns=('503-long',)),
+    Row('managed_account-delete', 'managed_account delete',
+        task=_module('privx.secrets.managed_account', target_domain=CORP, username='app_reader', state='absent'),
+        target=Call('DELETE', ONE), before=SEARCH, write=Call('DELETE', ONE), holds=holds_deleted),
+    Row('batch-create', 'managed_account_batch create',
+        task=_module('privx.secrets.managed_account_batch', target_domain=CORP,
+                     accounts=[{'username': 'bob', 'comment': MARKER}, {'username': 'carol', 'comment': MARKER}]),
+        target=Call('POST', SM + '/managedaccounts/batch/create$'), before=Call('GET', SM + '/accounts$'),
+        write=Call('POST', SM + '/managedaccounts/batch/create$'), holds=holds_batch_created),
+    # A field batch create cannot carry (email) is set by a PUT after it: a failure there comes after a write.
+    Row('batch-create-put', 'managed_account_batch create: the PUT after it',
+        task=_module('privx.secrets.managed_account_batch', target_domain=CORP,
+                     accounts=[{'username': 'dave', 'comment': MARKER, 'email': 'dave@example.org'}]),
+        target=Call('PUT', ONE), write=Call('POST', SM + '/managedaccounts/batch/create$'), holds=holds_batch_created_with_fields,
+        columns=('503-long', 'drop-after', 'slow')),
+    Row('batch-edit', 'managed_account_batch edit',
+        task=_module('privx.secrets.managed_account_batch', target_domain=CORP,
+                     accounts=[{'username': 'svc_backup', 'comment': MARKER}, {'username': 'app_reader', 'comment': MARKER}]),
+        target=Call('POST', SM + '/managedaccounts/batch/edit$'), before=ALL,
+        write=Call('POST', SM + '/managedaccounts/batch/edit$'), once=False, holds=holds_batch_edited),
+    Row('batch-delete', 'managed_account_batch delete',
+        task=_module('privx.secrets.managed_account_batch', target_domain=DB, state='absent',
+                     accounts=[{'username': 'app_ro'}, {'username': 'no_checkout'}]),
+        target=Call('POST', SM + '/managedaccounts/batch/delete$'), before=ALL,
+        write=Call('POST', SM + '/managedaccounts/batch/delete$'), holds=holds_batch_deleted),
+    Row('rotate', 'rotate (wait)', task=ROTATE_TASK,
+        target=Call('POST', SM + '/managedaccounts/batch/rotate$'), before=ALL,
+        write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated),
+    Row('rotate-wait', 'rotate (wait): a poll', task=ROTATE_TASK, target=Call('GET', ALL.path), skip=1,
+        write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated, columns=('503-long', 'token-expiry', 'restart')),
+    Row('checkout', 'checkout lookup: checkout', task=_checkout_task(), lookup=True,
+        target=Call('POST', CHECKOUTS + '$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_checked_out),
+    Row('release', 'checkout lookup: release', task=_checkout_task(), lookup=True,
+        target=Call('POST', CHECKOUTS + '/[^/]+/release$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'),
+        holds=holds_checked_out),
+    Row('info', 'managed_account_info', task=_module('privx.secrets.managed_account_info', target_domain=CORP, username='svc_backup'),
+        target=SEARCH, holds=holds_info),
+]
+
+
+# -- judging a failure -------------------------------------------------------------------------------------------
+
+
+CELLS = [(row, column) for row in ROWS for column in COLUMNS if row.columns is None or column.key in row.columns]
+
+
+def names_call_and_cause(message, call):
+    """A failure message is one line that names the failed call (method and path) and its cause."""
+    problems = []
+    if '\n' in message.strip():
+        problems.append('the message is not one line')
+    if not re.search(r'%s %s\b' % (call.method, call.path.rstrip('$')), message):
+        problems.append('the message does not name the call %s %s' % (call.method, call.path))
+    if not any(cause in message for cause in CAUSES):
+        problems.append('the message does not name a cause')
+    return problems
+
+
+def matches(entry, call):
+    return entry['method'] == call.method and re.search(call.path, entry['path'])
+
+
+# -- the report --------------------------------------------------------------------------------------------------
+
+_CELLS = {}
+
+
+def record(record_property, row, column, outcome):
+    record_property(PROPERTY, {'row': row.key, 'column': column.key, 'outcome': outcome})
+
+
+def pytest_runtest_logreport(report):
+    for name, value in getattr(report, 'user_properties', ()):
+        if name == PROPERTY and report.when == 'call':
+            _CELLS[(value['row'], value['column'])] = value['outcome']
+
+
+def table():
+    """The matrix as a markdown table (cells not run are blank)."""
+    lines = ['| row | %s |' % ' | '.join(column.label for column in COLUMNS),
+             '|---|%s|' % '|'.join('---' for _column in COLUMNS)]
+    for row in ROWS:
+        cells = [_CELLS.get((row.key, column.key), '' if row.columns is None or column.key in row.columns else 'n/a')
+                 for column in COLUMNS]
+        lines.append('| %s | %s |' % (row.label, ' | '.join(cell.replace('|', '/') for cell in cells)))
+    return '\n'.join(lines)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: disable=unused-argument
+    if not _CELLS or hasattr(config, 'workerinput'):
+        return
+    text = table()
+    terminalreporter.write_sep('=', 'fault matrix (%d cells)' % len(_CELLS))
+    for line in text.splitlines():
+        terminalreporter.write_line(line)
+    os.makedirs(os.path.dirname(REPORT), exist_ok=True)
+    with open(REPORT, 'w', encoding='utf-8') as handle:
+        handle.write('# Fault matrix\n\nok: the task succeeded and PrivX holds the declared state; failed-clean: the task '
+                     'failed with one line naming the call and the cause. In every cell a rerun converged with no write '
+                     'applied twice and no checkout left active, unless the cell names the defect.\n\n%s\n' % text)
