@@ -65,6 +65,16 @@ def example_tasks(module):
     return yaml.safe_load(plugin_examples()['modules/' + module])
 
 
+def failed_cleanly(result, *fragments):
+    """A module result that failed with one line (no traceback) holding every fragment; returns the line."""
+    assert result.get('failed') is True, result
+    message = result['msg']
+    assert '\n' not in message and 'Traceback' not in message, message
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
 def ansible_bin(name):
     return os.path.join(os.path.dirname(sys.executable), name)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import assert_no_secret, connection_env, find_account
+from conftest import assert_no_secret, connection_env, failed_cleanly, find_account
 
 DOMAIN = 'corp.example.com'
 PASSWORD = 'planted-new-account-Pa55word'
@@ -128,15 +128,6 @@ def test_no_secret_in_vvvv_diff_or_files(ansible, privx, tmp_path):
             with open(os.path.join(folder, name), 'rb') as handle:
                 content = handle.read().decode('utf-8', 'replace')
             assert_no_secret(content, [PASSWORD])
-
-
-def failed_cleanly(result, *fragments):
-    assert result.get('failed') is True, result
-    message = result['msg']
-    assert '\n' not in message and 'Traceback' not in message, message
-    for fragment in fragments:
-        assert fragment in message, message
-    return message
 
 
 def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx):

@@ -9,7 +9,7 @@ import os
 
 import requests
 
-from conftest import assert_no_secret, connection_env
+from conftest import assert_no_secret, connection_env, failed_cleanly
 
 SM = '/secrets-manager/api/v1'
 NAME = 'ad.test.example.com'
@@ -239,15 +239,6 @@ def test_scan_always_without_wait_reports_changed_and_check_mode_starts_no_scan(
     result, _run = ansible.module('privx.secrets.target_domain', {'name': 'corp.example.com', 'scan': 'always'})
     assert result['changed'] is True and result['scan']['status'] == 'SCANNING'
     assert ('POST', SM + '/targetdomains/%s/refresh' % result['target_domain']['id']) in writes_since(privx, mark)
-
-
-def failed_cleanly(result, *fragments):
-    assert result.get('failed') is True, result
-    message = result['msg']
-    assert '\n' not in message and 'Traceback' not in message, message
-    for fragment in fragments:
-        assert fragment in message, message
-    return message
 
 
 def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx):
