@@ -11,6 +11,7 @@ plumbing, it returns its result or raises a ``PrivXError``.
 from __future__ import annotations
 
 import traceback
+from urllib.parse import unquote, urlparse
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -40,6 +41,9 @@ class PrivXModule(AnsibleModule):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
+        # A url carrying user:password@ is refused before any call, but Ansible echoes a failed module's arguments
+        # (invocation): mask that password as it masks no_log options.
+        self.no_log_values.update(_url_password(self.params.get('url')))
         self._client = None
         self._contradictions = contradictions
 
@@ -88,3 +92,12 @@ class PrivXModule(AnsibleModule):
 def _shown(value):
     """An option value as a playbook writes it."""
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _url_password(url):
+    """The password a url carries (as written and decoded), for masking; empty when it has none."""
+    try:
+        password = urlparse(url).password if isinstance(url, str) else None
+    except ValueError:  # a malformed url: _connection.py refuses it, naming url
+        return set()
+    return {password, unquote(password)} - {''} if password else set()
