@@ -34,22 +34,19 @@ def privx(monkeypatch):
 def patch_ansible_module(request, monkeypatch):
     """Give AnsibleModule these arguments (``request.param`` when parametrized indirectly); its result raises ModuleExit."""
     from ansible.module_utils import basic
-    from ansible.module_utils._internal import _traceback
     from .module_fakes import ModuleExit
 
     def patch(args):
         arguments = dict(CONNECTION, **args)
         monkeypatch.setattr(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': arguments}).encode('utf-8'))
-        monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy')
-        # As in a module's own process: tracebacks as _ansible_tracebacks_for asks (the controller's setting
-        # applies once ansible.utils.display is imported, and ansible-core caches the first module's answer).
-        monkeypatch.setattr(_traceback, '_is_traceback_enabled', _traceback._is_module_traceback_enabled)
-        monkeypatch.setattr(_traceback, '_module_tracebacks_enabled_events', None)
+        if hasattr(basic.AnsibleModule, '_record_module_result'):
+            _patch_result_recording(monkeypatch, basic, ModuleExit)
+        else:
+            # ansible-core before 2.19 prints the result itself: read it back from what it prints.
+            def printed(text):
+                raise ModuleExit(json.loads(text))
 
-        def record(_module, result):
-            raise ModuleExit(result)
-
-        monkeypatch.setattr(basic.AnsibleModule, '_record_module_result', record)
+            monkeypatch.setattr(basic, 'print', printed, raising=False)
 
     if hasattr(request, 'param'):
         patch(request.param)
@@ -68,3 +65,19 @@ def run_module(patch_ansible_module):
         return ended.value.result
 
     return run
+
+
+def _patch_result_recording(monkeypatch, basic, module_exit):
+    """ansible-core 2.19 and later: the result goes through _record_module_result."""
+    from ansible.module_utils._internal import _traceback  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy')
+    # As in a module's own process: tracebacks as _ansible_tracebacks_for asks (the controller's setting
+    # applies once ansible.utils.display is imported, and ansible-core caches the first module's answer).
+    monkeypatch.setattr(_traceback, '_is_traceback_enabled', _traceback._is_module_traceback_enabled)
+    monkeypatch.setattr(_traceback, '_module_tracebacks_enabled_events', None)
+
+    def record(_module, result):
+        raise module_exit(result)
+
+    monkeypatch.setattr(basic.AnsibleModule, '_record_module_result', record)
