@@ -32,7 +32,7 @@ class CallbackModule(CallbackBase):
         if not path:
             return
         warnings = [str(getattr(warning, 'msg', warning)) for warning in getattr(result, 'warnings', None) or []]
-        entry = {'task': result.task_name, 'host': result._host.get_name(), 'status': status, 'warnings': warnings,
+        entry = {'task': _task_name(result), 'host': result._host.get_name(), 'status': status, 'warnings': warnings,
                  'result': json.loads(json.dumps(result._result, default=str))}
         with open(path, 'a', encoding='utf-8') as handle:
             handle.write(json.dumps(entry) + '\n')
@@ -48,3 +48,12 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_unreachable(self, result):
         self._write('unreachable', result)
+
+
+def _task_name(result):
+    """'role : task' inside a role, as ansible-core 2.19 and later name it (2.16 gives the bare task name)."""
+    name = result.task_name
+    role = getattr(result._task, '_role', None)
+    if role is not None and not name.startswith(role.get_name() + ' : '):
+        name = '%s : %s' % (role.get_name(), name)
+    return name
