@@ -143,8 +143,10 @@ class PrivXClient:
             if response.status_code == 401:
                 raise self._rejected_token_error(method, path, response)
             error = self._api_error(method, path, response, attempts)
-            # PrivX refuses a bad request with a 4xx before doing anything; a 5xx other than 503 may come after the work.
-            error.outcome_unknown = not read and response.status_code >= 500 and response.status_code not in NOT_DONE_STATUSES
+            # PrivX refuses a bad request with a 4xx before doing anything; a 5xx other than 503 may come after the work,
+            # and so may any earlier attempt that went unanswered or got a 502/504, whatever the last answer says.
+            error.outcome_unknown = not read and (
+                arrived or (response.status_code >= 500 and response.status_code not in NOT_DONE_STATUSES))
             raise error
         return self._decode(method, path, response)
 
@@ -190,10 +192,14 @@ class PrivXClient:
         # Once per call on a 401, even when the token was just granted: it may have expired (or PrivX restarted)
         # between the grant and this call. A second 401 in a row is PrivX refusing the client: no loop.
         renewed = False
+        arrived = False
         while True:
             token = self._current_token()
             headers = {'Authorization': 'Bearer %s' % token}
-            response, attempts, arrived = self._send(method, path, idempotent=idempotent, json=body, params=params, headers=headers)
+            response, attempts, sent_arrived = self._send(method, path, idempotent=idempotent, json=body, params=params,
+                                                          headers=headers)
+            # An attempt before the 401 that may have been applied stays so after the new token.
+            arrived = arrived or sent_arrived
             if response.status_code == 401 and not renewed and not self.settings.access_token:
                 self._log('PrivX %s %s: token rejected, authenticating again' % (method, path))
                 with self._token_lock:

@@ -59,3 +59,13 @@ def test_a_read_that_times_out_is_not_called_a_change(ansible, privx):
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': DOMAIN}, env=dict(SLOW, PRIVX_RETRIES='2'))
     assert result['failed'] is True and not result.get('changed')
     assert 'may have applied' not in result['msg']
+
+
+def test_a_delete_whose_gateway_error_is_followed_by_not_done_answers_says_it_may_have_been_applied(ansible, privx):
+    """Review finding 1: the 502 of the first attempt may come after the work; the 503s after it do not undo that."""
+    privx.control.fault(path='/managedaccounts/[^/]+$', method='DELETE', action='status', status=502, count=1)
+    privx.control.fault(path='/managedaccounts/[^/]+$', method='DELETE', action='status', status=503, retry_after=0, count=2)
+    result, _run = ansible.module('privx.secrets.managed_account', {'target_domain': DOMAIN, 'username': 'app_reader', 'state': 'absent'},
+                                  env={'PRIVX_RETRIES': '2'})
+    assert result['failed'] is True and result['changed'] is True
+    assert 'PrivX may have applied this change' in result['msg']

@@ -141,3 +141,32 @@ def test_a_search_that_times_out_is_a_read():
     with pytest.raises(PrivXError) as caught:
         list(client(FakeSession(token, timeout, timeout, timeout), retries=2).paginate('/search', method='POST', body={}))
     assert caught.value.outcome_unknown is False
+
+
+@pytest.mark.parametrize('method', ['PUT', 'DELETE'])
+def test_a_write_whose_gateway_error_was_followed_by_not_done_answers_may_have_been_applied(method):
+    """Review finding 1: a 502 may come after the work; the 503s that follow it do not undo that."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    session = FakeSession(token, Answer(502, {'error_code': 'X'}), Answer(503, {'error_code': 'X'}), Answer(503, {'error_code': 'X'}))
+    with pytest.raises(PrivXError) as caught:
+        client(session, retries=2).request(method, '/write', body={'a': 1} if method == 'PUT' else None)
+    assert len(session.sent) == 4
+    assert caught.value.outcome_unknown is True
+
+
+def test_a_write_that_may_have_arrived_stays_so_across_a_token_renewal():
+    """Review finding 1: the 401 that forces a new token must not forget the 504 before it."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    session = FakeSession(token, Answer(504, {'error_code': 'X'}), Answer(401, {'error_message': 'expired'}),
+                          token, Answer(503, {'error_code': 'X'}), Answer(503, {'error_code': 'X'}))
+    with pytest.raises(PrivXError) as caught:
+        client(session, retries=1).put('/write', {'a': 1})
+    assert caught.value.outcome_unknown is True
+
+
+def test_a_delete_whose_first_attempt_may_have_deleted_survives_a_token_renewal():
+    """Review finding 1: the 404 after an unanswered attempt and a new token still means 'deleted'."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    session = FakeSession(token, Answer(504, {'error_code': 'X'}), Answer(401, {'error_message': 'expired'}),
+                          token, Answer(404, {'error_code': 'NOT_FOUND'}))
+    assert client(session, retries=1).delete('/thing') is None
