@@ -148,7 +148,12 @@ class PrivXClient:
             error.outcome_unknown = not read and (
                 arrived or (response.status_code >= 500 and response.status_code not in NOT_DONE_STATUSES))
             raise error
-        return self._decode(method, path, response)
+        try:
+            return self._decode(method, path, response)
+        except PrivXError as error:
+            # A success status whose body is not JSON: PrivX did the work, only its answer is unreadable.
+            error.outcome_unknown = not read
+            raise
 
     def paginate(self, path, method='GET', body=None, params=None, page_size=MAX_PAGE_SIZE):
         """Yield every item of a ``{count, items}`` list, page by page."""
@@ -242,6 +247,10 @@ class PrivXClient:
                 arrived = arrived or not not_sent
                 self._pause(method, path, connection_reason(error), self._backoff(attempt))
                 continue
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as error:
+                # The answer broke off (or would not decode) while its body was read: PrivX had handled the request.
+                raise PrivXConnectionError('PrivX at %s answered %s %s with a body that was cut off or would not decode (%s)' % (
+                    self.settings.url, method, path, type(error).__name__), may_have_arrived=True) from None
             except requests.exceptions.RequestException as error:
                 # e.g. InvalidHeader, whose text would carry the header, token and all: name the kind only.
                 raise PrivXError('could not send %s %s to PrivX: %s' % (method, path, type(error).__name__)) from None

@@ -170,3 +170,30 @@ def test_a_delete_whose_first_attempt_may_have_deleted_survives_a_token_renewal(
     session = FakeSession(token, Answer(504, {'error_code': 'X'}), Answer(401, {'error_message': 'expired'}),
                           token, Answer(404, {'error_code': 'NOT_FOUND'}))
     assert client(session, retries=1).delete('/thing') is None
+
+
+@pytest.mark.parametrize('kind', [requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError])
+def test_a_write_whose_answer_broke_off_may_have_been_applied(kind):
+    """Review finding 2: requests raises these while reading the body, so PrivX has already handled the request."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, kind('Connection broken: IncompleteRead(3 bytes read)')), retries=2).post('/write', {'a': 1})
+    assert caught.value.outcome_unknown is True
+    assert 'could not send' not in str(caught.value)
+
+
+def test_a_read_whose_answer_broke_off_is_no_change():
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    broken = requests.exceptions.ChunkedEncodingError('Connection broken')
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, broken)).get('/read')
+    assert caught.value.outcome_unknown is False
+
+
+@pytest.mark.parametrize('method, unknown', [('POST', True), ('PUT', True), ('GET', False)])
+def test_a_success_answer_that_is_not_json_leaves_a_write_outcome_unknown(method, unknown):
+    """Review finding 2: a 2xx came, so the write was done; only its answer is unreadable."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError, match='a body that is not JSON') as caught:
+        client(FakeSession(token, Answer(200, ValueError('not json')))).request(method, '/write', body={'a': 1})
+    assert caught.value.outcome_unknown is unknown
