@@ -324,6 +324,16 @@ class PrivXClient:
                 method, path, response.status_code)) from None
 
 
+def created_id(answer, method, path):
+    """The ``id`` of the object a create call made; an answer without one leaves the task's outcome unknown."""
+    if isinstance(answer, dict) and isinstance(answer.get('id'), str) and answer['id']:
+        return answer['id']
+    # The call succeeded, so PrivX created something: never report this as nothing applied.
+    error = PrivXError('PrivX answered %s %s without the id of what it created' % (method, path))
+    error.outcome_unknown = True
+    raise error
+
+
 def encoded_forms(secret):
     """The secret as it appears literally, URL-encoded, and inside any base64 text.
 

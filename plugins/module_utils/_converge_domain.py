@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import (
@@ -92,14 +92,16 @@ def converge_domain(domains, request, *, check_mode):
     if request.state == 'absent':
         return _ensure_absent(domains, current, check_mode=check_mode)
     policies = PasswordPolicies(domains.client)
-    if current is None:
-        result = _ensure_created(domains, request, policies, check_mode=check_mode)
-    else:
-        result = _ensure_updated(domains, current, request, policies, check_mode=check_mode)
-    if request.scans(result['changed']):
-        result['changed'] = True
-        if not check_mode:
-            _scan(domains, request, result, created=current is None)
+    # A failure after the create or PUT (the read after it, the scan) still reports changed, with the diff.
+    with Applied('target domain %r' % request.name) as applied:
+        if current is None:
+            result = _ensure_created(domains, request, policies, applied, check_mode=check_mode)
+        else:
+            result = _ensure_updated(domains, current, request, policies, applied, check_mode=check_mode)
+        if request.scans(result['changed']):
+            result['changed'] = True
+            if not check_mode:
+                _scan(domains, request, result, created=current is None)
     return result
 
 
@@ -113,7 +115,7 @@ def _ensure_absent(domains, current, *, check_mode):
     return {'changed': True, 'target_domain': {}, 'diff': {'before': before, 'after': {}}}
 
 
-def _ensure_created(domains, request, policies, *, check_mode):
+def _ensure_created(domains, request, policies, applied, *, check_mode):
     fields = dict(DOMAIN_CREATE_DEFAULTS, **request.desired)
     send = request.secrets_to_send(None)
     _check_effective(request, dict(comparable_domain({}), **fields), changed=True)
@@ -125,11 +127,14 @@ def _ensure_created(domains, request, policies, *, check_mode):
     if check_mode:
         result['target_domain'] = returned_domain(body)
     else:
-        result['target_domain'] = returned_domain(domains.get(domains.create(body)))
+        applied.fields['diff'] = result['diff']
+        domain_id = domains.create(body)
+        applied.done.append('created')
+        result['target_domain'] = returned_domain(domains.get(domain_id))
     return result
 
 
-def _ensure_updated(domains, current, request, policies, *, check_mode):
+def _ensure_updated(domains, current, request, policies, applied, *, check_mode):
     view = comparable_domain(current)
     wanted = comparable_domain(request.desired)
     changes = {field: request.desired[field] for field in request.desired if wanted[field] != view[field]}
@@ -150,7 +155,9 @@ def _ensure_updated(domains, current, request, policies, *, check_mode):
     if check_mode:
         result['target_domain'] = returned_domain(dict(current, **body))
     else:
+        applied.fields['diff'] = result['diff']
         domains.replace(current['id'], body)
+        applied.done.append('replaced')
         result['target_domain'] = returned_domain(domains.get(current['id']))
     return result
 

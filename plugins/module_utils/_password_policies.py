@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils._client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils._time import as_iso_duration, iso_duration_seconds
 
@@ -192,16 +193,14 @@ class PasswordPolicies:
         return self._client.get(paths.password_policy(policy_id))
 
     def create(self, body):
-        """Create a policy; returns what PrivX then holds."""
+        """Create a policy; returns its id."""
         self._by_name = None
-        answer = self._client.post(paths.PASSWORD_POLICY, body)
-        return self.get(answer['id'])
+        return created_id(self._client.post(paths.PASSWORD_POLICY, body), 'POST', paths.PASSWORD_POLICY)
 
     def replace(self, policy, body):
-        """PUT the whole policy; returns what PrivX then holds."""
+        """PUT the whole policy."""
         self._by_name = None
         self._client.put(paths.password_policy(policy['id']), body)
-        return self.get(policy['id'])
 
     def delete(self, policy):
         self._by_name = None

@@ -9,6 +9,7 @@ import copy
 import re
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils._client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
 
 UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
@@ -215,7 +216,7 @@ class TargetDomains:
         return self.get(domain_id)
 
     def create(self, body):
-        return self.client.post(paths.TARGET_DOMAINS, body)['id']
+        return created_id(self.client.post(paths.TARGET_DOMAINS, body), 'POST', paths.TARGET_DOMAINS)
 
     def replace(self, domain_id, body):
         self.client.put(paths.target_domain(domain_id), body)

@@ -197,3 +197,16 @@ def test_a_success_answer_that_is_not_json_leaves_a_write_outcome_unknown(method
     with pytest.raises(PrivXError, match='a body that is not JSON') as caught:
         client(FakeSession(token, Answer(200, ValueError('not json')))).request(method, '/write', body={'a': 1})
     assert caught.value.outcome_unknown is unknown
+
+
+@pytest.mark.parametrize('answer', [{}, {'id': ''}, ['x'], None])
+def test_a_create_answered_without_an_id_says_privx_may_have_applied_it(answer):
+    """Review finding 4: PrivX created the object; a missing id must not become an unexpected error without changed."""
+    from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+    from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains
+
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    for resource in (TargetDomains, PasswordPolicies):
+        with pytest.raises(PrivXError, match='without the id of what it created') as caught:
+            resource(client(FakeSession(token, Answer(201, answer)))).create({'name': 'x'})
+        assert caught.value.outcome_unknown is True
