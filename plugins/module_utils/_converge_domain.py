@@ -28,9 +28,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._target_domains impo
     returned_domain,
     shown_endpoint,
 )
+from ansible_collections.privx.secrets.plugins.module_utils._time import checked_wait_timeout, poll_until
 
 SCANNING = 'SCANNING'
-POLL_FIRST = 0.5
 POLL_MAX = 5.0
 
 
@@ -55,8 +55,7 @@ class DomainRequest:
             raise PrivXConfigError('scan: %s cannot be used with state: absent' % scan)
         if wait and scan == 'false':
             raise PrivXConfigError('wait: true waits for a scan: set scan to true or always')
-        if wait_timeout < 1:
-            raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % wait_timeout)
+        checked_wait_timeout(wait_timeout)
         self.name = name
         self.state = state
         self.desired = {field: options[field] for field in DOMAIN_FIELDS if options.get(field) is not None}
@@ -119,7 +118,7 @@ def _ensure_created(domains, request, policies, applied, *, check_mode):
     fields = dict(DOMAIN_CREATE_DEFAULTS, **request.desired)
     send = request.secrets_to_send(None)
     _check_effective(request, dict(comparable_domain({}), **fields), changed=True)
-    body = dict(_resolved(fields, policies), name=request.name)
+    body = dict(policies.resolved(fields, 'auto_onboarding_policy'), name=request.name)
     if 'endpoints' in body:
         body['endpoints'] = request.wire_endpoints(send)
     after = dict(diff_view(request.desired, send), name=request.name)
@@ -149,7 +148,7 @@ def _ensure_updated(domains, current, request, policies, applied, *, check_mode)
     if not changed:
         result['target_domain'] = returned_domain(current)
         return result
-    body = _replacement(current, changes, _resolved(changes, policies))
+    body = _replacement(current, changes, policies.resolved(changes, 'auto_onboarding_policy'))
     if 'endpoints' in request.desired:
         body['endpoints'] = request.wire_endpoints(send)
     if check_mode:
@@ -168,17 +167,6 @@ def _check_effective(request, effective, *, changed):
         raise PrivXConfigError('auto_onboarding: true needs auto_onboarding_policy, the password policy that new accounts get')
     if request.scans(changed) and not effective['enabled']:
         raise PrivXConfigError('scan: %s needs an enabled target domain: PrivX refuses to scan a disabled one' % request.scan)
-
-
-def _resolved(fields, policies):
-    """``fields`` with the policy name replaced by PrivX's {id, name} reference; an empty name (no policy) leaves it out."""
-    resolved = {field: value for field, value in fields.items() if field != 'auto_onboarding_policy'}
-    if fields.get('auto_onboarding_policy'):
-        try:
-            resolved['auto_onboarding_policy'] = policies.reference(fields['auto_onboarding_policy'])
-        except PrivXConfigError as error:
-            raise PrivXConfigError('auto_onboarding_policy: %s' % error) from None
-    return resolved
 
 
 def _replacement(current, changes, resolved):
@@ -235,11 +223,11 @@ def _failed(result):
 
 def wait_for_scan(domains, domain_id, timeout, sleep=time.sleep, clock=time.monotonic):
     """Poll the domain (backing off) until its scan_status leaves SCANNING or the time is up; returns the last read."""
-    deadline = clock() + timeout
-    interval = POLL_FIRST
-    while True:
-        sleep(min(interval, max(0.0, deadline - clock())))
-        interval = min(interval * 2, POLL_MAX)
-        domain = domains.get(domain_id)
-        if domain.get('scan_status') != SCANNING or clock() >= deadline:
-            return domain
+    last = {}
+
+    def scan_ended():
+        last['domain'] = domains.get(domain_id)
+        return last['domain'].get('scan_status') != SCANNING
+
+    poll_until(scan_ended, timeout, poll_max=POLL_MAX, sleep=sleep, clock=clock)
+    return last['domain']

@@ -14,6 +14,7 @@ import copy
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name
 from ansible_collections.privx.secrets.plugins.module_utils._time import as_iso_duration, iso_duration_seconds
 
 # Every writable PasswordPolicy field but the name, under PrivX's own name, with its kind.
@@ -132,11 +133,7 @@ def returned_policy(policy):
 
 
 def checked_policy_name(name):
-    if name is None or not name.strip():
-        raise PrivXConfigError('name must not be empty')
-    if name != name.strip():
-        raise PrivXConfigError('name %r has leading or trailing spaces' % name)
-    return name
+    return checked_name(name, 'name')
 
 
 class PasswordPolicies:
@@ -179,14 +176,20 @@ class PasswordPolicies:
                 name, ', '.join(sorted(self.by_name())) or 'no password policies'))
         return {'id': policy['id'], 'name': policy['name']}
 
-    def resolved(self, fields):
-        """``fields`` with a policy name replaced by the {id, name} reference PrivX expects; an empty name (no policy) leaves it out."""
-        if 'password_policy' not in fields:
+    def resolved(self, fields, field='password_policy'):
+        """``fields`` with the policy name in ``field`` replaced by the {id, name} reference PrivX expects; an empty name
+        (no policy) leaves it out. A target domain's ``auto_onboarding_policy`` names a policy too."""
+        if field not in fields:
             return dict(fields)
-        resolved = {field: value for field, value in fields.items() if field != 'password_policy'}
-        reference = self.reference(fields['password_policy'])
+        resolved = {name: value for name, value in fields.items() if name != field}
+        try:
+            reference = self.reference(fields[field])
+        except PrivXConfigError as error:
+            if field == 'password_policy':
+                raise
+            raise PrivXConfigError('%s: %s' % (field, error)) from None
         if reference:
-            resolved['password_policy'] = reference
+            resolved[field] = reference
         return resolved
 
     def get(self, policy_id):

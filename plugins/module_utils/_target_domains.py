@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view
 
 UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 SUGGESTIONS = 10
@@ -166,10 +166,7 @@ def comparable_domain(domain):
 
 def returned_domain(domain):
     """What modules return for a domain: every documented key, nothing else (never a secret)."""
-    view = copy.deepcopy(RETURNED_DOMAIN)
-    for key in RETURNED_DOMAIN:
-        if domain.get(key) is not None:
-            view[key] = copy.deepcopy(domain[key])
+    view = returned_view(RETURNED_DOMAIN, domain)
     view['endpoints'] = [shown_endpoint(endpoint) for endpoint in view['endpoints']]
     return view
 
