@@ -15,7 +15,7 @@ import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
-from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned
+from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned, returned_scanned
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import (
     DOMAIN_CREATE_DEFAULTS,
     DOMAIN_FIELDS,
@@ -83,6 +83,18 @@ class DomainRequest:
         """The declared endpoints as PUT/POST carries them: secrets only where ``send`` lists the endpoint."""
         return [{field: value for field, value in endpoint.items() if index in send or field not in ENDPOINT_SECRETS}
                 for index, endpoint in enumerate(self.desired['endpoints'])]
+
+
+def returned_domains(domains, *, name=None, domain_id=None, scanned_accounts=False):
+    """What target_domain_info returns: the domain with this name or id, or all of them, each with its scanned
+    accounts when asked (one more list per domain). Here, not in ``_target_domains.py``, which
+    ``_scanned_accounts.py`` imports."""
+    returned = [returned_domain(domain) for domain in domains.read(name=name, domain_id=domain_id)]
+    if scanned_accounts:
+        for view in returned:
+            found = read_scanned(domains.client, TargetDomain(view['id'], view['name']))
+            view['scanned_accounts'] = [returned_scanned(account) for account in found]
+    return returned
 
 
 def converge_domain(domains, request, *, check_mode):

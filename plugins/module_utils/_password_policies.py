@@ -166,6 +166,13 @@ class PasswordPolicies:
     def all(self):
         return [self.by_name()[name] for name in sorted(self.by_name())]
 
+    def read(self, name=None):
+        """The policy with this name, or all of them: a list in each case."""
+        if name is None:
+            return self.all()
+        found = self.find(name)
+        return [found] if found else []
+
     def reference(self, name):
         """The ``{id, name}`` PrivX expects for a policy name; None for no policy."""
         if not name:
