@@ -76,7 +76,7 @@ ENDPOINT_FIELDS = {
     'entra_base_url': 'str', 'entra_tenant_id': 'str', 'entra_client_id': 'str', 'entra_client_secret': 'str',
     'entra_batch_size': 'int', 'entra_page_size': 'int', 'entra_group_filter': 'list',
 }
-# Fields every answer carries; PrivX leaves the others out while empty, zero or false (the Go SDK's omitempty).
+# Fields every answer carries; PrivX leaves the others out while empty, zero or false (docs/privx-api-admin.md).
 ENDPOINT_ALWAYS = ('type', 'scan_priority', 'rotation_priority')
 REQUIRED_ENDPOINT_FIELDS = {'AD': ('ldap_address', 'ldap_base_dn'), 'LDAP': ('ldap_address', 'ldap_base_dn'),
                             'ENTRA_ID': ('entra_tenant_id', 'entra_client_id')}
