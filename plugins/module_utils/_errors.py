@@ -76,10 +76,6 @@ class PrivXApiError(PrivXError):
             what += ' [property: %s]' % self.property
         return 'PrivX ' + what
 
-    @property
-    def is_not_found(self):
-        return self.status == 404
-
     def result_fields(self):
         return {
             'status': self.status,

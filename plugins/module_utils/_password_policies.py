@@ -143,10 +143,6 @@ class PasswordPolicies:
         self._client = client
         self._by_name = None
 
-    @property
-    def client(self):
-        return self._client
-
     def by_name(self):
         if self._by_name is None:
             self._by_name = {policy['name']: policy for policy in self._client.paginate(paths.PASSWORD_POLICIES)}
