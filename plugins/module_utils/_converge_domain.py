@@ -68,7 +68,7 @@ class DomainRequest:
         self.wait = wait
         self.wait_timeout = wait_timeout
 
-    def scans(self, changed):
+    def scans(self, *, changed):
         return self.scan == 'always' or (self.scan == 'true' and changed)
 
     def secrets_to_send(self, current_endpoints):
@@ -109,7 +109,7 @@ def converge_domain(domains, request, *, check_mode):
             result = _ensure_created(domains, request, policies, applied, check_mode=check_mode)
         else:
             result = _ensure_updated(domains, current, request, policies, applied, check_mode=check_mode)
-        if request.scans(result['changed']):
+        if request.scans(changed=result['changed']):
             result['changed'] = True
             if not check_mode:
                 _scan(domains, request, result, created=current is None)
@@ -177,7 +177,7 @@ def _check_effective(request, effective, *, changed):
     """Contradictions PrivX would refuse, found before the first write (a scan comes after the change)."""
     if effective['auto_onboarding'] and not effective['auto_onboarding_policy']:
         raise PrivXConfigError('auto_onboarding: true needs auto_onboarding_policy, the password policy that new accounts get')
-    if request.scans(changed) and not effective['enabled']:
+    if request.scans(changed=changed) and not effective['enabled']:
         raise PrivXConfigError('scan: %s needs an enabled target domain: PrivX refuses to scan a disabled one' % request.scan)
 
 
