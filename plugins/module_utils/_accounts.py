@@ -9,10 +9,9 @@ neither carries its own copy of a field list or a comparison.
 
 from __future__ import annotations
 
-import copy
-
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name, returned_view
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import UUID_PATTERN, domain_scope
 from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339
 
@@ -86,11 +85,7 @@ def checked_batch_size(batch_size):
 
 
 def checked_username(username):
-    if username is None or not username.strip():
-        raise PrivXConfigError('username must not be empty')
-    if username != username.strip():
-        raise PrivXConfigError('username %r has leading or trailing spaces' % username)
-    return username
+    return checked_name(username, 'username')
 
 
 def desired_fields(options):
@@ -156,13 +151,8 @@ def pick_username(candidates, username, source):
 
 def returned_account(account):
     """What modules return for an account: every documented key, nothing else (no secret, whatever PrivX adds)."""
-    view = copy.deepcopy(RETURNED_DEFAULTS)
-    for key in RETURNED_DEFAULTS:
-        value = account.get(key)
-        if key == 'checkouts':
-            value = [{name: item for name, item in checkout.items() if name != 'secrets'} for checkout in value or []]
-        if value is not None:
-            view[key] = copy.deepcopy(value)
+    view = returned_view(RETURNED_DEFAULTS, account)
+    view['checkouts'] = [{name: item for name, item in checkout.items() if name != 'secrets'} for checkout in view['checkouts'] or []]
     return view
 
 

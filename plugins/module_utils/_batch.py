@@ -208,22 +208,26 @@ def apply_plan(domain_accounts, policies, plan, batch_size):
         send_chunks(progress, 'batch create', 'created', scanned, batch_size,
                     lambda chunk, data=data: domain_accounts.batch('create', [account['id'] for account in chunk], data=data))
     if plan.after_create:
-        try:
-            _finish_creations(domain_accounts, policies, plan.after_create)
-        except PrivXError as error:
-            raise progress.failure('setting the fields batch create cannot carry', 1, 1, sorted(plan.after_create), error,
-                                   'updated') from None
+        _finish_creations(domain_accounts, policies, plan.after_create, progress)
     send_chunks(progress, 'batch delete', 'deleted', plan.deletions, batch_size,
                 lambda chunk: domain_accounts.batch('delete', [account['id'] for account in chunk]))
 
 
-def _finish_creations(domain_accounts, policies, after_create):
-    """Set the fields batch create cannot carry (read the new accounts once, then one PUT each)."""
-    created = {account['username']: account for account in domain_accounts.all() if account['username'] in after_create}
+def _finish_creations(domain_accounts, policies, after_create, progress):
+    """Set the fields batch create cannot carry (read the new accounts once, then one PUT each).
+
+    Each PUT goes through send_chunks as plan.updates does, so a failure lists the accounts set before it as applied.
+    """
+    what = 'setting the fields batch create cannot carry'
+    try:
+        created = {account['username']: account for account in domain_accounts.all() if account['username'] in after_create}
+    except PrivXError as error:
+        raise progress.failure(what, 1, 1, sorted(after_create), error, 'updated') from None
     for username, changes in sorted(after_create.items()):
         account = created.get(username)
         if account is None:
-            raise PrivXError('PrivX does not list the new account %r after creating it' % username)
+            raise progress.failure(what, 1, 1, [username], PrivXError('PrivX does not list the new account %r after creating it' % username),
+                                   'updated')
         still = field_changes(account, changes)
-        if still:
-            domain_accounts.update(account, still, policies)
+        send_chunks(progress, 'update', 'updated', [account], 1,
+                    lambda chunk, still=still: domain_accounts.update(chunk[0], still, policies) if still else None)

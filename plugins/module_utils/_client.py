@@ -143,10 +143,17 @@ class PrivXClient:
             if response.status_code == 401:
                 raise self._rejected_token_error(method, path, response)
             error = self._api_error(method, path, response, attempts)
-            # PrivX refuses a bad request with a 4xx before doing anything; a 5xx other than 503 may come after the work.
-            error.outcome_unknown = not read and response.status_code >= 500 and response.status_code not in NOT_DONE_STATUSES
+            # PrivX refuses a bad request with a 4xx before doing anything; a 5xx other than 503 may come after the work,
+            # and so may any earlier attempt that went unanswered or got a 502/504, whatever the last answer says.
+            error.outcome_unknown = not read and (
+                arrived or (response.status_code >= 500 and response.status_code not in NOT_DONE_STATUSES))
             raise error
-        return self._decode(method, path, response)
+        try:
+            return self._decode(method, path, response)
+        except PrivXError as error:
+            # A success status whose body is not JSON: PrivX did the work, only its answer is unreadable.
+            error.outcome_unknown = not read
+            raise
 
     def paginate(self, path, method='GET', body=None, params=None, page_size=MAX_PAGE_SIZE):
         """Yield every item of a ``{count, items}`` list, page by page."""
@@ -190,10 +197,14 @@ class PrivXClient:
         # Once per call on a 401, even when the token was just granted: it may have expired (or PrivX restarted)
         # between the grant and this call. A second 401 in a row is PrivX refusing the client: no loop.
         renewed = False
+        arrived = False
         while True:
             token = self._current_token()
             headers = {'Authorization': 'Bearer %s' % token}
-            response, attempts, arrived = self._send(method, path, idempotent=idempotent, json=body, params=params, headers=headers)
+            response, attempts, sent_arrived = self._send(method, path, idempotent=idempotent, json=body, params=params,
+                                                          headers=headers)
+            # An attempt before the 401 that may have been applied stays so after the new token.
+            arrived = arrived or sent_arrived
             if response.status_code == 401 and not renewed and not self.settings.access_token:
                 self._log('PrivX %s %s: token rejected, authenticating again' % (method, path))
                 with self._token_lock:
@@ -236,6 +247,10 @@ class PrivXClient:
                 arrived = arrived or not not_sent
                 self._pause(method, path, connection_reason(error), self._backoff(attempt))
                 continue
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as error:
+                # The answer broke off (or would not decode) while its body was read: PrivX had handled the request.
+                raise PrivXConnectionError('PrivX at %s answered %s %s with a body that was cut off or would not decode (%s)' % (
+                    self.settings.url, method, path, type(error).__name__), may_have_arrived=True) from None
             except requests.exceptions.RequestException as error:
                 # e.g. InvalidHeader, whose text would carry the header, token and all: name the kind only.
                 raise PrivXError('could not send %s %s to PrivX: %s' % (method, path, type(error).__name__)) from None
@@ -307,6 +322,16 @@ class PrivXClient:
         except ValueError:
             raise PrivXError('PrivX answered %s %s with HTTP %s and a body that is not JSON' % (
                 method, path, response.status_code)) from None
+
+
+def created_id(answer, method, path):
+    """The ``id`` of the object a create call made; an answer without one leaves the task's outcome unknown."""
+    if isinstance(answer, dict) and isinstance(answer.get('id'), str) and answer['id']:
+        return answer['id']
+    # The call succeeded, so PrivX created something: never report this as nothing applied.
+    error = PrivXError('PrivX answered %s %s without the id of what it created' % (method, path))
+    error.outcome_unknown = True
+    raise error
 
 
 def encoded_forms(secret):

@@ -20,36 +20,8 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     predicted_update,
     returned_account,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
-
-
-class PrivXAfterChangeError(PrivXError):
-    """A call failed after PrivX had applied a change of this task: the task failed, but it did change something."""
-
-    def __init__(self, done, error):
-        super().__init__('%s, then %s' % (done, error))
-        self.outcome_unknown = error.outcome_unknown
-
-    def result_fields(self):
-        return {'changed': True}
-
-
-class _Applied:
-    """What the task has changed so far; a failure after a change says so (and that the task changed something)."""
-
-    def __init__(self, username):
-        self.username = username
-        self.done = []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, _traceback):
-        if isinstance(error, PrivXError) and self.done:
-            raise PrivXAfterChangeError('PrivX applied the change to managed account %r (%s)' % (
-                self.username, ', '.join(self.done)), error) from None
-        return False
 
 
 class AccountRequest:
@@ -95,7 +67,7 @@ def _ensure_created(accounts, request, *, check_mode):
     if check_mode:
         result['managed_account'] = predicted_account(accounts.domain, body=body)
     else:
-        with _Applied(request.username) as applied:
+        with Applied('managed account %r' % request.username) as applied:
             account_id = accounts.create(body, password=request.password, rotate=request.rotate)
             applied.done.append('created')
             result['managed_account'] = returned_account(accounts.get(account_id))
@@ -115,7 +87,7 @@ def _ensure_updated(accounts, current, request, *, check_mode):
     elif check_mode:
         result['managed_account'] = predicted_update(accounts.domain, current, changes, policies)
     else:
-        with _Applied(request.username) as applied:
+        with Applied('managed account %r' % request.username) as applied:
             if changes:
                 accounts.update(current, changes, policies)
                 applied.done.append('fields updated')

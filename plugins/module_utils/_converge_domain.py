@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
-from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned
+from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned, returned_scanned
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import (
     DOMAIN_CREATE_DEFAULTS,
     DOMAIN_FIELDS,
@@ -28,9 +28,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._target_domains impo
     returned_domain,
     shown_endpoint,
 )
+from ansible_collections.privx.secrets.plugins.module_utils._time import checked_wait_timeout, poll_until
 
 SCANNING = 'SCANNING'
-POLL_FIRST = 0.5
 POLL_MAX = 5.0
 
 
@@ -55,8 +55,7 @@ class DomainRequest:
             raise PrivXConfigError('scan: %s cannot be used with state: absent' % scan)
         if wait and scan == 'false':
             raise PrivXConfigError('wait: true waits for a scan: set scan to true or always')
-        if wait_timeout < 1:
-            raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % wait_timeout)
+        checked_wait_timeout(wait_timeout)
         self.name = name
         self.state = state
         self.desired = {field: options[field] for field in DOMAIN_FIELDS if options.get(field) is not None}
@@ -69,7 +68,7 @@ class DomainRequest:
         self.wait = wait
         self.wait_timeout = wait_timeout
 
-    def scans(self, changed):
+    def scans(self, *, changed):
         return self.scan == 'always' or (self.scan == 'true' and changed)
 
     def secrets_to_send(self, current_endpoints):
@@ -86,20 +85,34 @@ class DomainRequest:
                 for index, endpoint in enumerate(self.desired['endpoints'])]
 
 
+def returned_domains(domains, *, name=None, domain_id=None, scanned_accounts=False):
+    """What target_domain_info returns: the domain with this name or id, or all of them, each with its scanned
+    accounts when asked (one more list per domain). Here, not in ``_target_domains.py``, which
+    ``_scanned_accounts.py`` imports."""
+    returned = [returned_domain(domain) for domain in domains.read(name=name, domain_id=domain_id)]
+    if scanned_accounts:
+        for view in returned:
+            found = read_scanned(domains.client, TargetDomain(view['id'], view['name']))
+            view['scanned_accounts'] = [returned_scanned(account) for account in found]
+    return returned
+
+
 def converge_domain(domains, request, *, check_mode):
     """Make the domain match ``request`` (or remove it), then scan when asked; returns the module result, with its diff."""
     current = domains.find(request.name, declared=True)
     if request.state == 'absent':
         return _ensure_absent(domains, current, check_mode=check_mode)
     policies = PasswordPolicies(domains.client)
-    if current is None:
-        result = _ensure_created(domains, request, policies, check_mode=check_mode)
-    else:
-        result = _ensure_updated(domains, current, request, policies, check_mode=check_mode)
-    if request.scans(result['changed']):
-        result['changed'] = True
-        if not check_mode:
-            _scan(domains, request, result, created=current is None)
+    # A failure after the create or PUT (the read after it, the scan) still reports changed, with the diff.
+    with Applied('target domain %r' % request.name) as applied:
+        if current is None:
+            result = _ensure_created(domains, request, policies, applied, check_mode=check_mode)
+        else:
+            result = _ensure_updated(domains, current, request, policies, applied, check_mode=check_mode)
+        if request.scans(changed=result['changed']):
+            result['changed'] = True
+            if not check_mode:
+                _scan(domains, request, result, created=current is None)
     return result
 
 
@@ -113,11 +126,11 @@ def _ensure_absent(domains, current, *, check_mode):
     return {'changed': True, 'target_domain': {}, 'diff': {'before': before, 'after': {}}}
 
 
-def _ensure_created(domains, request, policies, *, check_mode):
+def _ensure_created(domains, request, policies, applied, *, check_mode):
     fields = dict(DOMAIN_CREATE_DEFAULTS, **request.desired)
     send = request.secrets_to_send(None)
     _check_effective(request, dict(comparable_domain({}), **fields), changed=True)
-    body = dict(_resolved(fields, policies), name=request.name)
+    body = dict(policies.resolved(fields, 'auto_onboarding_policy'), name=request.name)
     if 'endpoints' in body:
         body['endpoints'] = request.wire_endpoints(send)
     after = dict(diff_view(request.desired, send), name=request.name)
@@ -125,11 +138,14 @@ def _ensure_created(domains, request, policies, *, check_mode):
     if check_mode:
         result['target_domain'] = returned_domain(body)
     else:
-        result['target_domain'] = returned_domain(domains.get(domains.create(body)))
+        applied.fields['diff'] = result['diff']
+        domain_id = domains.create(body)
+        applied.done.append('created')
+        result['target_domain'] = returned_domain(domains.get(domain_id))
     return result
 
 
-def _ensure_updated(domains, current, request, policies, *, check_mode):
+def _ensure_updated(domains, current, request, policies, applied, *, check_mode):
     view = comparable_domain(current)
     wanted = comparable_domain(request.desired)
     changes = {field: request.desired[field] for field in request.desired if wanted[field] != view[field]}
@@ -144,13 +160,15 @@ def _ensure_updated(domains, current, request, policies, *, check_mode):
     if not changed:
         result['target_domain'] = returned_domain(current)
         return result
-    body = _replacement(current, changes, _resolved(changes, policies))
+    body = _replacement(current, changes, policies.resolved(changes, 'auto_onboarding_policy'))
     if 'endpoints' in request.desired:
         body['endpoints'] = request.wire_endpoints(send)
     if check_mode:
         result['target_domain'] = returned_domain(dict(current, **body))
     else:
+        applied.fields['diff'] = result['diff']
         domains.replace(current['id'], body)
+        applied.done.append('replaced')
         result['target_domain'] = returned_domain(domains.get(current['id']))
     return result
 
@@ -159,19 +177,8 @@ def _check_effective(request, effective, *, changed):
     """Contradictions PrivX would refuse, found before the first write (a scan comes after the change)."""
     if effective['auto_onboarding'] and not effective['auto_onboarding_policy']:
         raise PrivXConfigError('auto_onboarding: true needs auto_onboarding_policy, the password policy that new accounts get')
-    if request.scans(changed) and not effective['enabled']:
+    if request.scans(changed=changed) and not effective['enabled']:
         raise PrivXConfigError('scan: %s needs an enabled target domain: PrivX refuses to scan a disabled one' % request.scan)
-
-
-def _resolved(fields, policies):
-    """``fields`` with the policy name replaced by PrivX's {id, name} reference; an empty name (no policy) leaves it out."""
-    resolved = {field: value for field, value in fields.items() if field != 'auto_onboarding_policy'}
-    if fields.get('auto_onboarding_policy'):
-        try:
-            resolved['auto_onboarding_policy'] = policies.reference(fields['auto_onboarding_policy'])
-        except PrivXConfigError as error:
-            raise PrivXConfigError('auto_onboarding_policy: %s' % error) from None
-    return resolved
 
 
 def _replacement(current, changes, resolved):
@@ -228,11 +235,11 @@ def _failed(result):
 
 def wait_for_scan(domains, domain_id, timeout, sleep=time.sleep, clock=time.monotonic):
     """Poll the domain (backing off) until its scan_status leaves SCANNING or the time is up; returns the last read."""
-    deadline = clock() + timeout
-    interval = POLL_FIRST
-    while True:
-        sleep(min(interval, max(0.0, deadline - clock())))
-        interval = min(interval * 2, POLL_MAX)
-        domain = domains.get(domain_id)
-        if domain.get('scan_status') != SCANNING or clock() >= deadline:
-            return domain
+    last = {}
+
+    def scan_ended():
+        last['domain'] = domains.get(domain_id)
+        return last['domain'].get('scan_status') != SCANNING
+
+    poll_until(scan_ended, timeout, poll_max=POLL_MAX, sleep=sleep, clock=clock)
+    return last['domain']

@@ -10,6 +10,7 @@ it when diff mode is off).
 
 from __future__ import annotations
 
+from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import (
     policy_body,
     policy_changes,
@@ -30,8 +31,15 @@ def converge_policy(policies, name, desired, *, state, check_mode):
     if current is None:
         policies.refuse_case_variant(name)
         body = policy_body(name, desired)
-        after = body if check_mode else policies.create(body)
-        return {'changed': True, 'password_policy': returned_policy(after), 'diff': {'before': {}, 'after': dict(body)}}
+        result = {'changed': True, 'diff': {'before': {}, 'after': dict(body)}}
+        if check_mode:
+            result['password_policy'] = returned_policy(body)
+            return result
+        with _applied(name, result) as applied:
+            policy_id = policies.create(body)
+            applied.done.append('created')
+            result['password_policy'] = returned_policy(policies.get(policy_id))
+        return result
     changes = policy_changes(current, desired)
     result = {'changed': bool(changes), 'diff': {'before': {field: writable_view(current)[field] for field in changes},
                                                  'after': dict(changes)}}
@@ -39,6 +47,18 @@ def converge_policy(policies, name, desired, *, state, check_mode):
         result['password_policy'] = returned_policy(current)
         return result
     body = policy_body(name, changes, current)
-    after = dict(current, **body) if check_mode else policies.replace(current, body)
-    result['password_policy'] = returned_policy(after)
+    if check_mode:
+        result['password_policy'] = returned_policy(dict(current, **body))
+        return result
+    with _applied(name, result) as applied:
+        policies.replace(current, body)
+        applied.done.append('replaced')
+        result['password_policy'] = returned_policy(policies.get(current['id']))
     return result
+
+
+def _applied(name, result):
+    """A failure after the write still reports changed, with the diff of what was written."""
+    applied = Applied('password policy %r' % name)
+    applied.fields['diff'] = result['diff']
+    return applied

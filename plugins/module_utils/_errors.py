@@ -76,16 +76,50 @@ class PrivXApiError(PrivXError):
             what += ' [property: %s]' % self.property
         return 'PrivX ' + what
 
-    @property
-    def is_not_found(self):
-        return self.status == 404
-
     def result_fields(self):
         return {
             'status': self.status,
             'error_code': self.error_code,
             'error_property': self.property,
         }
+
+
+class PrivXAfterChangeError(PrivXError):
+    """A call failed after PrivX had applied a change of this task: the task failed, but it did change something.
+
+    ``fields``: more result keys (a diff of what was applied).
+    """
+
+    def __init__(self, done, error, fields=None):
+        super().__init__('%s, then %s' % (done, error))
+        self.outcome_unknown = error.outcome_unknown
+        self.fields = dict(fields or {})
+
+    def result_fields(self):
+        return dict(self.fields, changed=True)
+
+
+class Applied:
+    """What a task has changed so far; a failure after a change says so (and that the task changed something).
+
+    ``what`` names the object (``"managed account 'x'"``); append each change to ``done`` once PrivX has applied it,
+    and put the keys a failure should still return (the ``diff``) in ``fields``. An error that already says the
+    task changed something (a failed scan with its result) passes unchanged.
+    """
+
+    def __init__(self, what):
+        self.what = what
+        self.done = []
+        self.fields = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, _traceback):
+        if isinstance(error, PrivXError) and self.done and not error.result_fields().get('changed'):
+            raise PrivXAfterChangeError('PrivX applied the change to %s (%s)' % (self.what, ', '.join(self.done)), error,
+                                        self.fields) from None
+        return False
 
 
 class on_api_error(ContextDecorator):  # pylint: disable=invalid-name

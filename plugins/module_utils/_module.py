@@ -79,6 +79,8 @@ class PrivXModule(AnsibleModule):
                 # A write whose answer never came may have been applied: never let the result say 'no change'.
                 message += '; PrivX may have applied this change before its answer was lost: run the task again to see what PrivX holds'
                 fields['changed'] = True
+            if not self._diff:
+                fields.pop('diff', None)
             self.fail_json(msg=message, **fields)
         except Exception:  # pylint: disable=broad-exception-caught
             # A malformed answer from PrivX (a missing key, a wrong type) is a bug to report, not a raw MODULE FAILURE;

@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils._client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name
 from ansible_collections.privx.secrets.plugins.module_utils._time import as_iso_duration, iso_duration_seconds
 
 # Every writable PasswordPolicy field but the name, under PrivX's own name, with its kind.
@@ -131,11 +133,7 @@ def returned_policy(policy):
 
 
 def checked_policy_name(name):
-    if name is None or not name.strip():
-        raise PrivXConfigError('name must not be empty')
-    if name != name.strip():
-        raise PrivXConfigError('name %r has leading or trailing spaces' % name)
-    return name
+    return checked_name(name, 'name')
 
 
 class PasswordPolicies:
@@ -144,10 +142,6 @@ class PasswordPolicies:
     def __init__(self, client):
         self._client = client
         self._by_name = None
-
-    @property
-    def client(self):
-        return self._client
 
     def by_name(self):
         if self._by_name is None:
@@ -168,6 +162,13 @@ class PasswordPolicies:
     def all(self):
         return [self.by_name()[name] for name in sorted(self.by_name())]
 
+    def read(self, name=None):
+        """The policy with this name, or all of them: a list in each case."""
+        if name is None:
+            return self.all()
+        found = self.find(name)
+        return [found] if found else []
+
     def reference(self, name):
         """The ``{id, name}`` PrivX expects for a policy name; None for no policy."""
         if not name:
@@ -178,30 +179,34 @@ class PasswordPolicies:
                 name, ', '.join(sorted(self.by_name())) or 'no password policies'))
         return {'id': policy['id'], 'name': policy['name']}
 
-    def resolved(self, fields):
-        """``fields`` with a policy name replaced by the {id, name} reference PrivX expects; an empty name (no policy) leaves it out."""
-        if 'password_policy' not in fields:
+    def resolved(self, fields, field='password_policy'):
+        """``fields`` with the policy name in ``field`` replaced by the {id, name} reference PrivX expects; an empty name
+        (no policy) leaves it out. A target domain's ``auto_onboarding_policy`` names a policy too."""
+        if field not in fields:
             return dict(fields)
-        resolved = {field: value for field, value in fields.items() if field != 'password_policy'}
-        reference = self.reference(fields['password_policy'])
+        resolved = {name: value for name, value in fields.items() if name != field}
+        try:
+            reference = self.reference(fields[field])
+        except PrivXConfigError as error:
+            if field == 'password_policy':
+                raise
+            raise PrivXConfigError('%s: %s' % (field, error)) from None
         if reference:
-            resolved['password_policy'] = reference
+            resolved[field] = reference
         return resolved
 
     def get(self, policy_id):
         return self._client.get(paths.password_policy(policy_id))
 
     def create(self, body):
-        """Create a policy; returns what PrivX then holds."""
+        """Create a policy; returns its id."""
         self._by_name = None
-        answer = self._client.post(paths.PASSWORD_POLICY, body)
-        return self.get(answer['id'])
+        return created_id(self._client.post(paths.PASSWORD_POLICY, body), 'POST', paths.PASSWORD_POLICY)
 
     def replace(self, policy, body):
-        """PUT the whole policy; returns what PrivX then holds."""
+        """PUT the whole policy."""
         self._by_name = None
         self._client.put(paths.password_policy(policy['id']), body)
-        return self.get(policy['id'])
 
     def delete(self, policy):
         self._by_name = None

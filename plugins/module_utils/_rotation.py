@@ -14,13 +14,19 @@ import time
 from ansible_collections.privx.secrets.plugins.module_utils._accounts import checked_batch_size, pick_username
 from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._time import moment_before, parse_duration, parse_timestamp, utc_now
+from ansible_collections.privx.secrets.plugins.module_utils._time import (
+    checked_wait_timeout,
+    moment_before,
+    parse_duration,
+    parse_timestamp,
+    poll_until,
+    utc_now,
+)
 
 DEFAULT_BATCH_SIZE = 500
 SUCCESS = 'SUCCESS'
 # Outcomes that fail the task once every account is reported: PrivX's errors, and what waiting could not see end.
 FAILED_STATUSES = ('ERROR', 'MAX_ROTATION_RETRIES_ERROR', 'TIMEOUT', 'DELETED')
-POLL_FIRST = 0.5
 POLL_MAX = 10.0
 
 
@@ -42,8 +48,7 @@ class RotationRequest:
     def __init__(self, usernames=None, *, older_than=None, wait=True, wait_timeout=300, batch_size=DEFAULT_BATCH_SIZE):
         self.usernames = usernames  # None: every managed account of the domain
         self.older_than = parse_duration(older_than, 'older_than') if older_than is not None else None
-        if wait_timeout < 1:
-            raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % wait_timeout)
+        checked_wait_timeout(wait_timeout)
         self.batch_size = checked_batch_size(batch_size)
         self.wait = wait
         self.wait_timeout = wait_timeout
@@ -177,13 +182,10 @@ def outcome(before, after=None):
 
 def wait_for(domain_accounts, started, timeout, sleep=time.sleep, clock=time.monotonic):
     """Poll (one list of the domain per poll, backing off) until every started rotation has finished."""
-    deadline = clock() + timeout
     pending = {account['id']: account for account in started}
     finished = {}
-    interval = POLL_FIRST
-    while pending:
-        sleep(min(interval, max(0.0, deadline - clock())))
-        interval = min(interval * 2, POLL_MAX)
+
+    def all_finished():
         current = {account['id']: account for account in domain_accounts.all() if account['id'] in pending}
         for account_id, before in list(pending.items()):
             after = current.get(account_id)
@@ -195,7 +197,9 @@ def wait_for(domain_accounts, started, timeout, sleep=time.sleep, clock=time.mon
             if report['status'] and not after.get('locked'):
                 finished[account_id] = report
                 del pending[account_id]
-        if pending and clock() >= deadline:
-            break
+        return not pending
+
+    if pending:
+        poll_until(all_finished, timeout, poll_max=POLL_MAX, sleep=sleep, clock=clock)
     reports = [finished.get(account['id']) or dict(outcome(account), status='TIMEOUT') for account in started]
     return reports

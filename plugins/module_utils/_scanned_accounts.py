@@ -10,12 +10,11 @@ that differ from it, and to no other.
 
 from __future__ import annotations
 
-import copy
-
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._accounts import BATCH_LIMIT, checked_username, pick_username
 from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import domain_scope
 
 CHANGE_FIELDS = {'ignored': False, 'comment': ''}
@@ -27,9 +26,7 @@ RETURNED_SCANNED = {
 
 
 def returned_scanned(account):
-    view = copy.deepcopy(RETURNED_SCANNED)
-    view.update((key, copy.deepcopy(account[key])) for key in RETURNED_SCANNED if account.get(key) is not None)
-    return view
+    return returned_view(RETURNED_SCANNED, account)
 
 
 def read_scanned(client, domain):

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils._client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view
 
 UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 SUGGESTIONS = 10
@@ -75,7 +76,7 @@ ENDPOINT_FIELDS = {
     'entra_base_url': 'str', 'entra_tenant_id': 'str', 'entra_client_id': 'str', 'entra_client_secret': 'str',
     'entra_batch_size': 'int', 'entra_page_size': 'int', 'entra_group_filter': 'list',
 }
-# Fields every answer carries; PrivX leaves the others out while empty, zero or false (the Go SDK's omitempty).
+# Fields every answer carries; PrivX leaves the others out while empty, zero or false (docs/privx-api-admin.md).
 ENDPOINT_ALWAYS = ('type', 'scan_priority', 'rotation_priority')
 REQUIRED_ENDPOINT_FIELDS = {'AD': ('ldap_address', 'ldap_base_dn'), 'LDAP': ('ldap_address', 'ldap_base_dn'),
                             'ENTRA_ID': ('entra_tenant_id', 'entra_client_id')}
@@ -165,10 +166,7 @@ def comparable_domain(domain):
 
 def returned_domain(domain):
     """What modules return for a domain: every documented key, nothing else (never a secret)."""
-    view = copy.deepcopy(RETURNED_DOMAIN)
-    for key in RETURNED_DOMAIN:
-        if domain.get(key) is not None:
-            view[key] = copy.deepcopy(domain[key])
+    view = returned_view(RETURNED_DOMAIN, domain)
     view['endpoints'] = [shown_endpoint(endpoint) for endpoint in view['endpoints']]
     return view
 
@@ -215,7 +213,7 @@ class TargetDomains:
         return self.get(domain_id)
 
     def create(self, body):
-        return self.client.post(paths.TARGET_DOMAINS, body)['id']
+        return created_id(self.client.post(paths.TARGET_DOMAINS, body), 'POST', paths.TARGET_DOMAINS)
 
     def replace(self, domain_id, body):
         self.client.put(paths.target_domain(domain_id), body)

@@ -126,7 +126,7 @@ RETURN = r'''
 password_policy:
   description:
     - The policy as PrivX holds it after the task (in check mode, as PrivX would hold it; a policy still to be
-      created has no C(id) then). Empty after O(state=absent).
+      created has an empty C(id) then). Empty after O(state=absent).
   returned: always
   type: dict
   sample:

@@ -62,9 +62,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._password_policies i
 
 
 def converge(module):
-    policies = PasswordPolicies(module.client)
-    name = module.params['name']
-    found = policies.all() if name is None else [policy for policy in [policies.find(name)] if policy]
+    found = PasswordPolicies(module.client).read(module.params['name'])
     return {'changed': False, 'password_policies': [returned_policy(policy) for policy in found]}
 
 

@@ -16,8 +16,9 @@ description:
   - Skips accounts that are locked (a rotation is already running), disabled, or have rotation disabled, and says why.
   - One account is rotated with the single endpoint, several with batch rotate calls.
   - With O(wait), polls PrivX (one list of the domain per poll, backing off) until every rotation has finished, and reports
-    the previous and new secret version and PrivX's status of each. The task fails when any rotation ended in error,
-    after reporting all of them.
+    the previous and new secret version and PrivX's status of each. The task fails when any rotation ended in error
+    (V(ERROR), V(MAX_ROTATION_RETRIES_ERROR)), did not end within O(wait_timeout) (V(TIMEOUT)), or lost its account
+    while it ran (V(DELETED)), after reporting all of them.
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
@@ -99,7 +100,10 @@ rotated:
       description: Secret version the rotation created (only for V(SUCCESS)).
       type: int
     status:
-      description: V(SUCCESS), V(ERROR), V(MAX_ROTATION_RETRIES_ERROR), V(TIMEOUT), V(STARTED) or V(WOULD_ROTATE).
+      description:
+        - V(SUCCESS), V(ERROR), V(MAX_ROTATION_RETRIES_ERROR), V(TIMEOUT), V(DELETED), V(STARTED) or V(WOULD_ROTATE).
+        - V(DELETED) means the account was deleted while its rotation ran (PrivX no longer lists it).
+        - V(ERROR), V(MAX_ROTATION_RETRIES_ERROR), V(TIMEOUT) and V(DELETED) fail the task.
       type: str
     rotated:
       description: When PrivX finished the rotation.

@@ -38,7 +38,7 @@ options:
   state:
     description:
       - V(present) creates or updates the domain, V(absent) deletes it.
-      - PrivX refuses to delete a domain that still has managed accounts; the task then fails naming how many.
+      - PrivX refuses to delete a domain that still has managed accounts; the task then fails with PrivX's reason.
         Remove them first, for example with M(privx.secrets.managed_account_batch) and C(state=absent).
     type: str
     choices: [present, absent]

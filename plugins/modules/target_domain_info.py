@@ -76,20 +76,16 @@ target_domains:
            ignored: false, comment: ""}
 '''
 
+from ansible_collections.privx.secrets.plugins.module_utils._converge_domain import returned_domains
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned, returned_scanned
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomain, TargetDomains, returned_domain
+from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains
 
 
 def converge(module):
     params = module.params
-    domains = TargetDomains(module.client)
-    found = domains.read(name=params['name'], domain_id=params['id'])
-    returned = [returned_domain(domain) for domain in found]
-    if params['scanned_accounts']:
-        for view in returned:
-            view['scanned_accounts'] = [returned_scanned(account) for account in read_scanned(module.client, TargetDomain(view['id'], view['name']))]
-    return {'changed': False, 'target_domains': returned}
+    found = returned_domains(TargetDomains(module.client), name=params['name'], domain_id=params['id'],
+                             scanned_accounts=params['scanned_accounts'])
+    return {'changed': False, 'target_domains': found}
 
 
 def main():

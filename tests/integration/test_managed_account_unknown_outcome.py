@@ -59,3 +59,26 @@ def test_a_read_that_times_out_is_not_called_a_change(ansible, privx):
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': DOMAIN}, env=dict(SLOW, PRIVX_RETRIES='2'))
     assert result['failed'] is True and not result.get('changed')
     assert 'may have applied' not in result['msg']
+
+
+def test_a_delete_whose_gateway_error_is_followed_by_not_done_answers_says_it_may_have_been_applied(ansible, privx):
+    """Review finding 1: the 502 of the first attempt may come after the work; the 503s after it do not undo that."""
+    privx.control.fault(path='/managedaccounts/[^/]+$', method='DELETE', action='status', status=502, count=1)
+    privx.control.fault(path='/managedaccounts/[^/]+$', method='DELETE', action='status', status=503, retry_after=0, count=2)
+    result, _run = ansible.module('privx.secrets.managed_account', {'target_domain': DOMAIN, 'username': 'app_reader', 'state': 'absent'},
+                                  env={'PRIVX_RETRIES': '2'})
+    assert result['failed'] is True and result['changed'] is True
+    assert 'PrivX may have applied this change' in result['msg']
+
+
+def test_a_failed_delete_after_create_lists_the_fields_set_after_create_as_applied(ansible, privx):
+    """Review finding 3: the PUT after batch create went through, so a later batch delete failure must not list it."""
+    privx.control.fault(path='/managedaccounts/batch/delete$', action='status', status=400, error_code='INVALID', count=None)
+    args = {'target_domain': DOMAIN, 'exclusive': True, 'allow_delete_all': True,
+            'accounts': [{'username': 'svc_backup'}, {'username': 'dave', 'email': 'dave@example.org'}]}
+    result, _run = ansible.module('privx.secrets.managed_account_batch', args)
+    assert result['failed'] is True and result['changed'] is True, result['msg']
+    assert result['applied']['created'] == ['dave'] and result['applied']['updated'] == ['dave']
+    assert result['not_applied']['updated'] == [] and result['not_applied']['deleted']
+    dave = [account for account in privx.control.managed_accounts(DOMAIN) if account['username'] == 'dave']
+    assert dave and dave[0]['email'] == 'dave@example.org'

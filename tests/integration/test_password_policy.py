@@ -166,3 +166,21 @@ def test_the_examples_run_as_written(ansible, privx):
     listed = run.task('Every password policy')['password_policies']
     assert [policy['name'] for policy in listed] == ['corp-monthly', 'default', 'service-accounts', 'strict']
     assert run.task('One policy')['password_policies'][0]['rotate_on_release'] is True
+
+
+@pytest.mark.parametrize('existing', [False, True])
+def test_a_read_failing_after_the_write_still_reports_the_change(ansible, privx, existing):
+    """Review finding 4: the policy was created or replaced; the GET after it failed."""
+    args = {'name': 'corp-after', 'password_min_length': 20}
+    if existing:
+        result, _run = ansible.module(MODULE, dict(args, password_min_length=18))
+        assert result['changed'] is True
+    privx.control.fault(path='/password-policy/[^/]+$', method='GET', action='status', status=500, error_code='BOOM', count=1)
+    result, _run = ansible.module(MODULE, args, diff=True)
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'].startswith("PrivX applied the change to password policy 'corp-after' (%s), then PrivX GET " % (
+        'replaced' if existing else 'created'))
+    assert result['diff']['after']['password_min_length'] == 20
+    assert policies(privx)['corp-after']['password_min_length'] == 20
+    result, _run = ansible.module(MODULE, args)
+    assert result['failed'] is False and result['changed'] is False

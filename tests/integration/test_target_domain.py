@@ -296,3 +296,25 @@ def test_an_entra_id_endpoint_beside_an_ad_one_keeps_both_secrets(ansible, privx
                                   env=dict(env, ENTRA_SECRET='planted-other-S3cr3t'))
     assert result['changed'] is True
     assert [entry['entra_client_secret'] for entry in privx.control.target_domain_secrets(NAME)] == ['', client_secret]
+
+
+def test_a_read_failing_after_the_create_still_reports_the_change_and_its_diff(ansible, privx):
+    """Review finding 4: the domain was created; the GET after it failed."""
+    privx.control.fault(path='/targetdomains/[^/]+$', method='GET', action='status', status=500, error_code='BOOM', count=1)
+    args = {'name': NAME, 'domain_name': 'test.example.com', 'comment': 'test AD'}
+    result, run = ansible.module('privx.secrets.target_domain', args, diff=True)
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'].startswith("PrivX applied the change to target domain %r (created), then PrivX GET " % NAME)
+    assert result['diff']['after']['name'] == NAME
+    assert 'Traceback' not in run.output
+    result, _run = ansible.module('privx.secrets.target_domain', args)
+    assert result['failed'] is False and result['changed'] is False
+
+
+def test_a_scan_failing_to_start_after_a_change_still_reports_the_change(ansible, privx):
+    """Review finding 4: the domain was replaced; the scan start after it failed."""
+    privx.control.fault(path='/targetdomains/[^/]+/refresh$', method='POST', action='status', status=500, error_code='BOOM', count=None)
+    result, _run = ansible.module('privx.secrets.target_domain', {'name': 'corp.example.com', 'comment': 'now commented', 'scan': 'true'})
+    assert result['failed'] is True and result['changed'] is True
+    assert "PrivX applied the change to target domain 'corp.example.com' (replaced), then " in result['msg']
+    assert 'diff' not in result

@@ -167,3 +167,48 @@ def test_a_chunk_without_an_answer_is_unknown_not_not_applied():
     assert caught.value.result_fields() == {'changed': True, 'applied': {'created': ['u0', 'u1'], 'updated': [], 'deleted': []},
                                             'not_applied': {'created': ['u4', 'u5'], 'updated': [], 'deleted': []},
                                             'unknown': {'created': ['u2', 'u3'], 'updated': [], 'deleted': []}}
+
+
+class AfterCreate(FakeStore):
+    """Batch create makes the managed accounts; a PUT or a batch delete can be told to fail."""
+
+    def __init__(self, managed_accounts, scanned_accounts, fail_put=None, fail_delete=False):
+        super().__init__(managed_accounts, scanned_accounts)
+        self.fail_put = fail_put
+        self.fail_delete = fail_delete
+
+    def batch(self, operation, ids, **payload):
+        super().batch(operation, ids, **payload)
+        if operation == 'create':
+            self.managed.extend(managed(scanned_id[2:]) for scanned_id in ids)
+        if operation == 'delete' and self.fail_delete:
+            raise PrivXApiError('POST', '/batch/delete', 503, error_code='TOO_MANY_CONNECTIONS', attempts=6)
+
+    def update(self, account, changes, policies):
+        super().update(account, changes, policies)
+        if account['username'] == self.fail_put:
+            raise PrivXApiError('PUT', '/managedaccounts/' + account['id'], 503, error_code='TOO_MANY_CONNECTIONS', attempts=6)
+
+
+def test_a_failed_delete_after_the_fields_set_after_create_lists_them_as_applied():
+    """Review finding 3: the PUTs after batch create went through; a later failure must not call them not applied."""
+    store = AfterCreate([managed('old'), managed('keep')], [scanned('a'), scanned('b')], fail_delete=True)
+    plan = plan_batch(store, policies(), declared_accounts([item('keep'), item('a', email='a@example.org'), item('b', email='b@example.org')]),
+                      state='present', exclusive=True, rotate=False)
+    with pytest.raises(PrivXBatchError) as caught:
+        apply_plan(store, policies(), plan, batch_size=10)
+    fields = caught.value.result_fields()
+    assert fields['applied'] == {'created': ['a', 'b'], 'updated': ['a', 'b'], 'deleted': []}
+    assert fields['not_applied'] == {'created': [], 'updated': [], 'deleted': ['old']}
+
+
+def test_a_failed_put_after_create_lists_only_the_accounts_not_yet_set_as_not_applied():
+    """Review finding 3: a PUT that failed part-way: the PUTs before it were applied."""
+    store = AfterCreate([], [scanned('a'), scanned('b'), scanned('c')], fail_put='b')
+    plan = plan_batch(store, policies(), declared_accounts([item(name, email=name + '@example.org') for name in 'abc']),
+                      state='present', exclusive=False, rotate=False)
+    with pytest.raises(PrivXBatchError) as caught:
+        apply_plan(store, policies(), plan, batch_size=10)
+    fields = caught.value.result_fields()
+    assert fields['applied'] == {'created': ['a', 'b', 'c'], 'updated': ['a'], 'deleted': []}
+    assert fields['not_applied'] == {'created': [], 'updated': ['b', 'c'], 'deleted': []}

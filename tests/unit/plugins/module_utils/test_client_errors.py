@@ -141,3 +141,72 @@ def test_a_search_that_times_out_is_a_read():
     with pytest.raises(PrivXError) as caught:
         list(client(FakeSession(token, timeout, timeout, timeout), retries=2).paginate('/search', method='POST', body={}))
     assert caught.value.outcome_unknown is False
+
+
+@pytest.mark.parametrize('method', ['PUT', 'DELETE'])
+def test_a_write_whose_gateway_error_was_followed_by_not_done_answers_may_have_been_applied(method):
+    """Review finding 1: a 502 may come after the work; the 503s that follow it do not undo that."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    session = FakeSession(token, Answer(502, {'error_code': 'X'}), Answer(503, {'error_code': 'X'}), Answer(503, {'error_code': 'X'}))
+    with pytest.raises(PrivXError) as caught:
+        client(session, retries=2).request(method, '/write', body={'a': 1} if method == 'PUT' else None)
+    assert len(session.sent) == 4
+    assert caught.value.outcome_unknown is True
+
+
+def test_a_write_that_may_have_arrived_stays_so_across_a_token_renewal():
+    """Review finding 1: the 401 that forces a new token must not forget the 504 before it."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    session = FakeSession(token, Answer(504, {'error_code': 'X'}), Answer(401, {'error_message': 'expired'}),
+                          token, Answer(503, {'error_code': 'X'}), Answer(503, {'error_code': 'X'}))
+    with pytest.raises(PrivXError) as caught:
+        client(session, retries=1).put('/write', {'a': 1})
+    assert caught.value.outcome_unknown is True
+
+
+def test_a_delete_whose_first_attempt_may_have_deleted_survives_a_token_renewal():
+    """Review finding 1: the 404 after an unanswered attempt and a new token still means 'deleted'."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    session = FakeSession(token, Answer(504, {'error_code': 'X'}), Answer(401, {'error_message': 'expired'}),
+                          token, Answer(404, {'error_code': 'NOT_FOUND'}))
+    assert client(session, retries=1).delete('/thing') is None
+
+
+@pytest.mark.parametrize('kind', [requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError])
+def test_a_write_whose_answer_broke_off_may_have_been_applied(kind):
+    """Review finding 2: requests raises these while reading the body, so PrivX has already handled the request."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, kind('Connection broken: IncompleteRead(3 bytes read)')), retries=2).post('/write', {'a': 1})
+    assert caught.value.outcome_unknown is True
+    assert 'could not send' not in str(caught.value)
+
+
+def test_a_read_whose_answer_broke_off_is_no_change():
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    broken = requests.exceptions.ChunkedEncodingError('Connection broken')
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, broken)).get('/read')
+    assert caught.value.outcome_unknown is False
+
+
+@pytest.mark.parametrize('method, unknown', [('POST', True), ('PUT', True), ('GET', False)])
+def test_a_success_answer_that_is_not_json_leaves_a_write_outcome_unknown(method, unknown):
+    """Review finding 2: a 2xx came, so the write was done; only its answer is unreadable."""
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError, match='a body that is not JSON') as caught:
+        client(FakeSession(token, Answer(200, ValueError('not json')))).request(method, '/write', body={'a': 1})
+    assert caught.value.outcome_unknown is unknown
+
+
+@pytest.mark.parametrize('answer', [{}, {'id': ''}, ['x'], None])
+def test_a_create_answered_without_an_id_says_privx_may_have_applied_it(answer):
+    """Review finding 4: PrivX created the object; a missing id must not become an unexpected error without changed."""
+    from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+    from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains
+
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    for resource in (TargetDomains, PasswordPolicies):
+        with pytest.raises(PrivXError, match='without the id of what it created') as caught:
+            resource(client(FakeSession(token, Answer(201, answer)))).create({'name': 'x'})
+        assert caught.value.outcome_unknown is True
