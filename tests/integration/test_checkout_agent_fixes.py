@@ -137,6 +137,16 @@ def test_a_relative_agent_directory_is_refused(ansible, privx, tmp_path):
     assert checkout_posts(privx, mark) == []
 
 
+def test_a_relative_ca_path_is_read_from_the_working_directory_of_the_run(ansible, privx, agent_dir):
+    # The agent runs with cwd '/': a ca_path relative to the run's working directory must reach it made absolute.
+    shutil.copy(privx.ca_path, os.path.join(ansible.workdir, 'privx-ca.pem'))
+    run = ansible.playbook([one_play(digest_task('use', lookup_call(PATH_A)))],
+                           env=dict(WITH_CALLBACK, PRIVX_CA_PATH='privx-ca.pem', PRIVX_AGENT_DIR=agent_dir))
+    assert run.rc == 0, run.output[-3000:]
+    assert 'Traceback' not in run.output
+    assert wait_for(lambda: not privx.control.checkouts(), 15), 'the checkout outlived the run'
+
+
 def test_an_idle_client_does_not_keep_the_agent_from_releasing(ansible, privx, agent_dir):
     play = one_play(digest_task('use', lookup_call(PATH_A)), {'name': 'wait', 'ansible.builtin.command': 'sleep 3', 'changed_when': False})
     process, _results = ansible.start([play], env={'PRIVX_AGENT_DIR': agent_dir})
