@@ -196,7 +196,7 @@ class CheckoutAgent:
         with self._lock:
             chosen = [(key, holding) for key, holding in self._held.items()
                       if (paths is None or holding.path in paths) and (used_before is None or holding.last_used <= used_before)
-                      and (shutdown or not holding.own or holding.keep_until <= now)]
+                      and (shutdown or _releasable(holding, now))]
             for key, _holding in chosen:
                 del self._held[key]
         mine = [holding for _key, holding in chosen if holding.own]
@@ -230,9 +230,17 @@ class CheckoutAgent:
             self._warn(warning)
         return outcome
 
-    def held_paths(self):
+    def held_paths(self, *, releasable=False):
+        """The paths of this run's checkouts; ``releasable``: only those a release now would release (see release)."""
+        now = time.time()
         with self._lock:
-            return sorted(set(holding.path for holding in self._held.values() if holding.own))
+            return sorted(set(holding.path for holding in self._held.values()
+                              if holding.own and (not releasable or _releasable(holding, now))))
+
+
+def _releasable(holding, now):
+    """Whether a release before shutdown releases (or, for another run's checkout, forgets) this holding."""
+    return not holding.own or holding.keep_until <= now
 
 
 def _release(holding):
@@ -311,7 +319,8 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return self.agent.release(used_before=arguments.get('used_before'))
         if operation == FINISH:
             return self.agent.release()
-        return {'pid': os.getpid(), 'held': self.agent.held_paths()}  # STATUS, the last of OPERATIONS
+        # STATUS, the last of OPERATIONS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
+        return {'pid': os.getpid(), 'held': self.agent.held_paths(), 'releasable': self.agent.held_paths(releasable=True)}
 
 
 def wait_for_exit(controller, stop):
