@@ -56,9 +56,12 @@ class AccountSecrets:
         return _single_checkout(answer, path)
 
     def release(self, checkout_id):
-        """Release a checkout. A 404 means it already expired or was released elsewhere: nothing is left to release."""
+        """Release a checkout. A 404 means it already expired or was released elsewhere: nothing is left to release.
+
+        So a repeated release does no harm, and the client may retry it like a read (idempotent).
+        """
         with when_not_found():
-            self.client.post(paths.checkout_release(checkout_id))
+            self.client.post(paths.checkout_release(checkout_id), idempotent=True)
 
     def active_checkouts(self):
         return list(self.client.paginate(paths.CHECKOUTS))

@@ -39,8 +39,6 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     encode_reply,
 )
 
-RELEASE_ATTEMPTS = 3
-RELEASE_PAUSE = 1.0
 EXPIRY_MARGIN = 5.0
 POLL_INTERVAL = 0.5
 # A failed checkout is answered from memory for this long, so that 20 forks do not each wait out the retries.
@@ -244,18 +242,17 @@ def _releasable(holding, now):
 
 
 def _release(holding):
-    """Release one checkout, retrying; returns a warning text when it could not be released."""
-    error = None
-    for attempt in range(RELEASE_ATTEMPTS):
-        try:
-            holding.secrets.release(holding.record['id'])
-            return None
-        except PrivXError as failure:
-            error = failure
-        if attempt + 1 < RELEASE_ATTEMPTS:
-            time.sleep(RELEASE_PAUSE * (attempt + 1))
-    return ('privx.secrets: could not release the checkout of %r after %d attempts (%s); '
-            'PrivX ends it when it expires at %s' % (holding.path, RELEASE_ATTEMPTS, error, holding.record.get('expires') or 'its expiry'))
+    """Release one checkout; returns a warning text when it could not be released.
+
+    Retries are the client's (plugins/module_utils/_client.py): the release is idempotent (_secrets.py), and
+    an error it does not retry, such as a 403, would only fail again.
+    """
+    try:
+        holding.secrets.release(holding.record['id'])
+    except PrivXError as error:
+        return ('privx.secrets: could not release the checkout of %r (%s); PrivX ends it when it expires at %s' % (
+            holding.path, error, holding.record.get('expires') or 'its expiry'))
+    return None
 
 
 class _Handler(socketserver.StreamRequestHandler):

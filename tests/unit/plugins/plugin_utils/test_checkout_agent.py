@@ -155,9 +155,8 @@ def test_shutdown_waits_for_calls_under_way_and_then_refuses_new_ones(api):
         agent.checkout(CONNECTION, path='d/b')
 
 
-def test_a_failed_release_is_a_warning_at_shutdown(api, monkeypatch):
+def test_a_failed_release_is_a_warning_at_shutdown(api):
     made, secrets_api = api
-    monkeypatch.setattr(_checkout_agent, 'RELEASE_PAUSE', 0.0)
     agent, warnings = make_agent(secrets_api)
     agent.checkout(CONNECTION, path='d/a')
 
