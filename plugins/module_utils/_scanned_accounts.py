@@ -68,9 +68,14 @@ def converge_scanned_accounts(client, domain, request, *, check_mode):
     changed_accounts = [account['username'] for account in differing]
     if differing and not check_mode:
         progress = Progress({'changed': changed_accounts})
-        with domain_scope(domain):
-            send_chunks(progress, 'batch edit', 'changed', differing, BATCH_LIMIT,
-                        lambda chunk: client.post(paths.scanned_account_batch_edit(domain.id),
-                                                  {'ids': [account['id'] for account in chunk], 'changes': request.changes}, idempotent=True))
+        send_chunks(progress, 'batch edit', 'changed', differing, BATCH_LIMIT, lambda chunk: _edit(client, domain, chunk, request.changes))
     return {'changed': bool(differing), 'changed_accounts': changed_accounts,
             'diff': {'before': before, 'after': {username: dict(request.changes) for username in changed_accounts}}}
+
+
+def _edit(client, domain, chunk, changes):
+    # domain_scope inside the chunk's call: send_chunks turns every error into a PrivXBatchError, so around it
+    # the 404 (the domain vanished since it was read) would never be named.
+    with domain_scope(domain):
+        client.post(paths.scanned_account_batch_edit(domain.id), {'ids': [account['id'] for account in chunk], 'changes': changes},
+                    idempotent=True)
