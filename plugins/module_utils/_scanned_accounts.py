@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import BATCH_LIMIT, checked_username, pick_username
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import BATCH_LIMIT, ManagedAccounts, checked_username, pick_username
 from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import domain_scope
@@ -32,10 +32,26 @@ def returned_scanned(account):
     return view
 
 
+class ScannedAccounts:
+    """The scanned accounts of one target domain, as PrivX's API offers them."""
+
+    def __init__(self, client, domain):
+        self.client = client
+        self.domain = domain
+
+    def read(self):
+        """Every scanned account of the domain (all pages); one implementation, ManagedAccounts.all_scanned."""
+        return ManagedAccounts(self.client, self.domain).all_scanned()
+
+    def edit(self, ids, changes):
+        """One batch edit: the change set for these ids. A 404 names the domain (it vanished since it was read)."""
+        with domain_scope(self.domain):
+            self.client.post(paths.scanned_account_batch_edit(self.domain.id), {'ids': list(ids), 'changes': changes}, idempotent=True)
+
+
 def read_scanned(client, domain):
     """Every scanned account of the domain (all pages)."""
-    with domain_scope(domain):
-        return list(client.paginate(paths.scanned_accounts(domain.id)))
+    return ScannedAccounts(client, domain).read()
 
 
 class ScannedAccountRequest:
@@ -53,7 +69,8 @@ class ScannedAccountRequest:
 def converge_scanned_accounts(client, domain, request, *, check_mode):
     """Apply the change set to the named accounts that differ from it; returns the module result, with its diff."""
     source = 'the scanned accounts of target domain %s' % domain.label
-    accounts = read_scanned(client, domain)
+    scanned = ScannedAccounts(client, domain)
+    accounts = scanned.read()
     # Indexed once, so that naming thousands of accounts stays linear: pick_username sees only the same name in any letter case.
     by_folded = {}
     for account in accounts:
@@ -68,14 +85,10 @@ def converge_scanned_accounts(client, domain, request, *, check_mode):
     changed_accounts = [account['username'] for account in differing]
     if differing and not check_mode:
         progress = Progress({'changed': changed_accounts})
-        send_chunks(progress, 'batch edit', 'changed', differing, BATCH_LIMIT, lambda chunk: _edit(client, domain, chunk, request.changes))
+        # scanned.edit maps a 404 inside each chunk's call: send_chunks turns every error into a PrivXBatchError,
+        # so around it the 404 would never be named.
+        send_chunks(progress, 'batch edit', 'changed', differing, BATCH_LIMIT,
+                    lambda chunk: scanned.edit([account['id'] for account in chunk], request.changes))
     return {'changed': bool(differing), 'changed_accounts': changed_accounts,
             'diff': {'before': before, 'after': {username: dict(request.changes) for username in changed_accounts}}}
 
-
-def _edit(client, domain, chunk, changes):
-    # domain_scope inside the chunk's call: send_chunks turns every error into a PrivXBatchError, so around it
-    # the 404 (the domain vanished since it was read) would never be named.
-    with domain_scope(domain):
-        client.post(paths.scanned_account_batch_edit(domain.id), {'ids': [account['id'] for account in chunk], 'changes': changes},
-                    idempotent=True)
