@@ -329,6 +329,7 @@ def test_bad_input_is_one_clear_line(ansible, privx):
     assert "no account secret at path 'dbdomain/no_such_account': PrivX answered 404" in line
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/no_checkout')")
     assert "may not check out 'dbdomain/no_checkout': PrivX answered 403 PERMISSION_DENIED" in line
+    assert line.count('API client') == 1 and 'not permitted' not in line, line
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env={'PRIVX_CA_PATH': '', 'PRIVX_VALIDATE_CERTS': ''})
     assert 'TLS certificate verification failed' in line, 'an empty PRIVX_VALIDATE_CERTS must not turn verification off'
     without = {name: '' for name in connection_env(privx)}
