@@ -84,10 +84,10 @@ def converge_scanned_accounts(client, domain, request, *, check_mode):
     before = {account['username']: {field: account.get(field, CHANGE_FIELDS[field]) for field in request.changes} for account in differing}
     changed_accounts = [account['username'] for account in differing]
     if differing and not check_mode:
-        progress = Progress({'changed': changed_accounts})
+        progress = Progress({'edited': changed_accounts})
         # scanned.edit maps a 404 inside each chunk's call: send_chunks turns every error into a PrivXBatchError,
         # so around it the 404 would never be named.
-        send_chunks(progress, 'batch edit', 'changed', differing, BATCH_LIMIT,
+        send_chunks(progress, 'batch edit', 'edited', differing, BATCH_LIMIT,
                     lambda chunk: scanned.edit([account['id'] for account in chunk], request.changes))
     return {'changed': bool(differing), 'changed_accounts': changed_accounts,
             'diff': {'before': before, 'after': {username: dict(request.changes) for username in changed_accounts}}}
