@@ -74,7 +74,7 @@ class Holding:
     after the answer: releases of play ends leave it held, and the release at shutdown waits for that moment.
     """
 
-    def __init__(self, secrets, record, own=True, keep_until=0.0):
+    def __init__(self, secrets, record, *, own=True, keep_until=0.0):
         self.secrets = secrets
         self.record = record
         self.own = own
@@ -183,7 +183,7 @@ class CheckoutAgent:
                 self._failures.pop(key, None)
             return value
 
-    def release(self, paths=None, used_before=None, shutdown=False):
+    def release(self, *, paths=None, used_before=None, shutdown=False):
         """Release the checkouts this run made (of these paths, or all; only those last used before ``used_before``).
 
         Checkouts of other runs are forgotten, not released. Except at ``shutdown``, a checkout kept for an
