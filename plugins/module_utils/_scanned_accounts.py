@@ -91,4 +91,3 @@ def converge_scanned_accounts(client, domain, request, *, check_mode):
                     lambda chunk: scanned.edit([account['id'] for account in chunk], request.changes))
     return {'changed': bool(differing), 'changed_accounts': changed_accounts,
             'diff': {'before': before, 'after': {username: dict(request.changes) for username in changed_accounts}}}
-

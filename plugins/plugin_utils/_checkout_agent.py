@@ -21,9 +21,9 @@ import sys
 import threading
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils._client import RETRY_STATUSES, PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConnectionError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
 from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
@@ -39,6 +39,10 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     encode_reply,
 )
 
+# A release whose retries (the client's) all met an outage gets one more round after a pause: a checkout left
+# behind keeps the secret checked out until it expires. Refusals (403 and other 4xx) get none.
+RELEASE_ROUNDS = 2
+RELEASE_PAUSE = 1.0
 EXPIRY_MARGIN = 5.0
 POLL_INTERVAL = 0.5
 # A failed checkout is answered from memory for this long, so that 20 forks do not each wait out the retries.
@@ -244,15 +248,25 @@ def _releasable(holding, now):
 def _release(holding):
     """Release one checkout; returns a warning text when it could not be released.
 
-    Retries are the client's (plugins/module_utils/_client.py): the release is idempotent (_secrets.py), and
-    an error it does not retry, such as a 403, would only fail again.
+    Retries are the client's (plugins/module_utils/_client.py): the release is idempotent (_secrets.py). Only when
+    they all met an outage (429, 502, 503, 504, no connection) does a second round follow (RELEASE_ROUNDS).
     """
-    try:
-        holding.secrets.release(holding.record['id'])
-    except PrivXError as error:
-        return ('privx.secrets: could not release the checkout of %r (%s); PrivX ends it when it expires at %s' % (
-            holding.path, error, holding.record.get('expires') or 'its expiry'))
-    return None
+    error = None
+    for round_number in range(1, RELEASE_ROUNDS + 1):
+        try:
+            holding.secrets.release(holding.record['id'])
+            return None
+        except PrivXError as failure:
+            error = failure
+        if not _an_outage(error) or round_number == RELEASE_ROUNDS:
+            break
+        time.sleep(RELEASE_PAUSE)
+    return ('privx.secrets: could not release the checkout of %r (%s); PrivX ends it when it expires at %s' % (
+        holding.path, error, holding.record.get('expires') or 'its expiry'))
+
+
+def _an_outage(error):
+    return isinstance(error, PrivXConnectionError) or (isinstance(error, PrivXApiError) and error.status in RETRY_STATUSES)
 
 
 class _Handler(socketserver.StreamRequestHandler):
