@@ -39,7 +39,8 @@ class ActionModule(ActionBase):
         if agent is None:
             return [], []
         if self._task.check_mode:
-            held = (agent.request(STATUS, start=False) or {}).get('held', [])
-            return [path for path in held if paths is None or path in paths], []
+            # Not 'held': a checkout kept for an unanswered attempt is held but not released yet (_checkout_agent.py, Holding).
+            releasable = (agent.request(STATUS, start=False) or {}).get('releasable', [])
+            return [path for path in releasable if paths is None or path in paths], []
         outcome = agent.request(RELEASE, start=False, paths=paths) or {'released': [], 'warnings': []}
         return outcome['released'], outcome['warnings']

@@ -153,8 +153,11 @@ class LookupModule(LookupBase):
             requests = self._requests(terms, target_domain, username)
             if placeholder is not None and (variables or {}).get('ansible_check_mode'):
                 return [placeholder for _request in requests]
-            if ConnectionSettings(connection).insecure:  # a clear error here beats one from the agent
+            settings = ConnectionSettings(connection)  # a clear error here beats one from the agent
+            if settings.insecure:
                 display.warning(INSECURE_WARNING)
+            # The agent reads ca_path from its own working directory: send it as this run resolved it.
+            connection['ca_path'] = settings.ca_path
             agent = AgentConnection()
             answers = [agent.request(CHECKOUT, connection=connection, output=output, **request) for request in requests]
         except PrivXError as error:

@@ -251,6 +251,7 @@ class ManagedAccounts:
         return pick_username(found, username, 'the scanned accounts of %s' % self.domain_label)
 
     def all_scanned(self):
+        """Every scanned account of the domain (all pages): the one reader, also behind _scanned_accounts.ScannedAccounts."""
         with domain_scope(self.domain):
             return list(self.client.paginate(paths.scanned_accounts(self.domain.id)))
 

@@ -192,7 +192,9 @@ def _validated_url(url):
 def _validated_ca_path(ca_path):
     if not ca_path:
         return None
-    ca_path = os.path.expanduser(str(ca_path))
+    # Absolute, so that it names the same file wherever it is read: the checkout agent runs with cwd '/'
+    # (plugins/plugin_utils/_agent_connection.py), and plugin options of type str are not made absolute by Ansible.
+    ca_path = os.path.abspath(os.path.expanduser(str(ca_path)))
     if not os.path.exists(ca_path):
         raise PrivXConfigError('ca_path %r does not exist' % ca_path)
     if not os.path.isfile(ca_path):

@@ -11,7 +11,7 @@ that differ from it, and to no other.
 from __future__ import annotations
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import BATCH_LIMIT, checked_username, pick_username
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import BATCH_LIMIT, ManagedAccounts, checked_username, pick_username
 from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view
@@ -29,10 +29,26 @@ def returned_scanned(account):
     return returned_view(RETURNED_SCANNED, account)
 
 
+class ScannedAccounts:
+    """The scanned accounts of one target domain, as PrivX's API offers them."""
+
+    def __init__(self, client, domain):
+        self.client = client
+        self.domain = domain
+
+    def read(self):
+        """Every scanned account of the domain (all pages); one implementation, ManagedAccounts.all_scanned."""
+        return ManagedAccounts(self.client, self.domain).all_scanned()
+
+    def edit(self, ids, changes):
+        """One batch edit: the change set for these ids. A 404 names the domain (it vanished since it was read)."""
+        with domain_scope(self.domain):
+            self.client.post(paths.scanned_account_batch_edit(self.domain.id), {'ids': list(ids), 'changes': changes}, idempotent=True)
+
+
 def read_scanned(client, domain):
     """Every scanned account of the domain (all pages)."""
-    with domain_scope(domain):
-        return list(client.paginate(paths.scanned_accounts(domain.id)))
+    return ScannedAccounts(client, domain).read()
 
 
 class ScannedAccountRequest:
@@ -50,7 +66,8 @@ class ScannedAccountRequest:
 def converge_scanned_accounts(client, domain, request, *, check_mode):
     """Apply the change set to the named accounts that differ from it; returns the module result, with its diff."""
     source = 'the scanned accounts of target domain %s' % domain.label
-    accounts = read_scanned(client, domain)
+    scanned = ScannedAccounts(client, domain)
+    accounts = scanned.read()
     # Indexed once, so that naming thousands of accounts stays linear: pick_username sees only the same name in any letter case.
     by_folded = {}
     for account in accounts:
@@ -64,10 +81,10 @@ def converge_scanned_accounts(client, domain, request, *, check_mode):
     before = {account['username']: {field: account.get(field, CHANGE_FIELDS[field]) for field in request.changes} for account in differing}
     changed_accounts = [account['username'] for account in differing]
     if differing and not check_mode:
-        progress = Progress({'changed': changed_accounts})
-        with domain_scope(domain):
-            send_chunks(progress, 'batch edit', 'changed', differing, BATCH_LIMIT,
-                        lambda chunk: client.post(paths.scanned_account_batch_edit(domain.id),
-                                                  {'ids': [account['id'] for account in chunk], 'changes': request.changes}, idempotent=True))
+        progress = Progress({'edited': changed_accounts})
+        # scanned.edit maps a 404 inside each chunk's call: send_chunks turns every error into a PrivXBatchError,
+        # so around it the 404 would never be named.
+        send_chunks(progress, 'batch edit', 'edited', differing, BATCH_LIMIT,
+                    lambda chunk: scanned.edit([account['id'] for account in chunk], request.changes))
     return {'changed': bool(differing), 'changed_accounts': changed_accounts,
             'diff': {'before': before, 'after': {username: dict(request.changes) for username in changed_accounts}}}

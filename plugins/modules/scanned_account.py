@@ -14,6 +14,9 @@ description:
     batch edit.
   - Only the accounts whose values differ are changed, so a second run reports no change and makes no write.
   - Every username must be a scanned account of the domain; otherwise the task fails naming the unknown ones, before any write.
+  - The accounts go to the batch edit in chunks. When a chunk fails, the task fails saying which usernames were and were
+    not edited (RV(applied), RV(not_applied)); when its answer never comes, whether they were edited is unknown
+    (RV(unknown)) and the task reports a change. Running it again converges the rest.
   - A scanned account is what the directory holds; to manage its password, declare it with M(privx.secrets.managed_account).
 author:
   - privx.secrets developers (@privx-secrets)
@@ -65,6 +68,23 @@ changed_accounts:
   type: list
   elements: str
   sample: [alice, bob]
+applied:
+  description: When a batch edit failed, the usernames edited before it (under C(edited)).
+  returned: on failure of a batch edit
+  type: dict
+  sample: {edited: [alice]}
+not_applied:
+  description: When a batch edit failed, the usernames not edited (under C(edited)).
+  returned: on failure of a batch edit
+  type: dict
+  sample: {edited: [bob]}
+unknown:
+  description:
+    - When a batch edit got no answer (a timeout, a dropped connection, a gateway's 502 or 504), the usernames it carried
+      (under C(edited)). PrivX may or may not have applied them; running the task again reads PrivX and converges.
+  returned: on failure of a batch edit whose outcome is unknown
+  type: dict
+  sample: {edited: [bob]}
 '''
 
 from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule

@@ -40,7 +40,7 @@ SOCKET_NAME_ROOM = 'x' * 32  # '<pid>-<start time>.sock'
 BUFFER = 65536
 
 
-def private_directory(path, create=True):
+def private_directory(path, *, create=True):
     """The resolved ``path``: created with mode 0700, or an existing directory of this user closed to others.
 
     The checks look at the directory the path resolves to, so that a symlink (``/link/`` with its trailing
@@ -72,7 +72,7 @@ def _fits(path):
     return len(os.path.join(path, SOCKET_NAME_ROOM)) <= MAX_SOCKET_PATH
 
 
-def agent_directory(create=True):
+def agent_directory(*, create=True):
     """Where the agent's socket lives, or (without ``create``) None when no agent can be running.
 
     PRIVX_AGENT_DIR when set: it must be absolute, because the agent runs with its working directory at /
@@ -92,7 +92,7 @@ def agent_directory(create=True):
         if not create and not os.path.lexists(explicit):
             return None
         try:
-            return _usable_directory(explicit, create)
+            return _usable_directory(explicit, create=create)
         except OSError as error:
             raise PrivXError('cannot create the checkout agent directory %s (PRIVX_AGENT_DIR): %s' % (
                 explicit, error.strerror or error)) from None
@@ -118,7 +118,7 @@ def agent_directory(create=True):
         '; '.join(problems) or 'every candidate path is too long for a Unix socket'))
 
 
-def _usable_directory(path, create):
+def _usable_directory(path, *, create):
     if create:
         os.makedirs(os.path.dirname(path.rstrip('/')) or '/', mode=0o700, exist_ok=True)
     return private_directory(path, create=create)
@@ -139,7 +139,7 @@ class AgentConnection:
         directory = agent_directory(create=False)
         return cls(directory=directory) if directory else None
 
-    def request(self, operation, start=True, **arguments):
+    def request(self, operation, *, start=True, **arguments):
         """Send one request; returns the agent's value or raises PrivXError (whatever went wrong).
 
         With ``start`` False and no agent running, returns None (nothing to do).

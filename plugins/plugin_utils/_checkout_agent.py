@@ -21,9 +21,9 @@ import sys
 import threading
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils._client import RETRY_STATUSES, PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConnectionError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
 from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
@@ -39,7 +39,9 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     encode_reply,
 )
 
-RELEASE_ATTEMPTS = 3
+# A release whose retries (the client's) all met an outage gets one more round after a pause: a checkout left
+# behind keeps the secret checked out until it expires. Refusals (403 and other 4xx) get none.
+RELEASE_ROUNDS = 2
 RELEASE_PAUSE = 1.0
 EXPIRY_MARGIN = 5.0
 POLL_INTERVAL = 0.5
@@ -76,7 +78,7 @@ class Holding:
     after the answer: releases of play ends leave it held, and the release at shutdown waits for that moment.
     """
 
-    def __init__(self, secrets, record, own=True, keep_until=0.0):
+    def __init__(self, secrets, record, *, own=True, keep_until=0.0):
         self.secrets = secrets
         self.record = record
         self.own = own
@@ -185,7 +187,7 @@ class CheckoutAgent:
                 self._failures.pop(key, None)
             return value
 
-    def release(self, paths=None, used_before=None, shutdown=False):
+    def release(self, *, paths=None, used_before=None, shutdown=False):
         """Release the checkouts this run made (of these paths, or all; only those last used before ``used_before``).
 
         Checkouts of other runs are forgotten, not released. Except at ``shutdown``, a checkout kept for an
@@ -196,7 +198,7 @@ class CheckoutAgent:
         with self._lock:
             chosen = [(key, holding) for key, holding in self._held.items()
                       if (paths is None or holding.path in paths) and (used_before is None or holding.last_used <= used_before)
-                      and (shutdown or not holding.own or holding.keep_until <= now)]
+                      and (shutdown or _releasable(holding, now))]
             for key, _holding in chosen:
                 del self._held[key]
         mine = [holding for _key, holding in chosen if holding.own]
@@ -230,24 +232,41 @@ class CheckoutAgent:
             self._warn(warning)
         return outcome
 
-    def held_paths(self):
+    def held_paths(self, *, releasable=False):
+        """The paths of this run's checkouts; ``releasable``: only those a release now would release (see release)."""
+        now = time.time()
         with self._lock:
-            return sorted(set(holding.path for holding in self._held.values() if holding.own))
+            return sorted(set(holding.path for holding in self._held.values()
+                              if holding.own and (not releasable or _releasable(holding, now))))
+
+
+def _releasable(holding, now):
+    """Whether a release before shutdown releases (or, for another run's checkout, forgets) this holding."""
+    return not holding.own or holding.keep_until <= now
 
 
 def _release(holding):
-    """Release one checkout, retrying; returns a warning text when it could not be released."""
+    """Release one checkout; returns a warning text when it could not be released.
+
+    Retries are the client's (plugins/module_utils/_client.py): the release is idempotent (_secrets.py). Only when
+    they all met an outage (429, 502, 503, 504, no connection) does a second round follow (RELEASE_ROUNDS).
+    """
     error = None
-    for attempt in range(RELEASE_ATTEMPTS):
+    for round_number in range(1, RELEASE_ROUNDS + 1):
         try:
             holding.secrets.release(holding.record['id'])
             return None
         except PrivXError as failure:
             error = failure
-        if attempt + 1 < RELEASE_ATTEMPTS:
-            time.sleep(RELEASE_PAUSE * (attempt + 1))
-    return ('privx.secrets: could not release the checkout of %r after %d attempts (%s); '
-            'PrivX ends it when it expires at %s' % (holding.path, RELEASE_ATTEMPTS, error, holding.record.get('expires') or 'its expiry'))
+        if not _an_outage(error) or round_number == RELEASE_ROUNDS:
+            break
+        time.sleep(RELEASE_PAUSE)
+    return ('privx.secrets: could not release the checkout of %r (%s); PrivX ends it when it expires at %s' % (
+        holding.path, error, holding.record.get('expires') or 'its expiry'))
+
+
+def _an_outage(error):
+    return isinstance(error, PrivXConnectionError) or (isinstance(error, PrivXApiError) and error.status in RETRY_STATUSES)
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -311,7 +330,8 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return self.agent.release(used_before=arguments.get('used_before'))
         if operation == FINISH:
             return self.agent.release()
-        return {'pid': os.getpid(), 'held': self.agent.held_paths()}  # STATUS, the last of OPERATIONS
+        # STATUS, the last of OPERATIONS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
+        return {'pid': os.getpid(), 'held': self.agent.held_paths(), 'releasable': self.agent.held_paths(releasable=True)}
 
 
 def wait_for_exit(controller, stop):

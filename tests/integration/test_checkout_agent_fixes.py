@@ -126,6 +126,39 @@ def test_a_checkout_retried_after_a_read_timeout_leaves_no_checkout_behind(ansib
     assert privx.control.checkouts() == []
 
 
+# -- Releasing: the client retries, the agent does not --------------------------------
+
+
+RELEASES = CHECKOUTS + '/[^/]+/release$'
+
+
+def release_posts(privx, mark):
+    return [entry for entry in privx.control.requests(since=mark)
+            if entry['method'] == 'POST' and entry['path'].startswith(CHECKOUTS + '/') and entry['path'].endswith('/release')]
+
+
+def test_a_release_answered_429_then_503_is_retried_by_the_client(ansible, privx):
+    privx.control.fault(path=RELEASES, method='POST', status=429, retry_after=1, count=1)
+    privx.control.fault(path=RELEASES, method='POST', status=503, retry_after=1, count=1)
+    mark = privx.control.mark()
+    run = ansible.playbook([one_play(digest_task('use', lookup_call(PATH_A)))], env=WITH_CALLBACK)
+    assert run.rc == 0, run.output[-3000:]
+    assert wait_for(lambda: not privx.control.checkouts(), 15), 'the checkout was not released'
+    assert [post['status'] for post in release_posts(privx, mark)] == [429, 503, 200]
+    assert 'could not release' not in flat(run.output)
+
+
+def test_a_release_answered_403_is_not_retried_and_is_a_warning(ansible, privx):
+    privx.control.fault(path=RELEASES, method='POST', status=403, count=None)
+    mark = privx.control.mark()
+    run = ansible.playbook([one_play(digest_task('use', lookup_call(PATH_A)))], env=WITH_CALLBACK)
+    assert run.rc == 0, run.output[-3000:]
+    time.sleep(2)
+    assert [post['status'] for post in release_posts(privx, mark)] == [403], 'a 403 was retried'
+    assert "could not release the checkout of '%s'" % PATH_A in flat(run.output), run.output[-3000:]
+    assert_no_secret(run.output)
+
+
 # -- The agent's directory and socket --------------------------------------------
 
 
@@ -135,6 +168,16 @@ def test_a_relative_agent_directory_is_refused(ansible, privx, tmp_path):
     assert run.rc != 0
     assert "privx.secrets.checkout: PRIVX_AGENT_DIR 'tmp' must be an absolute path" in flat(run.output)
     assert checkout_posts(privx, mark) == []
+
+
+def test_a_relative_ca_path_is_read_from_the_working_directory_of_the_run(ansible, privx, agent_dir):
+    # The agent runs with cwd '/': a ca_path relative to the run's working directory must reach it made absolute.
+    shutil.copy(privx.ca_path, os.path.join(ansible.workdir, 'privx-ca.pem'))
+    run = ansible.playbook([one_play(digest_task('use', lookup_call(PATH_A)))],
+                           env=dict(WITH_CALLBACK, PRIVX_CA_PATH='privx-ca.pem', PRIVX_AGENT_DIR=agent_dir))
+    assert run.rc == 0, run.output[-3000:]
+    assert 'Traceback' not in run.output
+    assert wait_for(lambda: not privx.control.checkouts(), 15), 'the checkout outlived the run'
 
 
 def test_an_idle_client_does_not_keep_the_agent_from_releasing(ansible, privx, agent_dir):

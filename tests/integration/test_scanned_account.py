@@ -68,3 +68,21 @@ def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx)
         failed_cleanly(result, *fragments)
     assert writes_since(privx, mark) == []
     assert marks(reader) == before
+
+
+def test_an_edit_of_a_domain_that_vanished_since_the_read_names_the_domain(ansible, privx):
+    # PrivX answers 404 to the batch edit when the domain was deleted after the accounts were read.
+    privx.control.fault(path='/targetdomains/[^/]+/accounts/batch/edit$', method='POST', status=404, count=1)
+    result, _run = ansible.module('privx.secrets.scanned_account', {'target_domain': DOMAIN, 'usernames': ['alice'], 'ignored': True})
+    failed_cleanly(result, "unknown target_domain 'corp.example.com': PrivX answered 404 for it", 'batch edit chunk 1 of 1 failed')
+    assert result['changed'] is False
+    assert result['applied'] == {'edited': []} and result['not_applied'] == {'edited': ['alice']}
+    assert 'unknown' not in result
+
+
+def test_an_edit_without_an_answer_reports_its_usernames_as_unknown(ansible, privx):
+    privx.control.fault(path='/targetdomains/[^/]+/accounts/batch/edit$', method='POST', action='drop', count=None)
+    result, _run = ansible.module('privx.secrets.scanned_account', {'target_domain': DOMAIN, 'usernames': ['alice'], 'ignored': True})
+    failed_cleanly(result, 'batch edit chunk 1 of 1 got no answer')
+    assert result['changed'] is True and result['unknown'] == {'edited': ['alice']}
+    assert result['not_applied'] == {'edited': []}

@@ -41,6 +41,15 @@ def test_a_forbidden_checkout_names_the_api_client_and_privx_reason():
                                  "PrivX answered 403 PERMISSION_DENIED (explicit checkout off)")
 
 
+def test_a_forbidden_checkout_says_not_permitted_once():
+    # The client words a 403 as "API client ... is not permitted to do this (reason)" (_client.py).
+    wrapped = "API client 'ci-client' is not permitted to do this (explicit checkout off)"
+    with pytest.raises(PrivXError) as raised:
+        AccountSecrets(FailingClient(403, 'PERMISSION_DENIED', wrapped)).checkout('corp/app')
+    assert str(raised.value) == ("API client 'ci-client' may not check out 'corp/app': "
+                                 "PrivX answered 403 PERMISSION_DENIED (explicit checkout off)")
+
+
 def test_other_checkout_errors_pass_unchanged():
     with pytest.raises(PrivXApiError) as raised:
         AccountSecrets(FailingClient(500)).checkout('corp/app')

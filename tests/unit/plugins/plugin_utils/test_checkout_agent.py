@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils import _checkout_agent
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import CheckoutAgent
 
 CONNECTION = {'url': 'https://privx.example.com', 'client_id': 'c', 'client_secret': 's', 'oauth_client_secret': 'o',
@@ -126,6 +127,21 @@ def test_a_checkout_whose_request_went_unanswered_is_kept_until_a_late_attempt_c
     assert made[0].active == {}
 
 
+def test_status_lists_as_releasable_only_what_a_release_now_releases(api, monkeypatch):
+    # checkout_release's check mode shows STATUS's 'releasable': a checkout held back by keep_until is not in it.
+    made, secrets_api = api
+    monkeypatch.setattr(_checkout_agent, 'IN_DOUBT_TIMEOUTS', 30)
+    agent, _warnings = make_agent(lambda settings: secrets_api(settings, delay=2.05))
+    agent.checkout(CONNECTION, path='d/a')
+    made[0].delay = 0.0
+    agent.checkout(CONNECTION, path='d/b')
+    server = type('Server', (), {'agent': agent})()
+    status = _checkout_agent.AgentServer.dispatch(server, STATUS, {})
+    assert status['held'] == ['d/a', 'd/b']
+    assert status['releasable'] == ['d/b']
+    assert agent.release()['released'] == status['releasable']
+
+
 def test_shutdown_waits_for_calls_under_way_and_then_refuses_new_ones(api):
     made, secrets_api = api
     agent, _warnings = make_agent(lambda settings: secrets_api(settings, delay=0.5))
@@ -139,9 +155,8 @@ def test_shutdown_waits_for_calls_under_way_and_then_refuses_new_ones(api):
         agent.checkout(CONNECTION, path='d/b')
 
 
-def test_a_failed_release_is_a_warning_at_shutdown(api, monkeypatch):
+def test_a_failed_release_is_a_warning_at_shutdown(api):
     made, secrets_api = api
-    monkeypatch.setattr(_checkout_agent, 'RELEASE_PAUSE', 0.0)
     agent, warnings = make_agent(secrets_api)
     agent.checkout(CONNECTION, path='d/a')
 
