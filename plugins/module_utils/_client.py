@@ -281,11 +281,10 @@ class PrivXClient:
         body = _json_or_none(response)
         body = body if isinstance(body, dict) else {}
         message = self._scrub(_text(body.get('error_message') or body.get('error_description')) or response.reason)
-        if response.status_code == 403:
-            message = 'API client %r is not permitted to do this (%s)' % (self.settings.identity, message)
         return PrivXApiError(method, path, response.status_code,
                              error_code=self._scrub(_text(body.get('error_code') or body.get('error'))),
-                             error_message=message, prop=self._scrub(_text(body.get('property'))), attempts=attempts)
+                             error_message=message, prop=self._scrub(_text(body.get('property'))), attempts=attempts,
+                             api_client=self.settings.identity)
 
     def _rejected_token_error(self, method, path, response):
         body = _json_or_none(response)

@@ -51,10 +51,11 @@ class PrivXApiError(PrivXError):
 
     Carries PrivX's error body: ``status``, ``error_code``, ``error_message``
     and ``property`` (the field PrivX blames), plus the method and path of
-    the call (paths never carry secrets).
+    the call (paths never carry secrets) and the API client that made it.
     """
 
-    def __init__(self, method, path, status, error_code=None, error_message=None, prop=None, attempts=1):
+    def __init__(self, method, path, status, error_code=None, error_message=None, prop=None, attempts=1, api_client=None):
+        self.api_client = api_client
         self.method = method
         self.path = path
         self.status = status
@@ -70,7 +71,10 @@ class PrivXApiError(PrivXError):
             what += ' %s' % self.error_code
         if self.attempts > 1:
             what += ' (after %d attempts)' % self.attempts
-        if self.error_message:
+        if self.status == 403 and self.api_client:
+            # error_message stays PrivX's own reason, for callers that word a refusal their own way (_secrets.py).
+            what += ": API client %r is not permitted to do this (%s)" % (self.api_client, self.error_message or 'forbidden')
+        elif self.error_message:
             what += ': %s' % self.error_message
         if self.property:
             what += ' [property: %s]' % self.property

@@ -51,18 +51,9 @@ class AccountSecrets:
         with when_not_found(lambda _error: PrivXError(
                 'no account secret at path %r: PrivX answered 404 (check the path with privx.secrets.account_secret_info)' % path)), \
                 on_api_error(403, lambda error: PrivXError('API client %r may not check out %r: PrivX answered 403 %s (%s)' % (
-                    self.client.settings.identity, path, error.error_code or 'PERMISSION_DENIED', self._reason(error)))):
+                    self.client.settings.identity, path, error.error_code or 'PERMISSION_DENIED', error.error_message))):
             answer = self.client.post(paths.CHECKOUTS, {'path': path}, idempotent=True)
         return _single_checkout(answer, path)
-
-    def _reason(self, error):
-        """PrivX's own reason for a 403: the client words every 403 as 'API client ... is not permitted to do this
-        (reason)' (_client.py, _api_error), which the checkout's own line would say a second time."""
-        message = error.error_message or ''
-        wrapped = 'API client %r is not permitted to do this (' % self.client.settings.identity
-        if message.startswith(wrapped) and message.endswith(')'):
-            return message[len(wrapped):-1]
-        return message
 
     def release(self, checkout_id):
         """Release a checkout. A 404 means it already expired or was released elsewhere: nothing is left to release.

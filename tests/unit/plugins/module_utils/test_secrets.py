@@ -17,13 +17,13 @@ from ansible_collections.privx.secrets.plugins.module_utils._secrets import Acco
 class FailingClient:
     settings = types.SimpleNamespace(identity='ci-client')
 
-    def __init__(self, status, code=None, message=None):
-        self.status, self.code, self.message = status, code, message
+    def __init__(self, status, code=None, message=None, api_client=None):
+        self.status, self.code, self.message, self.api_client = status, code, message, api_client
         self.posted = []
 
     def post(self, path, body=None, **_kwargs):
         self.posted.append(path)
-        raise PrivXApiError('POST', path, self.status, self.code, self.message)
+        raise PrivXApiError('POST', path, self.status, self.code, self.message, api_client=self.api_client)
 
 
 def test_a_checkout_of_an_unknown_path_names_the_path_and_the_info_module():
@@ -42,10 +42,11 @@ def test_a_forbidden_checkout_names_the_api_client_and_privx_reason():
 
 
 def test_a_forbidden_checkout_says_not_permitted_once():
-    # The client words a 403 as "API client ... is not permitted to do this (reason)" (_client.py).
-    wrapped = "API client 'ci-client' is not permitted to do this (explicit checkout off)"
+    refusal = PrivXApiError('POST', '/x', 403, 'PERMISSION_DENIED', 'explicit checkout off', api_client='ci-client')
+    assert "API client 'ci-client' is not permitted to do this (explicit checkout off)" in str(refusal)
+    assert refusal.error_message == 'explicit checkout off', "PrivX's own reason, for callers that word it their way"
     with pytest.raises(PrivXError) as raised:
-        AccountSecrets(FailingClient(403, 'PERMISSION_DENIED', wrapped)).checkout('corp/app')
+        AccountSecrets(FailingClient(403, 'PERMISSION_DENIED', 'explicit checkout off', api_client='ci-client')).checkout('corp/app')
     assert str(raised.value) == ("API client 'ci-client' may not check out 'corp/app': "
                                  "PrivX answered 403 PERMISSION_DENIED (explicit checkout off)")
 
