@@ -288,10 +288,7 @@ def _check_target_domain(raw, where: str, policy_names: set) -> dict:
             _entry(item, f"{where}.directory[{index}]", DIRECTORY_SPEC) for index, item in enumerate(domain["directory"])
         ]
     if domain["generate_directory"] is not None:
-        generate = _entry(domain["generate_directory"], f"{where}.generate_directory", GENERATE_SPEC)
-        if generate["count"] > MAX_GENERATED:
-            raise _fail(f"{where}.generate_directory.count", f"at most {MAX_GENERATED}")
-        domain["generate_directory"] = generate
+        generate = domain["generate_directory"] = _checked_generate(domain, "generate_directory", where)
         domain["directory"] = (domain["directory"] or []) + _generated_directory(domain["name"], generate)
     if domain["directory"] is not None:
         _unique(domain["directory"], lambda item: item["username"].lower(), f"{where}.directory", "username (compared case-insensitively)")
@@ -299,10 +296,7 @@ def _check_target_domain(raw, where: str, policy_names: set) -> dict:
         _entry(item, f"{where}.scanned_accounts[{index}]", SCANNED_SPEC) for index, item in enumerate(domain["scanned_accounts"])
     ]
     if domain["generate_scanned_accounts"] is not None:
-        generate = _entry(domain["generate_scanned_accounts"], f"{where}.generate_scanned_accounts", GENERATE_SPEC)
-        if generate["count"] > MAX_GENERATED:
-            raise _fail(f"{where}.generate_scanned_accounts.count", f"at most {MAX_GENERATED}")
-        domain["generate_scanned_accounts"] = generate
+        domain["generate_scanned_accounts"] = _checked_generate(domain, "generate_scanned_accounts", where)
     domain["managed_accounts"] = [
         _check_managed(item, f"{where}.managed_accounts[{index}]", policy_names) for index, item in enumerate(domain["managed_accounts"])
     ]
@@ -518,3 +512,11 @@ def _seed_host(store, host: dict, created: int) -> None:
         store.insert_host_account({"id": account_id, "host_id": host_id, "username": account["username"], "created": created, "updated": created})
         if account["password"] is not None:
             store.add_secret_version(account_id, account["password"], created)
+
+
+def _checked_generate(domain: dict, key: str, where: str) -> dict:
+    """A domain's generate_* entry, checked: how many to make is bounded, so that a fixture cannot exhaust memory."""
+    generate = _entry(domain[key], f"{where}.{key}", GENERATE_SPEC)
+    if generate["count"] > MAX_GENERATED:
+        raise _fail(f"{where}.{key}.count", f"at most {MAX_GENERATED}")
+    return generate
