@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import re
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -46,10 +48,10 @@ class FakeSession:
         return answer
 
 
-def client(session, **options):
+def client(session, also_mask=(), **options):
     settings = dict(SECRETS, url='https://privx.example.com', client_id='deployer')
     settings.update(options)
-    return PrivXClient(ConnectionSettings(settings), session=session, sleep=lambda _seconds: None)
+    return PrivXClient(ConnectionSettings(settings, also_mask=also_mask), session=session, sleep=lambda _seconds: None)
 
 
 def test_a_request_exception_that_quotes_a_header_is_told_by_its_kind_only():
@@ -210,3 +212,33 @@ def test_a_create_answered_without_an_id_says_privx_may_have_applied_it(answer):
         with pytest.raises(PrivXError, match='without the id of what it created') as caught:
             resource(client(FakeSession(token, Answer(201, answer)))).create({'name': 'x'})
         assert caught.value.outcome_unknown is True
+
+
+TRICKY_SECRETS = ['Quote"Inside9', 'Back\\slash-pw', 'Uml\u00e4ut-pw', 'two  spaces pw', 'tab\there-pw', 'new\nline-pw',
+                  'html<&>-pw', 'sl/ash+pw', 'emoji\U0001f600-pw', 'ctrl\x01char-pw']
+
+
+def echoed_forms(secret):
+    """The secret as servers and proxies written in other languages echo it inside a JSON string."""
+    ascii_form = json.dumps(secret)[1:-1]
+    unicode_form = json.dumps(secret, ensure_ascii=False)[1:-1]
+    go_form = unicode_form.replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
+    upper_hex = re.sub(r'\\u([0-9a-f]{4})', lambda match: '\\u' + match.group(1).upper(), ascii_form)
+    return {secret, ascii_form, unicode_form, go_form, upper_hex, ascii_form.replace('/', '\\/'),
+            json.dumps(ascii_form)[1:-1], ' '.join(secret.split())}
+
+
+@pytest.mark.parametrize('secret', TRICKY_SECRETS)
+def test_a_secret_echoed_json_escaped_or_with_its_white_space_collapsed_is_masked(secret):
+    """Issue 17: an echoed request body carries a password JSON-escaped, and _text collapsed white space before
+    masking, so that neither 'Quote\\"Inside9' nor 'two spaces pw' was recognised."""
+    forms = sorted(echoed_forms(secret))
+    echo = {'error_code': 'BAD_REQUEST', 'error_message': 'echo: %s' % ' | '.join('{"password": "%s"}' % form for form in forms)}
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, Answer(400, echo)), also_mask=[secret]).post('/password', {'password': secret})
+    message = str(caught.value)
+    assert message.count('********') == len(forms), message
+    for form in forms:
+        for shown in (form, ' '.join(form.split())):
+            assert shown not in message, (shown, message)
