@@ -47,6 +47,8 @@ NOT_DONE_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
 MAX_PAGE_SIZE = 1000
+# A list count beyond this is a broken answer, not a PrivX list (10,000 pages of the largest size).
+MAX_LIST_COUNT = 10000000
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 300.0
@@ -161,17 +163,32 @@ class PrivXClient:
             raise
 
     def paginate(self, path, method='GET', body=None, params=None, page_size=MAX_PAGE_SIZE):
-        """Yield every item of a ``{count, items}`` list, page by page."""
+        """Yield every item of a ``{count, items}`` list, page by page.
+
+        A server (or a caching proxy) that ignores ``offset`` answers every page with the first one, and with a
+        count it never reaches this loops forever: a page equal to the one before it, or a count beyond any
+        PrivX list, stops paging with an error naming the call.
+        """
         offset = 0
+        previous = None
         while True:
             page_params = dict(params or {}, offset=offset, limit=page_size)
             page = self.request(method, path, body=body, params=page_params, idempotent=True, read=True) or {}
             if not isinstance(page, dict):
                 raise PrivXError('PrivX answered %s %s with something other than a {count, items} list' % (method, path))
             items = _page_items(page)
+            count = int(page.get('count') or 0)
+            if count > MAX_LIST_COUNT:
+                raise PrivXError('PrivX answered %s %s with a count of %d items, more than any PrivX list holds '
+                                 '(at most %d are paged): stopped paging' % (method, path, count, MAX_LIST_COUNT))
+            if items and previous is not None and items == previous[1]:
+                raise PrivXError('PrivX answered %s %s at offset %d with the same items as at offset %d (does PrivX, or '
+                                 'a proxy between, ignore the offset parameter?): stopped paging' % (
+                                     method, path, offset, previous[0]))
             yield from items
+            previous = (offset, items)
             offset += len(items)
-            if not items or offset >= int(page.get('count') or 0):
+            if not items or offset >= count:
                 return
 
     def authenticate(self):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from urllib.parse import quote, quote_plus
@@ -242,3 +243,40 @@ def test_a_secret_echoed_json_escaped_or_with_its_white_space_collapsed_is_maske
     for form in forms:
         for shown in (form, ' '.join(form.split())):
             assert shown not in message, (shown, message)
+
+
+class OffsetIgnoringSession(FakeSession):
+    """A server or caching proxy that answers every page with the first one and a huge count: a loop without end."""
+
+    def __init__(self, count):
+        super().__init__()
+        self.count = count
+
+    def request(self, method, url, **kwargs):
+        self.sent.append((method, url))
+        if url.endswith('/oauth/token'):
+            return Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+        if len(self.sent) > 50:
+            raise AssertionError('still paging after 50 requests')
+        return Answer(200, {'count': self.count, 'items': [{'id': 'a'}, {'id': 'b'}]})
+
+
+def test_paging_stops_on_a_page_that_repeats_the_previous_one():
+    """Issue 17: a server that ignores offset and reports a huge count looped a module until it was killed."""
+    session = OffsetIgnoringSession(10 ** 6)
+    pages = client(session).paginate('/list', page_size=2)
+    assert [item['id'] for item in itertools.islice(pages, 2)] == ['a', 'b']
+    with pytest.raises(PrivXError) as caught:
+        next(pages)
+    assert str(caught.value) == ('PrivX answered GET /list at offset 2 with the same items as at offset 0 (does PrivX, or a '
+                                 'proxy between, ignore the offset parameter?): stopped paging')
+    assert len(session.sent) == 3
+
+
+def test_paging_refuses_an_absurd_total_before_it_pages():
+    session = OffsetIgnoringSession(10 ** 12)
+    with pytest.raises(PrivXError) as caught:
+        list(client(session).paginate('/list', method='POST', body={}))
+    assert str(caught.value) == ('PrivX answered POST /list with a count of 1000000000000 items, more than any PrivX list '
+                                 'holds (at most 10000000 are paged): stopped paging')
+    assert len(session.sent) == 2
