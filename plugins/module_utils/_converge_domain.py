@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned, returned_scanned
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import (
@@ -49,8 +50,7 @@ class DomainRequest:
     """What a task declares for one target domain, checked before any call to PrivX."""
 
     def __init__(self, name, options, *, state='present', update_password='on_create', scan='false', wait=False, wait_timeout=300):
-        if not (name or '').strip():
-            raise PrivXConfigError('name must not be empty')
+        checked_name(name, 'name')
         if state == 'absent' and scan != 'false':
             raise PrivXConfigError('scan: %s cannot be used with state: absent' % scan)
         if wait and scan == 'false':

@@ -32,7 +32,9 @@ attributes:
     details: Secrets are never shown; the diff only says that a new one would be stored.
 options:
   name:
-    description: Name of the target domain, compared exactly.
+    description:
+      - Name of the target domain, compared exactly.
+      - A name with leading or trailing spaces is refused, as a likely typo that would create a second domain.
     type: str
     required: true
   state:

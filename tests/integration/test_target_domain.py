@@ -264,6 +264,8 @@ def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx)
         ({'name': 'corp.example.com', 'enabled': False, 'scan': 'true'}, ['needs an enabled target domain']),
         (domain_args(scan='sometimes'), ['scan', 'sometimes']),
         ({'name': ' '}, ['name must not be empty']),
+        # Issue 17: it created a second domain beside the real one.
+        ({'name': 'corp.example.com ', 'comment': 'x'}, ["name 'corp.example.com ' has leading or trailing spaces"]),
         ({'name': 'CORP.example.com', 'comment': 'x'}, ["name 'CORP.example.com' differs only in letter case from 'corp.example.com'"]),
     ]
     for args, fragments in cases:

@@ -149,3 +149,11 @@ def test_a_name_that_differs_only_in_letter_case_is_refused_not_created(run_modu
     result = run_module(target_domain, {'name': DOMAIN.upper(), 'comment': 'x'})
     assert result['failed'] is True and "differs only in letter case from 'corp.example.com'" in result['msg']
     assert privx.writes() == []
+
+
+@pytest.mark.parametrize('name', [' ' + DOMAIN, DOMAIN + ' ', '\t%s\n' % DOMAIN])
+def test_a_name_with_leading_or_trailing_spaces_is_refused_before_any_call(run_module, privx, domain, name):
+    """Issue 17: ' corp.example.com' created a second domain beside the real one; password_policy refuses such names."""
+    result = run_module(target_domain, {'name': name, 'comment': 'x'})
+    assert result['failed'] is True and result['msg'] == 'name %r has leading or trailing spaces' % name
+    assert privx.calls == []
