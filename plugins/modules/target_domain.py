@@ -71,6 +71,8 @@ options:
     description:
       - The directory connections a scan reads, in order. The list replaces the domain's endpoints as a whole.
       - Fields left out are empty (zero, false) in PrivX.
+      - An endpoint left out of the list is removed together with the bind password or client secret PrivX stores for
+        it, which PrivX cannot give back; the diff says so. V([]) on a domain that has endpoints needs O(allow_delete_all).
     type: list
     elements: dict
     suboptions:
@@ -140,6 +142,13 @@ options:
         description: Entra ID groups whose members are scanned.
         type: list
         elements: str
+  allow_delete_all:
+    description:
+      - Allow O(endpoints=[]) to remove every endpoint of a domain that has some.
+      - Without it, such a task fails before anything is sent, because a misspelt or emptied variable would otherwise
+        remove the endpoints and the secrets PrivX stores for them, which it cannot give back.
+    type: bool
+    default: false
   update_password:
     description:
       - V(on_create) sends bind passwords and client secrets only for a new domain or a new endpoint.
@@ -267,7 +276,8 @@ from ansible_collections.privx.secrets.plugins.module_utils._target_domains impo
 def converge(module):
     params = module.params
     request = DomainRequest(params['name'], params, state=params['state'], update_password=params['update_password'],
-                            scan=params['scan'], wait=params['wait'], wait_timeout=params['wait_timeout'])
+                            scan=params['scan'], wait=params['wait'], wait_timeout=params['wait_timeout'],
+                            allow_delete_all=params['allow_delete_all'])
     return converge_domain(TargetDomains(module.client), request, check_mode=module.check_mode)
 
 
@@ -284,6 +294,7 @@ def main():
         comment=dict(type='str'),
         endpoints=dict(type='list', elements='dict', options=endpoint_options_spec()),
         update_password=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
+        allow_delete_all=dict(type='bool', default=False),
         scan=dict(type='str', choices=['false', 'true', 'always'], default='false'),
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=300),

@@ -320,3 +320,24 @@ def test_a_scan_failing_to_start_after_a_change_still_reports_the_change(ansible
     assert result['failed'] is True and result['changed'] is True
     assert "PrivX applied the change to target domain 'corp.example.com' (replaced), then " in result['msg']
     assert 'diff' not in result
+
+
+def test_an_empty_endpoints_list_needs_allow_delete_all_which_the_role_passes_on(ansible, privx):
+    """Issue 17: endpoints: [] silently removed the endpoints and their write-only bind secrets."""
+    reader = PrivXReader(privx)
+    ansible.module('privx.secrets.target_domain', domain_args(), env={'BIND_PASSWORD': BIND_PASSWORD})
+    mark = privx.control.mark()
+    result, _run = ansible.module('privx.secrets.target_domain', {'name': NAME, 'endpoints': []})
+    failed_cleanly(result, 'endpoints: [] would remove the 1 endpoint of target domain %r' % NAME, 'set allow_delete_all: true')
+    assert writes_since(privx, mark) == [] and bind_secrets(privx) == [BIND_PASSWORD]
+
+    # Through the role, as an AWX survey gives a boolean: text.
+    role = [{'name': 'converge', 'hosts': 'localhost', 'gather_facts': False, 'roles': [{
+        'role': 'privx.secrets.managed_accounts', 'privx_target_domains': [{'name': NAME, 'endpoints': [], 'allow_delete_all': 'true'}]}]}]
+    run = ansible.playbook(role, diff=True)
+    assert run.rc == 0, run.output[-3000:]
+    assert '(removed with its endpoint: PrivX cannot give a stored secret back)' in run.output
+    assert reader.domain(NAME)['endpoints'] == [] and bind_secrets(privx) == []
+    mark = privx.control.mark()
+    run = ansible.playbook(role)
+    assert run.rc == 0 and 'changed=0' in run.output and writes_since(privx, mark) == []

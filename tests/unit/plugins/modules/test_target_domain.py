@@ -157,3 +157,34 @@ def test_a_name_with_leading_or_trailing_spaces_is_refused_before_any_call(run_m
     result = run_module(target_domain, {'name': name, 'comment': 'x'})
     assert result['failed'] is True and result['msg'] == 'name %r has leading or trailing spaces' % name
     assert privx.calls == []
+
+
+def test_an_empty_endpoints_list_is_refused_without_allow_delete_all(run_module, privx, domain):
+    """Issue 17: endpoints: [] silently removed the endpoints and their write-only bind secrets."""
+    for check_mode in (True, False):
+        result = run_module(target_domain, {'name': DOMAIN, 'endpoints': [], '_ansible_check_mode': check_mode})
+        assert result['failed'] is True
+        assert result['msg'] == ("endpoints: [] would remove the 1 endpoint of target domain 'corp.example.com' and the bind "
+                                 "passwords and client secrets PrivX stores for it, which PrivX cannot give back; set "
+                                 "allow_delete_all: true if that is what you mean")
+    assert privx.writes() == []
+
+
+def test_allow_delete_all_removes_every_endpoint_and_the_diff_says_their_secrets_are_lost(run_module, privx, domain):
+    entra = {'type': 'ENTRA_ID', 'entra_tenant_id': 't', 'entra_client_id': 'c', 'scan_priority': 0, 'rotation_priority': 0}
+    domain['endpoints'].append(entra)
+    result = run_module(target_domain, {'name': DOMAIN, 'endpoints': [], 'allow_delete_all': True, '_ansible_diff': True})
+    assert result['changed'] is True
+    ((method, _path, body),) = privx.writes()
+    assert method == 'PUT' and body['endpoints'] == []
+    lost = '(removed with its endpoint: PrivX cannot give a stored secret back)'
+    assert result['diff'] == {'before': {'endpoints': [dict(STORED, ldap_bind_password=lost), dict(entra, entra_client_secret=lost)]},
+                              'after': {'endpoints': []}}
+
+
+def test_an_endpoint_dropped_from_the_list_shows_its_lost_secret_in_the_diff(run_module, privx, domain):
+    other = dict(ENDPOINT, ldap_address='dc2.example.com')
+    result = run_module(target_domain, {'name': DOMAIN, 'endpoints': [other], '_ansible_diff': True, '_ansible_check_mode': True})
+    assert result['changed'] is True and privx.writes() == []
+    assert result['diff']['before']['endpoints'] == [dict(STORED, ldap_bind_password='(removed with its endpoint: PrivX cannot give '
+                                                                                     'a stored secret back)')]
