@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned, returned_scanned
@@ -237,6 +237,14 @@ def _scan(domains, request, result, *, created):
     # What the domain held before, to count what the scan found first (a new domain holds nothing: no call).
     known = set(account['id'] for account in read_scanned(domains.client, domain)) if request.wait and not created else set()
     domains.scan(domain_id)
+    # Once the scan has started, a 404 means that someone deleted the domain meanwhile: the task did start a scan.
+    with when_not_found(lambda _error: PrivXScanError('target domain %r was deleted while its scan was awaited' % request.name,
+                                                      {'changed': True, 'target_domain': {}})):
+        _report_scan(domains, request, result, domain, known)
+
+
+def _report_scan(domains, request, result, domain, known):
+    domain_id = domain.id
     if not request.wait:
         result['target_domain'] = returned_domain(domains.get(domain_id))
         result['scan'] = {'status': SCANNING, 'message': '', 'accounts_found': None, 'new_accounts': None}

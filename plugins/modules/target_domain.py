@@ -167,6 +167,8 @@ options:
     description:
       - Wait until the scan has ended and report it in RV(scan). A scan that ends in error, or does not end within
         O(wait_timeout), fails the task (the result still holds RV(target_domain) and RV(scan)).
+      - A domain that someone deletes while its scan is awaited fails the task with one line saying so, reported as
+        changed (the task started the scan).
       - Needs O(scan=true) or O(scan=always).
     type: bool
     default: false
@@ -228,7 +230,7 @@ RETURN = r'''
 target_domain:
   description:
     - The target domain as PrivX holds it after the task (in check mode, as PrivX would hold it); after a scan with
-      O(wait), as the scan left it. Empty after O(state=absent).
+      O(wait), as the scan left it. Empty after O(state=absent), and when the domain was deleted while its scan was awaited.
     - Never contains a bind password or client secret. Endpoint fields that are empty are left out, as PrivX does.
   returned: always
   type: dict

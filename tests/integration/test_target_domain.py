@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import requests
 
@@ -44,7 +45,10 @@ class PrivXReader:
         answer = requests.request(method, self.emulator.url + SM + path, json=body, verify=self.emulator.ca_path, timeout=10,
                                   headers={'Authorization': 'Bearer ' + token.json()['access_token']})
         answer.raise_for_status()
-        return answer.json()
+        return answer.json() if answer.content else None
+
+    def delete(self, name):
+        self._get('/targetdomains/%s' % self.domain(name)['id'], method='DELETE')
 
     def domains(self):
         return {domain['name']: domain for domain in self._get('/targetdomains?limit=1000')['items']}
@@ -230,6 +234,30 @@ def test_a_failing_scan_fails_the_task_and_reports_it(ansible, privx):
     assert result['changed'] is True
     assert result['scan']['status'] == 'ERROR' and result['target_domain']['scan_status'] == 'ERROR'
     assert PrivXReader(privx).domain(NAME)['scan_message'] == 'LDAP bind failed: invalid credentials'
+
+
+def test_a_domain_deleted_while_its_scan_is_awaited_fails_saying_so_with_changed(ansible, privx):
+    """Issue 17: a raw 404 and changed: false, although the task had started a scan."""
+    reader = PrivXReader(privx)
+    ansible.module('privx.secrets.target_domain', {'name': NAME, 'domain_name': 'test.example.com'})
+    privx.control.settings(scan_delay=60)
+    mark = privx.control.mark()
+    play = {'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'scan', 'privx.secrets.target_domain': {'name': NAME, 'scan': 'always', 'wait': True}}]}
+    process, results = ansible.start([play])
+    try:
+        deadline = time.monotonic() + 60
+        while not any(path.endswith('/refresh') for _method, path in writes_since(privx, mark)):
+            assert time.monotonic() < deadline and process.poll() is None, 'no scan was started'
+            time.sleep(0.1)
+        reader.delete(NAME)
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    (result,) = [dict(entry['result'], failed=entry['status'] == 'failed') for entry in results() if entry['task'] == 'scan']
+    failed_cleanly(result, "target domain %r was deleted while its scan was awaited" % NAME)
+    assert result['changed'] is True and result['target_domain'] == {}
 
 
 def test_scan_always_without_wait_reports_changed_and_check_mode_starts_no_scan(ansible, privx):

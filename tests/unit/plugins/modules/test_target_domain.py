@@ -188,3 +188,14 @@ def test_an_endpoint_dropped_from_the_list_shows_its_lost_secret_in_the_diff(run
     assert result['changed'] is True and privx.writes() == []
     assert result['diff']['before']['endpoints'] == [dict(STORED, ldap_bind_password='(removed with its endpoint: PrivX cannot give '
                                                                                      'a stored secret back)')]
+
+
+def test_a_domain_deleted_while_its_scan_is_awaited_says_so_and_reports_the_scan_it_started(run_module, privx, domain, monkeypatch):
+    """Issue 17: a raw 404 and changed: false although the task had started a scan."""
+    monkeypatch.setattr('time.sleep', lambda _seconds: None)
+    privx.answers[('GET', paths.target_domain(DOMAIN_ID))] = PrivXApiError('GET', paths.target_domain(DOMAIN_ID), 404, error_code='NOT_FOUND')
+    result = run_module(target_domain, {'name': DOMAIN, 'scan': 'always', 'wait': True})
+    assert [call[:2] for call in privx.writes()] == [('POST', paths.target_domain_refresh(DOMAIN_ID))]
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'] == "target domain 'corp.example.com' was deleted while its scan was awaited"
+    assert result['target_domain'] == {}
