@@ -33,6 +33,8 @@ options:
   _terms:
     description:
       - Secret paths, as P(privx.secrets.account_secret_info#module) returns them (for example V(corp.example.com/db_admin)).
+      - A list among them stands for its paths, as with the builtin lookups
+        (C(query('privx.secrets.checkout', ['corp.example.com/db_admin', 'corp.example.com/app_db']))).
       - Leave them out and use O(target_domain) with O(username) instead.
     type: list
     elements: str
@@ -118,8 +120,11 @@ _raw:
   elements: raw
 '''
 
+from collections.abc import Mapping
+
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
+from ansible.module_utils.common.collections import is_sequence
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
@@ -188,13 +193,24 @@ class LookupModule(LookupBase):
             if not (target_domain and username):
                 raise PrivXError('target_domain and username go together: give both, or a secret path')
             return [{'target_domain': target_domain, 'username': username}]
+        # lookup('...', ['a/b', 'c/d']) hands the list over as one term: flatten one level, as ansible.builtin.items does.
+        terms = [path for term in terms for path in (term if is_sequence(term) else [term])]
         if not terms:
             raise PrivXError('give a secret path (or target_domain with username)')
         if not all(isinstance(term, str) for term in terms):
             # str(None) or str(['a']) would go to PrivX as a path and come back as a misleading 404.
             raise PrivXError('a secret path must be a string, not %s' % ', '.join(
-                sorted(set(type(term).__name__ for term in terms if not isinstance(term, str)))))
+                sorted(set(_kind(term) for term in terms if not isinstance(term, str)))))
         paths = [term.strip() for term in terms]
         if not all(paths):
             raise PrivXError('a secret path must not be empty')
         return [{'path': path} for path in paths]
+
+
+def _kind(value):
+    """A value's type as a playbook author knows it (ansible-core 2.19+ hands over its own list and dict classes)."""
+    if is_sequence(value):
+        return 'list'
+    if isinstance(value, Mapping):
+        return 'dict'
+    return 'None' if value is None else type(value).__name__

@@ -104,6 +104,25 @@ def test_a_lookup_in_the_plays_own_templating_belongs_to_that_play(ansible, priv
     assert len(checkouts) == 2 and [call for call, _path in calls].count('release') == 2, calls
 
 
+def test_a_list_of_paths_as_a_term_is_flattened_as_the_builtin_lookups_do(ansible, privx):
+    """Issue 17: a list as a term failed with "not _AnsibleLazyTemplateList" (ansible-core 2.19+), "not list" before."""
+    both = "['%s', '%s']" % (PATH_A, PATH_B)
+    digests = "{{ %s | map('hash', 'sha256') | list }}"
+    tasks = [
+        {'name': 'query', 'ansible.builtin.set_fact': {'digests': digests % ("query('privx.secrets.checkout', %s)" % both)}},
+        {'name': 'lookup', 'ansible.builtin.set_fact': {'digests': digests % ("lookup('privx.secrets.checkout', %s, wantlist=True)" % both)}},
+        {'name': 'mixed', 'ansible.builtin.set_fact': {
+            'digests': digests % ("lookup('privx.secrets.checkout', '%s', ['%s'], wantlist=True)" % (PATH_A, PATH_B))}},
+        {'name': 'variable', 'vars': {'paths': [PATH_A, PATH_B]},
+         'ansible.builtin.set_fact': {'digests': digests % "query('privx.secrets.checkout', paths)"}},
+    ]
+    run = ansible.playbook([{'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}])
+    assert run.rc == 0, run.output[-3000:]
+    expected = [sha256(privx.control.secrets(*path.split('/'))[-1]['secret']) for path in (PATH_A, PATH_B)]
+    for task in tasks:
+        assert run.task(task['name'])['ansible_facts']['digests'] == expected, task['name']
+
+
 def test_one_failing_checkout_is_tried_once_for_all_forks(ansible, privx):
     privx.control.fault(path='/secrets/checkouts$', method='POST', action='status', status=503, count=1000)
     inventory = ansible.inventory(['host%02d' % number for number in range(1, 21)])
