@@ -65,6 +65,8 @@ notes:
   - Enable the callback with C(callbacks_enabled = privx.secrets.checkouts) in C(ansible.cfg), or
     E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
   - Use C(no_log) on tasks whose arguments or results would show the secret; the lookup itself never logs it.
+    A failure of the lookup in such a task still shows its cause (never a secret); on ansible-core 2.16 to 2.18,
+    which hide it, as a warning of the lookup's own.
   - "In AWX and other automation controllers every job is its own ansible-playbook run: its agent starts with the job's first
     lookup and releases everything when the job ends, even when the job is cancelled. If the job's container is destroyed
     before that, PrivX ends the checkouts when they expire (the password policy's maximum checkout duration)."
@@ -126,6 +128,7 @@ from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.plugins.lookup import LookupBase
+from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
 
 from ansible_collections.privx.secrets.plugins.module_utils._connection import (
@@ -139,6 +142,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
 
 
 display = Display()
+_HIDES_NO_LOG_FAILURES = tuple(int(part) for part in ansible_version.split('.')[:2]) < (2, 19)
 
 
 class LookupModule(LookupBase):
@@ -148,8 +152,7 @@ class LookupModule(LookupBase):
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
             # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.
-            raise AnsibleLookupError('privx.secrets.checkout: unknown option %s; it takes %s' % (
-                ', '.join(unknown), ', '.join(sorted(self._options))))
+            raise _failure('unknown option %s; it takes %s' % (', '.join(unknown), ', '.join(sorted(self._options))))
         connection = plugin_connection_options(self.get_option)
         target_domain, username = self.get_option('target_domain'), self.get_option('username')
         output = self.get_option('output')
@@ -166,9 +169,9 @@ class LookupModule(LookupBase):
             agent = AgentConnection()
             answers = [agent.request(CHECKOUT, connection=connection, output=output, **request) for request in requests]
         except PrivXError as error:
-            raise AnsibleLookupError('privx.secrets.checkout: %s' % error) from None
+            raise _failure(str(error)) from None
         except OSError as error:  # the agent's directory or lock file, which name no plugin of their own
-            raise AnsibleLookupError('privx.secrets.checkout: %s: %s' % (error.strerror or error.__class__.__name__, error.filename)) from None
+            raise _failure('%s: %s' % (error.strerror or error.__class__.__name__, error.filename)) from None
         for answer in answers:
             if answer['warning']:
                 display.warning(answer['warning'])
@@ -205,6 +208,14 @@ class LookupModule(LookupBase):
         if not all(paths):
             raise PrivXError('a secret path must not be empty')
         return [{'path': path} for path in paths]
+
+
+def _failure(reason):
+    """The lookup's error. Its text never holds a secret (the client masks what PrivX echoes), so it may be shown
+    where ansible-core hides a ``no_log`` task's failure whole: before 2.19, even at -vvv (2.19 shows the error)."""
+    if _HIDES_NO_LOG_FAILURES:
+        display.warning('privx.secrets.checkout failed: %s' % reason)
+    return AnsibleLookupError('privx.secrets.checkout: %s' % reason)
 
 
 def _kind(value):

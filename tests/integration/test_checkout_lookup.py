@@ -360,3 +360,19 @@ def test_bad_input_is_one_clear_line(ansible, privx):
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env=without)
     assert 'url is required' in line
     assert privx.control.checkouts() == []
+
+
+def test_a_failure_in_a_no_log_task_shows_its_cause_once_without_the_secret(ansible, privx):
+    """Issue 17: ansible-core 2.16 to 2.18 show a no_log task's failure as "output has been hidden" only, even at -vvv;
+    2.19 and later show the lookup's error. The lookup says it itself where ansible-core does not, and only there."""
+    from ansible.release import __version__ as core_version  # pylint: disable=import-outside-toplevel
+
+    play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'use', 'ansible.builtin.debug': {'msg': lookup('dbdomain/no_such_account')}, 'no_log': True}]}
+    run = ansible.playbook([play])
+    assert run.rc != 0 and run.task('use')['censored'], run.output[-3000:]
+    shown = ' '.join(run.output.split())  # ansible-core wraps warnings to the terminal's width
+    assert "no account secret at path 'dbdomain/no_such_account': PrivX answered 404" in shown, run.output[-3000:]
+    hidden_by_core = tuple(int(part) for part in core_version.split('.')[:2]) < (2, 19)
+    assert shown.count('[WARNING]: privx.secrets.checkout failed: no account secret') == (1 if hidden_by_core else 0), run.output[-3000:]
+    assert_no_secret(run.output, PLANTED_SECRETS)
