@@ -372,7 +372,7 @@ def encoded_forms(secret):
         if len(core) >= 4:
             forms.update((core, core.replace('+', '-').replace('/', '_'), core.replace('/', '\\/')))
     # A server that collapses white space before it echoes (a log line, an HTML page) shows the secret so.
-    for shown in {secret, ' '.join(secret.split())}:
+    for shown in (secret, ' '.join(secret.split())):
         forms.update(json_escaped_forms(shown))
     return {form for form in forms if len(form) >= 4}
 
