@@ -26,7 +26,7 @@ PACKAGE = 'awx_privx_credential_plugin'
 VENDORED = PACKAGE + '._module_utils'
 COLLECTION_PREFIX = 'ansible_collections.privx.secrets.plugins.module_utils'
 # What the plugin imports itself (see src/awx_privx_credential_plugin/__init__.py).
-ROOTS = ('_client', '_connection', '_errors', '_secrets')
+ROOTS = ('_client', '_connection', '_errors', '_fields', '_secrets')
 # Modules outside the collection that copied modules may import, and where the plugin takes them from.
 ANSIBLE_SUBSTITUTES = {
     'ansible.module_utils.basic': PACKAGE + '._ansible_shim',

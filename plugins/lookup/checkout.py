@@ -33,6 +33,8 @@ options:
   _terms:
     description:
       - Secret paths, as P(privx.secrets.account_secret_info#module) returns them (for example V(corp.example.com/db_admin)).
+      - A list among them stands for its paths, as with the builtin lookups
+        (C(query('privx.secrets.checkout', ['corp.example.com/db_admin', 'corp.example.com/app_db']))).
       - Leave them out and use O(target_domain) with O(username) instead.
     type: list
     elements: str
@@ -63,6 +65,8 @@ notes:
   - Enable the callback with C(callbacks_enabled = privx.secrets.checkouts) in C(ansible.cfg), or
     E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
   - Use C(no_log) on tasks whose arguments or results would show the secret; the lookup itself never logs it.
+    A failure of the lookup in such a task still shows its cause (never a secret); on ansible-core 2.16 to 2.18,
+    which hide it, as a warning of the lookup's own.
   - "In AWX and other automation controllers every job is its own ansible-playbook run: its agent starts with the job's first
     lookup and releases everything when the job ends, even when the job is cancelled. If the job's container is destroyed
     before that, PrivX ends the checkouts when they expire (the password policy's maximum checkout duration)."
@@ -118,9 +122,13 @@ _raw:
   elements: raw
 '''
 
+from collections.abc import Mapping
+
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
+from ansible.module_utils.common.collections import is_sequence
 from ansible.plugins.lookup import LookupBase
+from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
 
 from ansible_collections.privx.secrets.plugins.module_utils._connection import (
@@ -134,6 +142,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
 
 
 display = Display()
+_HIDES_NO_LOG_FAILURES = tuple(int(part) for part in ansible_version.split('.')[:2]) < (2, 19)
 
 
 class LookupModule(LookupBase):
@@ -143,8 +152,7 @@ class LookupModule(LookupBase):
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
             # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.
-            raise AnsibleLookupError('privx.secrets.checkout: unknown option %s; it takes %s' % (
-                ', '.join(unknown), ', '.join(sorted(self._options))))
+            raise _failure('unknown option %s; it takes %s' % (', '.join(unknown), ', '.join(sorted(self._options))))
         connection = plugin_connection_options(self.get_option)
         target_domain, username = self.get_option('target_domain'), self.get_option('username')
         output = self.get_option('output')
@@ -161,9 +169,9 @@ class LookupModule(LookupBase):
             agent = AgentConnection()
             answers = [agent.request(CHECKOUT, connection=connection, output=output, **request) for request in requests]
         except PrivXError as error:
-            raise AnsibleLookupError('privx.secrets.checkout: %s' % error) from None
+            raise _failure(str(error)) from None
         except OSError as error:  # the agent's directory or lock file, which name no plugin of their own
-            raise AnsibleLookupError('privx.secrets.checkout: %s: %s' % (error.strerror or error.__class__.__name__, error.filename)) from None
+            raise _failure('%s: %s' % (error.strerror or error.__class__.__name__, error.filename)) from None
         for answer in answers:
             if answer['warning']:
                 display.warning(answer['warning'])
@@ -188,13 +196,32 @@ class LookupModule(LookupBase):
             if not (target_domain and username):
                 raise PrivXError('target_domain and username go together: give both, or a secret path')
             return [{'target_domain': target_domain, 'username': username}]
+        # lookup('...', ['a/b', 'c/d']) hands the list over as one term: flatten one level, as ansible.builtin.items does.
+        terms = [path for term in terms for path in (term if is_sequence(term) else [term])]
         if not terms:
             raise PrivXError('give a secret path (or target_domain with username)')
         if not all(isinstance(term, str) for term in terms):
             # str(None) or str(['a']) would go to PrivX as a path and come back as a misleading 404.
             raise PrivXError('a secret path must be a string, not %s' % ', '.join(
-                sorted(set(type(term).__name__ for term in terms if not isinstance(term, str)))))
+                sorted(set(_kind(term) for term in terms if not isinstance(term, str)))))
         paths = [term.strip() for term in terms]
         if not all(paths):
             raise PrivXError('a secret path must not be empty')
         return [{'path': path} for path in paths]
+
+
+def _failure(reason):
+    """The lookup's error. Its text never holds a secret (the client masks what PrivX echoes), so it may be shown
+    where ansible-core hides a ``no_log`` task's failure whole: before 2.19, even at -vvv (2.19 shows the error)."""
+    if _HIDES_NO_LOG_FAILURES:
+        display.warning('privx.secrets.checkout failed: %s' % reason)
+    return AnsibleLookupError('privx.secrets.checkout: %s' % reason)
+
+
+def _kind(value):
+    """A value's type as a playbook author knows it (ansible-core 2.19+ hands over its own list and dict classes)."""
+    if is_sequence(value):
+        return 'list'
+    if isinstance(value, Mapping):
+        return 'dict'
+    return 'None' if value is None else type(value).__name__

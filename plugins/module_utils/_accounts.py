@@ -10,7 +10,7 @@ neither carries its own copy of a field list or a comparison.
 from __future__ import annotations
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, on_api_error, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name, returned_view
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import UUID_PATTERN, domain_scope
 from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339
@@ -256,15 +256,19 @@ class ManagedAccounts:
             return list(self.client.paginate(paths.scanned_accounts(self.domain.id)))
 
     def create(self, body, *, password=None, rotate=False):
-        """Create one account; the password and the first rotation travel in the same call."""
+        """Create one account; the password and the first rotation travel in the same call.
+
+        Returns its id, or None when PrivX already holds an account of that username: another task created it
+        after this one looked (the same task on other forks, say).
+        """
         body = dict(body)
         if password:
             body['password'] = password
         if rotate:
             body['rotate'] = True
-        with domain_scope(self.domain):
-            answer = self.client.post(paths.managed_accounts(self.domain.id), body)
-        return answer['id']
+        with domain_scope(self.domain), on_api_error(400, error_code='VALUE_DUPLICATE'):
+            return self.client.post(paths.managed_accounts(self.domain.id), body)['id']
+        return None
 
     def update(self, account, changes, policies):
         self.client.put(paths.managed_account(self.domain.id, account['id']), writable_body(account, changes, policies))

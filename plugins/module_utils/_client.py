@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import json
 import random
+import re
 import threading
 import time
 import traceback
@@ -45,12 +47,17 @@ NOT_DONE_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 READ_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS'))
 MAX_PAGE_SIZE = 1000
+# A list count beyond this is a broken answer, not a PrivX list (10,000 pages of the largest size).
+MAX_LIST_COUNT = 10000000
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 300.0
 USER_AGENT = 'privx.secrets-ansible-collection'
 # Longest text from a server (an error message) that goes into a message of ours.
 MAX_SERVER_TEXT = 500
+# What Go's JSON encoder escapes beyond what Python's ensure_ascii=False does (json_escaped_forms).
+_GO_ESCAPES = {ord('<'): '\\u003c', ord('>'): '\\u003e', ord('&'): '\\u0026', 0x2028: '\\u2028', 0x2029: '\\u2029'}
+_UNICODE_ESCAPE = re.compile(r'\\u[0-9a-f]{4}')
 
 # Fragments of requests' exception texts, mapped to a short reason a person can act on.
 _CONNECTION_REASONS = (
@@ -156,17 +163,32 @@ class PrivXClient:
             raise
 
     def paginate(self, path, method='GET', body=None, params=None, page_size=MAX_PAGE_SIZE):
-        """Yield every item of a ``{count, items}`` list, page by page."""
+        """Yield every item of a ``{count, items}`` list, page by page.
+
+        A server (or a caching proxy) that ignores ``offset`` answers every page with the first one, and with a
+        count it never reaches this loops forever: a page equal to the one before it, or a count beyond any
+        PrivX list, stops paging with an error naming the call.
+        """
         offset = 0
+        previous = None
         while True:
             page_params = dict(params or {}, offset=offset, limit=page_size)
             page = self.request(method, path, body=body, params=page_params, idempotent=True, read=True) or {}
             if not isinstance(page, dict):
                 raise PrivXError('PrivX answered %s %s with something other than a {count, items} list' % (method, path))
             items = _page_items(page)
+            count = int(page.get('count') or 0)
+            if count > MAX_LIST_COUNT:
+                raise PrivXError('PrivX answered %s %s with a count of %d items, more than any PrivX list holds '
+                                 '(at most %d are paged): stopped paging' % (method, path, count, MAX_LIST_COUNT))
+            if items and previous is not None and items == previous[1]:
+                raise PrivXError('PrivX answered %s %s at offset %d with the same items as at offset %d (does PrivX, or '
+                                 'a proxy between, ignore the offset parameter?): stopped paging' % (
+                                     method, path, offset, previous[0]))
             yield from items
+            previous = (offset, items)
             offset += len(items)
-            if not items or offset >= int(page.get('count') or 0):
+            if not items or offset >= count:
                 return
 
     def authenticate(self):
@@ -295,10 +317,11 @@ class PrivXClient:
             self.settings.client_id, method, path, message or 'HTTP 401'))
 
     def _scrub(self, text):
-        """Server-provided text with every secret of this client masked (a server may echo a request).
+        """Server-provided text with every secret of this client masked (a server may echo a request), as one line.
 
         An echoed request carries the secrets encoded, too: the Basic header of the token call is the base64 of
-        'oauth_client_id:oauth_client_secret', and the form body URL-encodes the client secret. A module's other
+        'oauth_client_id:oauth_client_secret', the form body URL-encodes the client secret, and a JSON body
+        escapes a password's quotes, backslashes and other characters (``encoded_forms``). A module's other
         secret options (a password it sends) come in ``settings.also_mask``.
         """
         if not text:
@@ -309,8 +332,9 @@ class PrivXClient:
             if secret and len(secret) >= 4:
                 for form in sorted(encoded_forms(secret), key=len, reverse=True):
                     text = text.replace(form, '********')
-        # Cut only after masking: a cut inside a secret would leave a piece that no masking recognises.
-        return text[:MAX_SERVER_TEXT]
+        # Collapse and cut only after masking: a secret with a run of white space, or cut in two, would leave a text
+        # that no masking recognises.
+        return ' '.join(text.split())[:MAX_SERVER_TEXT]
 
     @staticmethod
     def _decode(method, path, response):
@@ -334,30 +358,51 @@ def created_id(answer, method, path):
 
 
 def encoded_forms(secret):
-    """The secret as it appears literally, URL-encoded, and inside any base64 text.
+    """The secret as it appears literally, URL-encoded, inside any base64 text, and escaped inside a JSON string.
 
     Inside base64 the secret's characters depend on where it starts within a 3-byte group, so take each of the
     three alignments and keep the characters that only the secret's bits determine: whatever precedes the
     secret (a client id and a colon, say), those characters appear in the encoded text.
     """
     raw = secret.encode('utf-8')
-    forms = {secret, quote(secret, safe=''), quote_plus(secret), quote(secret, safe='').lower()}
+    forms = {quote(secret, safe=''), quote_plus(secret), quote(secret, safe='').lower()}
     for offset in range(3):
         encoded = base64.b64encode(b'\0' * offset + raw).decode('ascii')
         core = encoded[(offset * 8 + 5) // 6:(offset + len(raw)) * 8 // 6]
         if len(core) >= 4:
-            forms.update((core, core.replace('+', '-').replace('/', '_')))
+            forms.update((core, core.replace('+', '-').replace('/', '_'), core.replace('/', '\\/')))
+    # A server that collapses white space before it echoes (a log line, an HTML page) shows the secret so.
+    for shown in (secret, ' '.join(secret.split())):
+        forms.update(json_escaped_forms(shown))
+    return {form for form in forms if len(form) >= 4}
+
+
+def json_escaped_forms(text):
+    """``text`` as JSON encoders write it inside a string: a request body we sent echoed in an error message.
+
+    Python's and requests' encoder writes every non-ASCII and control character as a lower-case ``\\uXXXX``
+    (a character beyond the BMP as a surrogate pair); Go's, PrivX's own, keeps non-ASCII as it is but writes
+    ``<``, ``>``, ``&`` and U+2028/U+2029 as ``\\u00XX``; others escape ``/`` as ``\\/`` or write the hex digits
+    in upper case. An echo of an echo escapes twice.
+    """
+    ascii_form = json.dumps(text)[1:-1]
+    unicode_form = json.dumps(text, ensure_ascii=False)[1:-1]
+    go_form = unicode_form.translate(_GO_ESCAPES)
+    forms = {text, ascii_form, unicode_form, go_form, json.dumps(ascii_form)[1:-1]}
+    for form in list(forms):
+        upper = _UNICODE_ESCAPE.sub(lambda match: match.group(0).upper().replace('\\U', '\\u'), form)
+        forms.update((upper, form.replace('/', '\\/'), upper.replace('/', '\\/')))
     return forms
 
 
 def _text(value):
-    """A field of an error body as one line of text (PrivX should send strings; do not trust it).
+    """A field of an error body as text (PrivX should send strings; do not trust it).
 
-    Not cut to length here: ``_scrub`` cuts it, after masking the secrets in it.
+    Neither collapsed to one line nor cut to length here: ``_scrub`` does both, after masking the secrets in it.
     """
     if value is None:
         return None
-    return ' '.join(str(value).split())
+    return str(value)
 
 
 def _page_items(page):

@@ -20,7 +20,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     predicted_update,
     returned_account,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied
+from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 
 
@@ -45,7 +45,14 @@ def converge_account(accounts, request, *, state, check_mode):
     if state == 'absent':
         return _ensure_absent(accounts, current, check_mode=check_mode)
     if current is None:
-        return _ensure_created(accounts, request, check_mode=check_mode)
+        created = _ensure_created(accounts, request, check_mode=check_mode)
+        if created is not None:
+            return created
+        # Created meanwhile by another task (the same play on other forks): converge with what PrivX now holds.
+        current = accounts.find(request.username)
+        if current is None:
+            raise PrivXError('PrivX refused to create managed account %r as a duplicate, yet holds none of that name '
+                             '(deleted meanwhile?): run the task again' % request.username)
     return _ensure_updated(accounts, current, request, check_mode=check_mode)
 
 
@@ -58,6 +65,7 @@ def _ensure_absent(accounts, current, *, check_mode):
 
 
 def _ensure_created(accounts, request, *, check_mode):
+    """The result of creating the account, or None when another task created it after this one looked."""
     body = create_body(request.username, request.desired, accounts.find_scanned(request.username), PasswordPolicies(accounts.client))
     _before, after = field_diff(None, request.desired)
     after['username'] = request.username
@@ -69,6 +77,8 @@ def _ensure_created(accounts, request, *, check_mode):
     else:
         with Applied('managed account %r' % request.username) as applied:
             account_id = accounts.create(body, password=request.password, rotate=request.rotate)
+            if account_id is None:
+                return None
             applied.done.append('created')
             result['managed_account'] = returned_account(accounts.get(account_id))
     return result

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name
 from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned, returned_scanned
 from ansible_collections.privx.secrets.plugins.module_utils._target_domains import (
     DOMAIN_CREATE_DEFAULTS,
     DOMAIN_FIELDS,
     ENDPOINT_SECRETS,
+    LOST_SECRET_MARKER,
+    SECRET_BY_TYPE,
     SECRET_MARKER,
     TargetDomain,
     checked_endpoint,
@@ -48,9 +51,9 @@ class PrivXScanError(PrivXError):
 class DomainRequest:
     """What a task declares for one target domain, checked before any call to PrivX."""
 
-    def __init__(self, name, options, *, state='present', update_password='on_create', scan='false', wait=False, wait_timeout=300):
-        if not (name or '').strip():
-            raise PrivXConfigError('name must not be empty')
+    def __init__(self, name, options, *, state='present', update_password='on_create', scan='false', wait=False, wait_timeout=300,
+                 allow_delete_all=False):
+        checked_name(name, 'name')
         if state == 'absent' and scan != 'false':
             raise PrivXConfigError('scan: %s cannot be used with state: absent' % scan)
         if wait and scan == 'false':
@@ -64,6 +67,7 @@ class DomainRequest:
         if 'endpoints' in self.desired:
             self.desired['endpoints'] = [checked_endpoint(endpoint, index) for index, endpoint in enumerate(self.desired['endpoints'])]
         self.update_password = update_password
+        self.allow_delete_all = allow_delete_all
         self.scan = scan
         self.wait = wait
         self.wait_timeout = wait_timeout
@@ -78,6 +82,16 @@ class DomainRequest:
         return [index for index, endpoint in enumerate(self.desired.get('endpoints') or [])
                 if any(endpoint.get(secret) for secret in ENDPOINT_SECRETS)
                 and (known is None or self.update_password == 'always' or endpoint_identity(endpoint) not in known)]
+
+    def check_endpoint_removal(self, current_endpoints):
+        """``endpoints: []`` removes every endpoint and the secrets PrivX stores for them, which no read gives back:
+        only with ``allow_delete_all``, as a batch that deletes every account of a domain (``_batch.py``)."""
+        if self.desired.get('endpoints') == [] and current_endpoints and not self.allow_delete_all:
+            count = len(current_endpoints)
+            raise PrivXConfigError(
+                'endpoints: [] would remove the %d endpoint%s of target domain %r and the bind passwords and client secrets '
+                'PrivX stores for %s, which PrivX cannot give back; set allow_delete_all: true if that is what you mean' % (
+                    count, '' if count == 1 else 's', self.name, 'it' if count == 1 else 'them'))
 
     def wire_endpoints(self, send):
         """The declared endpoints as PUT/POST carries them: secrets only where ``send`` lists the endpoint."""
@@ -152,8 +166,12 @@ def _ensure_updated(domains, current, request, policies, applied, *, check_mode)
     send = request.secrets_to_send(current.get('endpoints') or [])
     changed = bool(changes or send)
     _check_effective(request, dict(view, **{field: wanted[field] for field in changes}), changed=changed)
+    if 'endpoints' in changes:
+        request.check_endpoint_removal(view['endpoints'])
     result = {'changed': changed, 'diff': {'before': diff_view({field: view[field] for field in changes}),
                                            'after': diff_view(changes, send)}}
+    if 'endpoints' in changes:
+        _mark_lost_secrets(result['diff']['before']['endpoints'], view['endpoints'], request.desired['endpoints'])
     if send:
         result['diff']['before'].setdefault('endpoints', diff_view(view)['endpoints'])
         result['diff']['after']['endpoints'] = diff_view(request.desired, send)['endpoints']
@@ -204,6 +222,14 @@ def diff_view(fields, send=()):
     return view
 
 
+def _mark_lost_secrets(shown, current, declared):
+    """In a diff's before, mark the secret of each endpoint that the change removes: it goes with its endpoint."""
+    kept = set(endpoint_identity(endpoint) for endpoint in declared)
+    for view, endpoint in zip(shown, current):
+        if endpoint_identity(endpoint) not in kept:
+            view[SECRET_BY_TYPE[endpoint['type']]] = LOST_SECRET_MARKER
+
+
 def _scan(domains, request, result, *, created):
     """Start a scan, and with ``wait`` report how it ended: a scan that fails fails the task, with the result kept."""
     domain_id = result['target_domain']['id']
@@ -211,6 +237,14 @@ def _scan(domains, request, result, *, created):
     # What the domain held before, to count what the scan found first (a new domain holds nothing: no call).
     known = set(account['id'] for account in read_scanned(domains.client, domain)) if request.wait and not created else set()
     domains.scan(domain_id)
+    # Once the scan has started, a 404 means that someone deleted the domain meanwhile: the task did start a scan.
+    with when_not_found(lambda _error: PrivXScanError('target domain %r was deleted while its scan was awaited' % request.name,
+                                                      {'changed': True, 'target_domain': {}})):
+        _report_scan(domains, request, result, domain, known)
+
+
+def _report_scan(domains, request, result, domain, known):
+    domain_id = domain.id
     if not request.wait:
         result['target_domain'] = returned_domain(domains.get(domain_id))
         result['scan'] = {'status': SCANNING, 'message': '', 'accounts_found': None, 'new_accounts': None}

@@ -129,21 +129,24 @@ class Applied:
 class on_api_error(ContextDecorator):  # pylint: disable=invalid-name
     """Map a PrivX error status to what it means where the call is made, declared once instead of try/except at each call.
 
-    As a context manager, a ``PrivXApiError`` with ``status`` inside becomes ``error(api_error)`` (a PrivXError,
-    built only when needed); other errors pass unchanged. With ``error=None`` the error is swallowed, so a decorated
+    As a context manager, a ``PrivXApiError`` with ``status`` (and ``error_code``, when given) inside becomes
+    ``error(api_error)`` (a PrivXError, built only when needed); other errors pass unchanged. With ``error=None`` the error is swallowed, so a decorated
     function returns None: ``@on_api_error(404)`` reads "None when PrivX has no such object". (Named in lower
     case because it reads as a statement: ``with on_api_error(403, ...):``.)
     """
 
-    def __init__(self, status, error=None):
+    def __init__(self, status, error=None, *, error_code=None):
         self.status = status
         self.error = error
+        self.error_code = error_code
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, value, _traceback):
         if not isinstance(value, PrivXApiError) or value.status != self.status:
+            return False
+        if self.error_code is not None and value.error_code != self.error_code:
             return False
         if self.error is None:
             return True

@@ -19,6 +19,19 @@ def checked_name(value, option):
     return value
 
 
+# Longest part of a value that a message of ours repeats.
+MAX_SHOWN = 200
+
+
+def shown(value):
+    """A value as a message repeats it: quoted, and cut with its length said when long (a 100,000-character path
+    would otherwise come back whole)."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= MAX_SHOWN:
+        return repr(text)
+    return '%r... (%d characters)' % (text[:MAX_SHOWN], len(text))
+
+
 def returned_view(defaults, obj):
     """``defaults`` (every documented key with its empty value) overlaid with what ``obj`` holds for those keys.
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._fields import shown
 
 
 class AccountSecrets:
@@ -33,11 +34,11 @@ class AccountSecrets:
         found = [item for item in self.search(username=username)
                  if item.get('username') == username and wanted in _domain_keys(item)]
         if not found:
-            raise PrivXConfigError('no account secret for username %r in target domain %r that this API client may check out' % (
-                username, target_domain))
+            raise PrivXConfigError('no account secret for username %s in target domain %s that this API client may check out' % (
+                shown(username), shown(target_domain)))
         if len(found) > 1:
-            raise PrivXConfigError('username %r in target domain %r matches %d secrets (%s): give the path instead' % (
-                username, target_domain, len(found), ', '.join(sorted(item['path'] for item in found))))
+            raise PrivXConfigError('username %s in target domain %s matches %d secrets (%s): give the path instead' % (
+                shown(username), shown(target_domain), len(found), ', '.join(sorted(item['path'] for item in found))))
         return found[0]['path']
 
     def checkout(self, path):
@@ -49,9 +50,9 @@ class AccountSecrets:
         late attempt is answered with it instead of creating one that nothing releases.
         """
         with when_not_found(lambda _error: PrivXError(
-                'no account secret at path %r: PrivX answered 404 (check the path with privx.secrets.account_secret_info)' % path)), \
-                on_api_error(403, lambda error: PrivXError('API client %r may not check out %r: PrivX answered 403 %s (%s)' % (
-                    self.client.settings.identity, path, error.error_code or 'PERMISSION_DENIED', error.error_message))):
+                'no account secret at path %s: PrivX answered 404 (check the path with privx.secrets.account_secret_info)' % shown(path))), \
+                on_api_error(403, lambda error: PrivXError('API client %r may not check out %s: PrivX answered 403 %s (%s)' % (
+                    self.client.settings.identity, shown(path), error.error_code or 'PERMISSION_DENIED', error.error_message))):
             answer = self.client.post(paths.CHECKOUTS, {'path': path}, idempotent=True)
         return _single_checkout(answer, path)
 
@@ -84,7 +85,7 @@ def _single_checkout(answer, path):
         items = answer.get('items') or []
         answer = items[0] if items else None
     if not isinstance(answer, dict) or not answer.get('id'):
-        raise PrivXError('PrivX answered the checkout of %r without a checkout record' % path)
+        raise PrivXError('PrivX answered the checkout of %s without a checkout record' % shown(path))
     return answer
 
 

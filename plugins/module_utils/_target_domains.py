@@ -95,6 +95,9 @@ RETURNED_DOMAIN = {
     'scan_message': '', 'last_scanned': '', 'created': '', 'author': '', 'updated': '', 'updated_by': '',
 }
 SECRET_MARKER = '(a new secret will be stored)'
+# In a diff's before: an endpoint the change removes takes the secret PrivX stores for it along (never readable).
+LOST_SECRET_MARKER = '(removed with its endpoint: PrivX cannot give a stored secret back)'
+SECRET_BY_TYPE = {'AD': 'ldap_bind_password', 'LDAP': 'ldap_bind_password', 'ENTRA_ID': 'entra_client_secret'}
 
 
 def endpoint_options_spec():

@@ -106,6 +106,9 @@ options:
     default: false
 notes:
   - This module talks to PrivX from where it runs; use it with C(delegate_to=localhost) or C(connection=local).
+  - "The same task on several hosts at once (forks) may race to create the account: PrivX creates it once and refuses
+    the others as duplicates. Those tasks read the account back and converge with it, so every host succeeds and only
+    the creating one reports a change (its password and first rotation are the ones PrivX keeps)."
 seealso:
   - module: privx.secrets.managed_account_batch
   - module: privx.secrets.managed_account_info

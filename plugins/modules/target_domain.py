@@ -32,7 +32,9 @@ attributes:
     details: Secrets are never shown; the diff only says that a new one would be stored.
 options:
   name:
-    description: Name of the target domain, compared exactly.
+    description:
+      - Name of the target domain, compared exactly.
+      - A name with leading or trailing spaces is refused, as a likely typo that would create a second domain.
     type: str
     required: true
   state:
@@ -69,6 +71,8 @@ options:
     description:
       - The directory connections a scan reads, in order. The list replaces the domain's endpoints as a whole.
       - Fields left out are empty (zero, false) in PrivX.
+      - An endpoint left out of the list is removed together with the bind password or client secret PrivX stores for
+        it, which PrivX cannot give back; the diff says so. V([]) on a domain that has endpoints needs O(allow_delete_all).
     type: list
     elements: dict
     suboptions:
@@ -138,6 +142,13 @@ options:
         description: Entra ID groups whose members are scanned.
         type: list
         elements: str
+  allow_delete_all:
+    description:
+      - Allow O(endpoints=[]) to remove every endpoint of a domain that has some.
+      - Without it, such a task fails before anything is sent, because a misspelt or emptied variable would otherwise
+        remove the endpoints and the secrets PrivX stores for them, which it cannot give back.
+    type: bool
+    default: false
   update_password:
     description:
       - V(on_create) sends bind passwords and client secrets only for a new domain or a new endpoint.
@@ -156,6 +167,8 @@ options:
     description:
       - Wait until the scan has ended and report it in RV(scan). A scan that ends in error, or does not end within
         O(wait_timeout), fails the task (the result still holds RV(target_domain) and RV(scan)).
+      - A domain that someone deletes while its scan is awaited fails the task with one line saying so, reported as
+        changed (the task started the scan).
       - Needs O(scan=true) or O(scan=always).
     type: bool
     default: false
@@ -217,7 +230,7 @@ RETURN = r'''
 target_domain:
   description:
     - The target domain as PrivX holds it after the task (in check mode, as PrivX would hold it); after a scan with
-      O(wait), as the scan left it. Empty after O(state=absent).
+      O(wait), as the scan left it. Empty after O(state=absent), and when the domain was deleted while its scan was awaited.
     - Never contains a bind password or client secret. Endpoint fields that are empty are left out, as PrivX does.
   returned: always
   type: dict
@@ -265,7 +278,8 @@ from ansible_collections.privx.secrets.plugins.module_utils._target_domains impo
 def converge(module):
     params = module.params
     request = DomainRequest(params['name'], params, state=params['state'], update_password=params['update_password'],
-                            scan=params['scan'], wait=params['wait'], wait_timeout=params['wait_timeout'])
+                            scan=params['scan'], wait=params['wait'], wait_timeout=params['wait_timeout'],
+                            allow_delete_all=params['allow_delete_all'])
     return converge_domain(TargetDomains(module.client), request, check_mode=module.check_mode)
 
 
@@ -282,6 +296,7 @@ def main():
         comment=dict(type='str'),
         endpoints=dict(type='list', elements='dict', options=endpoint_options_spec()),
         update_password=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
+        allow_delete_all=dict(type='bool', default=False),
         scan=dict(type='str', choices=['false', 'true', 'always'], default='false'),
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=300),

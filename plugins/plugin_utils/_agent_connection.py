@@ -54,18 +54,22 @@ def private_directory(path, *, create=True):
     resolved = os.path.realpath(path)
     info = os.lstat(resolved)
     if not stat.S_ISDIR(info.st_mode):
-        raise PrivXError('refusing the checkout agent directory %s: it is not a directory' % path)
+        raise _refused(path, 'it is not a directory')
     if info.st_uid != os.getuid():
-        raise PrivXError('refusing the checkout agent directory %s: another user owns it' % path)
+        raise _refused(path, 'another user owns it')
     if info.st_mode & 0o077:
-        raise PrivXError('refusing the checkout agent directory %s: its mode %o lets other users in (want 700)' % (
-            path, stat.S_IMODE(info.st_mode)))
+        raise _refused(path, 'its mode %o lets other users in (want 700)' % stat.S_IMODE(info.st_mode))
     parent = os.stat(os.path.dirname(resolved))
     # Whoever may rename entries in the parent could swap the directory for one of theirs after this check.
     if parent.st_uid not in (0, os.getuid()) or (parent.st_mode & 0o022 and not parent.st_mode & stat.S_ISVTX):
-        raise PrivXError('refusing the checkout agent directory %s: other users may replace it in %s' % (
-            path, os.path.dirname(resolved)))
+        raise _refused(path, 'other users may replace it in %s' % os.path.dirname(resolved))
     return resolved
+
+
+def _refused(path, reason):
+    # A fallback in the shared temporary directory may have been taken by another local user: say how to move on.
+    return PrivXError('refusing the checkout agent directory %s: %s; set PRIVX_AGENT_DIR to an absolute path of a '
+                      'directory of yours (mode 700) to use another one' % (path, reason))
 
 
 def _fits(path):

@@ -376,11 +376,22 @@ def test_tls_without_the_ca_fails_verification(backend, privx):
     ({'secret_path': PATH, 'username': 'svc_backup'}, 'not both'),
     ({'secret_path': PATH, 'release': 'later'}, 'release must be one of on_expiry, immediately'),
     ({'secret_path': PATH, 'ca_cert': 'not a certificate'}, 'CA Certificate is not PEM text'),
-], ids=['nothing', 'domain-only', 'both', 'bad-release', 'bad-ca'])
+    # Issue 17: a dict went to PrivX as its str(); a value of 100,000 characters came back whole.
+    ({'secret_path': {'path': PATH}}, 'Secret Path must be text, not dict'),
+    ({'target_domain': ['corp.example.com'], 'username': 'svc_backup'}, 'Target Domain must be text, not list'),
+    ({'secret_path': PATH, 'release': 'x' * 100000}, "release must be one of on_expiry, immediately, got '%s'... (100000 characters)" % ('x' * 200)),
+], ids=['nothing', 'domain-only', 'both', 'bad-release', 'bad-ca', 'dict', 'list', 'long-release'])
 def test_bad_metadata_is_one_line_and_sends_nothing(backend, privx, metadata, fragment):
     answer, sent = backend(credential(privx, **metadata))
     assert_clean_error(answer, fragment, privx)
-    assert sent == []
+    assert sent == [] and len(answer['error']) < 500
+
+
+def test_a_path_of_100000_characters_is_cut_in_the_message(backend, privx):
+    long_path = 'corp.example.com/' + 'x' * 100000
+    answer, _sent = backend(credential(privx, secret_path=long_path))
+    assert_clean_error(answer, "no account secret at path '%s'... (100017 characters): PrivX answered 404" % long_path[:200], privx)
+    assert len(answer['error']) < 500
 
 
 # -- the build hook that shares the collection's client ---------------------------------------------

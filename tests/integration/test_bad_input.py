@@ -138,7 +138,8 @@ LOOKUP_CASES = [
      ['secret path']),
     ('lookup: a number', lookup('42'), ['secret path', 'string']),
     ('lookup: None', lookup('None'), ['secret path', 'string']),
-    ('lookup: a list', lookup("['dbdomain/app_admin']"), ['secret path', 'string']),
+    # A list stands for its paths (issue 17); a list inside it is no path.
+    ('lookup: a list in a list', lookup("[['dbdomain/app_admin']]"), ['a secret path must be a string, not list']),
     ('lookup: path and target_domain', lookup("'dbdomain/app_admin', target_domain='dbdomain', username='app_admin'"),
      ['target_domain', 'not both']),
     ('lookup: target_domain without username', lookup("target_domain='dbdomain'"), ['target_domain', 'username']),

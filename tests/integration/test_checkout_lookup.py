@@ -104,6 +104,25 @@ def test_a_lookup_in_the_plays_own_templating_belongs_to_that_play(ansible, priv
     assert len(checkouts) == 2 and [call for call, _path in calls].count('release') == 2, calls
 
 
+def test_a_list_of_paths_as_a_term_is_flattened_as_the_builtin_lookups_do(ansible, privx):
+    """Issue 17: a list as a term failed with "not _AnsibleLazyTemplateList" (ansible-core 2.19+), "not list" before."""
+    both = "['%s', '%s']" % (PATH_A, PATH_B)
+    digests = "{{ %s | map('hash', 'sha256') | list }}"
+    tasks = [
+        {'name': 'query', 'ansible.builtin.set_fact': {'digests': digests % ("query('privx.secrets.checkout', %s)" % both)}},
+        {'name': 'lookup', 'ansible.builtin.set_fact': {'digests': digests % ("lookup('privx.secrets.checkout', %s, wantlist=True)" % both)}},
+        {'name': 'mixed', 'ansible.builtin.set_fact': {
+            'digests': digests % ("lookup('privx.secrets.checkout', '%s', ['%s'], wantlist=True)" % (PATH_A, PATH_B))}},
+        {'name': 'variable', 'vars': {'paths': [PATH_A, PATH_B]},
+         'ansible.builtin.set_fact': {'digests': digests % "query('privx.secrets.checkout', paths)"}},
+    ]
+    run = ansible.playbook([{'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}])
+    assert run.rc == 0, run.output[-3000:]
+    expected = [sha256(privx.control.secrets(*path.split('/'))[-1]['secret']) for path in (PATH_A, PATH_B)]
+    for task in tasks:
+        assert run.task(task['name'])['ansible_facts']['digests'] == expected, task['name']
+
+
 def test_one_failing_checkout_is_tried_once_for_all_forks(ansible, privx):
     privx.control.fault(path='/secrets/checkouts$', method='POST', action='status', status=503, count=1000)
     inventory = ansible.inventory(['host%02d' % number for number in range(1, 21)])
@@ -341,3 +360,19 @@ def test_bad_input_is_one_clear_line(ansible, privx):
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env=without)
     assert 'url is required' in line
     assert privx.control.checkouts() == []
+
+
+def test_a_failure_in_a_no_log_task_shows_its_cause_once_without_the_secret(ansible, privx):
+    """Issue 17: ansible-core 2.16 to 2.18 show a no_log task's failure as "output has been hidden" only, even at -vvv;
+    2.19 and later show the lookup's error. The lookup says it itself where ansible-core does not, and only there."""
+    from ansible.release import __version__ as core_version  # pylint: disable=import-outside-toplevel
+
+    play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'use', 'ansible.builtin.debug': {'msg': lookup('dbdomain/no_such_account')}, 'no_log': True}]}
+    run = ansible.playbook([play])
+    assert run.rc != 0 and run.task('use')['censored'], run.output[-3000:]
+    shown = ' '.join(run.output.split())  # ansible-core wraps warnings to the terminal's width
+    assert "no account secret at path 'dbdomain/no_such_account': PrivX answered 404" in shown, run.output[-3000:]
+    hidden_by_core = tuple(int(part) for part in core_version.split('.')[:2]) < (2, 19)
+    assert shown.count('[WARNING]: privx.secrets.checkout failed: no account secret') == (1 if hidden_by_core else 0), run.output[-3000:]
+    assert_no_secret(run.output, PLANTED_SECRETS)

@@ -184,3 +184,17 @@ def test_a_second_401_in_a_row_fails_naming_the_client(privx):
     with pytest.raises(PrivXAuthError, match="PrivX rejected the fresh token of API client '%s' on GET" % privx.clients['admin']['client_id']):
         client.get(paths.TARGET_DOMAINS)
     assert [call[0:2] for call in calls_since(privx, mark)] == [('POST', TOKEN_PATH), ('GET', paths.TARGET_DOMAINS)] * 2
+
+
+def test_a_list_whose_offset_is_ignored_stops_with_one_line_naming_the_call(ansible, privx):
+    """Issue 17: a caching proxy that ignores offset, in front of a huge count, looped a module until it was killed."""
+    privx.control.fault(path='/targetdomains$', method='GET', action='ignore_offset', count=None)
+    mark = privx.control.mark()
+    try:
+        result, _run = ansible.module('privx.secrets.target_domain_info', {})
+    finally:
+        privx.control.clear_faults()
+    assert result['failed'] is True
+    assert result['msg'] == ('PrivX answered GET %s at offset 3 with the same items as at offset 0 (does PrivX, or a proxy '
+                             'between, ignore the offset parameter?): stopped paging' % paths.TARGET_DOMAINS)
+    assert [call[:2] for call in calls_since(privx, mark)][-2:] == [('GET', paths.TARGET_DOMAINS)] * 2

@@ -13,6 +13,7 @@ every secret version it holds at the end (read through the control API), each li
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sqlite3
 import shutil
@@ -27,7 +28,9 @@ from harness import AnsibleRunner
 from privx_emulator.harness import EmulatorProcess
 
 NEW_PASSWORD = 'planted-new-leak-user-S3cr3t'
-CHANGED_PASSWORD = 'planted-changed-leak-user-S3cr3t'
+# Characters that a JSON body escapes (a quote, a backslash, non-ASCII) and a run of white space that an error
+# message collapses: an echo of the request shows the password only in those forms (issue 17).
+CHANGED_PASSWORD = 'planted-changed-leak "Quote\\Inside" Uml\u00e4ut  two  spaces'
 # The passwords come from the environment, as from a vault: the playbook file itself holds no secret to find.
 PASSWORD_FROM_ENV = "{{ lookup('ansible.builtin.env', 'LEAK_%s_PASSWORD') }}"
 PASSWORD_ENV = {'LEAK_NEW_PASSWORD': NEW_PASSWORD, 'LEAK_CHANGED_PASSWORD': CHANGED_PASSWORD}
@@ -73,15 +76,22 @@ def secret_versions(privx):
 
 
 def encoded_forms(secret):
-    """The secret literally, URL-encoded, and its base64 in each of the three alignments inside a longer text."""
+    """The secret literally, URL-encoded, JSON-escaped (once: an echoed request body; twice: that echo inside a JSON
+    result), with its white space collapsed, and its base64 in each of the three alignments inside a longer text."""
     raw = secret.encode('utf-8')
-    forms = {secret, quote(secret, safe=''), quote_plus(secret)}
+    forms = {quote(secret, safe=''), quote_plus(secret)}
     for offset in range(3):
         encoded = base64.b64encode(b'\0' * offset + raw).decode('ascii')
         core = encoded[(offset * 8 + 5) // 6:(offset + len(raw)) * 8 // 6]
         forms.update((core, core.replace('+', '-').replace('/', '_')))
+    texts = set()
+    for shown in (secret, ' '.join(secret.split())):
+        once = json.dumps(shown)[1:-1]
+        texts.update((shown, once, json.dumps(shown, ensure_ascii=False)[1:-1], json.dumps(once)[1:-1]))
+    texts.update([' '.join(text.split()) for text in texts])
+    forms.update(texts)
     # A server's text cut short may end inside a secret: its first two thirds count as the secret too.
-    forms.add(secret[:max(12, len(secret) * 2 // 3)])
+    forms.update(text[:max(12, len(text) * 2 // 3)] for text in texts)
     return forms
 
 

@@ -152,3 +152,25 @@ def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx)
     writes = [entry for entry in privx.control.requests(since=mark)
               if entry['method'] != 'GET' and not entry['path'].endswith(('/search', '/token'))]
     assert writes == []
+
+
+def test_the_same_create_on_ten_forks_converges_on_every_host(ansible, privx):
+    """Issue 17: the same managed_account create on 10 forks failed on one host with a raw VALUE_DUPLICATE."""
+    hosts = ['host%02d' % number for number in range(1, 11)]
+    args = {'target_domain': DOMAIN, 'username': 'alice', 'comment': 'one for all', 'password': PASSWORD}
+    play = {'name': 'race', 'hosts': 'all', 'gather_facts': False, 'tasks': [{'name': 'create', 'privx.secrets.managed_account': args}]}
+    # Creates wait a while before PrivX handles them, so that the hosts look for the account before any create lands.
+    privx.control.fault(path='/managedaccounts$', method='POST', action='delay', delay=4, count=None)
+    mark = privx.control.mark()
+    run = ansible.playbook([play], inventory=ansible.inventory(hosts), forks=10)
+    privx.control.clear_faults()
+    assert run.rc == 0, run.output[-3000:]
+    creates = [entry for entry in privx.control.requests(since=mark)
+               if entry['method'] == 'POST' and entry['path'].endswith('/managedaccounts')]
+    assert len(creates) > 1 and [entry['status'] for entry in creates].count(201) == 1, 'no race was run'
+    created = find_account(privx, DOMAIN, 'alice')
+    assert created['comment'] == 'one for all'
+    assert [entry['secret'] for entry in privx.control.secrets(DOMAIN, 'alice')] == [PASSWORD]
+    results = [run.task('create', host) for host in hosts]
+    assert {result['managed_account']['id'] for result in results} == {created['id']}
+    assert sum(result['changed'] for result in results) == 1, [result['changed'] for result in results]

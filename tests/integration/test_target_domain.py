@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import requests
 
@@ -44,7 +45,10 @@ class PrivXReader:
         answer = requests.request(method, self.emulator.url + SM + path, json=body, verify=self.emulator.ca_path, timeout=10,
                                   headers={'Authorization': 'Bearer ' + token.json()['access_token']})
         answer.raise_for_status()
-        return answer.json()
+        return answer.json() if answer.content else None
+
+    def delete(self, name):
+        self._get('/targetdomains/%s' % self.domain(name)['id'], method='DELETE')
 
     def domains(self):
         return {domain['name']: domain for domain in self._get('/targetdomains?limit=1000')['items']}
@@ -232,6 +236,30 @@ def test_a_failing_scan_fails_the_task_and_reports_it(ansible, privx):
     assert PrivXReader(privx).domain(NAME)['scan_message'] == 'LDAP bind failed: invalid credentials'
 
 
+def test_a_domain_deleted_while_its_scan_is_awaited_fails_saying_so_with_changed(ansible, privx):
+    """Issue 17: a raw 404 and changed: false, although the task had started a scan."""
+    reader = PrivXReader(privx)
+    ansible.module('privx.secrets.target_domain', {'name': NAME, 'domain_name': 'test.example.com'})
+    privx.control.settings(scan_delay=60)
+    mark = privx.control.mark()
+    play = {'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'scan', 'privx.secrets.target_domain': {'name': NAME, 'scan': 'always', 'wait': True}}]}
+    process, results = ansible.start([play])
+    try:
+        deadline = time.monotonic() + 60
+        while not any(path.endswith('/refresh') for _method, path in writes_since(privx, mark)):
+            assert time.monotonic() < deadline and process.poll() is None, 'no scan was started'
+            time.sleep(0.1)
+        reader.delete(NAME)
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    (result,) = [dict(entry['result'], failed=entry['status'] == 'failed') for entry in results() if entry['task'] == 'scan']
+    failed_cleanly(result, "target domain %r was deleted while its scan was awaited" % NAME)
+    assert result['changed'] is True and result['target_domain'] == {}
+
+
 def test_scan_always_without_wait_reports_changed_and_check_mode_starts_no_scan(ansible, privx):
     mark = privx.control.mark()
     result, _run = ansible.module('privx.secrets.target_domain', {'name': 'corp.example.com', 'scan': 'always'}, check=True)
@@ -264,6 +292,8 @@ def test_bad_input_fails_with_one_clear_line_and_changes_nothing(ansible, privx)
         ({'name': 'corp.example.com', 'enabled': False, 'scan': 'true'}, ['needs an enabled target domain']),
         (domain_args(scan='sometimes'), ['scan', 'sometimes']),
         ({'name': ' '}, ['name must not be empty']),
+        # Issue 17: it created a second domain beside the real one.
+        ({'name': 'corp.example.com ', 'comment': 'x'}, ["name 'corp.example.com ' has leading or trailing spaces"]),
         ({'name': 'CORP.example.com', 'comment': 'x'}, ["name 'CORP.example.com' differs only in letter case from 'corp.example.com'"]),
     ]
     for args, fragments in cases:
@@ -318,3 +348,24 @@ def test_a_scan_failing_to_start_after_a_change_still_reports_the_change(ansible
     assert result['failed'] is True and result['changed'] is True
     assert "PrivX applied the change to target domain 'corp.example.com' (replaced), then " in result['msg']
     assert 'diff' not in result
+
+
+def test_an_empty_endpoints_list_needs_allow_delete_all_which_the_role_passes_on(ansible, privx):
+    """Issue 17: endpoints: [] silently removed the endpoints and their write-only bind secrets."""
+    reader = PrivXReader(privx)
+    ansible.module('privx.secrets.target_domain', domain_args(), env={'BIND_PASSWORD': BIND_PASSWORD})
+    mark = privx.control.mark()
+    result, _run = ansible.module('privx.secrets.target_domain', {'name': NAME, 'endpoints': []})
+    failed_cleanly(result, 'endpoints: [] would remove the 1 endpoint of target domain %r' % NAME, 'set allow_delete_all: true')
+    assert writes_since(privx, mark) == [] and bind_secrets(privx) == [BIND_PASSWORD]
+
+    # Through the role, as an AWX survey gives a boolean: text.
+    role = [{'name': 'converge', 'hosts': 'localhost', 'gather_facts': False, 'roles': [{
+        'role': 'privx.secrets.managed_accounts', 'privx_target_domains': [{'name': NAME, 'endpoints': [], 'allow_delete_all': 'true'}]}]}]
+    run = ansible.playbook(role, diff=True)
+    assert run.rc == 0, run.output[-3000:]
+    assert '(removed with its endpoint: PrivX cannot give a stored secret back)' in run.output
+    assert reader.domain(NAME)['endpoints'] == [] and bind_secrets(privx) == []
+    mark = privx.control.mark()
+    run = ansible.playbook(role)
+    assert run.rc == 0 and 'changed=0' in run.output and writes_since(privx, mark) == []

@@ -7,6 +7,8 @@ from __future__ import annotations
 # for the next N API requests whose path matches a regular expression. "echo" answers an error status
 # (default 400) whose error_message and property repeat the request's headers and body, as a careless
 # proxy or server does: the collection's leak tests check that no secret comes back out of it.
+# "ignore_offset" answers a list call as if it had no offset and reports a count of IGNORED_OFFSET_COUNT, as a
+# caching proxy that keys on the path alone would in front of a list that seems never to end.
 
 import re
 import threading
@@ -14,7 +16,8 @@ import threading
 from .errors import bad_request, error_body
 from .validation import check_number
 
-ACTIONS = ("status", "drop", "delay", "echo")
+ACTIONS = ("status", "drop", "delay", "echo", "ignore_offset")
+IGNORED_OFFSET_COUNT = 1000000
 # error_code of a faulted status answer, unless the fault names its own. REFERENCE.md: MAX_LOAD and
 # TOO_MANY_CONNECTIONS come with 429 or 503 [our choice].
 ERROR_CODE_BY_STATUS = {

@@ -20,6 +20,7 @@ from .api_auth import authenticate, authorize, client_id_for_log
 from .context import RequestContext, Response
 from .control import CONTROL_PREFIX, handle_control
 from .errors import ApiError, OAuthError, bad_request, error_body, not_found
+from .faults import IGNORED_OFFSET_COUNT
 from .routes import TOKEN_PATH, Router
 from .validation import is_uuid
 
@@ -181,6 +182,12 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             time.sleep(fault.delay)
         if fault.action == "delay":
             return route_request(app, self.server.router, ctx)
+        if fault.action == "ignore_offset":
+            ctx.query.pop("offset", None)
+            response = route_request(app, self.server.router, ctx)
+            if isinstance(response.body, dict) and "count" in response.body:
+                response.body["count"] = IGNORED_OFFSET_COUNT
+            return response
         if fault.action == "drop":
             if fault.applied:
                 # The request is handled (and its change made) as usual; only the answer is lost.

@@ -24,6 +24,7 @@ import requests
 from awx_privx_credential_plugin._module_utils._client import PrivXClient
 from awx_privx_credential_plugin._module_utils._connection import ConnectionSettings
 from awx_privx_credential_plugin._module_utils._errors import PrivXConfigError, PrivXError
+from awx_privx_credential_plugin._module_utils._fields import shown
 from awx_privx_credential_plugin._module_utils._secrets import AccountSecrets, current_secret
 
 __all__ = ['CredentialPlugin', 'PrivXCredentialError', 'privx_backend', 'privx_inputs', 'privx_plugin']
@@ -82,6 +83,7 @@ privx_inputs = {
     ],
     'required': ['url', 'client_id', 'client_secret', 'oauth_client_secret'],
 }
+LABELS = {field['id']: field['label'] for field in privx_inputs['fields'] + privx_inputs['metadata']}
 
 
 class PrivXCredentialError(Exception):
@@ -141,7 +143,7 @@ def _username(secrets, path, target_domain, username):
         return username
     found = [item for item in secrets.list() if item.get('path') == path]
     if not found or not found[0].get('username'):
-        raise PrivXConfigError('no account secret at path %r that this API client may check out' % path)
+        raise PrivXConfigError('no account secret at path %s that this API client may check out' % shown(path))
     return found[0]['username']
 
 
@@ -186,7 +188,12 @@ def _ca_file(pem):
 
 def _text(kwargs, name):
     value = kwargs.get(name)
-    return str(value).strip() if value is not None else ''
+    if value is None:
+        return ''
+    if not isinstance(value, str):
+        # Its str() would go to PrivX as a path or a name: a dict's text never names anything.
+        raise PrivXConfigError('%s must be text, not %s' % (LABELS.get(name, name), type(value).__name__))
+    return value.strip()
 
 
 def _flag(value, default):
@@ -200,5 +207,5 @@ def _flag(value, default):
 def _choice(kwargs, name, choices):
     value = _text(kwargs, name) or choices[0]
     if value not in choices:
-        raise PrivXConfigError('%s must be one of %s, got %r' % (name, ', '.join(choices), value))
+        raise PrivXConfigError('%s must be one of %s, got %s' % (name, ', '.join(choices), shown(value)))
     return value

@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import base64
+import itertools
+import json
+import re
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -46,10 +49,10 @@ class FakeSession:
         return answer
 
 
-def client(session, **options):
+def client(session, also_mask=(), **options):
     settings = dict(SECRETS, url='https://privx.example.com', client_id='deployer')
     settings.update(options)
-    return PrivXClient(ConnectionSettings(settings), session=session, sleep=lambda _seconds: None)
+    return PrivXClient(ConnectionSettings(settings, also_mask=also_mask), session=session, sleep=lambda _seconds: None)
 
 
 def test_a_request_exception_that_quotes_a_header_is_told_by_its_kind_only():
@@ -210,3 +213,70 @@ def test_a_create_answered_without_an_id_says_privx_may_have_applied_it(answer):
         with pytest.raises(PrivXError, match='without the id of what it created') as caught:
             resource(client(FakeSession(token, Answer(201, answer)))).create({'name': 'x'})
         assert caught.value.outcome_unknown is True
+
+
+TRICKY_SECRETS = ['Quote"Inside9', 'Back\\slash-pw', 'Uml\u00e4ut-pw', 'two  spaces pw', 'tab\there-pw', 'new\nline-pw',
+                  'html<&>-pw', 'sl/ash+pw', 'emoji\U0001f600-pw', 'ctrl\x01char-pw']
+
+
+def echoed_forms(secret):
+    """The secret as servers and proxies written in other languages echo it inside a JSON string."""
+    ascii_form = json.dumps(secret)[1:-1]
+    unicode_form = json.dumps(secret, ensure_ascii=False)[1:-1]
+    go_form = unicode_form.replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
+    upper_hex = re.sub(r'\\u([0-9a-f]{4})', lambda match: '\\u' + match.group(1).upper(), ascii_form)
+    return {secret, ascii_form, unicode_form, go_form, upper_hex, ascii_form.replace('/', '\\/'),
+            json.dumps(ascii_form)[1:-1], ' '.join(secret.split())}
+
+
+@pytest.mark.parametrize('secret', TRICKY_SECRETS)
+def test_a_secret_echoed_json_escaped_or_with_its_white_space_collapsed_is_masked(secret):
+    """Issue 17: an echoed request body carries a password JSON-escaped, and _text collapsed white space before
+    masking, so that neither 'Quote\\"Inside9' nor 'two spaces pw' was recognised."""
+    forms = sorted(echoed_forms(secret))
+    echo = {'error_code': 'BAD_REQUEST', 'error_message': 'echo: %s' % ' | '.join('{"password": "%s"}' % form for form in forms)}
+    token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+    with pytest.raises(PrivXError) as caught:
+        client(FakeSession(token, Answer(400, echo)), also_mask=[secret]).post('/password', {'password': secret})
+    message = str(caught.value)
+    assert message.count('********') == len(forms), message
+    for form in forms:
+        for shown in (form, ' '.join(form.split())):
+            assert shown not in message, (shown, message)
+
+
+class OffsetIgnoringSession(FakeSession):
+    """A server or caching proxy that answers every page with the first one and a huge count: a loop without end."""
+
+    def __init__(self, count):
+        super().__init__()
+        self.count = count
+
+    def request(self, method, url, **kwargs):
+        self.sent.append((method, url))
+        if url.endswith('/oauth/token'):
+            return Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
+        if len(self.sent) > 50:
+            raise AssertionError('still paging after 50 requests')
+        return Answer(200, {'count': self.count, 'items': [{'id': 'a'}, {'id': 'b'}]})
+
+
+def test_paging_stops_on_a_page_that_repeats_the_previous_one():
+    """Issue 17: a server that ignores offset and reports a huge count looped a module until it was killed."""
+    session = OffsetIgnoringSession(10 ** 6)
+    pages = client(session).paginate('/list', page_size=2)
+    assert [item['id'] for item in itertools.islice(pages, 2)] == ['a', 'b']
+    with pytest.raises(PrivXError) as caught:
+        next(pages)
+    assert str(caught.value) == ('PrivX answered GET /list at offset 2 with the same items as at offset 0 (does PrivX, or a '
+                                 'proxy between, ignore the offset parameter?): stopped paging')
+    assert len(session.sent) == 3
+
+
+def test_paging_refuses_an_absurd_total_before_it_pages():
+    session = OffsetIgnoringSession(10 ** 12)
+    with pytest.raises(PrivXError) as caught:
+        list(client(session).paginate('/list', method='POST', body={}))
+    assert str(caught.value) == ('PrivX answered POST /list with a count of 1000000000000 items, more than any PrivX list '
+                                 'holds (at most 10000000 are paged): stopped paging')
+    assert len(session.sent) == 2

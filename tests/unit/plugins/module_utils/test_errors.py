@@ -36,3 +36,11 @@ def test_without_an_error_a_decorated_function_returns_none():
     assert read(None) == 'found' and read(404) is None
     with pytest.raises(PrivXApiError):
         read(403)
+
+
+def test_a_mapping_with_an_error_code_takes_only_that_code():
+    with on_api_error(400, error_code='VALUE_DUPLICATE'):
+        raise PrivXApiError('POST', '/x', 400, error_code='VALUE_DUPLICATE')
+    with pytest.raises(PrivXApiError, match='VALUE_OUT_OF_BOUNDS'):
+        with on_api_error(400, error_code='VALUE_DUPLICATE'):
+            raise PrivXApiError('POST', '/x', 400, error_code='VALUE_OUT_OF_BOUNDS')

@@ -149,3 +149,53 @@ def test_a_name_that_differs_only_in_letter_case_is_refused_not_created(run_modu
     result = run_module(target_domain, {'name': DOMAIN.upper(), 'comment': 'x'})
     assert result['failed'] is True and "differs only in letter case from 'corp.example.com'" in result['msg']
     assert privx.writes() == []
+
+
+@pytest.mark.parametrize('name', [' ' + DOMAIN, DOMAIN + ' ', '\t%s\n' % DOMAIN])
+def test_a_name_with_leading_or_trailing_spaces_is_refused_before_any_call(run_module, privx, domain, name):
+    """Issue 17: ' corp.example.com' created a second domain beside the real one; password_policy refuses such names."""
+    result = run_module(target_domain, {'name': name, 'comment': 'x'})
+    assert result['failed'] is True and result['msg'] == 'name %r has leading or trailing spaces' % name
+    assert privx.calls == []
+
+
+def test_an_empty_endpoints_list_is_refused_without_allow_delete_all(run_module, privx, domain):
+    """Issue 17: endpoints: [] silently removed the endpoints and their write-only bind secrets."""
+    for check_mode in (True, False):
+        result = run_module(target_domain, {'name': DOMAIN, 'endpoints': [], '_ansible_check_mode': check_mode})
+        assert result['failed'] is True
+        assert result['msg'] == ("endpoints: [] would remove the 1 endpoint of target domain 'corp.example.com' and the bind "
+                                 "passwords and client secrets PrivX stores for it, which PrivX cannot give back; set "
+                                 "allow_delete_all: true if that is what you mean")
+    assert privx.writes() == []
+
+
+def test_allow_delete_all_removes_every_endpoint_and_the_diff_says_their_secrets_are_lost(run_module, privx, domain):
+    entra = {'type': 'ENTRA_ID', 'entra_tenant_id': 't', 'entra_client_id': 'c', 'scan_priority': 0, 'rotation_priority': 0}
+    domain['endpoints'].append(entra)
+    result = run_module(target_domain, {'name': DOMAIN, 'endpoints': [], 'allow_delete_all': True, '_ansible_diff': True})
+    assert result['changed'] is True
+    ((method, _path, body),) = privx.writes()
+    assert method == 'PUT' and body['endpoints'] == []
+    lost = '(removed with its endpoint: PrivX cannot give a stored secret back)'
+    assert result['diff'] == {'before': {'endpoints': [dict(STORED, ldap_bind_password=lost), dict(entra, entra_client_secret=lost)]},
+                              'after': {'endpoints': []}}
+
+
+def test_an_endpoint_dropped_from_the_list_shows_its_lost_secret_in_the_diff(run_module, privx, domain):
+    other = dict(ENDPOINT, ldap_address='dc2.example.com')
+    result = run_module(target_domain, {'name': DOMAIN, 'endpoints': [other], '_ansible_diff': True, '_ansible_check_mode': True})
+    assert result['changed'] is True and privx.writes() == []
+    assert result['diff']['before']['endpoints'] == [dict(STORED, ldap_bind_password='(removed with its endpoint: PrivX cannot give '
+                                                                                     'a stored secret back)')]
+
+
+def test_a_domain_deleted_while_its_scan_is_awaited_says_so_and_reports_the_scan_it_started(run_module, privx, domain, monkeypatch):
+    """Issue 17: a raw 404 and changed: false although the task had started a scan."""
+    monkeypatch.setattr('time.sleep', lambda _seconds: None)
+    privx.answers[('GET', paths.target_domain(DOMAIN_ID))] = PrivXApiError('GET', paths.target_domain(DOMAIN_ID), 404, error_code='NOT_FOUND')
+    result = run_module(target_domain, {'name': DOMAIN, 'scan': 'always', 'wait': True})
+    assert [call[:2] for call in privx.writes()] == [('POST', paths.target_domain_refresh(DOMAIN_ID))]
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'] == "target domain 'corp.example.com' was deleted while its scan was awaited"
+    assert result['target_domain'] == {}

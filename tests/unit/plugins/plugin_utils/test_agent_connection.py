@@ -113,3 +113,25 @@ def test_the_lookup_sends_nothing_to_an_agent_of_another_user(short_dir, monkeyp
         thread.join(10)
         server.close()
     assert received in ([], [b''])
+
+
+def test_a_fallback_directory_another_user_took_says_how_to_choose_another(environment, short_dir):
+    """Issue 17: the refusal of a /tmp fallback that another local user had made did not mention PRIVX_AGENT_DIR."""
+    blocker = os.path.join(short_dir, 'file')
+    with open(blocker, 'w', encoding='utf-8'):
+        pass
+    environment.setenv('HOME', os.path.join(blocker, 'home'))
+    environment.setenv('TMPDIR', short_dir)
+    other_uid = os.getuid() + 1
+    taken = os.path.join(short_dir, 'privx.secrets-%d' % other_uid)  # where the other user's run will look
+    os.mkdir(taken, 0o700)
+    environment.setattr(_agent_connection.os, 'getuid', lambda: other_uid)
+    tempfile.tempdir = None
+    try:
+        with pytest.raises(PrivXError) as caught:
+            agent_directory()
+    finally:
+        environment.undo()
+        tempfile.tempdir = None
+    assert str(caught.value) == ('refusing the checkout agent directory %s: another user owns it; set PRIVX_AGENT_DIR to an '
+                                 'absolute path of a directory of yours (mode 700) to use another one' % taken)
