@@ -74,16 +74,31 @@ options:
     env:
       - name: PRIVX_CHECKOUT_RELEASE
     version_added: 0.2.0
+  check_mode:
+    description:
+      - What the lookup does in a check-mode run (C(--check), when C(ansible_check_mode) is true).
+      - V(placeholder) returns O(check_mode_placeholder) for each secret without any call to PrivX, so a check-mode
+        run neither holds a checkout nor, at its release, rotates a password whose policy says C(rotate_on_release).
+        The run warns once that it did so.
+      - V(checkout) checks out for real, as in a normal run (and releases as O(release) says).
+    type: str
+    choices: [placeholder, checkout]
+    default: placeholder
+    vars:
+      - name: privx_checkout_check_mode
+    env:
+      - name: PRIVX_CHECKOUT_CHECK_MODE
+    version_added: 0.2.0
   check_mode_placeholder:
     description:
-      - "In a check-mode run (C(--check), when C(ansible_check_mode) is true), return this string for each secret instead
-        of checking anything out: no call to PrivX, so no checkout and no rotation at its release."
-      - Without it, a check-mode run checks out for real (see the notes).
+      - The text returned for each secret in a check-mode run when O(check_mode=placeholder).
     type: str
+    default: PRIVX-CHECK-MODE-PLACEHOLDER
 notes:
-  - "Check mode: Ansible runs lookups for real in a check-mode run (C(--check)), so by default this lookup checks out in
-    check mode too, and releasing the checkout at the end of the play rotates the password when its policy says
-    C(rotate_on_release). Set O(check_mode_placeholder) to have the lookup return a placeholder in check mode instead."
+  - "Check mode: by default a check-mode run gets a placeholder, not the secret (O(check_mode)); tasks that compare the
+    secret (a template's diff, say) therefore predict a change. Set O(check_mode=checkout) (or the variable
+    C(privx_checkout_check_mode=checkout)) to check out for real in check mode; releasing such a checkout rotates the
+    password when its policy says C(rotate_on_release)."
   - Enable the callback with C(callbacks_enabled = privx.secrets.checkouts) in C(ansible.cfg), or
     E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
   - Use C(no_log) on tasks whose arguments or results would show the secret; the lookup itself never logs it.
@@ -159,8 +174,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._connection import (
     plugin_connection_options,
 )
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, first_time_in_run
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    CHECK_MODE_NOTICE,
     CHECKOUT,
     LEAVE_TO_EXPIRY,
     RELEASE_AT_PLAY_END,
@@ -172,6 +188,10 @@ display = Display()
 # Variables AWX gives every job it runs (awx/main/models/unified_jobs.py in ansible/awx, awx_meta_vars): jobs,
 # slices of a sliced job (which run as the nodes of a workflow job), workflow nodes and ad hoc commands.
 AWX_JOB_VARIABLES = ('awx_job_id', 'tower_job_id')
+CHECK_MODE_WARNING = ('privx.secrets: check mode: the checkout lookup returns a placeholder instead of each secret and checks '
+                      'nothing out (a checkout would be released at the end, which rotates a password whose policy says '
+                      'rotate_on_release). To check out for real in check mode, set the variable '
+                      'privx_checkout_check_mode=checkout (or the lookup option check_mode=checkout).')
 
 
 def release_mode(choice, variables):
@@ -198,11 +218,12 @@ class LookupModule(LookupBase):
         connection = plugin_connection_options(self.get_option)
         target_domain, username = self.get_option('target_domain'), self.get_option('username')
         output = self.get_option('output')
-        placeholder = self.get_option('check_mode_placeholder')
         try:
             requests = self._requests(terms, target_domain, username)
-            if placeholder is not None and (variables or {}).get('ansible_check_mode'):
-                return [placeholder for _request in requests]
+            if (variables or {}).get('ansible_check_mode') and self.get_option('check_mode') == 'placeholder':
+                if first_time_in_run(CHECK_MODE_NOTICE):
+                    display.warning(CHECK_MODE_WARNING)
+                return [self.get_option('check_mode_placeholder') for _request in requests]
             release, reason = release_mode(self.get_option('release'), variables or {})
             settings = ConnectionSettings(connection)  # a clear error here beats one from the agent
             if settings.insecure:

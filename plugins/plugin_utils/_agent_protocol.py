@@ -14,6 +14,10 @@ Transport
   Both ends check the other's user id (SO_PEERCRED) and talk only to the same user; the client checks before it
   sends connection options, which carry credentials.
 
+  A lookup of a check-mode run that returns placeholders makes no agent start; the first one creates an empty file
+  ``<pid>-<start time>.`` + CHECK_MODE_NOTICE there (O_EXCL: only one succeeds) and warns, so that the run warns once.
+  Files of these three kinds whose controller is gone are removed by the next run (``remove_leftovers``).
+
 Start
   The first client that finds no agent starts one and waits for the agent to print READY_LINE on its stdout, which
   it does once its socket listens.
@@ -89,6 +93,7 @@ LEAVE_TO_EXPIRY = 'expiry'
 RELEASE_MODES = (RELEASE_AT_PLAY_END, RELEASE_AT_RUN_END, LEAVE_TO_EXPIRY)
 
 LEASES_FOLDER = 'leases'
+CHECK_MODE_NOTICE = 'checkmode'
 
 
 class ProtocolError(ValueError):
