@@ -102,22 +102,24 @@ notes:
   - Enable the callback with C(callbacks_enabled = privx.secrets.checkouts) in C(ansible.cfg), or
     E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
   - Use C(no_log) on tasks whose arguments or results would show the secret; the lookup itself never logs it.
-  - "In AWX and other automation controllers every job is its own ansible-playbook run, on a node or in a container of
-    its own. With the default O(release=auto) a job's checkouts are left to expire (see O(release) and the table in
-    the collection's guide C(guide_password_lookups)): another job with the same credential (a slice of the same
-    sliced job, a job of the same template started at the same time) may be using the same checkout, and no job can
-    see the others. Set C(privx_checkout_release=play) (in the job template's extra variables) when no other job uses
-    the API client at the same time: the job's agent then releases its checkouts at the end of each play and when the
-    job ends, even when it is cancelled."
   - The agent's directory is E(PRIVX_AGENT_DIR) when set, else C($XDG_RUNTIME_DIR/privx.secrets), else C(~/.ansible/privx).
   - Lookups of the same path with different connection options (another API client) get separate checkouts.
   - "Runs that share one API client share its checkouts: PrivX gives one API client one checkout per path and answers a
-    second request with the active one. Runs of the same OS user on one machine (sharing the agent directory) tell each
-    other which checkouts they use, in lease files in that directory: a run lets go of a checkout at its play's or
-    run's end, and the last run that uses it releases it. A run releases a checkout only if a run on this machine
-    created it; one created elsewhere is used, warned about once and left to its creator or its expiry. Runs on
-    different machines (or with different agent directories) cannot see each other: give them
-    O(release=expiry) or API clients of their own."
+    second request with the active one, telling nobody. Runs of the same OS user on one machine (sharing the agent directory) tell each other which checkouts they
+    use, in lease files in that directory: each lets go at its play's or run's end, and the last one releases the
+    checkout. A run never releases a checkout created elsewhere: it warns once and leaves it to its creator or its
+    expiry. Runs on different machines (or with different agent directories) outside AWX cannot see each other: give
+    them O(release=expiry) or API clients of their own."
+  - "With the default O(release=auto), situation by situation. One ansible-playbook run: released at the end of the
+    play that used it. Runs at the same time on one machine: shared; the last run releases it. One AWX job, two AWX
+    jobs at the same time with one credential, a sliced job (its slices share one checkout), a workflow (nodes at the
+    same time share it; a later node gets it again while it is active): left to expire, so a C(rotate_on_release)
+    password rotates once, at expiry. An ad hoc command: one play, released when it ends (in AWX: left to expire)."
+  - "In AWX and other automation controllers every job is its own ansible-playbook run, on a node or in a container of
+    its own, so jobs cannot see each other. Set C(privx_checkout_release=play) in the job template's extra variables
+    when no other job uses the API client at the same time (no slicing, no simultaneous runs, no other template with
+    the credential): the job's agent then releases its checkouts at the end of each play and when the job ends, even
+    when it is cancelled. With V(expiry), choose a C(max_checkout_duration) longer than the longest job."
   - Connection variables (C(privx_url) and the others) may be templates and vault-encrypted values; they are rendered
     as ansible-core renders a connection plugin's variables.
   - O(target_domain) matches the domain's name without regard to letter case, as the modules do.
