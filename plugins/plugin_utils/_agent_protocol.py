@@ -59,7 +59,9 @@ Leases: runs on one machine that share a checkout
   path), named by ``lease_key`` (a SHA-256 digest: no credential appears in it), mode 0600, read and written only
   under an exclusive flock on that file. Its content is a JSON object (``decode_lease``; anything else reads as
   empty):
-    "users"      names (``ControllerProcess.name``) of the runs that use the path's checkout or are about to;
+    "users"      the runs that use the path's checkout or are about to: ``ControllerProcess.name``, a slash and a
+                 number that tells the run's connections apart (one run may reach one API client with two sets of
+                 connection options, a longer timeout say: each is a user of its own);
     "made_here"  [{"id": checkout id, "expires": epoch seconds, "keep": bool}]: checkouts of the path that a run of
                  this directory created (as its agent judged, _checkout_agent.check_out) and nobody released yet;
                  "keep" once a run that used it asked for "expiry".

@@ -78,7 +78,7 @@ class Holding:
     CREATED_MARGIN before our request counts as made here.
 
     ``made_here``: whether a run on this machine created it (the leases' answer), ``mode``: one of RELEASE_MODES,
-    ``lease``: the key of its lease file.
+    ``lease``: the key of its lease file, ``holder``: which of the run's API connections uses it (see Leases).
 
     ``keep_until``: a checkout attempt that got no answer (the client retries after a read timeout, so the
     call took longer than ``timeout``) may still be processed by PrivX later. While this checkout is active,
@@ -96,6 +96,7 @@ class Holding:
         self.made_here = own
         self.mode = RELEASE_AT_PLAY_END
         self.lease = None
+        self.holder = ''
 
     @property
     def path(self):
@@ -135,6 +136,7 @@ class CheckoutAgent:
         self._leases = leases or MemoryLeases()
         self._lock = threading.Lock()
         self._clients = {}
+        self._holders = {}
         self._held = {}
         self._paths = {}
         self._failures = {}
@@ -154,6 +156,7 @@ class CheckoutAgent:
         with self._lock:
             if key not in self._clients:
                 self._clients[key] = self._secrets_api(settings)
+                self._holders[key] = str(len(self._holders) + 1)  # tells this run's connections apart in the leases
             return key, self._clients[key]
 
     def checkout(self, connection, path=None, target_domain=None, username=None, output='secret', release=None, reason=None):
@@ -176,26 +179,26 @@ class CheckoutAgent:
         key, secrets = self._secrets_for(connection)
         if path is None:
             path = self._remembered(self._paths, (key, target_domain, username), lambda: secrets.path_of(target_domain, username))
-        holding = self._remembered(self._held, (key, path), lambda: self._check_out(secrets, path, mode),
+        holding = self._remembered(self._held, (key, path), lambda: self._check_out(secrets, path, mode, self._holders[key]),
                                    fresh=lambda held: not held.expired())
         holding.last_used = time.time()
         self._keep_as_long_as(holding, mode)
         value = holding.record if output == 'checkout' else current_secret(holding.record)
         return {'value': value, 'warning': self._warning_once(holding, reason)}
 
-    def _check_out(self, secrets, path, mode):
+    def _check_out(self, secrets, path, mode, holder):
         """Check out under a lease: joined before the request, so that no run here releases the checkout meanwhile."""
         settings = secrets.client.settings
         lease = lease_key(settings.url, settings.client_id or settings.access_token, path)
-        self._leases.join(lease)
+        self._leases.join(lease, holder)
         try:
             holding = check_out(secrets, path)
         except PrivXError:
-            _released, warnings, _others = self._leases.let_go(lease, lambda checkout_id: _release(secrets, path, checkout_id))
+            _released, warnings, _others = self._leases.let_go(lease, lambda checkout_id: _release(secrets, path, checkout_id), holder)
             for warning in warnings:
                 self._warn(warning)
             raise
-        holding.lease, holding.mode = lease, mode
+        holding.lease, holding.holder, holding.mode = lease, holder, mode
         holding.made_here = self._leases.record(lease, holding.record, created=holding.own, keep=mode == LEAVE_TO_EXPIRY)
         return holding
 
@@ -282,7 +285,7 @@ class CheckoutAgent:
 
     def _let_go(self, holding):
         """(whether this holding's checkout was released, warnings)."""
-        released, warnings, _others = self._leases.let_go(holding.lease, holding.release)
+        released, warnings, _others = self._leases.let_go(holding.lease, holding.release, holding.holder)
         return holding.record.get('id') in released, warnings
 
     def release_for_shutdown(self, patience=SHUTDOWN_PATIENCE):
@@ -312,7 +315,7 @@ class CheckoutAgent:
             holdings = [holding for holding in self._held.values() if holding.made_here and holding.mode != LEAVE_TO_EXPIRY]
         if releasable:
             holdings = [holding for holding in holdings
-                        if holding.keep_until <= now and self._leases.would_release(holding.lease, holding.record.get('id'))]
+                        if holding.keep_until <= now and self._leases.would_release(holding.lease, holding.record.get('id'), holding.holder)]
         return sorted(set(holding.path for holding in holdings))
 
 

@@ -24,21 +24,31 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
 
 
 class Leases:
-    """The leases as one run (``me``, its controller's name) reads and changes them; ``alive(name)`` tells a live run."""
+    """The leases as one run (``me``, its controller's name) reads and changes them; ``alive(name)`` tells a live run.
+
+    ``holder`` tells apart the users of one path within the run (its agent's API connections: see _agent_protocol).
+    """
 
     def __init__(self, me, alive):
         self.me = me
         self._alive = alive
+
+    def _user(self, holder):
+        return '%s/%s' % (self.me, holder) if holder else self.me
+
+    def _others(self, users, holder):
+        mine = self._user(holder)
+        return [name for name in users if name != mine and self._alive(name.partition('/')[0])]
 
     @contextlib.contextmanager
     def _locked_state(self, key):
         """The state of ``key``, locked against every other run, for changing in place."""
         raise NotImplementedError
 
-    def join(self, key):
+    def join(self, key, holder=''):
         """Say that this run is about to check the path out: before the request is sent."""
         with self._locked_state(key) as state:
-            state['users'] = [name for name in state['users'] if name != self.me and self._alive(name)] + [self.me]
+            state['users'] = self._others(state['users'], holder) + [self._user(holder)]
 
     def record(self, key, checkout, *, created, keep):
         """Note the checkout this run got (``created``: by its own request); returns whether a run here created it.
@@ -55,14 +65,14 @@ class Leases:
                 entry['keep'] = True
             return entry is not None
 
-    def let_go(self, key, release):
+    def let_go(self, key, release, holder=''):
         """This run is done with the path. When no live run is left, release what runs here made and nobody keeps.
 
         ``release(checkout_id)`` releases one and returns a warning text when it could not. Returns (the released
         checkout ids, warnings, whether another live run still uses the path).
         """
         with self._locked_state(key) as state:
-            others = [name for name in state['users'] if name != self.me and self._alive(name)]
+            others = self._others(state['users'], holder)
             state['users'] = others
             if others:
                 return [], [], True
@@ -72,11 +82,10 @@ class Leases:
         return ([checkout_id for checkout_id, warning in outcomes if warning is None],
                 [warning for _checkout_id, warning in outcomes if warning], False)
 
-    def would_release(self, key, checkout_id):
+    def would_release(self, key, checkout_id, holder=''):
         """Whether ``let_go`` now would release this checkout."""
         with self._locked_state(key) as state:
-            others = [name for name in state['users'] if name != self.me and self._alive(name)]
-            return not others and any(item['id'] == checkout_id and not item['keep'] and not _expired(item)
+            return not self._others(state['users'], holder) and any(item['id'] == checkout_id and not item['keep'] and not _expired(item)
                                       for item in state['made_here'])
 
 

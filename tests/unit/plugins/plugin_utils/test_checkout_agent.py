@@ -337,3 +337,14 @@ def test_status_does_not_offer_a_checkout_another_run_still_uses(machine):
     assert first.held_paths() == ['d/x', 'd/y']
     assert first.held_paths(releasable=True) == ['d/y']
     assert first.release()['released'] == ['d/y']
+
+
+def test_one_run_with_two_connections_to_one_api_client_keeps_the_checkout_for_the_other():
+    # The same API client with another timeout is another connection of the run, and another holder of the checkout.
+    machine = Machine()
+    agent = machine.run('a')
+    agent.checkout(CONNECTION, path='d/x')
+    agent.checkout(dict(CONNECTION, timeout=30), path='d/x', release=RELEASE_AT_RUN_END)
+    assert agent.release(used_before=time.time())['kept'] == ['d/x'], 'released under the run\'s other connection'
+    assert machine.privx.released == []
+    assert agent.release(ending=True)['released'] == ['d/x']
