@@ -105,11 +105,11 @@ notes:
   - The agent's directory is E(PRIVX_AGENT_DIR) when set, else C($XDG_RUNTIME_DIR/privx.secrets), else C(~/.ansible/privx).
   - Lookups of the same path with different connection options (another API client) get separate checkouts.
   - "Runs that share one API client share its checkouts: PrivX gives one API client one checkout per path and answers a
-    second request with the active one, telling nobody. Runs of the same OS user on one machine (sharing the agent directory) tell each other which checkouts they
-    use, in lease files in that directory: each lets go at its play's or run's end, and the last one releases the
-    checkout. A run never releases a checkout created elsewhere: it warns once and leaves it to its creator or its
-    expiry. Runs on different machines (or with different agent directories) outside AWX cannot see each other: give
-    them O(release=expiry) or API clients of their own."
+    second request with the active one, telling nobody. Runs of the same OS user on one machine (sharing the agent
+    directory) tell each other which checkouts they use, in lease files in that directory: each lets go at its play's
+    or run's end, and the last one releases the checkout. A run never releases a checkout created elsewhere: it warns
+    once and leaves it to its creator or its expiry. Runs on different machines (or with different agent directories)
+    outside AWX cannot see each other: give them O(release=expiry) or API clients of their own."
   - "With the default O(release=auto), situation by situation. One ansible-playbook run: released at the end of the
     play that used it. Runs at the same time on one machine: shared; the last run releases it. One AWX job, two AWX
     jobs at the same time with one credential, a sliced job (its slices share one checkout), a workflow (nodes at the

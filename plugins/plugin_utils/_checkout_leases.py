@@ -85,8 +85,8 @@ class Leases:
     def would_release(self, key, checkout_id, holder=''):
         """Whether ``let_go`` now would release this checkout."""
         with self._locked_state(key) as state:
-            return not self._others(state['users'], holder) and any(item['id'] == checkout_id and not item['keep'] and not _expired(item)
-                                      for item in state['made_here'])
+            due = [item for item in state['made_here'] if item['id'] == checkout_id and not item['keep'] and not _expired(item)]
+            return bool(due) and not self._others(state['users'], holder)
 
 
 def _expired(entry):

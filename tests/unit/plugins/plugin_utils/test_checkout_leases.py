@@ -48,7 +48,7 @@ def test_the_last_run_to_let_go_releases_what_a_run_here_made(tmp_path):
     assert first.let_go(KEY, released.append) == ([], [], True)
     assert second.would_release(KEY, 'checkout-1') is True
     live.discard('100-1')
-    assert second.let_go(KEY, lambda checkout_id: released.append(checkout_id)) == (['checkout-1'], [], False)
+    assert second.let_go(KEY, released.append) == (['checkout-1'], [], False)
     assert released == ['checkout-1']
     assert second.let_go(KEY, released.append) == ([], [], False), 'released twice'
 
