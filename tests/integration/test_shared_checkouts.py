@@ -36,7 +36,7 @@ PATIENCE = 120
 
 
 def gated_play(path, gate, name, hosts='all'):
-    """Use the password, say so, wait for the test's go, use it again."""
+    """Use the password, say so, wait for the test's go, use it again, and ask for the release."""
     use = "{{ lookup('privx.secrets.checkout', '%s') | hash('sha256') }}" % path
     return {'name': 'deploy', 'hosts': hosts, 'gather_facts': False, 'tasks': [
         {'name': 'Use the password', 'ansible.builtin.set_fact': {'first': use}},
@@ -46,6 +46,7 @@ def gated_play(path, gate, name, hosts='all'):
             'sh', '-c', 'for i in $(seq %d); do [ -e "$1" ] && exit 0; sleep 0.1; done; exit 1' % (PATIENCE * 10), 'sh',
             os.path.join(gate, name + '.go')]}, 'changed_when': False, 'run_once': True},
         {'name': 'Use it again', 'ansible.builtin.set_fact': {'second': use}},
+        {'name': 'Release early', 'privx.secrets.checkout_release': {'paths': [path]}, 'run_once': True},
     ]}
 
 
@@ -131,6 +132,9 @@ def test_two_runs_on_this_machine_started_together_never_release_under_each_othe
             facts = [entry['result']['ansible_facts'] for entry in results() if entry['task'] in ('Use the password', 'Use it again')]
             assert len(facts) == 4, (name, output[-3000:])
             assert {value for fact in facts for value in fact.values()} == {digest(initial[-1]['secret'])}
+            [asked] = [entry['result'] for entry in results() if entry['task'] == 'Release early']
+            # checkout_release keeps the rule too: the first run to end left the checkout to the one still working.
+            assert (asked['released'], asked['kept']) == (([], [path]) if name == 'one' else ([path], [])), (name, asked)
     finally:
         for _started, process, _results in runs.values():
             if process.poll() is None:
@@ -163,6 +167,12 @@ class AwxJob:
         output = self.runner.stdout.read()
         assert (self.runner.status, self.runner.rc) == ('successful', 0), (self.name, output[-3000:])
         return output
+
+    def asked_release(self):
+        """What checkout_release answered: (released, kept)."""
+        [result] = [event['event_data']['res'] for event in self.runner.events if event.get('event') == 'runner_on_ok'
+                    and event['event_data'].get('task') == 'Release early']
+        return result['released'], result['kept']
 
     def digests(self):
         return {value for event in self.runner.events if event.get('event') == 'runner_on_ok'
@@ -225,6 +235,8 @@ def test_slices_and_simultaneous_jobs_run_as_awx_runs_them(collections_path, pri
     for job in jobs:
         username = 'solo_db' if job is solo else 'slice_db' if job in sliced else 'job_db'
         assert job.digests() == {digest(initial[username][-1]['secret'])}, job.name
+        path = DOMAIN + '/' + username
+        assert job.asked_release() == (([path], []) if job is solo else ([], [path])), job.name
         assert_no_secret(outputs[job.name], SECRETS)
     # Left to expire, as each job said once per path, naming the expiry; never released.
     active = {item['path']: item for item in privx.control.checkouts()}
