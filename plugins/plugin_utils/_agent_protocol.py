@@ -69,8 +69,9 @@ Leases: runs on one machine that share a checkout
   go by removing its name; when no live run is left in "users" (a run whose controller is gone counts as left), it
   releases every unexpired checkout of "made_here" that is not "keep", still holding the lock, and empties the list.
   So a run that joins while another lets go either is seen, and the checkout stays, or joins after the release and
-  gets a new checkout. Lease files stay (one per path ever used; without users once every run let go). Runs that do not share the directory (other machines, AWX jobs in their own containers)
-  cannot see each other: that is what "expiry" is for.
+  gets a new checkout. Lease files stay (one per path ever used; without users once every run let go). Runs that do
+  not share the directory (other machines, AWX jobs in their own containers) cannot see each other: that is what
+  "expiry" is for.
 """
 
 from __future__ import annotations
