@@ -26,21 +26,22 @@ class ActionModule(ActionBase):
         _validation, args = self.validate_argument_spec(argument_spec=checkout_release_argument_spec(), **CHECKOUT_RELEASE_CONSTRAINTS)
         paths = None if args['all'] else args['paths']
         try:
-            released, warnings = self._release(AgentConnection.if_running(), paths)
+            released, kept, warnings = self._release(AgentConnection.if_running(), paths)
         except PrivXError as error:
             raise AnsibleActionFail('privx.secrets.checkout_release: %s' % error) from None
-        result.update(changed=bool(released), released=released)
+        result.update(changed=bool(released), released=released, kept=kept)
         if warnings:
             result['warnings'] = warnings
         return result
 
     def _release(self, agent, paths):
-        """(released paths, warnings); in check mode the paths that would be released."""
+        """(released paths, kept paths, warnings); in check mode the paths that would be released, and no others."""
         if agent is None:
-            return [], []
+            return [], [], []
         if self._task.check_mode:
-            # Not 'held': a checkout kept for an unanswered attempt is held but not released yet (_checkout_agent.py, Holding).
+            # Not 'held': a checkout kept for an unanswered attempt (_checkout_agent.py, Holding), or used by another
+            # run on this machine, is held but would not be released now.
             releasable = (agent.request(STATUS, start=False) or {}).get('releasable', [])
-            return [path for path in releasable if paths is None or path in paths], []
-        outcome = agent.request(RELEASE, start=False, paths=paths) or {'released': [], 'warnings': []}
-        return outcome['released'], outcome['warnings']
+            return [path for path in releasable if paths is None or path in paths], [], []
+        outcome = agent.request(RELEASE, start=False, paths=paths) or {}
+        return outcome.get('released', []), outcome.get('kept', []), outcome.get('warnings', [])

@@ -13,6 +13,8 @@ description:
   - Tells the run's checkout agent (started by the P(privx.secrets.checkout#lookup) lookup) where each play starts
     and where the run ends, so that each play's checkouts are released when that play ends rather than when the run ends.
   - Shows every release that failed as a warning naming the path.
+  - The agent releases a checkout only when no other run of the same API client on this machine still uses it, and
+    never one left to expire (see the lookup's O(privx.secrets.checkout#lookup:release) option).
   - It starts nothing, so in a run without checkouts it does nothing.
   - It also loads the lookup once in the controller, so that the forked workers do not each load it again.
   - Recommended wherever the checkout lookup is used.
@@ -75,3 +77,5 @@ class CallbackModule(CallbackBase):
             self._display.warning(warning)
         if outcome['released']:
             self._display.vv('privx.secrets: released the checkouts of %s' % ', '.join(outcome['released']))
+        if outcome.get('kept'):
+            self._display.vv('privx.secrets: left the checkouts of %s to another run using them or to their expiry' % ', '.join(outcome['kept']))

@@ -13,6 +13,9 @@ description:
   - Releases checkouts that the P(privx.secrets.checkout#lookup) lookup made in this run, before the end of the play.
   - A later lookup of a released path in the same play checks it out again.
   - Runs on the controller, where the run's checkout agent is; releasing nothing is not an error.
+  - "A checkout that another run of the same API client on this machine still uses is not released (the last run
+    using it releases it), and neither is one the lookup leaves to expire (its O(privx.secrets.checkout#lookup:release)
+    option, V(expiry) by default in AWX jobs): both are returned in RV(kept)."
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
@@ -101,6 +104,15 @@ released:
   type: list
   elements: str
   sample: [corp.example.com/db_admin]
+kept:
+  description:
+    - Paths whose checkouts were not released because another run on this machine still uses them, or because the
+      lookup leaves them to expire (then with a warning). Empty in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+  version_added: 0.2.0
 '''
 
 from ansible.module_utils.basic import AnsibleModule

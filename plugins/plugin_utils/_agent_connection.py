@@ -24,6 +24,7 @@ import time
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    CHECK_MODE_NOTICE,
     READY_LINE,
     ControllerProcess,
     ProtocolError,
@@ -223,12 +224,29 @@ class AgentConnection:
             raise PrivXError('the checkout agent did not start (%s)' % (line or 'no answer within %ds' % START_TIMEOUT))
 
 
+def first_time_in_run(notice):
+    """True for the first process of this run that asks about ``notice`` (a file name suffix, see _agent_protocol).
+
+    True as well when the agent directory is unusable: the notice is then given more than once rather than never.
+    """
+    controller = ControllerProcess.current()
+    try:
+        directory = agent_directory()
+        os.close(os.open(os.path.join(directory, '%s.%s' % (controller.name, notice)), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    except (OSError, PrivXError):
+        return True
+    remove_leftovers(directory)
+    return True
+
+
 def remove_leftovers(directory):
-    """Remove sockets and lock files of agents whose controller is gone (an agent killed with SIGKILL leaves them)."""
+    """Remove the files of runs whose controller is gone (an agent killed with SIGKILL leaves its socket and lock)."""
     for name in os.listdir(directory):
         stem, _dot, suffix = name.rpartition('.')
         controller = ControllerProcess.from_name(stem)
-        if suffix in ('sock', 'lock') and controller is not None and not controller.is_alive():
+        if suffix in ('sock', 'lock', CHECK_MODE_NOTICE) and controller is not None and not controller.is_alive():
             try:
                 os.unlink(os.path.join(directory, name))
             except OSError:

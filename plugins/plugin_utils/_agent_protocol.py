@@ -14,6 +14,10 @@ Transport
   Both ends check the other's user id (SO_PEERCRED) and talk only to the same user; the client checks before it
   sends connection options, which carry credentials.
 
+  A lookup of a check-mode run that returns placeholders makes no agent start; the first one creates an empty file
+  ``<pid>-<start time>.`` + CHECK_MODE_NOTICE there (O_EXCL: only one succeeds) and warns, so that the run warns once.
+  Files of these three kinds whose controller is gone are removed by the next run (``remove_leftovers``).
+
 Start
   The first client that finds no agent starts one and waits for the agent to print READY_LINE on its stdout, which
   it does once its socket listens.
@@ -26,17 +30,53 @@ Messages
 
 Operations
   ``checkout``   connection (the connection options), path, or target_domain with username, output ("secret" or
-                 "checkout") -> {"value": the secret or the checkout record, "warning": text or null}. The warning
-                 comes once per path and run, when PrivX handed over a checkout another run created.
-  ``play_start`` used_before (epoch seconds) -> {"released": [paths], "warnings": [texts]}: releases the checkouts
-                 last used before a new play started.
-  ``release``    paths (a list, or null for all) -> {"released": [...], "warnings": [...]}.
-  ``finish``     -> {"released": [...], "warnings": [...]}: releases everything; the agent then exits.
-  ``status``     -> {"pid": the agent's pid, "held": [paths of the checkouts this run holds and will release]}.
+                 "checkout"), release (one of RELEASE_MODES, "play" when left out) and reason (text or null: why
+                 "expiry", for the warning) -> {"value": the secret or the checkout record, "warning": text or null}.
+                 The warning comes once per path and run: when the checkout is left to expire (naming the expiry
+                 time and the reason), or when PrivX handed over a checkout another run created. Lookups of one path
+                 that ask for different release modes keep the checkout as long as the longest of them asks.
+  ``play_start`` used_before (epoch seconds) -> {"released": [paths], "kept": [paths], "warnings": [texts]}: lets go
+                 of the "play" checkouts last used before a new play started.
+  ``release``    paths (a list, or null for all) -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of
+                 the "play" and "run" checkouts; an "expiry" checkout stays held and is listed in "kept" with a warning.
+  ``finish``     -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of everything; the agent then exits.
+  ``status``     -> {"pid": the agent's pid, "held": [paths of the checkouts this run would release if no other run
+                 used them], "releasable": [the paths a ``release`` of all now would release]}.
+
+  "Letting go" of a checkout releases it unless another run may still be using it (Leases below): "released" lists
+  the paths released, "kept" those left to another run or to PrivX's expiry, "warnings" a line for each release that
+  failed. An "expiry" checkout is never released by this run; when it ends, it is only let go (Leases).
+
+Release modes (RELEASE_MODES, from the shortest)
+  "play"    let go when the play that used it ends (the callback's play_start), else when the run ends.
+  "run"     let go when the run ends.
+  "expiry"  never released: PrivX ends it at its expiry (the password policy's max_checkout_duration).
+
+Leases: runs on one machine that share a checkout
+  PrivX gives one API client one checkout per path and answers a second request with the active one, without telling
+  anyone that it is now shared. Agents that share the agent directory (runs of one OS user with the same
+  PRIVX_AGENT_DIR, XDG_RUNTIME_DIR or HOME) tell each other in LEASES_FOLDER: one file per (PrivX URL, API client,
+  path), named by ``lease_key`` (a SHA-256 digest: no credential appears in it), mode 0600, read and written only
+  under an exclusive flock on that file. Its content is a JSON object (``decode_lease``; anything else reads as
+  empty):
+    "users"      the runs that use the path's checkout or are about to: ``ControllerProcess.name``, a slash and a
+                 number that tells the run's connections apart (one run may reach one API client with two sets of
+                 connection options, a longer timeout say: each is a user of its own);
+    "made_here"  [{"id": checkout id, "expires": epoch seconds, "keep": bool}]: checkouts of the path that a run of
+                 this directory created (as its agent judged, _checkout_agent.check_out) and nobody released yet;
+                 "keep" once a run that used it asked for "expiry".
+  A run joins (adds its name) BEFORE it sends its checkout request, and records the checkout it got after. A run lets
+  go by removing its name; when no live run is left in "users" (a run whose controller is gone counts as left), it
+  releases every unexpired checkout of "made_here" that is not "keep", still holding the lock, and empties the list.
+  So a run that joins while another lets go either is seen, and the checkout stays, or joins after the release and
+  gets a new checkout. Lease files stay (one per path ever used; without users once every run let go). Runs that do
+  not share the directory (other machines, AWX jobs in their own containers) cannot see each other: that is what
+  "expiry" is for.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -49,6 +89,14 @@ RELEASE = 'release'
 FINISH = 'finish'
 STATUS = 'status'
 OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, STATUS)
+
+RELEASE_AT_PLAY_END = 'play'
+RELEASE_AT_RUN_END = 'run'
+LEAVE_TO_EXPIRY = 'expiry'
+RELEASE_MODES = (RELEASE_AT_PLAY_END, RELEASE_AT_RUN_END, LEAVE_TO_EXPIRY)
+
+LEASES_FOLDER = 'leases'
+CHECK_MODE_NOTICE = 'checkmode'
 
 
 class ProtocolError(ValueError):
@@ -89,6 +137,30 @@ def decode_reply(line):
     if answer.get('ok'):
         return True, answer.get('value')
     return False, answer.get('error') or 'the checkout agent failed'
+
+
+def lease_key(url, client, path):
+    """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, or its access token) and the path."""
+    return hashlib.sha256(json.dumps([url, client, path]).encode()).hexdigest()
+
+
+def decode_lease(text):
+    """The lease state a lease file holds: {"users": [...], "made_here": [...]}, empty when the text is not one."""
+    try:
+        state = json.loads(text) if text.strip() else {}
+    except ValueError:
+        state = {}
+    if not isinstance(state, dict):
+        state = {}
+    users = [name for name in state.get('users') or [] if isinstance(name, str)]
+    made_here = [{'id': entry['id'], 'expires': float(entry.get('expires') or 0), 'keep': bool(entry.get('keep'))}
+                 for entry in state.get('made_here') or [] if isinstance(entry, dict) and isinstance(entry.get('id'), str)
+                 and isinstance(entry.get('expires', 0), (int, float))]
+    return {'users': users, 'made_here': made_here}
+
+
+def encode_lease(state):
+    return json.dumps({'users': state['users'], 'made_here': state['made_here']}, sort_keys=True)
 
 
 class ControllerProcess:

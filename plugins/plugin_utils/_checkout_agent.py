@@ -5,9 +5,11 @@
 
 It holds, in memory only, the PrivX token and the checkouts the run's plays
 made, serves them to the forked workers over a Unix socket (``_agent_connection``),
-releases a play's checkouts when the callback says the next play starts or the
-run ends, and releases everything and exits as soon as the controller process
-is gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL).
+lets go of a play's checkouts when the callback says the next play starts or the
+run ends, and of everything, then exits, as soon as the controller process is
+gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL). Letting go
+releases a checkout only when no other run on this machine uses it
+(``_checkout_leases``) and the run did not leave it to expiry (``_agent_protocol``).
 """
 
 from __future__ import annotations
@@ -30,14 +32,19 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection im
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     CHECKOUT,
     FINISH,
+    LEAVE_TO_EXPIRY,
     PLAY_START,
     READY_LINE,
     RELEASE,
+    RELEASE_AT_PLAY_END,
+    RELEASE_MODES,
     ControllerProcess,
     ProtocolError,
     decode_request,
     encode_reply,
+    lease_key,
 )
+from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
 # A release whose retries (the client's) all met an outage gets one more round after a pause: a checkout left
 # behind keeps the secret checked out until it expires. Refusals (403 and other 4xx) get none.
@@ -61,15 +68,17 @@ SHUTDOWN_PATIENCE = 120.0
 class Holding:
     """One checkout the run uses, with what is needed to release it.
 
-    ``own``: whether this run created the checkout, and so must release it. PrivX gives an API client one
-    checkout per path and answers a second request for it with the active one, so two runs with the same API
-    client (two AWX jobs, slices of one job) can be handed the same checkout; the run that created it
-    releases it, the other one uses it and leaves it alone (its creator, or expiry, ends it). A checkout is
-    this run's when PrivX created it after our request was sent (``created`` against the time we sent it,
-    minus CREATED_MARGIN). This costs no extra call. Reading the caller's active checkouts once before the
-    first checkout was the other option, but it misses a checkout another run makes after that read, which
-    is exactly the case of two runs that overlap. The margin leaves one case undecidable: two runs that
-    request the same path within CREATED_MARGIN of each other both take the checkout as theirs.
+    ``own``: whether this run's request created the checkout. PrivX gives an API client one checkout per path and
+    answers a second request for it with the active one, so two runs with the same API client can be handed the
+    same checkout. A checkout is this run's when PrivX created it after our request was sent (``created`` against
+    the time we sent it, minus CREATED_MARGIN), which costs no extra call. Who created it no longer decides who
+    releases it (see _agent_protocol, "Leases"): runs on this machine release a checkout one of them created, when
+    the last of them lets go; a checkout created elsewhere (another machine, an AWX job, the AWX credential plugin)
+    is never released here. The margin leaves one case undecidable: a checkout another machine created within
+    CREATED_MARGIN before our request counts as made here.
+
+    ``made_here``: whether a run on this machine created it (the leases' answer), ``mode``: one of RELEASE_MODES,
+    ``lease``: the key of its lease file, ``holder``: which of the run's API connections uses it (see Leases).
 
     ``keep_until``: a checkout attempt that got no answer (the client retries after a read timeout, so the
     call took longer than ``timeout``) may still be processed by PrivX later. While this checkout is active,
@@ -84,6 +93,10 @@ class Holding:
         self.own = own
         self.keep_until = keep_until
         self.last_used = time.time()
+        self.made_here = own
+        self.mode = RELEASE_AT_PLAY_END
+        self.lease = None
+        self.holder = ''
 
     @property
     def path(self):
@@ -92,6 +105,10 @@ class Holding:
     def expired(self):
         expires = parse_timestamp(self.record.get('expires'))
         return expires is not None and (expires - utc_now()).total_seconds() < EXPIRY_MARGIN
+
+    def release(self, checkout_id):
+        """Release one checkout of this path (the leases name it); a warning text when it could not be released."""
+        return _release(self.secrets, self.path, checkout_id, self.record.get('expires') if checkout_id == self.record.get('id') else None)
 
 
 def check_out(secrets, path, clock=time.time):
@@ -106,14 +123,20 @@ def check_out(secrets, path, clock=time.time):
     return Holding(secrets, record, own=own, keep_until=answered + IN_DOUBT_TIMEOUTS * timeout if in_doubt else 0.0)
 
 
+def _longest(mode, other):
+    return max(mode, other, key=RELEASE_MODES.index)
+
+
 class CheckoutAgent:
     """The run's checkouts and API clients. Thread-safe; no lock is held during a call to PrivX but the path's own."""
 
-    def __init__(self, warn, secrets_api=lambda settings: AccountSecrets(PrivXClient(settings))):
+    def __init__(self, warn, secrets_api=lambda settings: AccountSecrets(PrivXClient(settings)), leases=None):
         self._warn = warn
         self._secrets_api = secrets_api
+        self._leases = leases or MemoryLeases()
         self._lock = threading.Lock()
         self._clients = {}
+        self._holders = {}
         self._held = {}
         self._paths = {}
         self._failures = {}
@@ -133,38 +156,77 @@ class CheckoutAgent:
         with self._lock:
             if key not in self._clients:
                 self._clients[key] = self._secrets_api(settings)
+                self._holders[key] = str(len(self._holders) + 1)  # tells this run's connections apart in the leases
             return key, self._clients[key]
 
-    def checkout(self, connection, path=None, target_domain=None, username=None, output='secret'):
-        """{'value': the secret or the record, 'warning': text the first time this run uses another run's checkout}."""
+    def checkout(self, connection, path=None, target_domain=None, username=None, output='secret', release=None, reason=None):
+        """{'value': the secret or the record, 'warning': text once per path and run (see _agent_protocol, checkout)}."""
+        mode = release or RELEASE_AT_PLAY_END
+        if mode not in RELEASE_MODES:
+            raise ProtocolError('unknown release mode %r for the checkout agent' % (mode,))
         with self._calls:
             if self._closing:
                 raise PrivXError('the checkout agent is shutting down: the run has ended')
             self._running_calls += 1
         try:
-            return self._checkout(connection, path, target_domain, username, output)
+            return self._checkout(connection, path, target_domain, username, output, mode, reason)
         finally:
             with self._calls:
                 self._running_calls -= 1
                 self._calls.notify_all()
 
-    def _checkout(self, connection, path, target_domain, username, output):
+    def _checkout(self, connection, path, target_domain, username, output, mode, reason):
         key, secrets = self._secrets_for(connection)
         if path is None:
             path = self._remembered(self._paths, (key, target_domain, username), lambda: secrets.path_of(target_domain, username))
-        holding = self._remembered(self._held, (key, path), lambda: check_out(secrets, path),
+        holding = self._remembered(self._held, (key, path), lambda: self._check_out(secrets, path, mode, self._holders[key]),
                                    fresh=lambda held: not held.expired())
         holding.last_used = time.time()
-        warning = None
-        if not holding.own:
-            with self._lock:
-                if holding.path not in self._warned:
-                    self._warned.add(holding.path)
-                    warning = ('privx.secrets: %r was already checked out by this API client (another run at the same '
-                               'time?): using that checkout and leaving its release to that run or to its expiry at %s' % (
-                                   holding.path, holding.record.get('expires') or 'its expiry'))
+        self._keep_as_long_as(holding, mode)
         value = holding.record if output == 'checkout' else current_secret(holding.record)
-        return {'value': value, 'warning': warning}
+        return {'value': value, 'warning': self._warning_once(holding, reason)}
+
+    def _check_out(self, secrets, path, mode, holder):
+        """Check out under a lease: joined before the request, so that no run here releases the checkout meanwhile."""
+        settings = secrets.client.settings
+        lease = lease_key(settings.url, settings.client_id or settings.access_token, path)
+        self._leases.join(lease, holder)
+        try:
+            holding = check_out(secrets, path)
+        except PrivXError:
+            _released, warnings, _others = self._leases.let_go(lease, lambda checkout_id: _release(secrets, path, checkout_id), holder)
+            for warning in warnings:
+                self._warn(warning)
+            raise
+        holding.lease, holding.holder, holding.mode = lease, holder, mode
+        holding.made_here = self._leases.record(lease, holding.record, created=holding.own, keep=mode == LEAVE_TO_EXPIRY)
+        return holding
+
+    def _keep_as_long_as(self, holding, mode):
+        """A lookup that asks to keep the checkout longer than the ones before it wins (see _agent_protocol)."""
+        with self._lock:
+            longer = _longest(holding.mode, mode)
+            if longer == holding.mode:
+                return
+            holding.mode = longer
+        if longer == LEAVE_TO_EXPIRY:
+            self._leases.record(holding.lease, holding.record, created=False, keep=True)
+
+    def _warning_once(self, holding, reason):
+        """Once per path and run: that the checkout is left to expire, or that another run created it."""
+        kind = 'expiry' if holding.mode == LEAVE_TO_EXPIRY else None if holding.own else 'shared'
+        with self._lock:
+            if kind is None or (holding.path, kind) in self._warned:
+                return None
+            self._warned.add((holding.path, kind))
+        expires = holding.record.get('expires') or 'its expiry'
+        if kind == 'expiry':
+            return 'privx.secrets: the checkout of %r is not released when the play ends but left to expire at %s: %s' % (
+                holding.path, expires, reason or 'release=expiry')
+        shared = "privx.secrets: %r was already checked out by this API client (another run at the same time?): using that checkout" % holding.path
+        if holding.made_here:
+            return shared + '; the last run on this machine that uses it releases it'
+        return shared + ' and leaving its release to that run or to its expiry at %s' % expires
 
     def _remembered(self, store, key, fetch, fresh=lambda value: True):
         """The value ``store`` holds for ``key``, fetched once however many threads ask; failures are remembered briefly."""
@@ -187,43 +249,56 @@ class CheckoutAgent:
                 self._failures.pop(key, None)
             return value
 
-    def release(self, *, paths=None, used_before=None, shutdown=False):
-        """Release the checkouts this run made (of these paths, or all; only those last used before ``used_before``).
+    def release(self, *, paths=None, used_before=None, ending=False, shutdown=False):
+        """Let go of checkouts (see _agent_protocol): of these ``paths`` (or all) on request; at a play's start, the
+        "play" ones last used before ``used_before``; everything when the run is ``ending`` or at ``shutdown``.
 
-        Checkouts of other runs are forgotten, not released. Except at ``shutdown``, a checkout kept for an
-        unanswered attempt (Holding.keep_until) stays held; at shutdown the release waits for it.
-        Releases run in parallel; returns the released paths and a warning for each that could not be released.
+        Letting go releases a checkout unless another run on this machine still uses it, or it is left to expiry
+        (Leases, in _agent_protocol). An "expiry" checkout asked for by path stays held, with a warning. Except at
+        ``shutdown``, a checkout kept for an unanswered attempt (Holding.keep_until) stays held; at shutdown the
+        release waits for it. Releases run in parallel; returns the released paths, the kept ones and a warning for
+        each that could not be released.
         """
         now = time.time()
+        ending = ending or shutdown
         with self._lock:
             chosen = [(key, holding) for key, holding in self._held.items()
-                      if (paths is None or holding.path in paths) and (used_before is None or holding.last_used <= used_before)
-                      and (shutdown or _releasable(holding, now))]
+                      if (paths is None or holding.path in paths) and _due(holding, used_before, ending, shutdown, now)]
             for key, _holding in chosen:
                 del self._held[key]
-        mine = [holding for _key, holding in chosen if holding.own]
+            left_to_expiry = [] if ending or used_before is not None else sorted(set(
+                holding.path for holding in self._held.values()
+                if holding.mode == LEAVE_TO_EXPIRY and (paths is None or holding.path in paths)))
         outcomes = {}
-        workers = [threading.Thread(target=lambda holding=holding: outcomes.__setitem__(id(holding), _release(holding)))
-                   for holding in mine]
+        workers = [threading.Thread(target=lambda holding=holding: outcomes.__setitem__(id(holding), self._let_go(holding)))
+                   for _key, holding in chosen]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
-        warnings = [outcomes[id(holding)] for holding in mine if outcomes.get(id(holding))]
-        released = [holding.path for holding in mine if not outcomes.get(id(holding))]
-        return {'released': sorted(set(released)), 'warnings': warnings}
+        released = [holding.path for _key, holding in chosen if outcomes[id(holding)][0]]
+        warnings = [warning for _key, holding in chosen for warning in outcomes[id(holding)][1]]
+        warnings.extend('privx.secrets: the checkout of %r is not released: it is left to expire (release=expiry)' % path
+                        for path in left_to_expiry)
+        kept = [holding.path for _key, holding in chosen if not outcomes[id(holding)][0] and not outcomes[id(holding)][1]]
+        return {'released': sorted(set(released)), 'kept': sorted(set(kept + left_to_expiry)), 'warnings': warnings}
+
+    def _let_go(self, holding):
+        """(whether this holding's checkout was released, warnings)."""
+        released, warnings, _others = self._leases.let_go(holding.lease, holding.release, holding.holder)
+        return holding.record.get('id') in released, warnings
 
     def release_for_shutdown(self, patience=SHUTDOWN_PATIENCE):
-        """Release everything once the calls to PrivX under way have ended; clients are not waited for.
+        """Let go of everything once the calls to PrivX under way have ended; clients are not waited for.
 
-        A checkout a running call is making is thereby released too, and new checkouts are refused.
+        A checkout a running call is making is thereby let go of too, and new checkouts are refused.
         """
         deadline = time.monotonic() + patience
         with self._calls:
             self._closing = True
             while self._running_calls and time.monotonic() < deadline:
                 self._calls.wait(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
-            keep_until = max([holding.keep_until for holding in self._held.values() if holding.own] or [0.0])
+            keep_until = max([holding.keep_until for holding in self._held.values()] or [0.0])
         pause = keep_until - time.time()
         if pause > 0:
             time.sleep(pause)
@@ -233,19 +308,27 @@ class CheckoutAgent:
         return outcome
 
     def held_paths(self, *, releasable=False):
-        """The paths of this run's checkouts; ``releasable``: only those a release now would release (see release)."""
+        """The paths of checkouts this run would release if no other run used them (made here, not left to expiry);
+        ``releasable``: only those a release of all now would release (see release)."""
         now = time.time()
         with self._lock:
-            return sorted(set(holding.path for holding in self._held.values()
-                              if holding.own and (not releasable or _releasable(holding, now))))
+            holdings = [holding for holding in self._held.values() if holding.made_here and holding.mode != LEAVE_TO_EXPIRY]
+        if releasable:
+            holdings = [holding for holding in holdings
+                        if holding.keep_until <= now and self._leases.would_release(holding.lease, holding.record.get('id'), holding.holder)]
+        return sorted(set(holding.path for holding in holdings))
 
 
-def _releasable(holding, now):
-    """Whether a release before shutdown releases (or, for another run's checkout, forgets) this holding."""
-    return not holding.own or holding.keep_until <= now
+def _due(holding, used_before, ending, shutdown, now):
+    """Whether a release of this kind lets go of this holding (see CheckoutAgent.release)."""
+    if holding.keep_until > now and not shutdown:
+        return False
+    if used_before is not None:
+        return holding.mode == RELEASE_AT_PLAY_END and holding.last_used <= used_before
+    return ending or holding.mode != LEAVE_TO_EXPIRY
 
 
-def _release(holding):
+def _release(secrets, path, checkout_id, expires=None):
     """Release one checkout; returns a warning text when it could not be released.
 
     Retries are the client's (plugins/module_utils/_client.py): the release is idempotent (_secrets.py). Only when
@@ -254,7 +337,7 @@ def _release(holding):
     error = None
     for round_number in range(1, RELEASE_ROUNDS + 1):
         try:
-            holding.secrets.release(holding.record['id'])
+            secrets.release(checkout_id)
             return None
         except PrivXError as failure:
             error = failure
@@ -262,7 +345,7 @@ def _release(holding):
             break
         time.sleep(RELEASE_PAUSE)
     return ('privx.secrets: could not release the checkout of %r (%s); PrivX ends it when it expires at %s' % (
-        holding.path, error, holding.record.get('expires') or 'its expiry'))
+        path, error, expires or 'its expiry'))
 
 
 def _an_outage(error):
@@ -323,13 +406,14 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         """The value of one request (see _agent_protocol for the operations)."""
         if operation == CHECKOUT:
             return self.agent.checkout(arguments['connection'], path=arguments.get('path'), target_domain=arguments.get('target_domain'),
-                                       username=arguments.get('username'), output=arguments.get('output', 'secret'))
+                                       username=arguments.get('username'), output=arguments.get('output', 'secret'),
+                                       release=arguments.get('release'), reason=arguments.get('reason'))
         if operation == RELEASE:
             return self.agent.release(paths=set(arguments['paths']) if arguments.get('paths') is not None else None)
         if operation == PLAY_START:
             return self.agent.release(used_before=arguments.get('used_before'))
         if operation == FINISH:
-            return self.agent.release()
+            return self.agent.release(ending=True)
         # STATUS, the last of OPERATIONS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
         return {'pid': os.getpid(), 'held': self.agent.held_paths(), 'releasable': self.agent.held_paths(releasable=True)}
 
@@ -383,7 +467,7 @@ def main(argv=None):
             sink.flush()
 
     stop = threading.Event()
-    agent = CheckoutAgent(warn)
+    agent = CheckoutAgent(warn, leases=FileLeases(os.path.dirname(args.socket), controller.name))
     server = AgentServer(args.socket, agent, on_finish=stop.set)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)

@@ -8,36 +8,14 @@ from __future__ import annotations
 import os
 import sys
 
-import jinja2
 import pytest
-import yaml
 
-from conftest import REPO, assert_no_secret, connection_env
+from awx_jobs import credential_environment
+from conftest import assert_no_secret
 
 ansible_runner = pytest.importorskip('ansible_runner')
 
 DOMAIN = 'rotation.example.com'
-
-
-def credential_environment(privx, workdir):
-    """What AWX does with a credential of our type: write the file injectors, render the env injectors."""
-    with open(os.path.join(REPO, 'meta', 'awx', 'credential_type.yml'), encoding='utf-8') as handle:
-        credential_type = yaml.safe_load(handle)
-    env = connection_env(privx)
-    with open(privx.ca_path, encoding='utf-8') as handle:
-        inputs = {'url': env['PRIVX_URL'], 'client_id': env['PRIVX_CLIENT_ID'], 'client_secret': env['PRIVX_CLIENT_SECRET'],
-                  'oauth_client_id': env['PRIVX_OAUTH_CLIENT_ID'], 'oauth_client_secret': env['PRIVX_OAUTH_CLIENT_SECRET'],
-                  'ca_bundle': handle.read()}
-    declared = {field['id'] for field in credential_type['inputs']['fields']}
-    assert set(inputs) == declared and set(credential_type['inputs']['required']) <= declared
-    files = {}
-    for name, template in credential_type['injectors']['file'].items():
-        path = os.path.join(workdir, 'credential-' + name.split('.', 1)[1])
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), 'w', encoding='utf-8') as handle:
-            handle.write(jinja2.Template(template).render(**inputs))
-        files[name.split('.', 1)[1]] = path
-    context = dict(inputs, tower={'filename': files})
-    return {name: jinja2.Template(template).render(**context) for name, template in credential_type['injectors']['env'].items()}
 
 
 def run_rotation(privx, collections_path, tmp_path, extravars):

@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -134,7 +135,7 @@ def backend(plugin_venv, privx, tmp_path):
         mark = privx.control.mark()
         answer, log = run_plugin(plugin_venv, {'action': 'backend', 'name': 'privx', 'kwargs': kwargs}, env={'TMPDIR': str(scratch)})
         sent = [(entry['method'], entry['path']) for entry in privx.control.requests(since=mark)]
-        assert not os.listdir(str(scratch)), 'the backend left files behind: %s' % os.listdir(str(scratch))
+        assert_only_turn_locks_left(str(scratch))
         ca_files = answer.pop('ca_files')
         assert all(seen == {'file': 0o600, 'directory': 0o700} for seen in ca_files), ca_files
         assert bool(ca_files) == bool(kwargs.get('ca_cert') and kwargs.get('verify_tls') and sent), ca_files
@@ -145,6 +146,18 @@ def backend(plugin_venv, privx, tmp_path):
         return answer, sent
     call.logs = []
     return call
+
+
+def assert_only_turn_locks_left(scratch):
+    """A call leaves nothing in the temporary directory but the empty lock files through which calls take turns."""
+    left = os.listdir(scratch)
+    turns = 'awx-privx-credential-plugin-%d' % os.getuid()
+    assert set(left) <= {turns}, 'the backend left files behind: %s' % left
+    for name in os.listdir(os.path.join(scratch, turns)) if left else []:
+        path = os.path.join(scratch, turns, name)
+        assert name.endswith('.lock') and os.path.getsize(path) == 0 and stat.S_IMODE(os.stat(path).st_mode) == 0o600, name
+    if left:
+        assert stat.S_IMODE(os.stat(os.path.join(scratch, turns)).st_mode) == 0o700
 
 
 def assert_clean_error(answer, fragment, privx, client='admin'):
@@ -312,6 +325,42 @@ def test_release_immediately_never_releases_a_checkout_that_was_already_active(b
     assert answer == {'value': PLANTED}
     assert sent == [TOKEN, ('GET', CHECKOUTS), ('POST', CHECKOUTS)]
     assert [checkout['id'] for checkout in privx.control.checkouts()] == [checkout['id'] for checkout in before]
+
+
+def test_release_immediately_never_releases_a_checkout_another_call_made_meanwhile(plugin_venv, privx, tmp_path):
+    """Issue 17: between one call's list of active checkouts and its checkout, another job's call of the same API
+    client checks the path out; the first must not take that checkout for its own and release it."""
+    scratch = tmp_path / 'tmp'
+    scratch.mkdir()
+    # The first checkout request waits 1.5 s at PrivX: the other call's checkout arrives meanwhile, unless calls take turns.
+    privx.control.fault(CHECKOUTS + '$', method='POST', action='delay', delay=1.5, count=1)
+    mark = privx.control.mark()
+    request = {'action': 'backend', 'name': 'privx', 'kwargs': credential(privx, secret_path=PATH, release='immediately')}
+    immediate = subprocess.Popen([plugin_venv, RUNNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=dict(os.environ, TMPDIR=str(scratch)))
+    try:
+        immediate.stdin.write(json.dumps(request))
+        immediate.stdin.close()
+        deadline = time.monotonic() + 30
+        while not [entry for entry in privx.control.requests(since=mark) if (entry['method'], entry['path']) == ('GET', CHECKOUTS)]:
+            assert time.monotonic() < deadline and immediate.poll() is None, 'the immediate call never listed the checkouts'
+            time.sleep(0.05)
+        other, _log = run_plugin(plugin_venv, {'action': 'backend', 'name': 'privx', 'kwargs': credential(privx, secret_path=PATH)},
+                                 env={'TMPDIR': str(scratch)})
+        first = json.loads(immediate.stdout.read())
+        immediate.wait(timeout=30)
+    finally:
+        if immediate.poll() is None:
+            immediate.kill()
+        immediate.wait()
+        immediate.stdout.close()
+        immediate.stderr.close()
+    assert first['value'] == PLANTED and other['value'] == PLANTED
+    released = [entry['path'].split('/')[-2] for entry in privx.control.requests(since=mark) if entry['path'].endswith('/release')]
+    active = [checkout['id'] for checkout in privx.control.checkouts()]
+    assert len(active) == 1 and active[0] not in released, 'the other job\'s checkout was released: %s' % released
+    assert len(released) == 1, 'the immediate call did not release the checkout it made'
+    assert_only_turn_locks_left(str(scratch))
 
 
 def test_the_collection_client_retries_and_honours_retry_after(backend, privx):

@@ -236,12 +236,32 @@ def test_check_mode_returns_the_placeholder_without_calling_privx(ansible, privx
     assert len(checkout_posts(privx, mark)) == 1
 
 
-def test_check_mode_without_the_placeholder_checks_out_for_real(ansible, privx):
-    """What the lookup's documentation says a check-mode run does."""
+CHECK_MODE_WARNING = 'privx.secrets: check mode: the checkout lookup returns a placeholder'
+
+
+def test_check_mode_gives_a_placeholder_by_default_and_says_so_once_per_run(ansible, privx):
+    """Issue 17: a check-mode run must not check out (its release would rotate a rotate_on_release password)."""
+    inventory = ansible.inventory(['host1', 'host2', 'host3'])
+    play = one_play(digest_task('first', lookup_call(PATH_A)), digest_task('second', lookup_call(PATH_B)),
+                    {'name': 'value', 'ansible.builtin.set_fact': {'value': '{{ %s }}' % lookup_call(PATH_A)}}, hosts='all')
     mark = privx.control.mark()
-    run = ansible.playbook([one_play(digest_task('show', lookup_call(PATH_A)))], check=True, env=WITH_CALLBACK)
+    run = ansible.playbook([play], check=True, inventory=inventory, forks=3, env=WITH_CALLBACK)
+    assert run.rc == 0, run.output[-3000:]
+    assert privx.control.requests(since=mark) == [], 'a check-mode run called PrivX'
+    assert run.task('value', 'host2')['ansible_facts']['value'] == 'PRIVX-CHECK-MODE-PLACEHOLDER'
+    output = flat(run.output)
+    assert output.count(CHECK_MODE_WARNING) == 1, run.output[-3000:]
+    assert 'privx_checkout_check_mode=checkout' in output
+
+
+def test_check_mode_checks_out_for_real_when_asked(ansible, privx):
+    mark = privx.control.mark()
+    run = ansible.playbook([one_play(digest_task('show', lookup_call(PATH_A)))], check=True,
+                           env=dict(WITH_CALLBACK, PRIVX_CHECKOUT_CHECK_MODE='checkout'))
     assert run.rc == 0, run.output[-3000:]
     assert len(checkout_posts(privx, mark)) == 1
+    assert CHECK_MODE_WARNING not in flat(run.output)
+    assert wait_for(lambda: not privx.control.checkouts(), 5), 'the check-mode checkout was not released'
 
 
 def test_target_domain_matches_in_any_letter_case(ansible, privx):

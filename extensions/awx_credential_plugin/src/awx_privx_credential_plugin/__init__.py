@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import fcntl
+import hashlib
+import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 
 import requests
@@ -78,8 +82,8 @@ privx_inputs = {
                        "then if the policy has rotate_on_release). Under max_concurrent_checkouts: 1 nobody "
                        "else can check the account out until then. immediately: release right after reading; "
                        "only for policies without rotate_on_release, which would change the password before "
-                       "the job logs in with it. A checkout that was already active before (another job or "
-                       "play of this API client) is never released.")},
+                       "the job logs in with it. Only a checkout this call made is released, never one that was "
+                       "already active (another job, a slice or a play of this API client).")},
     ],
     'required': ['url', 'client_id', 'client_secret', 'oauth_client_secret'],
 }
@@ -148,15 +152,44 @@ def _username(secrets, path, target_domain, username):
 
 
 def _checked_out_secret(secrets, path, release):
-    # PrivX answers a second checkout by the same API client with the active one. Such a checkout
-    # belongs to whoever made it (another job, a play's lookup), so only a new one is released.
-    held_before = {item.get('id') for item in secrets.active_checkouts() if item.get('path') == path} if release else set()
-    checkout = secrets.checkout(path)
+    # PrivX answers a second checkout by the same API client with the active one, and does not say which it did.
+    # Such a checkout belongs to whoever made it (another job, a play's lookup), so only one this call made is
+    # released: one absent from the list taken just before. Calls on this AWX node take turns per path (_turn),
+    # so no other call's checkout can land between that list and ours.
+    with _turn(secrets.client.settings, path):
+        held_before = {item.get('id') for item in secrets.active_checkouts() if item.get('path') == path} if release else set()
+        checkout = secrets.checkout(path)
+        try:
+            return current_secret(checkout)
+        finally:
+            if release and checkout['id'] not in held_before:
+                _release(secrets, checkout)
+
+
+@contextlib.contextmanager
+def _turn(settings, path):
+    """This node's calls for one path (of one PrivX and API client) one at a time: an flock on a file of its own.
+
+    The files are empty and stay, in a directory only AWX's user may enter. Where it cannot be used, calls go on
+    without taking turns, as before, and the log says why.
+    """
+    digest = hashlib.sha256(json.dumps([settings.url, settings.client_id, path]).encode()).hexdigest()
+    directory = os.path.join(tempfile.gettempdir(), 'awx-privx-credential-plugin-%d' % os.getuid())
     try:
-        return current_secret(checkout)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise OSError('%s is not a directory of this user closed to others' % directory)
+        handle = os.open(os.path.join(directory, digest + '.lock'), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as error:
+        LOG.warning('PrivX: checkouts of %r do not take turns with other jobs on this node (%s)', path, error)
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
     finally:
-        if release and checkout['id'] not in held_before:
-            _release(secrets, checkout)
+        os.close(handle)
 
 
 def _release(secrets, checkout):

@@ -11,10 +11,19 @@ from datetime import datetime, timezone
 
 import pytest
 
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils import _checkout_agent
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    LEAVE_TO_EXPIRY,
+    RELEASE_AT_PLAY_END,
+    RELEASE_AT_RUN_END,
+    STATUS,
+    ProtocolError,
+    lease_key,
+)
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import CheckoutAgent
+from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
 CONNECTION = {'url': 'https://privx.example.com', 'client_id': 'c', 'client_secret': 's', 'oauth_client_secret': 'o',
               'timeout': 2}
@@ -196,3 +205,146 @@ def test_releases_run_in_parallel(api):
     started = time.monotonic()
     assert agent.release()['released'] == ['d/%d' % number for number in range(5)]
     assert time.monotonic() - started < 1.0
+
+
+# -- Runs that share a checkout (issue 25) ------------------------------------------
+
+
+class Machine:
+    """Runs of one machine against one PrivX: each run an agent, all sharing one fake PrivX and one set of leases."""
+
+    def __init__(self, leases_class=MemoryLeases, **leases_options):
+        self.privx = FakeSecrets(ConnectionSettings(CONNECTION))
+        self.live = set()
+        self.store = {}
+        self.leases_class = leases_class
+        self.leases_options = leases_options
+        self.warnings = {}
+
+    def run(self, name):
+        self.live.add(name)
+        self.warnings[name] = []
+        options = dict(self.leases_options) or {'store': self.store}
+        leases = self.leases_class(me=name, alive=lambda other: other in self.live, **options)
+        return CheckoutAgent(self.warnings[name].append, secrets_api=lambda _settings: self.privx, leases=leases)
+
+    def end(self, name, agent):
+        self.live.discard(name)
+        return agent.release_for_shutdown()
+
+
+@pytest.fixture(params=['memory', 'files'])
+def machine(request, tmp_path):
+    if request.param == 'memory':
+        return Machine()
+    return Machine(FileLeases, directory=str(tmp_path))
+
+
+def test_the_last_of_two_runs_that_share_a_checkout_releases_it_whichever_ends_first(machine):
+    for first_to_end in ('a', 'b'):
+        machine.privx.released.clear()
+        runs = {'a': machine.run('a'), 'b': machine.run('b')}
+        runs['a'].checkout(CONNECTION, path='d/x')
+        machine.privx.active['d/x']['created'] = stamp(time.time() - 30)  # so that B can tell it did not create it
+        joined = runs['b'].checkout(CONNECTION, path='d/x')
+        [checkout_id] = [record['id'] for record in machine.privx.active.values()]
+        second_to_end = 'b' if first_to_end == 'a' else 'a'
+        outcome = machine.end(first_to_end, runs[first_to_end])
+        assert outcome['released'] == [] and outcome['kept'] == ['d/x']
+        assert machine.privx.released == [] and 'd/x' in machine.privx.active, 'released under the other run'
+        assert machine.end(second_to_end, runs[second_to_end])['released'] == ['d/x']
+        assert machine.privx.released == [checkout_id]
+        # The run that joined was told that the checkout was shared, and who releases it.
+        assert joined['warning'].endswith("'d/x' was already checked out by this API client (another run at the same "
+                                          "time?): using that checkout; the last run on this machine that uses it releases it")
+
+
+def test_a_run_that_joined_before_the_other_let_go_keeps_the_checkout(machine):
+    # B has joined (its request is on its way) when A lets go: A must not release what B is about to be handed.
+    first, second = machine.run('a'), machine.run('b')
+    first.checkout(CONNECTION, path='d/x')
+    settings = ConnectionSettings(CONNECTION)
+    second._leases.join(lease_key(settings.url, settings.client_id, 'd/x'))  # pylint: disable=protected-access
+    assert machine.end('a', first)['released'] == []
+    assert second.checkout(CONNECTION, path='d/x')['value'] == 'planted-d/x'
+    assert machine.end('b', second)['released'] == ['d/x']
+    assert machine.privx.active == {}
+
+
+def test_a_run_whose_controller_is_gone_is_not_waited_for(machine):
+    first, second = machine.run('a'), machine.run('b')
+    first.checkout(CONNECTION, path='d/x')
+    second.checkout(CONNECTION, path='d/x')
+    machine.live.discard('b')  # killed, and its agent with it: it never lets go
+    assert machine.end('a', first)['released'] == ['d/x']
+
+
+def test_a_checkout_made_elsewhere_is_never_released_here(machine):
+    machine.privx.already_active('d/x', age=30)
+    agent = machine.run('a')
+    answer = agent.checkout(CONNECTION, path='d/x')
+    assert 'leaving its release to that run or to its expiry' in answer['warning']
+    outcome = machine.end('a', agent)
+    assert outcome['released'] == [] and outcome['kept'] == ['d/x'] and machine.privx.released == []
+
+
+def test_expiry_is_never_released_not_even_by_the_last_run_and_is_said_once(machine):
+    keeper, player = machine.run('keeper'), machine.run('player')
+    answers = [keeper.checkout(CONNECTION, path='d/x', release=LEAVE_TO_EXPIRY, reason='because') for _round in range(3)]
+    expires = machine.privx.active['d/x']['expires']
+    assert answers[0]['warning'] == ("privx.secrets: the checkout of 'd/x' is not released when the play ends but left "
+                                     "to expire at %s: because" % expires)
+    assert [answer['warning'] for answer in answers[1:]] == [None, None]
+    player.checkout(CONNECTION, path='d/x')
+    assert keeper.release(used_before=time.time())['released'] == []  # a play's end
+    asked = keeper.release(paths=['d/x'])  # checkout_release
+    assert asked['released'] == [] and asked['kept'] == ['d/x'] and 'left to expire' in asked['warnings'][0]
+    assert keeper.held_paths() == [] and keeper.checkout(CONNECTION, path='d/x')['value'] == 'planted-d/x'
+    assert machine.end('keeper', keeper)['released'] == []
+    assert machine.end('player', player)['released'] == [], 'the last run released a checkout another run left to expire'
+    assert machine.privx.released == []
+
+
+def test_a_later_lookup_asking_for_expiry_keeps_the_checkout_of_an_earlier_one():
+    machine = Machine()
+    agent = machine.run('a')
+    agent.checkout(CONNECTION, path='d/x')
+    assert 'left to expire' in agent.checkout(CONNECTION, path='d/x', release=LEAVE_TO_EXPIRY)['warning']
+    assert agent.checkout(CONNECTION, path='d/x', release=RELEASE_AT_PLAY_END)['warning'] is None
+    assert machine.end('a', agent)['released'] == [] and machine.privx.released == []
+
+
+def test_run_mode_outlives_the_play_and_play_mode_does_not():
+    machine = Machine()
+    agent = machine.run('a')
+    agent.checkout(CONNECTION, path='d/play')
+    agent.checkout(CONNECTION, path='d/run', release=RELEASE_AT_RUN_END)
+    assert agent.release(used_before=time.time())['released'] == ['d/play']
+    assert agent.release(ending=True)['released'] == ['d/run']
+
+
+def test_an_unknown_release_mode_is_refused():
+    agent = Machine().run('a')
+    with pytest.raises(ProtocolError, match="unknown release mode 'never'"):
+        agent.checkout(CONNECTION, path='d/x', release='never')
+
+
+def test_status_does_not_offer_a_checkout_another_run_still_uses(machine):
+    first, second = machine.run('a'), machine.run('b')
+    first.checkout(CONNECTION, path='d/x')
+    first.checkout(CONNECTION, path='d/y')
+    second.checkout(CONNECTION, path='d/x')
+    assert first.held_paths() == ['d/x', 'd/y']
+    assert first.held_paths(releasable=True) == ['d/y']
+    assert first.release()['released'] == ['d/y']
+
+
+def test_one_run_with_two_connections_to_one_api_client_keeps_the_checkout_for_the_other():
+    # The same API client with another timeout is another connection of the run, and another holder of the checkout.
+    machine = Machine()
+    agent = machine.run('a')
+    agent.checkout(CONNECTION, path='d/x')
+    agent.checkout(dict(CONNECTION, timeout=30), path='d/x', release=RELEASE_AT_RUN_END)
+    assert agent.release(used_before=time.time())['kept'] == ['d/x'], 'released under the run\'s other connection'
+    assert machine.privx.released == []
+    assert agent.release(ending=True)['released'] == ['d/x']
