@@ -211,7 +211,8 @@ def test_an_unwritable_home_falls_back_to_another_directory(ansible, privx, agen
 
 
 def test_a_path_that_is_not_a_string_is_refused_before_any_call(ansible, privx):
-    values = {'nothing': None, 'number': 5, 'paths': [PATH_A], 'mapping': {'path': PATH_A}}
+    # A list of paths is flattened one level (test_checkout_lookup.py): a list inside it is still no path.
+    values = {'nothing': None, 'number': 5, 'paths in a list': [[PATH_A]], 'mapping': {'path': PATH_A}}
     tasks = [{'name': name, 'ansible.builtin.debug': {'msg': "{{ lookup('privx.secrets.checkout', value) | length }}"},
               'vars': {'value': value}, 'ignore_errors': True} for name, value in values.items()]
     mark = privx.control.mark()
