@@ -82,15 +82,27 @@ _value:
       elements: str
 '''
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.privx.secrets.plugins.plugin_utils._role_arguments import read_role_arguments
 
 
 def role_arguments(variables, argument_spec):
-    if not isinstance(variables, dict) or not isinstance(argument_spec, dict):
+    if not isinstance(variables, Mapping) or not isinstance(argument_spec, Mapping):
         raise AnsibleFilterError('role_arguments takes the variables and the argument spec, each a dictionary')
-    return read_role_arguments(variables, argument_spec)
+    return read_role_arguments(plain(variables), plain(argument_spec))
+
+
+def plain(value):
+    """Plain dicts and lists: ansible-core 2.19 and later hand filters lazily templated containers, which
+    ArgumentSpecValidator would deep-copy together with their templar."""
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
 
 
 class FilterModule:
