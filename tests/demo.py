@@ -4,15 +4,15 @@
 """The demo: starts the PrivX emulator (its SQLite file, TLS from a throwaway CA), installs the collection,
 runs playbooks/demo.yml twice, and shows what went over the wire each time.
 
-The emulator holds the demo fixture (tests/emulator/fixtures/demo.json) plus the never-scanned target domain of
-unscanned.json (ad.example.com, no endpoint yet, 60 users in its directory) and none of the policies that
-playbooks/vars/demo.yml declares: the first run configures them, the domain and its accounts from scratch."""
+The emulator holds its default fixture (tests/emulator/fixtures/demo.json), as the README's start command gives it:
+among others the never-scanned target domain ad.example.com (no endpoint yet, 60 users in its directory) and none of
+the policies that playbooks/vars/demo.yml declares, so the first run configures them, the domain and its accounts
+from scratch."""
 
 from __future__ import annotations
 
 import collections
 import glob
-import json
 import os
 import subprocess
 import sys
@@ -28,18 +28,6 @@ BIN = os.path.dirname(sys.executable)
 NEW_DOMAIN = 'ad.example.com'
 # The bind password playbooks/vars/demo.yml reads from the environment (the emulator keeps it, never shows it).
 BIND_PASSWORD = 'demo-ad-bind-secret'
-
-
-def demo_fixture(workdir):
-    """demo.json plus the unscanned target domain of unscanned.json, as one fixture file."""
-    with open(fixture_path('demo.json'), encoding='utf-8') as handle:
-        fixture = json.load(handle)
-    with open(fixture_path('unscanned.json'), encoding='utf-8') as handle:
-        fixture['target_domains'].extend(domain for domain in json.load(handle)['target_domains'] if domain['name'] == NEW_DOMAIN)
-    path = os.path.join(workdir, 'demo-fixture.json')
-    with open(path, 'w', encoding='utf-8') as handle:
-        json.dump(fixture, handle)
-    return path
 
 
 def install_collection(workdir):
@@ -91,7 +79,7 @@ def main():
     print('== Installing the collection into %s' % workdir, flush=True)
     collections_path = install_collection(workdir)
     database = os.environ.get('PRIVX_DEMO_DB') or os.path.join(REPO, 'privx-emulator.db')
-    with EmulatorProcess(fixture=demo_fixture(workdir), tls=True, db=database, rotation_delay=0.5,
+    with EmulatorProcess(fixture=fixture_path('demo.json'), tls=True, db=database, rotation_delay=0.5,
                          reset_db=True) as privx:
         print('== PrivX emulator at %s (state in %s)' % (privx.url, database), flush=True)
         env = dict(os.environ, PRIVX_DEMO_AD_BIND_PASSWORD=BIND_PASSWORD, **privx.client_env('admin'))

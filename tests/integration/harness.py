@@ -74,7 +74,7 @@ class AnsibleRunner:
 
     def playbook(self, plays, check=False, diff=False, verbosity=0, env=None, extra_vars=None, inventory=None,
                  forks=None, timeout=600, name=None):
-        """Run a playbook given as YAML text or as a list of plays."""
+        """Run a playbook given as YAML text or as a list of plays; ``extra_vars`` a dict (JSON) or a list of -e arguments."""
         command, results_path = self._command(plays, name, inventory, forks, check=check, diff=diff, verbosity=verbosity,
                                               extra_vars=extra_vars)
         completed = subprocess.run(command, cwd=self.workdir, env=self.env(dict(env or {}, PRIVX_TEST_RESULTS=results_path)),
@@ -101,8 +101,9 @@ class AnsibleRunner:
             command.append('-' + 'v' * verbosity)
         if forks:
             command.extend(['--forks', str(forks)])
-        if extra_vars:
-            command.extend(['-e', json.dumps(extra_vars)])
+        # A dict is one -e of JSON (typed values); a list holds -e arguments as a user types them (key=value, @file).
+        for value in [json.dumps(extra_vars)] if isinstance(extra_vars, dict) else extra_vars or []:
+            command.extend(['-e', value])
         return command, os.path.join(self.workdir, 'results-%s.jsonl' % run_id)
 
     def inventory(self, hosts, name='hosts'):

@@ -175,6 +175,26 @@ ROLE_CASES = [
         'rotation_target_domains': 'rotation.example.com', 'rotation_wait_timeout': 'soon'}), ['rotation_wait_timeout']),
     ('role rotation: unknown domain', role('privx.secrets.rotation', {'rotation_target_domains': 'nope.example.com'}),
      ['nope.example.com']),
+    # Text as AWX surveys and -e key=value give it.
+    ('role managed_accounts: exclusive not a boolean', role('privx.secrets.managed_accounts', {
+        'privx_password_policies_exclusive': 'perhaps'}), ['privx_password_policies_exclusive', 'perhaps']),
+    ('role managed_accounts: policies not JSON', role('privx.secrets.managed_accounts', {
+        'privx_password_policies': '[{"name": "strict",}]'}), ['privx_password_policies', 'not valid JSON']),
+    ('role managed_accounts: exclusive as text, nothing declared', role('privx.secrets.managed_accounts', {
+        'privx_password_policies_exclusive': 'yes'}), ['privx_password_policies_allow_delete_all']),
+    ('role rotation: wait not a boolean', role('privx.secrets.rotation', {
+        'rotation_target_domains': 'dbdomain', 'rotation_wait': 'perhaps'}), ['rotation_wait', 'perhaps']),
+    ('role rotation: usernames not JSON', role('privx.secrets.rotation', {
+        'rotation_target_domains': 'dbdomain', 'rotation_usernames': '["app_admin",'}), ['rotation_usernames', 'not valid JSON']),
+    ('role rotation: a username no listed domain manages', role('privx.secrets.rotation', {
+        'rotation_target_domains': 'rotation.example.com,dbdomain', 'rotation_usernames': 'overdue,nobody'}),
+     ['rotation_usernames', 'nobody', 'not a managed account']),
+    ('role rotation: domain/username of a domain not listed', role('privx.secrets.rotation', {
+        'rotation_target_domains': 'dbdomain', 'rotation_usernames': 'corp.example.com/svc_backup'}),
+     ['corp.example.com/svc_backup', 'rotation_target_domains']),
+    ('role rotation: malformed older_than with usernames', role('privx.secrets.rotation', {
+        'rotation_target_domains': 'rotation.example.com', 'rotation_usernames': 'overdue', 'rotation_older_than': 'forever'}),
+     ['rotation_older_than', 'forever']),
 ]
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from conftest import REPO, ansible_bin, connection_env
 
-PLUGIN_TYPES = {'modules': 'module', 'lookup': 'lookup', 'callback': 'callback'}
+PLUGIN_TYPES = {'modules': 'module', 'lookup': 'lookup', 'callback': 'callback', 'filter': 'filter'}
 
 
 def plugins():

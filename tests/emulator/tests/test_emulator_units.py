@@ -34,7 +34,10 @@ def test_demo_fixture_has_what_the_brief_promises() -> None:
     fixture = check_fixture(load("demo.json"))
     assert sorted(client["role"] for client in fixture["api_clients"]) == ["admin", "user"]
     assert len(fixture["password_policies"]) == 2 and any(policy["rotate_on_release"] for policy in fixture["password_policies"])
-    assert len(fixture["target_domains"]) == 2 and len(fixture["hosts"]) == 1
+    assert len(fixture["hosts"]) == 1
+    # Two configured domains, and the never-scanned one that playbooks/demo.yml configures and scans.
+    assert [domain["name"] for domain in fixture["target_domains"]] == ["corp.example.com", "dbdomain", "ad.example.com"]
+    assert not fixture["target_domains"][2]["endpoints"] and fixture["target_domains"][2]["generate_directory"]["count"] == 60
     assert any(account["explicit_checkout"] for domain in fixture["target_domains"] for account in domain["managed_accounts"])
 
 
