@@ -15,7 +15,7 @@ from .api_batch import parse_ids
 from .api_secrets_manager import SCANNED_STATES, SM_DEFAULT_LIMIT, require_target_domain, resolve_policy
 from .context import Response
 from .errors import ApiError, bad_request, not_found
-from .render import omit_empty, render_scanned_account
+from .render import render_scanned_account
 from .store import SCANNED_SORT, TARGET_DOMAIN_SORT
 from .timeutil import format_time, now, whole_seconds
 from .validation import (
@@ -210,17 +210,15 @@ def _details(values: dict, policy_id: str | None, previous: dict, caller: dict, 
 # -- rendering -----------------------------------------------------------------------------------------
 
 def render_endpoint(endpoint: dict) -> dict:
-    shown = {key: value for key, value in endpoint.items() if key not in ENDPOINT_SECRETS}
-    fixed = {"type": shown.pop("type"), "scan_priority": shown.pop("scan_priority", 0),
-             "rotation_priority": shown.pop("rotation_priority", 0)}
-    return dict(fixed, **omit_empty({key: value for key, value in shown.items() if value not in (False, 0)}))
+    """The stored endpoint without its write-only secrets (render.marshal leaves out the empty fields)."""
+    return {key: value for key, value in endpoint.items() if key not in ENDPOINT_SECRETS}
 
 
 def render_target_domain(store, row: dict) -> dict:
     details = store_admin.target_domain_details(store, row["id"])
     data = details["data"]
     policy = store.get_policy(details["auto_onboarding_policy_id"])
-    body = omit_empty({
+    return {
         "id": row["id"],
         "name": row["name"],
         "domain_name": data.get("domain_name", ""),
@@ -237,10 +235,8 @@ def render_target_domain(store, row: dict) -> dict:
         "author": data.get("author", ""),
         "updated": format_time(row["updated"]),
         "updated_by": data.get("updated_by", ""),
-    })
-    body["periodic_scan_interval"] = data.get("periodic_scan_interval", 0)
-    body["endpoints"] = [render_endpoint(endpoint) for endpoint in data.get("endpoints", [])]
-    return body
+        "endpoints": [render_endpoint(endpoint) for endpoint in data.get("endpoints", [])] or None,
+    }
 
 
 def render_scanned(store, rows: list, target_domain: dict) -> list:
@@ -249,7 +245,7 @@ def render_scanned(store, rows: list, target_domain: dict) -> list:
     for row in rows:
         item = render_scanned_account(row, target_domain)
         extra = details.get(row["id"], {})
-        item.update(omit_empty({"comment": extra.get("comment", ""), "updated_by": extra.get("updated_by", "")}))
+        item.update(comment=extra.get("comment", ""), updated_by=extra.get("updated_by", ""))
         items.append(item)
     return items
 

@@ -20,6 +20,7 @@ from .api_auth import authenticate, authorize, client_id_for_log
 from .context import RequestContext, Response
 from .control import CONTROL_PREFIX, handle_control
 from .errors import ApiError, OAuthError, bad_request, error_body, not_found
+from .render import shape_answer
 from .routes import TOKEN_PATH, Router
 from .validation import is_uuid
 
@@ -80,7 +81,10 @@ def _dispatch(router: Router, ctx: RequestContext) -> Response:
             raise bad_request("VALUE_INCORRECT_FORMAT", f"{name} must be a UUID, got {value!r}", name)
         params[name] = value.lower()
     ctx.params = params
-    return route.handler(ctx)
+    response = route.handler(ctx)
+    if not route.public:  # the token endpoint speaks OAuth, not a PrivX model
+        response.body = shape_answer(route.method, route.template, response.body, ctx.app.settings.render)
+    return response
 
 
 class EmulatorServer(ThreadingHTTPServer):
