@@ -36,8 +36,9 @@ ACCOUNT_OPTIONS = {
 }
 FIELD_OPTION = {field: option for option, (field, _type) in ACCOUNT_OPTIONS.items()}
 FIELD_TYPES = dict(ACCOUNT_OPTIONS.values())
-# Fields PrivX copies from the scanned account when it creates a managed one from it.
-SCANNED_FIELDS = ('email', 'full_name', 'sam_account_name', 'source_id', 'security_id')
+# Fields PrivX copies from the scanned account when it creates a managed one from it. A ScannedAccount has no
+# sam_account_name (docs/privx-api-fields.md), so a declared one is always sent by the collection itself.
+SCANNED_FIELDS = ('email', 'full_name', 'source_id', 'security_id')
 # What batch create ('data') and batch edit ('changes') can carry.
 BATCH_FIELDS = ('enabled', 'rotation_enabled', 'explicit_checkout', 'password_policy', 'comment', 'disable_rdp_cert_auth')
 # What a new account gets for a setting the user did not declare.

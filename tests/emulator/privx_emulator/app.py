@@ -60,6 +60,8 @@ class Emulator:
         self.scan_failures = ScanFailures()
         self.worker = BackgroundWorker(self)
         self.stopping = False
+        # When this emulator started, for the services' status answers.
+        self.started = now()
 
     def seed_if_empty(self, force: bool = False) -> bool:
         """Seed from the fixture when the store is empty (or when forced); True when it seeded."""

@@ -75,7 +75,7 @@ def _dispatch(router: Router, ctx: RequestContext) -> Response:
             raise OAuthError(405, "invalid_request", message, headers={"Allow": allowed})
         raise ApiError(405, "GENERAL_ERROR", message, headers={"Allow": allowed})
     if not route.public:
-        authorize(authenticate(ctx), route.user_allowed)
+        authorize(authenticate(ctx), route)
     for name, value in params.items():
         if not is_uuid(value):
             raise bad_request("VALUE_INCORRECT_FORMAT", f"{name} must be a UUID, got {value!r}", name)
