@@ -108,11 +108,25 @@ def connection_env(emulator, client='admin'):
     }
 
 
+def pytest_generate_tests(metafunc):
+    """A module that sets EMULATOR_RENDERINGS = RENDERINGS runs once against each way of writing answers: as PrivX's Go
+    server does (empty fields sent as the field tables say) and sparse (every empty field left out), to show that the
+    collection takes a missing field and an empty one alike (docs/privx-api-fields.md)."""
+    renderings = getattr(metafunc.module, 'EMULATOR_RENDERINGS', None)
+    if renderings and 'emulator' in metafunc.fixturenames:
+        metafunc.parametrize('emulator', renderings, indirect=True, scope='module')
+
+
+# The emulator's two ways of writing answers (tests/emulator/privx_emulator/render.py).
+RENDERINGS = ('go', 'sparse')
+
+
 @pytest.fixture(scope='module')
 def emulator(request):
-    """One emulator per test module, seeded from the module's EMULATOR_FIXTURE (the collection's fixture by default)."""
+    """One emulator per test module (and rendering), seeded from the module's EMULATOR_FIXTURE (the collection's fixture
+    by default)."""
     fixture = getattr(request.module, 'EMULATOR_FIXTURE', FIXTURE)
-    with EmulatorProcess(fixture=fixture, tls=True, rotation_delay=0.3) as process:
+    with EmulatorProcess(fixture=fixture, tls=True, rotation_delay=0.3, render=getattr(request, 'param', 'go')) as process:
         yield process
 
 
