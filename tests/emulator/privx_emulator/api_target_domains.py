@@ -19,7 +19,7 @@ from .render import render_scanned_account
 from .store import SCANNED_SORT, TARGET_DOMAIN_SORT
 from .timeutil import format_time, now, whole_seconds
 from .validation import (
-    BOOL, DATETIME, INTEGER, STRING, UUID, ArrayKind, EnumKind, Kind, StructKind, check_fields, parse_paging, require_string,
+    BOOL, DATETIME, INTEGER, STRING, STRING_MAP, UUID, ArrayKind, EnumKind, Kind, StructKind, check_fields, parse_paging, require_string,
     split_keywords,
 )
 
@@ -42,18 +42,6 @@ class BoundedInt(Kind):
         if not self.minimum <= number <= self.maximum:
             raise bad_request("VALUE_OUT_OF_BOUNDS", f"{prop} must be between {self.minimum} and {self.maximum}", prop)
         return number
-
-
-class StringMapKind(Kind):
-    """A JSON object of string values (Go's map[string]string)."""
-
-    def check(self, value: object, prop: str) -> object:
-        if not isinstance(value, dict):
-            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be an object of strings", prop)
-        for key, item in value.items():
-            if not isinstance(item, str):
-                raise bad_request("VALUE_INCORRECT_TYPE", f"{prop}.{key} must be a string", f"{prop}.{key}")
-        return dict(value)
 
 
 class PolicyHandleWithDeleted(Kind):
@@ -86,7 +74,7 @@ ENDPOINT_FIELDS = {
     "type": EnumKind(*ENDPOINT_TYPES, allow_empty=True),
     "scan_priority": COUNT,
     "rotation_priority": COUNT,
-    "attribute_mapping": StringMapKind(),
+    "attribute_mapping": STRING_MAP,
     "ldap_protocol": EnumKind(*LDAP_PROTOCOLS, allow_empty=True),
     "ldap_address": STRING,
     "ldap_port": BoundedInt(0, 65535),
