@@ -74,6 +74,8 @@ def marshal(name: str, values: dict, rendering: str = GO) -> dict:
 
 def shape_answer(method: str, template: str, body: object, rendering: str) -> object:
     """A handler's answer written by the field tables: the one place every API answer passes through."""
+    if (method, template) not in ANSWERS:
+        raise UndeclaredField(f"{method} {template} has no answer in fields.ANSWERS: declare what it answers there")
     answer = ANSWERS[(method, template)]
     if answer is None or body is None:
         return body
