@@ -3,20 +3,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-"""The field tables: every object the collection reads, field by field, as PrivX's Go server marshals it.
-
-This module is the one source of the tables. The emulator renders every answer from them (render.py,
-`marshal`), the field-table test holds every answer of every read endpoint to them, and
-docs/privx-api-fields.md carries them as Markdown (`markdown()`; a test keeps the page equal to it:
-`python3 tests/emulator/privx_emulator/fields.py --write docs/privx-api-fields.md` rewrites it).
-
-How a Go struct field reaches the wire decides each row's `sent`:
-- ALWAYS: the field has no `omitempty`; an empty value goes out as its zero value ("", 0, false; null for a
-  nil slice, map or pointer, [] / {} for an empty one). A non-pointer struct field (a time.Time, a handle)
-  is ALWAYS sent even when tagged `omitempty`: encoding/json never treats a struct as empty.
-- WHEN_SET: `omitempty` on a string, number, bool, slice, map or pointer: left out while empty.
-- NEVER: in the model, but PrivX never returns it (a write-only secret); an answer holding it is wrong.
-"""
+# The field tables: every object the collection reads, field by field, as PrivX's Go server marshals it.
+#
+# This module is the one source of the tables. The emulator renders every answer from them (render.py,
+# `marshal`), the field-table test holds every answer of every read endpoint to them, and
+# docs/privx-api-fields.md carries them as Markdown (`markdown()`; a test keeps the page equal to it:
+# `python3 tests/emulator/privx_emulator/fields.py --write docs/privx-api-fields.md` rewrites it).
+#
+# How a Go struct field reaches the wire decides each row's `sent`:
+# - ALWAYS: the field has no `omitempty`; an empty value goes out as its zero value ("", 0, false; null for a
+#   nil slice, map or pointer, [] / {} for an empty one). A non-pointer struct field (a time.Time, a handle)
+#   is ALWAYS sent even when tagged `omitempty`: encoding/json never treats a struct as empty.
+# - WHEN_SET: `omitempty` on a string, number, bool, slice, map or pointer: left out while empty.
+# - NEVER: in the model, but PrivX never returns it (a write-only secret); an answer holding it is wrong.
 
 import argparse
 import sys
