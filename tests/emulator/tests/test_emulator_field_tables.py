@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from emulator_helpers import HOST_WEB01, POLICY_DEFAULT, SM, TD_CORP, TD_DB, AZ, Api, managed_path
+from emulator_helpers import AZ, POLICY_DEFAULT, SM, TD_CORP, TD_DB, Api, managed_path
 from privx_emulator import fields
 from privx_emulator.fields import ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, MAP, NEVER, NULL, OBJECT, OBJECTS, STRING, WHEN_SET
 from privx_emulator.routes import ROUTES, TOKEN_PATH
