@@ -54,6 +54,10 @@ def _is_type(kind: str, value) -> bool:
     return False
 
 
+def _go_empty(value) -> bool:
+    return value is None or value is False or value in ("", [], {}) or (type(value) is int and value == 0)  # pylint: disable=unidiomatic-typecheck
+
+
 def _nullable(field) -> bool:
     return field.sent == ALWAYS and field.zero is NULL
 
@@ -73,7 +77,9 @@ def check_object(name: str, value, where: str, found: Findings) -> None:
             if field.sent == ALWAYS:
                 found.missing.append(f"{where}.{field.name}")
             continue
-        if field.sent != NEVER:
+        if field.sent == WHEN_SET and _go_empty(value[field.name]):
+            found.mismatched.append(f"{where}.{field.name}: {value[field.name]!r} sent, though Go's omitempty leaves it out")
+        elif field.sent != NEVER:
             check_field(name, field, value[field.name], f"{where}.{field.name}", found)
 
 
@@ -164,33 +170,33 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
     """(method, template, where, body) of every read endpoint, answered now."""
     ma = managed_path("{targetDomainID}")
     reads = [
-        (admin, "GET", SM + "/targetdomains", {}, TDS, None),
-        (admin, "POST", SM + "/targetdomains/search", {}, TDS + "/search", {"keywords": "example"}),
-        (admin, "GET", SM + "/targetdomains/{targetDomainID}", {"targetDomainID": ids["rich"]}, None, None),
-        (admin, "GET", SM + "/targetdomains/{targetDomainID}", {"targetDomainID": TD_DB}, None, None),
-        (admin, "GET", SM + "/targetdomains/{targetDomainID}/accounts", {"targetDomainID": TD_CORP}, None, None),
-        (admin, "POST", SM + "/targetdomains/{targetDomainID}/accounts/search", {"targetDomainID": TD_CORP}, None, {"keywords": "a"}),
-        (admin, "GET", SM + "/targetdomains/{targetDomainID}/accounts/{accountID}", {"targetDomainID": TD_CORP, "accountID": ids["scanned"]}, None, None),
-        (admin, "GET", ma, {"targetDomainID": TD_CORP}, None, None),
-        (admin, "GET", ma, {"targetDomainID": TD_DB}, None, None),
-        (admin, "POST", ma + "/search", {"targetDomainID": TD_CORP}, None, {"keywords": "svc"}),
-        (admin, "GET", ma + "/{managedAccountID}", {"targetDomainID": TD_CORP, "managedAccountID": ids["full"]}, None, None),
-        (admin, "GET", SM + "/password-policies", {}, None, None),
-        (admin, "GET", SM + "/password-policy/{passwordPolicyID}", {"passwordPolicyID": POLICY_DEFAULT}, None, None),
-        (user, "GET", AZ + "/secrets", {}, None, None),
-        (user, "POST", AZ + "/secrets/search", {}, None, {"keywords": "root"}),
-        (user, "GET", AZ + "/secrets/checkouts", {}, None, None),
-        (admin, "GET", AZ + "/secrets/checkouts", {}, None, None),
-        (user, "POST", AZ + "/secrets/checkouts", {}, None, {"path": "hosts/web01/root"}),
-        (user, "POST", AZ + "/secrets/checkouts", {}, None, {"path": "dbdomain/app_admin"}),
-        (user, "GET", "/role-store/api/v1/users/current", {}, None, None),
-        (admin, "GET", "/role-store/api/v1/users/current", {}, None, None),
+        (admin, "GET", SM + "/targetdomains", {}, None),
+        (admin, "POST", SM + "/targetdomains/search", {}, {"keywords": "example"}),
+        (admin, "GET", SM + "/targetdomains/{targetDomainID}", {"targetDomainID": ids["rich"]}, None),
+        (admin, "GET", SM + "/targetdomains/{targetDomainID}", {"targetDomainID": TD_DB}, None),
+        (admin, "GET", SM + "/targetdomains/{targetDomainID}/accounts", {"targetDomainID": TD_CORP}, None),
+        (admin, "POST", SM + "/targetdomains/{targetDomainID}/accounts/search", {"targetDomainID": TD_CORP}, {"keywords": "a"}),
+        (admin, "GET", SM + "/targetdomains/{targetDomainID}/accounts/{accountID}", {"targetDomainID": TD_CORP, "accountID": ids["scanned"]}, None),
+        (admin, "GET", ma, {"targetDomainID": TD_CORP}, None),
+        (admin, "GET", ma, {"targetDomainID": TD_DB}, None),
+        (admin, "POST", ma + "/search", {"targetDomainID": TD_CORP}, {"keywords": "svc"}),
+        (admin, "GET", ma + "/{managedAccountID}", {"targetDomainID": TD_CORP, "managedAccountID": ids["full"]}, None),
+        (admin, "GET", SM + "/password-policies", {}, None),
+        (admin, "GET", SM + "/password-policy/{passwordPolicyID}", {"passwordPolicyID": POLICY_DEFAULT}, None),
+        (user, "GET", AZ + "/secrets", {}, None),
+        (user, "POST", AZ + "/secrets/search", {}, {"keywords": "root"}),
+        (user, "GET", AZ + "/secrets/checkouts", {}, None),
+        (admin, "GET", AZ + "/secrets/checkouts", {}, None),
+        (user, "POST", AZ + "/secrets/checkouts", {}, {"path": "hosts/web01/root"}),
+        (user, "POST", AZ + "/secrets/checkouts", {}, {"path": "dbdomain/app_admin"}),
+        (user, "GET", "/role-store/api/v1/users/current", {}, None),
+        (admin, "GET", "/role-store/api/v1/users/current", {}, None),
     ]
     for client, checkout_id in ids["checkouts"]:
-        reads.append((client, "GET", AZ + "/secrets/checkouts/{checkoutID}", {"checkoutID": checkout_id}, None, None))
-    reads += [(admin, "GET", path, {}, None, None) for path in fields.STATUS_SERVICES.values()]
+        reads.append((client, "GET", AZ + "/secrets/checkouts/{checkoutID}", {"checkoutID": checkout_id}, None))
+    reads += [(admin, "GET", path, {}, None) for path in fields.STATUS_SERVICES.values()]
     answers = []
-    for client, method, template, params, _unused, body in reads:
+    for client, method, template, params, body in reads:
         path = template.format(**params) if params else template
         answer = client.call(method, path, json=body) if body is not None else client.call(method, path)
         assert answer.status_code == 200, f"{method} {path}: {answer.status_code} {answer.text}"
@@ -273,3 +279,18 @@ def test_collection_returns_only_fields_the_models_have(table: str, module: str,
     returned = set(getattr(_collection_module(module), defaults))
     declared = {field.name for field in OBJECTS[table].fields if field.sent != NEVER}
     assert sorted(returned - declared) == []
+
+
+def test_the_check_finds_each_kind_of_difference() -> None:
+    """The check itself can fail: an answer as the emulator wrote scanned accounts before the tables."""
+    found = Findings()
+    old_style = {"id": "a1", "username": "alice", "sam_account_name": "alice", "state": "NEW", "ignored": "no",
+                 "target_domain": {"id": "t1", "name": "corp", "deleted": False}, "created": "2026-01-01T00:00:00Z",
+                 "updated": "yesterday"}
+    check_object("ScannedAccount", old_style, "answer", found)
+    assert sorted(found.missing) == ["answer.additional_data", "answer.comment", "answer.email", "answer.full_name",
+                                     "answer.security_id", "answer.source_id"]
+    assert found.undeclared == ["answer.sam_account_name"]
+    assert sorted(found.mismatched) == ["answer.ignored: 'no' is not a boolean",
+                                        "answer.target_domain.deleted: False sent, though Go's omitempty leaves it out",
+                                        "answer.updated: 'yesterday' is not a date-time"]
