@@ -36,8 +36,9 @@ ACCOUNT_OPTIONS = {
 }
 FIELD_OPTION = {field: option for option, (field, _type) in ACCOUNT_OPTIONS.items()}
 FIELD_TYPES = dict(ACCOUNT_OPTIONS.values())
-# Fields PrivX copies from the scanned account when it creates a managed one from it.
-SCANNED_FIELDS = ('email', 'full_name', 'sam_account_name', 'source_id', 'security_id')
+# Fields PrivX copies from the scanned account when it creates a managed one from it. A ScannedAccount has no
+# sam_account_name (docs/privx-api-fields.md), so a declared one is always sent by the collection itself.
+SCANNED_FIELDS = ('email', 'full_name', 'source_id', 'security_id')
 # What batch create ('data') and batch edit ('changes') can carry.
 BATCH_FIELDS = ('enabled', 'rotation_enabled', 'explicit_checkout', 'password_policy', 'comment', 'disable_rdp_cert_auth')
 # What a new account gets for a setting the user did not declare.
@@ -88,14 +89,24 @@ def checked_username(username):
     return checked_name(username, 'username')
 
 
-def desired_fields(options):
-    """The PrivX fields the user declared (None means 'leave as it is')."""
+def desired_fields(options, where=''):
+    """The PrivX fields the user declared (None means 'leave as it is'). ``where`` names the entry in messages."""
     desired = {}
     for option, (field, _type) in ACCOUNT_OPTIONS.items():
         value = options.get(option)
         if value is not None:
             desired[field] = value
+    _check_additional_data(desired.get('additional_data') or {}, where)
     return desired
+
+
+def _check_additional_data(data, where):
+    # PrivX keeps additional_data as a map of strings (docs/privx-api-fields.md) and refuses any other value, which
+    # batch would only learn after its create: refused here, before any call.
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise PrivXConfigError('%sadditional_data.%s must be a string, got %r: PrivX keeps additional_data as text, '
+                                   'so quote the value' % (where, key, value))
 
 
 def comparable(account):

@@ -102,7 +102,7 @@ def declared_accounts(items):
         if folded in seen:
             duplicates.update((seen[folded], username))
         seen[folded] = username
-        declared[username] = desired_fields(item)
+        declared[username] = desired_fields(item, where='accounts[%s].' % username)
     if duplicates:
         raise PrivXConfigError('accounts lists these usernames more than once (letter case aside): %s' % ', '.join(sorted(duplicates)))
     return declared

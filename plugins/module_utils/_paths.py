@@ -19,6 +19,8 @@ PASSWORD_POLICY = SECRETS_MANAGER + '/password-policy'
 SECRETS = AUTHORIZER + '/secrets'
 SECRET_SEARCH = SECRETS + '/search'
 CHECKOUTS = SECRETS + '/checkouts'
+# The caller as PrivX's role store knows it: its roles and permissions (docs/privx-api-fields.md, CurrentUser).
+CURRENT_USER = '/role-store/api/v1/users/current'
 
 
 def _segment(value):
@@ -81,3 +83,8 @@ def checkout_release(checkout_id):
 
 def password_policy(policy_id):
     return '%s/%s' % (PASSWORD_POLICY, _segment(policy_id))
+
+
+def service_status(service):
+    """A PrivX service's status, e.g. service_status('vault') (docs/privx-api-fields.md, ServiceStatus)."""
+    return '/%s/api/v1/status' % service

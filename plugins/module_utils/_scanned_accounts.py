@@ -20,7 +20,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._target_domains impo
 CHANGE_FIELDS = {'ignored': False, 'comment': ''}
 # Every key of a ScannedAccount as this collection returns it, with its empty value.
 RETURNED_SCANNED = {
-    'id': '', 'username': '', 'email': '', 'full_name': '', 'sam_account_name': '', 'source_id': '', 'security_id': '',
+    'id': '', 'username': '', 'email': '', 'full_name': '', 'source_id': '', 'security_id': '',
     'target_domain': {}, 'state': '', 'ignored': False, 'comment': '', 'created': '', 'updated': '', 'updated_by': '',
 }
 

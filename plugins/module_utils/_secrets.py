@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
-from ansible_collections.privx.secrets.plugins.module_utils._fields import shown
+from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view, shown
 
 
 class AccountSecrets:
@@ -68,9 +68,23 @@ class AccountSecrets:
         return list(self.client.paginate(paths.CHECKOUTS))
 
 
+# Every key of an AccountSecret as modules return it, with its empty value (docs/privx-api-fields.md, AccountSecret).
+RETURNED_SECRET = {'path': '', 'type': '', 'username': '', 'email': '', 'full_name': '', 'target_domain': {}, 'host': {},
+                   'created': '', 'updated': ''}
+
+
 def public_secret(item):
-    """An AccountSecret carries no secret value; dropping such keys keeps it so even if PrivX ever adds one."""
-    return {key: value for key, value in item.items() if key not in ('secret', 'secrets')}
+    """An AccountSecret as modules return it: the documented keys only (so never a secret value, even if PrivX ever
+    adds one), whether PrivX sent an empty field or left it out.
+
+    PrivX sends both handles on every secret, the one that does not apply as its zero object ({"id": ""}); that is
+    returned as {} like a handle left out.
+    """
+    view = returned_view(RETURNED_SECRET, item)
+    for handle in ('target_domain', 'host'):
+        if not (view[handle] or {}).get('id'):
+            view[handle] = {}
+    return view
 
 
 def _domain_keys(item):

@@ -55,7 +55,9 @@ options:
     description: Security identifier (SID) of the account.
     type: str
   additional_data:
-    description: Free-form data stored with the account; compared as a whole.
+    description:
+      - Free-form data stored with the account; compared as a whole.
+      - PrivX keeps it as text, so every value must be a string (quote numbers and booleans).
     type: dict
   password_policy:
     description:

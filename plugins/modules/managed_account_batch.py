@@ -64,7 +64,7 @@ options:
         description: Security identifier (set with a single update per account).
         type: str
       additional_data:
-        description: Free-form data (set with a single update per account).
+        description: Free-form data (set with a single update per account); every value must be a string, as PrivX keeps it as text.
         type: dict
       password_policy:
         description: Name of the password policy; V("") removes it.

@@ -108,11 +108,32 @@ def connection_env(emulator, client='admin'):
     }
 
 
+def pytest_generate_tests(metafunc):
+    """A test marked ``both_renderings`` runs once against each way the emulator writes answers: as PrivX's Go server
+    does (empty fields sent as the field tables say) and sparse (every empty field left out), to show that the
+    collection takes a missing field and an empty one alike (docs/privx-api-fields.md). The idempotence and info tests
+    carry the mark; the others run against the Go rendering only, to keep CI time down."""
+    if 'emulator' not in metafunc.fixturenames or not _has_both_renderings(metafunc.module):
+        return
+    # The module's other tests take the Go rendering as a parameter too, so that they share its emulator.
+    both = metafunc.definition.get_closest_marker('both_renderings')
+    metafunc.parametrize('emulator', RENDERINGS if both else RENDERINGS[:1], indirect=True, scope='module')
+
+
+def _has_both_renderings(module):
+    return any(mark.name == 'both_renderings' for value in vars(module).values() for mark in getattr(value, 'pytestmark', ()))
+
+
+# The emulator's two ways of writing answers (tests/emulator/privx_emulator/render.py).
+RENDERINGS = ('go', 'sparse')
+
+
 @pytest.fixture(scope='module')
 def emulator(request):
-    """One emulator per test module, seeded from the module's EMULATOR_FIXTURE (the collection's fixture by default)."""
+    """One emulator per test module (and rendering), seeded from the module's EMULATOR_FIXTURE (the collection's fixture
+    by default)."""
     fixture = getattr(request.module, 'EMULATOR_FIXTURE', FIXTURE)
-    with EmulatorProcess(fixture=fixture, tls=True, rotation_delay=0.3) as process:
+    with EmulatorProcess(fixture=fixture, tls=True, rotation_delay=0.3, render=getattr(request, 'param', 'go')) as process:
         yield process
 
 

@@ -72,6 +72,7 @@ MODULE_CASES = [
     ('ma: username differing only in case', ma(username='SVC_BACKUP'), ['username', 'SVC_BACKUP', 'svc_backup']),
     ('ma: unicode username with a trailing space', ma(username='\u00e5sa-\u00f6berg '), ['username', 'spaces']),
     ('ma: additional_data not a dict', ma(additional_data='text'), ['additional_data', 'dict']),
+    ('ma: additional_data value not a string', ma(additional_data={'tier': 2}), ['additional_data.tier', 'must be a string']),
     ('ma: unknown update_password', ma(update_password='sometimes'), ['update_password', 'sometimes']),
     ('ma: unknown option', ma(pasword='x'), ['pasword', 'Unsupported']),
     ('ma: rotate an account being deleted', ma(username='svc_backup', state='absent', rotate=True), ['rotate', 'absent']),
@@ -79,6 +80,8 @@ MODULE_CASES = [
     # ansible-core's own text for a list element that is no dict: it does not name the option (a known limit).
     ('batch: accounts not a list of dicts', batch(accounts='alice'), ['dictionary requested']),
     ('batch: entry without username', batch(accounts=[{'comment': 'x'}]), ['username', 'accounts']),
+    ('batch: additional_data value not a string', batch(accounts=[{'username': 'alice', 'additional_data': {'tier': 2}}]),
+     ['accounts[alice].additional_data.tier', 'must be a string']),
     ('batch: entry with an unknown key', batch(accounts=[{'username': 'alice', 'usernme': 'x'}]), ['usernme']),
     ('batch: duplicate username', batch(accounts=[{'username': 'alice'}, {'username': 'bob'}, {'username': 'alice'}]),
      ['alice', 'more than once']),

@@ -113,7 +113,7 @@ def usernames(privx, domain):
 
 
 def test_every_module_and_lookup_has_examples_and_each_is_tested_here():
-    tested = {'modules/account_secret_info', 'modules/checkout_release', 'modules/managed_account',
+    tested = {'modules/account_secret_info', 'modules/checkout_release', 'modules/connection_info', 'modules/managed_account',
               'modules/managed_account_batch', 'modules/managed_account_info', 'modules/rotate', 'lookup/checkout'}
     # These run against fixtures of their own, beside the modules' other tests.
     tested_beside = {'modules/password_policy': 'test_password_policy.py', 'modules/password_policy_info': 'test_password_policy.py',
@@ -130,7 +130,7 @@ def test_every_module_and_lookup_has_examples_and_each_is_tested_here():
     assert modules <= set(EXAMPLES)
 
 
-@pytest.mark.parametrize('key', ['modules/account_secret_info', 'modules/managed_account_info'])
+@pytest.mark.parametrize('key', ['modules/account_secret_info', 'modules/managed_account_info', 'modules/connection_info'])
 def test_read_only_examples(ansible, privx, app_service, tmp_path, key):
     before = {domain: usernames(privx, domain) for domain in ('corp.example.com', 'linux-fleet')}
     run = run_example(ansible, privx, key, app_service[0], tmp_path)[0]

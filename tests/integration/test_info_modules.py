@@ -5,6 +5,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ansible_collections.privx.secrets.plugins.module_utils._accounts import RETURNED_DEFAULTS
+from ansible_collections.privx.secrets.plugins.module_utils._secrets import RETURNED_SECRET
+
 from conftest import assert_no_secret, connection_env
 
 
@@ -12,11 +17,14 @@ def usernames(accounts):
     return sorted(account['username'] for account in accounts)
 
 
+@pytest.mark.both_renderings
 def test_managed_account_info_by_username_id_search_and_all(ansible, privx):
     held = {account['username']: account for account in privx.control.managed_accounts('dbdomain')}
 
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'dbdomain'})
     assert result['changed'] is False and usernames(result['managed_accounts']) == sorted(held)
+    # The same keys whether PrivX sends empty fields or leaves them out (this test runs against both renderings).
+    assert {frozenset(account) for account in result['managed_accounts']} == {frozenset(RETURNED_DEFAULTS)}
 
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'dbdomain', 'username': 'app_ro'})
     assert [account['id'] for account in result['managed_accounts']] == [held['app_ro']['id']]
@@ -57,11 +65,16 @@ def test_info_never_returns_the_secrets_of_live_checkouts(ansible, privx):
     assert_no_secret(run.output + repr(run.results))
 
 
+@pytest.mark.both_renderings
 def test_account_secret_info_lists_and_searches_without_secret_values(ansible, privx):
     result, run = ansible.module('privx.secrets.account_secret_info', {}, verbosity=3)
     paths = sorted(item['path'] for item in result['account_secrets'])
     assert paths == ['corp.example.com/svc_backup', 'dbdomain/app_admin', 'dbdomain/app_ro', 'hosts/web01/root']
     assert_no_secret(run.output + repr(result))
+
+    # The same keys whether PrivX sends empty fields or leaves them out (this test runs against both renderings).
+    assert {frozenset(item) for item in result['account_secrets']} == {frozenset(RETURNED_SECRET)}
+    assert [item['host'] for item in result['account_secrets'] if item['type'] == 'TARGET_DOMAIN_SECRET'] == [{}] * 3
 
     result, _run = ansible.module('privx.secrets.account_secret_info', {'username': 'app_ro'})
     assert [item['path'] for item in result['account_secrets']] == ['dbdomain/app_ro']

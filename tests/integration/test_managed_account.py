@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 
 from conftest import assert_no_secret, connection_env, failed_cleanly, find_account
@@ -18,6 +20,7 @@ def stable(account):
     return {key: value for key, value in account.items() if key not in VOLATILE}
 
 
+@pytest.mark.both_renderings
 def test_check_create_rerun_change_rerun_delete_delete(ansible, privx):
     args = {'target_domain': DOMAIN, 'username': 'alice', 'comment': 'owned by team A', 'explicit_checkout': True,
             'password_policy': 'default', 'password': PASSWORD, 'additional_data': {'team': 'a'}}
@@ -59,6 +62,7 @@ def test_check_create_rerun_change_rerun_delete_delete(ansible, privx):
     assert result['changed'] is False
 
 
+@pytest.mark.both_renderings
 def test_a_field_the_task_does_not_name_keeps_its_value(ansible, privx):
     before = find_account(privx, DOMAIN, 'svc_backup')
     result, _run = ansible.module('privx.secrets.managed_account', {'target_domain': DOMAIN, 'username': 'svc_backup', 'enabled': False})
@@ -68,6 +72,7 @@ def test_a_field_the_task_does_not_name_keeps_its_value(ansible, privx):
     assert stable(dict(after, enabled=True)) == stable(before)
 
 
+@pytest.mark.both_renderings
 def test_check_mode_update_predicts_without_writing(ansible, privx):
     before = find_account(privx, DOMAIN, 'svc_backup')
     mark = privx.control.mark()
@@ -96,6 +101,7 @@ def test_password_on_create_is_not_sent_again_and_always_stores_a_version_each_r
     assert [entry['secret'] for entry in privx.control.secrets(DOMAIN, 'bob')] == [PASSWORD, PASSWORD + '-1', PASSWORD + '-2']
 
 
+@pytest.mark.both_renderings
 def test_a_noop_rerun_makes_two_calls_by_id_and_three_by_name(ansible, privx):
     domain_id = privx.control.managed_accounts(DOMAIN)[0]['target_domain']['id']
     for target_domain, calls in ((domain_id, 2), (DOMAIN, 3)):

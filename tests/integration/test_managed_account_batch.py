@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import LARGE_FIXTURE
 
 EMULATOR_FIXTURE = LARGE_FIXTURE
@@ -96,6 +98,7 @@ def test_info_reads_every_page(ansible, privx):
     assert sorted(account['username'] for account in result['managed_accounts']) == [username(number) for number in range(1100, 1110)]
 
 
+@pytest.mark.both_renderings
 def test_fields_batch_calls_cannot_carry_get_single_updates_only_where_they_differ(ansible, privx):
     declared = accounts(range(1, 4))
     declared[0]['full_name'] = 'Someone Else'
@@ -114,6 +117,7 @@ def test_fields_batch_calls_cannot_carry_get_single_updates_only_where_they_diff
     assert result['changed'] is False
 
 
+@pytest.mark.both_renderings
 def test_removing_a_policy_uses_a_single_update(ansible, privx):
     ansible.module('privx.secrets.managed_account_batch', {'target_domain': DOMAIN, 'accounts': accounts([1, 2], password_policy='default')})
     result, _run = ansible.module('privx.secrets.managed_account_batch',

@@ -42,6 +42,7 @@ def writes(privx, mark):
             if entry['method'] in ('POST', 'PUT', 'DELETE') and not entry['path'].endswith(('/search', '/oauth/token'))]
 
 
+@pytest.mark.both_renderings
 def test_create_in_check_mode_then_for_real_then_a_rerun_in_other_duration_forms_changes_nothing(ansible, privx):
     args = {'name': 'corp-monthly', 'rotation_interval': '30d', 'max_checkout_duration': '12h', 'retry_interval': '30m',
             'password_min_length': 16, 'rotate_on_release': True}
@@ -74,6 +75,7 @@ def test_create_in_check_mode_then_for_real_then_a_rerun_in_other_duration_forms
     assert policies(privx)['corp-monthly'] == held
 
 
+@pytest.mark.both_renderings
 def test_an_update_changes_only_the_declared_fields_and_keeps_the_rest(ansible, privx):
     before = policies(privx)['strict']
     args = {'name': 'strict', 'password_min_length': 20, 'rotation_interval': '1w', 'max_versions': 5}
@@ -144,6 +146,7 @@ def test_bad_input_fails_with_one_line_and_no_change(ansible, privx, args, messa
     assert writes(privx, mark) == [] and policies(privx) == before
 
 
+@pytest.mark.both_renderings
 def test_info_reads_all_policies_or_one_by_name(ansible, privx):
     held = policies(privx)
     result, _run = ansible.module('privx.secrets.password_policy_info', {})

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from test_target_domain import SM, PrivXReader, failed_cleanly, writes_since
 
 DOMAIN = 'corp.example.com'
@@ -14,6 +16,7 @@ def marks(reader):
     return {username: (account['ignored'], account.get('comment', '')) for username, account in reader.scanned(DOMAIN).items()}
 
 
+@pytest.mark.both_renderings
 def test_check_mark_rerun_then_only_the_differing_accounts_change(ansible, privx):
     reader = PrivXReader(privx)
     before = marks(reader)

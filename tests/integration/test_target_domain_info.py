@@ -5,9 +5,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import RETURNED_SCANNED
+from ansible_collections.privx.secrets.plugins.module_utils._target_domains import RETURNED_DOMAIN
+
 from test_target_domain import PrivXReader, failed_cleanly, writes_since
 
 
+@pytest.mark.both_renderings
 def test_all_one_by_name_or_id_with_scan_status_and_scanned_accounts(ansible, privx):
     reader = PrivXReader(privx)
     domains = reader.domains()
@@ -19,11 +25,14 @@ def test_all_one_by_name_or_id_with_scan_status_and_scanned_accounts(ansible, pr
     corp = [domain for domain in result['target_domains'] if domain['name'] == 'corp.example.com'][0]
     assert corp['id'] == domains['corp.example.com']['id'] and corp['scan_status'] == domains['corp.example.com'].get('scan_status', '')
     assert 'scanned_accounts' not in corp
+    # The same keys whether PrivX sends empty fields or leaves them out (this test runs against both renderings).
+    assert {frozenset(domain) for domain in result['target_domains']} == {frozenset(RETURNED_DOMAIN)}
 
     result, _run = ansible.module('privx.secrets.target_domain_info', {'name': 'corp.example.com', 'scanned_accounts': True})
     (corp,) = result['target_domains']
     scanned = reader.scanned('corp.example.com')
     assert sorted(account['username'] for account in corp['scanned_accounts']) == sorted(scanned)
+    assert {frozenset(account) for account in corp['scanned_accounts']} == {frozenset(RETURNED_SCANNED)}
     alice = [account for account in corp['scanned_accounts'] if account['username'] == 'alice'][0]
     assert alice['id'] == scanned['alice']['id'] and alice['email'] == 'alice@corp.example.com' and alice['ignored'] is False
 

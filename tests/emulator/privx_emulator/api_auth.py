@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 # OAuth2 for API clients: the token endpoint (password grant with the OAuth client in a Basic header),
-# bearer-token authentication of every other call, and the admin/user role split.
+# bearer-token authentication of every other call, and what the caller's roles permit (api_identity.py).
 
 import base64
 import binascii
 import secrets
 import urllib.parse
 
+from .api_identity import ADMIN_PERMISSION, permissions_of, roles_of
 from .context import Response
 from .errors import ApiError, OAuthError, permission_denied
 from .timeutil import now
@@ -150,7 +151,13 @@ def client_id_for_log(store, headers) -> str | None:
     return row["client_id"] if row else None
 
 
-def authorize(caller: dict, user_allowed: bool) -> None:
-    if caller["role"] == "admin" or user_allowed:
+def authorize(caller: dict, route) -> None:
+    """Let the caller through when its roles permit the route: `privx-admin` permits everything, any role
+    the routes a user may call, and any caller, even one without roles, the status and identity reads."""
+    if route.any_caller or ADMIN_PERMISSION in permissions_of(caller):
         return
-    raise permission_denied("this API client's role does not allow this call")
+    if route.user_allowed:
+        if roles_of(caller):
+            return
+        raise permission_denied("this API client has no role")
+    raise permission_denied(f"this API client's roles do not grant the {ADMIN_PERMISSION} permission this call needs")

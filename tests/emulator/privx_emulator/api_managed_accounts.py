@@ -17,7 +17,7 @@ from .rotation import FAILURE_STATUSES, rotation_refusal, schedule_rotation
 from .store import MANAGED_SORT
 from .timeutil import format_time, now, whole_seconds
 from .validation import (
-    BOOL, DATETIME, EMAIL, INTEGER, OBJECT, POLICY_HANDLE, STRING, UUID, ArrayKind, EnumKind, StructKind, check_fields, parse_paging,
+    BOOL, DATETIME, EMAIL, INTEGER, OBJECT, POLICY_HANDLE, STRING, STRING_MAP, UUID, ArrayKind, EnumKind, StructKind, check_fields, parse_paging,
     require_string, split_keywords,
 )
 
@@ -34,7 +34,8 @@ WRITABLE_FIELDS = {
     "sam_account_name": STRING,
     "source_id": STRING,
     "security_id": STRING,
-    "additional_data": OBJECT,
+    # map[string]string in PrivX's model: a value of another type is refused (docs/privx-api-fields.md).
+    "additional_data": STRING_MAP,
     "password_policy": POLICY_HANDLE,
     "enabled": BOOL,
     "rotation_enabled": BOOL,

@@ -15,11 +15,11 @@ from .api_batch import parse_ids
 from .api_secrets_manager import SCANNED_STATES, SM_DEFAULT_LIMIT, require_target_domain, resolve_policy
 from .context import Response
 from .errors import ApiError, bad_request, not_found
-from .render import omit_empty, render_scanned_account
+from .render import render_scanned_account
 from .store import SCANNED_SORT, TARGET_DOMAIN_SORT
 from .timeutil import format_time, now, whole_seconds
 from .validation import (
-    BOOL, DATETIME, INTEGER, STRING, UUID, ArrayKind, EnumKind, Kind, StructKind, check_fields, parse_paging, require_string,
+    BOOL, DATETIME, INTEGER, STRING, STRING_MAP, UUID, ArrayKind, EnumKind, Kind, StructKind, check_fields, parse_paging, require_string,
     split_keywords,
 )
 
@@ -42,18 +42,6 @@ class BoundedInt(Kind):
         if not self.minimum <= number <= self.maximum:
             raise bad_request("VALUE_OUT_OF_BOUNDS", f"{prop} must be between {self.minimum} and {self.maximum}", prop)
         return number
-
-
-class StringMapKind(Kind):
-    """A JSON object of string values (Go's map[string]string)."""
-
-    def check(self, value: object, prop: str) -> object:
-        if not isinstance(value, dict):
-            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be an object of strings", prop)
-        for key, item in value.items():
-            if not isinstance(item, str):
-                raise bad_request("VALUE_INCORRECT_TYPE", f"{prop}.{key} must be a string", f"{prop}.{key}")
-        return dict(value)
 
 
 class PolicyHandleWithDeleted(Kind):
@@ -86,7 +74,7 @@ ENDPOINT_FIELDS = {
     "type": EnumKind(*ENDPOINT_TYPES, allow_empty=True),
     "scan_priority": COUNT,
     "rotation_priority": COUNT,
-    "attribute_mapping": StringMapKind(),
+    "attribute_mapping": STRING_MAP,
     "ldap_protocol": EnumKind(*LDAP_PROTOCOLS, allow_empty=True),
     "ldap_address": STRING,
     "ldap_port": BoundedInt(0, 65535),
@@ -210,17 +198,15 @@ def _details(values: dict, policy_id: str | None, previous: dict, caller: dict, 
 # -- rendering -----------------------------------------------------------------------------------------
 
 def render_endpoint(endpoint: dict) -> dict:
-    shown = {key: value for key, value in endpoint.items() if key not in ENDPOINT_SECRETS}
-    fixed = {"type": shown.pop("type"), "scan_priority": shown.pop("scan_priority", 0),
-             "rotation_priority": shown.pop("rotation_priority", 0)}
-    return dict(fixed, **omit_empty({key: value for key, value in shown.items() if value not in (False, 0)}))
+    """The stored endpoint without its write-only secrets (render.marshal leaves out the empty fields)."""
+    return {key: value for key, value in endpoint.items() if key not in ENDPOINT_SECRETS}
 
 
 def render_target_domain(store, row: dict) -> dict:
     details = store_admin.target_domain_details(store, row["id"])
     data = details["data"]
     policy = store.get_policy(details["auto_onboarding_policy_id"])
-    body = omit_empty({
+    return {
         "id": row["id"],
         "name": row["name"],
         "domain_name": data.get("domain_name", ""),
@@ -237,10 +223,8 @@ def render_target_domain(store, row: dict) -> dict:
         "author": data.get("author", ""),
         "updated": format_time(row["updated"]),
         "updated_by": data.get("updated_by", ""),
-    })
-    body["periodic_scan_interval"] = data.get("periodic_scan_interval", 0)
-    body["endpoints"] = [render_endpoint(endpoint) for endpoint in data.get("endpoints", [])]
-    return body
+        "endpoints": [render_endpoint(endpoint) for endpoint in data.get("endpoints", [])] or None,
+    }
 
 
 def render_scanned(store, rows: list, target_domain: dict) -> list:
@@ -249,7 +233,7 @@ def render_scanned(store, rows: list, target_domain: dict) -> list:
     for row in rows:
         item = render_scanned_account(row, target_domain)
         extra = details.get(row["id"], {})
-        item.update(omit_empty({"comment": extra.get("comment", ""), "updated_by": extra.get("updated_by", "")}))
+        item.update(comment=extra.get("comment", ""), updated_by=extra.get("updated_by", ""))
         items.append(item)
     return items
 

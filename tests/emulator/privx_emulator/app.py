@@ -20,7 +20,8 @@ from .timeutil import now
 class Settings:
     """Values the control API may change at run time; reset restores the command line's."""
 
-    def __init__(self, rotation_delay: float, token_lifetime: int, wrap_checkout: bool = False, scan_delay: float = 0.5) -> None:
+    def __init__(self, rotation_delay: float, token_lifetime: int, wrap_checkout: bool = False, scan_delay: float = 0.5,
+                 render: str = "go") -> None:
         self.rotation_delay = rotation_delay
         # Seconds a target domain scan (refresh) takes.
         self.scan_delay = scan_delay
@@ -28,16 +29,20 @@ class Settings:
         # REFERENCE.md: newer PrivX releases answer a checkout as {count, items: [Checkout]}; clients
         # must accept both shapes, and this switch lets their tests see the newer one.
         self.wrap_checkout = wrap_checkout
+        # How answers are written (render.py): "go", as PrivX's Go server does, or "sparse", every empty
+        # field left out, so that tests can run the collection against both.
+        self.render = render
 
     def as_dict(self) -> dict:
         return {"rotation_delay": self.rotation_delay, "token_lifetime": self.token_lifetime, "wrap_checkout": self.wrap_checkout,
-                "scan_delay": self.scan_delay}
+                "scan_delay": self.scan_delay, "render": self.render}
 
     def restore(self, other: "Settings") -> None:
         self.rotation_delay = other.rotation_delay
         self.token_lifetime = other.token_lifetime
         self.wrap_checkout = other.wrap_checkout
         self.scan_delay = other.scan_delay
+        self.render = other.render
 
 
 class Emulator:
@@ -55,6 +60,8 @@ class Emulator:
         self.scan_failures = ScanFailures()
         self.worker = BackgroundWorker(self)
         self.stopping = False
+        # When this emulator started, for the services' status answers.
+        self.started = now()
 
     def seed_if_empty(self, force: bool = False) -> bool:
         """Seed from the fixture when the store is empty (or when forced); True when it seeded."""

@@ -16,6 +16,7 @@ import threading
 
 from .app import Emulator, Settings
 from .fixture import DEFAULT_FIXTURE, FixtureError, load_fixture
+from .render import GO, RENDERINGS
 from .server import EmulatorServer
 from .store import Store
 
@@ -42,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token-lifetime", type=int, default=300, help="access token lifetime in seconds (default: %(default)s)")
     parser.add_argument("--rotation-delay", type=float, default=1.0, help="seconds a password rotation takes (default: %(default)s)")
     parser.add_argument("--scan-delay", type=float, default=0.5, help="seconds a target domain scan takes (default: %(default)s)")
+    parser.add_argument("--render", choices=RENDERINGS, default=GO,
+                        help="go: answers as PrivX's Go server writes them, empty fields included as the field tables say; "
+                             "sparse: every empty field left out (default: %(default)s)")
     parser.add_argument("--reset", action="store_true", help="drop the DB's state and seed it again from the fixture (see --fixture)")
     return parser
 
@@ -110,7 +114,7 @@ def _load(path: str, remembered: bool, db: str) -> dict:
 def _emulator(args, store: Store) -> Emulator:
     fixture_path, remembered = _fixture_to_use(args, store)
     fixture = _load(fixture_path, remembered, args.db)
-    emulator = Emulator(store, fixture, fixture_path, Settings(args.rotation_delay, args.token_lifetime, scan_delay=args.scan_delay))
+    emulator = Emulator(store, fixture, fixture_path, Settings(args.rotation_delay, args.token_lifetime, scan_delay=args.scan_delay, render=args.render))
     try:
         emulator.seed_if_empty(force=args.reset)
     except sqlite3.Error as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import __version__, store_admin
 from .context import Response
 from .errors import ApiError, bad_request, not_found
-from .render import managed_account_fields, render_secrets
+from .render import RENDERINGS, managed_account_fields, render_secrets
 from .rotation import FAILURE_STATUSES
 from .timeutil import format_time, now
 from .fixture import DIRECTORY_SPEC, FixtureError, _entry
@@ -113,7 +113,7 @@ def get_settings(app, _query_unused: dict, _raw: bytes) -> Response:
 def change_settings(app, _query_unused: dict, raw: bytes) -> Response:
     body = parse_json_object(raw)
     for key in body:
-        if key not in ("rotation_delay", "token_lifetime", "wrap_checkout", "scan_delay"):
+        if key not in ("rotation_delay", "token_lifetime", "wrap_checkout", "scan_delay", "render"):
             raise bad_request("INVALID_REQUEST_DATA", f"unknown property {key}", key)
     # Check everything before changing anything.
     delay = check_number(body["rotation_delay"], "rotation_delay") if "rotation_delay" in body else None
@@ -122,8 +122,13 @@ def change_settings(app, _query_unused: dict, raw: bytes) -> Response:
     wrap = body.get("wrap_checkout")
     if wrap is not None and not isinstance(wrap, bool):
         raise bad_request("VALUE_INCORRECT_TYPE", "wrap_checkout must be a boolean", "wrap_checkout")
+    rendering = body.get("render")
+    if rendering is not None and rendering not in RENDERINGS:
+        raise bad_request("VALUE_INCORRECT_FORMAT", f"render must be one of {', '.join(RENDERINGS)}", "render")
     if wrap is not None:
         app.settings.wrap_checkout = wrap
+    if rendering is not None:
+        app.settings.render = rendering
     if delay is not None:
         app.settings.rotation_delay = float(delay)
     if lifetime is not None:

@@ -121,7 +121,7 @@ def _entry(value, where: str, spec: dict) -> dict:
 
 CLIENT_SPEC = {
     "name": (_check_name, REQUIRED),
-    "role": (_check_enum("admin", "user"), REQUIRED),
+    "role": (_check_enum("admin", "user", "none"), REQUIRED),
     "client_id": (_check_name, REQUIRED),
     "client_secret": (_check_name, REQUIRED),
     "oauth_client_id": (_check_name, "privx-external"),

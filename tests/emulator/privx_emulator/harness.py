@@ -205,7 +205,8 @@ class EmulatorProcess:
 
     def __init__(self, fixture: str | None = None, tls: bool = False, db: str = ":memory:", token_lifetime: int | None = None,
                  rotation_delay: float | None = None, extra_args=(), host: str = "127.0.0.1", startup_timeout: float = 20,
-                 reset_db: bool = False, python: str | None = None, scan_delay: float | None = None) -> None:
+                 reset_db: bool = False, python: str | None = None, scan_delay: float | None = None,
+                 render: str | None = None) -> None:
         self.fixture = os.path.abspath(fixture or fixture_path("test.json"))
         self.tls = tls
         # The emulator runs in a temporary directory: a relative DB path means the caller's directory.
@@ -229,6 +230,8 @@ class EmulatorProcess:
             args += ["--rotation-delay", str(rotation_delay)]
         if scan_delay is not None:
             args += ["--scan-delay", str(scan_delay)]
+        if render is not None:
+            args += ["--render", render]
         if reset_db:
             args.append("--reset")
         self.args = args + list(extra_args)

@@ -3,20 +3,86 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# Store rows to API objects, in the field order of the seeds. PrivX marshals Go structs with omitempty:
-# empty strings, empty objects and arrays and null handles are left out; booleans are always present.
+# Store rows to API objects. The render_* functions give every field they know, empty or not; `marshal`
+# then writes an object the way PrivX's Go server does, from the field tables (fields.py): a field the
+# table does not declare is an emulator bug, an always-sent field goes out with its zero value, an
+# omitempty one only when set. The "sparse" rendering leaves out every empty field but booleans and
+# numbers instead (what the emulator answered before the tables), so that the collection's tests can show
+# that absent and empty mean the same to it.
 
 import json
 
+from .fields import ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, NEVER, OBJECT, OBJECTS, WHEN_SET
 from .timeutil import format_time
+
+GO = "go"
+SPARSE = "sparse"
+RENDERINGS = (GO, SPARSE)
 
 
 def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, (str, dict, list)) and not value)
 
 
+def _go_empty(value: object) -> bool:
+    """What Go's omitempty leaves out: false, 0, "", nil, and empty slices and maps."""
+    return _is_empty(value) or value is False or (type(value) is int and value == 0)  # pylint: disable=unidiomatic-typecheck
+
+
 def omit_empty(fields: dict) -> dict:
     return {key: value for key, value in fields.items() if not _is_empty(value)}
+
+
+class UndeclaredField(Exception):
+    """The emulator rendered a field its object's table does not declare."""
+
+
+def _marshal_value(field, value, rendering: str):
+    if field.kind == DATETIME and value == "":
+        return None  # a time that was never set (timeutil.format_time(None))
+    if field.kind == OBJECT:
+        if value is None and field.sent == ALWAYS and field.zero_value() == "struct":
+            value = {}
+        return None if value is None else marshal(field.ref, value, rendering)
+    if field.kind == ARRAY and field.ref in OBJECTS and value is not None:
+        return [marshal(field.ref, item, rendering) for item in value]
+    return value
+
+
+def marshal(name: str, values: dict, rendering: str = GO) -> dict:
+    """One object as PrivX writes it (`rendering` GO), or with its empty fields left out (SPARSE)."""
+    table = OBJECTS[name]
+    undeclared = sorted(set(values) - {field.name for field in table.fields})
+    if undeclared:
+        raise UndeclaredField(f"{name} has no field {', '.join(undeclared)} in fields.py")
+    body = {}
+    for field in table.fields:
+        if field.sent == NEVER:
+            continue
+        value = _marshal_value(field, values.get(field.name), rendering)
+        if value is None and field.sent == ALWAYS and field.kind in (BOOLEAN, INTEGER):
+            value = field.zero_value()  # booleans and numbers are sent in both renderings
+        if field.sent == WHEN_SET and _go_empty(value):
+            continue
+        if rendering == SPARSE and _is_empty(value):
+            continue
+        if value is None and field.sent == ALWAYS:
+            value = field.zero_value()
+        body[field.name] = value
+    return body
+
+
+def shape_answer(method: str, template: str, body: object, rendering: str) -> object:
+    """A handler's answer written by the field tables: the one place every API answer passes through."""
+    if (method, template) not in ANSWERS:
+        raise UndeclaredField(f"{method} {template} has no answer in fields.ANSWERS: declare what it answers there")
+    answer = ANSWERS[(method, template)]
+    if answer is None or body is None:
+        return body
+    shape, name = answer
+    if isinstance(body, dict) and "items" in body and shape in ("list", "checkout"):
+        return dict(body, items=[marshal(name, item, rendering) for item in body["items"]])
+    return marshal(name, body, rendering)
 
 
 def target_domain_handle(td_id: str | None, name: str | None) -> dict | None:
@@ -26,20 +92,23 @@ def target_domain_handle(td_id: str | None, name: str | None) -> dict | None:
 
 
 def render_scanned_account(row: dict, target_domain: dict) -> dict:
-    return omit_empty({
+    """A ScannedAccount without `comment` and `updated_by` (the caller adds them). The store keeps a
+    sam_account_name for each directory entry, which the model has no field for: it shows only on the
+    managed accounts made from the entry."""
+    return {
         "id": row["id"],
         "username": row["username"],
         "email": row["email"],
         "full_name": row["full_name"],
-        "sam_account_name": row["sam_account_name"],
         "source_id": row["source_id"],
         "security_id": row["security_id"],
+        "additional_data": None,
         "state": row["state"],
         "ignored": bool(row["ignored"]),
         "target_domain": target_domain_handle(target_domain["id"], target_domain["name"]),
         "created": format_time(row["created"]),
         "updated": format_time(row["updated"]),
-    })
+    }
 
 
 def render_history(rows: list) -> list:
@@ -57,13 +126,13 @@ def render_secrets(rows: list) -> list:
 def render_host(row: dict | None) -> dict | None:
     if row is None:
         return None
-    return omit_empty({
+    return {
         "id": row["id"],
         "addresses": list(row["addresses"]),
         "common_name": row["common_name"],
         "external_id": row["external_id"],
         "instance_id": row["instance_id"],
-    })
+    }
 
 
 def _checkout_fields(row: dict, secrets: list) -> dict:
@@ -85,18 +154,18 @@ def _checkout_fields(row: dict, secrets: list) -> dict:
 
 def render_embedded_checkout(row: dict, secrets: list) -> dict:
     """A checkout as listed inside a ManagedAccount (seed 004 shape)."""
-    return omit_empty(dict(_checkout_fields(row, secrets), target_domain_id=row["target_domain_id"], host_id=row["host_id"]))
+    return dict(_checkout_fields(row, secrets), target_domain_id=row["target_domain_id"], host_id=row["host_id"])
 
 
 def render_checkout(row: dict, secrets: list, host: dict | None) -> dict:
     """A checkout of the authorizer API (seed 000 shape)."""
-    return omit_empty(dict(_checkout_fields(row, secrets), path=row["path"],
-                           target_domain=target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
-                           host=render_host(host)))
+    return dict(_checkout_fields(row, secrets), path=row["path"],
+                target_domain=target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
+                host=render_host(host))
 
 
 def render_account_secret(row: dict, host: dict | None) -> dict:
-    return omit_empty({
+    return {
         "path": row["path"],
         "type": row["type"],
         "username": row["username"],
@@ -106,7 +175,7 @@ def render_account_secret(row: dict, host: dict | None) -> dict:
         "host": render_host(host),
         "created": format_time(row["created"]),
         "updated": format_time(row["updated"]),
-    })
+    }
 
 
 def managed_account_fields(row: dict, history: list, checkouts: list) -> dict:
@@ -143,4 +212,4 @@ def managed_account_fields(row: dict, history: list, checkouts: list) -> dict:
 
 
 def render_managed_account(row: dict, history: list, checkouts: list) -> dict:
-    return omit_empty(managed_account_fields(row, history, checkouts))
+    return managed_account_fields(row, history, checkouts)

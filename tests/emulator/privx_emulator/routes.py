@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from . import api_auth, api_authorizer, api_batch, api_managed_accounts, api_policies, api_target_domains
+from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_policies, api_target_domains
+from .fields import STATUS_SERVICES
 
 SM = "/secrets-manager/api/v1"
 AZ = "/authorizer/api/v1"
@@ -20,15 +21,17 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 class Route:
-    """One method on one path template. `user_allowed`: callable by a client with the user role.
-    `public`: needs no bearer token (the token endpoint)."""
+    """One method on one path template. `user_allowed`: callable by a client with any role; `any_caller`:
+    by any client with a token, even one without roles; `public`: needs no bearer token (the token endpoint)."""
 
-    def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False) -> None:
+    def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False,
+                 any_caller: bool = False) -> None:
         self.method = method
         self.template = template
         self.handler = handler
         self.user_allowed = user_allowed
         self.public = public
+        self.any_caller = any_caller
 
 
 ROUTES = (
@@ -68,7 +71,8 @@ ROUTES = (
     Route("POST", AZ + "/secrets/checkouts", api_authorizer.create_checkout, user_allowed=True),
     Route("GET", AZ + "/secrets/checkouts/{checkoutID}", api_authorizer.get_checkout, user_allowed=True),
     Route("POST", AZ + "/secrets/checkouts/{checkoutID}/release", api_authorizer.release_checkout, user_allowed=True),
-)
+    Route("GET", "/role-store/api/v1/users/current", api_identity.current_user, any_caller=True),
+) + tuple(Route("GET", path, api_identity.service_status, any_caller=True) for path in STATUS_SERVICES.values())
 
 
 def _compile(template: str):

@@ -21,6 +21,7 @@ from .context import RequestContext, Response
 from .control import CONTROL_PREFIX, handle_control
 from .errors import ApiError, OAuthError, bad_request, error_body, not_found
 from .faults import IGNORED_OFFSET_COUNT
+from .render import shape_answer
 from .routes import TOKEN_PATH, Router
 from .validation import is_uuid
 
@@ -75,13 +76,16 @@ def _dispatch(router: Router, ctx: RequestContext) -> Response:
             raise OAuthError(405, "invalid_request", message, headers={"Allow": allowed})
         raise ApiError(405, "GENERAL_ERROR", message, headers={"Allow": allowed})
     if not route.public:
-        authorize(authenticate(ctx), route.user_allowed)
+        authorize(authenticate(ctx), route)
     for name, value in params.items():
         if not is_uuid(value):
             raise bad_request("VALUE_INCORRECT_FORMAT", f"{name} must be a UUID, got {value!r}", name)
         params[name] = value.lower()
     ctx.params = params
-    return route.handler(ctx)
+    response = route.handler(ctx)
+    if not route.public:  # the token endpoint speaks OAuth, not a PrivX model
+        response.body = shape_answer(route.method, route.template, response.body, ctx.app.settings.render)
+    return response
 
 
 class EmulatorServer(ThreadingHTTPServer):

@@ -158,6 +158,18 @@ class ObjectKind(Kind):
         return value
 
 
+class StringMapKind(Kind):
+    """A JSON object of string values (Go's map[string]string)."""
+
+    def check(self, value: object, prop: str) -> object:
+        if not isinstance(value, dict):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be an object of strings", prop)
+        for key, item in value.items():
+            if not isinstance(item, str):
+                raise bad_request("VALUE_INCORRECT_TYPE", f"{prop}.{key} must be a string", f"{prop}.{key}")
+        return dict(value)
+
+
 class IntegerKind(Kind):
     """A JSON integer that fits Go's int (64 bits); 1.0 and true are not integers to encoding/json."""
 
@@ -246,6 +258,7 @@ UUID = UuidKind()
 BOOL = BoolKind()
 INTEGER = IntegerKind()
 OBJECT = ObjectKind()
+STRING_MAP = StringMapKind()
 DATETIME = DateTimeKind()
 POLICY_HANDLE = PolicyHandleKind()
 

@@ -35,9 +35,10 @@ def test_list_secrets(user: Api) -> None:
     assert [item["path"] for item in body["items"]] == EXPECTED_PATHS
     app_admin = body["items"][1]
     assert app_admin["type"] == "TARGET_DOMAIN_SECRET" and app_admin["username"] == "app_admin"
-    assert app_admin["target_domain"] == {"id": TD_DB, "name": "dbdomain", "deleted": False} and "host" not in app_admin
+    # Go sends the handle structs even when empty (docs/privx-api-fields.md): an unset host is {"id": "", "addresses": null}.
+    assert app_admin["target_domain"] == {"id": TD_DB, "name": "dbdomain"} and app_admin["host"] == {"id": "", "addresses": None}
     root = body["items"][-1]
-    assert root["type"] == "HOST_SECRET" and "target_domain" not in root
+    assert root["type"] == "HOST_SECRET" and root["target_domain"] == {"id": ""}
     assert root["host"] == {"id": HOST_WEB01, "addresses": ["10.0.0.5", "web01.example.com"], "common_name": "web01",
                             "external_id": "ext-web01", "instance_id": "i-0123456789abcdef0"}
     assert all("secret" not in item and "secrets" not in item for item in body["items"])
@@ -69,7 +70,7 @@ def test_checkout_and_release(emu, user: Api) -> None:
     assert record["secrets"] == [{"version": 1, "secret": "app-admin-v1", "created": record["secrets"][0]["created"]}]
     assert record["managed_account_id"] == account_id(emu, "dbdomain", "app_admin")
     assert record["user_id"] == "e676ade6-57a6-4489-9932-5258ee4dc20c"
-    assert record["target_domain"]["name"] == "dbdomain" and "host" not in record
+    assert record["target_domain"]["name"] == "dbdomain" and record["host"] == {"id": "", "addresses": None}
     assert record["expires"] > record["created"]
     assert checkout(user, "dbdomain/app_admin")["id"] == record["id"], "a second checkout returns the active one"
     listed = user.get(AZ + "/secrets/checkouts").json()
@@ -97,7 +98,7 @@ def test_checkout_secrets_oldest_first(user: Api) -> None:
 
 def test_host_checkout(user: Api) -> None:
     record = checkout(user, "hosts/web01/root")
-    assert record["type"] == "HOST_SECRET" and record["host"]["id"] == HOST_WEB01 and "target_domain" not in record
+    assert record["type"] == "HOST_SECRET" and record["host"]["id"] == HOST_WEB01 and record["target_domain"] == {"id": ""}
     assert "managed_account_id" not in record and record["secrets"][0]["secret"] == "web01-root-v1"
 
 

@@ -132,7 +132,7 @@ def test_reset_restores_everything(emu, admin: Api) -> None:
     emu.control.reset()
     assert emu.control.managed_account("dbdomain", "temporary") is None
     assert emu.control.faults() == [] and emu.control.requests() == []
-    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False, "scan_delay": 0.5}
+    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False, "scan_delay": 0.5, "render": "go"}
     assert emu.control.call("GET", "rotation-failures")["items"] == []
     admin.login()
     assert admin.get(managed_path(TD_DB)).json()["count"] == 7
@@ -140,11 +140,12 @@ def test_reset_restores_everything(emu, admin: Api) -> None:
 
 def test_settings_validation(emu) -> None:
     for body, prop in (({"token_lifetime": 0}, "token_lifetime"), ({"rotation_delay": "1"}, "rotation_delay"), ({"speed": 1}, "speed"),
-                       ({"wrap_checkout": "yes"}, "wrap_checkout"), ({"rotation_delay": 1, "token_lifetime": 1.5}, "token_lifetime")):
+                       ({"wrap_checkout": "yes"}, "wrap_checkout"), ({"rotation_delay": 1, "token_lifetime": 1.5}, "token_lifetime"),
+                       ({"render": "omitempty"}, "render")):
         with pytest.raises(ControlError) as caught:
             emu.control.call("POST", "settings", body)
         assert caught.value.body["property"] == prop
-    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False, "scan_delay": 0.5}
+    assert emu.control.settings() == {"rotation_delay": 0.2, "token_lifetime": 300, "wrap_checkout": False, "scan_delay": 0.5, "render": "go"}
 
 
 def test_state_reads(emu, user: Api) -> None:

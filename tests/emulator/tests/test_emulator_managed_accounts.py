@@ -16,7 +16,7 @@ FULL_ACCOUNT = {
     "sam_account_name": "svc_deploy",
     "source_id": "ad-2000",
     "security_id": "S-1-5-21-1-2000",
-    "additional_data": {"team": "ops", "tier": 2},
+    "additional_data": {"team": "ops", "tier": "2"},
     "password_policy": {"name": "default"},
     "enabled": True,
     "rotation_enabled": True,
@@ -41,7 +41,7 @@ def test_create_and_get_full_account(emu, admin: Api) -> None:
         if key != "password_policy":
             assert item[key] == value, key
     assert item["password_policy"] == {"id": POLICY_DEFAULT, "name": "default"}
-    assert item["target_domain"] == {"id": TD_CORP, "name": "corp.example.com", "deleted": False}
+    assert item["target_domain"] == {"id": TD_CORP, "name": "corp.example.com"}
     assert item["locked"] is False and "locked_timestamp" not in item
     assert item["author"] == item["updated_by"] == "debe3ca0-827a-4c87-a9f8-e1328ecf7082"
     assert item["created"] == item["updated"] and item["created"].endswith("Z")
@@ -83,7 +83,7 @@ def state_of(admin: Api, path: str, username: str) -> str:
 # What a client reads back from a managed account (seed 004 shape), read-only fields included.
 READ_BACK = {
     "id": UNKNOWN_ID,
-    "target_domain": {"id": TD_CORP, "name": "corp.example.com", "deleted": False},
+    "target_domain": {"id": TD_CORP, "name": "corp.example.com"},
     "locked": True,
     "locked_timestamp": "2023-06-07T17:32:28Z",
     "rotation_history": [{"version": 9, "rotated": "2023-06-07T17:32:28Z", "trigger": "ONRELEASE", "status": "SUCCESS"}],
@@ -179,7 +179,7 @@ def test_review_example_body_is_refused(admin: Api) -> None:
 def test_create_refuses_another_target_domain(admin: Api, change: dict, prop: str) -> None:
     assert_error(admin.post(managed_path(TD_DB), json=dict(change, username="elsewhere")), 400, "INVALID_REQUEST_DATA", prop)
     assert admin.get(managed_path(TD_DB)).json()["count"] == 7, "nothing created"
-    matching = {"id": TD_DB.upper(), "name": "dbdomain", "deleted": False}
+    matching = {"id": TD_DB.upper(), "name": "dbdomain"}
     create(admin, {"username": "here", "target_domain": matching}, td=TD_DB)
 
 
@@ -195,7 +195,7 @@ def test_put_refuses_another_account_or_domain(emu, admin: Api) -> None:
         assert_error(admin.put(managed_path(TD_DB, f"/{ma}"), json=dict(before, **change)), 400, "INVALID_REQUEST_DATA", prop)
     assert admin.get(managed_path(TD_DB, f"/{ma}")).json() == before
     # What the client read, sent back as it is (ids in any letter case, empty values), is accepted.
-    same = dict(before, id=ma.upper(), target_domain={"id": TD_DB.upper(), "name": "dbdomain", "deleted": False})
+    same = dict(before, id=ma.upper(), target_domain={"id": TD_DB.upper(), "name": "dbdomain"})
     assert admin.put(managed_path(TD_DB, f"/{ma}"), json=same).status_code == 200
     assert admin.put(managed_path(TD_DB, f"/{ma}"), json=dict(before, id="", target_domain={"id": "", "name": ""})).status_code == 200
 
@@ -214,6 +214,7 @@ def test_duplicate_username_is_case_insensitive(admin: Api) -> None:
     ({"username": "x", "explicit_checkout": 1}, "VALUE_INCORRECT_TYPE", "explicit_checkout"),
     ({"username": "x", "rotate": "yes"}, "VALUE_INCORRECT_TYPE", "rotate"),
     ({"username": "x", "additional_data": []}, "VALUE_INCORRECT_TYPE", "additional_data"),
+    ({"username": "x", "additional_data": {"tier": 2}}, "VALUE_INCORRECT_TYPE", "additional_data.tier"),
     ({"username": "x", "comment": ["a"]}, "VALUE_INCORRECT_TYPE", "comment"),
     ({"username": "x", "password": 1234}, "VALUE_INCORRECT_TYPE", "password"),
     ({"username": "x", "email": "not-an-email"}, "VALUE_INCORRECT_FORMAT", "email"),
@@ -262,7 +263,7 @@ def test_put_replaces_everything(emu, admin: Api, admin2: Api) -> None:
         assert key not in item, f"{key} was not reset"
     for key in ("enabled", "rotation_enabled", "explicit_checkout", "disable_rdp_cert_auth"):
         assert item[key] is False, key
-    assert "state" not in item, "a PUT without state resets it to empty (omitted)"
+    assert item["state"] == "", "a PUT without state resets it to empty (sent as \"\": the model has no omitempty)"
     assert emu.control.managed_account("corp.example.com", "svc_deploy")["state"] == ""
     assert item["updated_by"] == "9f17bad8-9a2d-4f2b-a772-ebf6cd390c7f" != before["updated_by"]
     assert item["updated"] >= before["updated"] and item["created"] == before["created"] and item["author"] == before["author"]
@@ -280,10 +281,10 @@ def test_state_empty_and_missing(emu, admin: Api) -> None:
     assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless", "state": "NEW"}).status_code == 200
     assert admin.get(managed_path(TD_CORP, f"/{ma}")).json()["state"] == "NEW"
     assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless", "state": ""}).status_code == 200
-    assert "state" not in admin.get(managed_path(TD_CORP, f"/{ma}")).json()
+    assert admin.get(managed_path(TD_CORP, f"/{ma}")).json()["state"] == ""
     assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless", "state": "REMOVED"}).status_code == 200
     assert admin.put(managed_path(TD_CORP, f"/{ma}"), json={"username": "stateless"}).status_code == 200
-    assert "state" not in admin.get(managed_path(TD_CORP, f"/{ma}")).json()
+    assert admin.get(managed_path(TD_CORP, f"/{ma}")).json()["state"] == ""
     assert emu.control.managed_account("corp.example.com", "stateless")["state"] == ""
 
 

@@ -66,21 +66,21 @@ def test_moderate_nesting_is_fine(admin: Api) -> None:
     nested = {"a": 1}
     for _level in range(30):
         nested = {"a": [nested]}
+    # Parsed whole, then refused by type: additional_data is a map of strings in PrivX's model.
     answer = admin.post(managed_path(TD_CORP), json={"username": "nested", "additional_data": nested})
-    assert answer.status_code == 201, answer.text
-    assert admin.get(managed_path(TD_CORP, "/" + answer.json()["id"])).json()["additional_data"] == nested
+    assert_error(answer, 400, "VALUE_INCORRECT_TYPE", "additional_data.a")
 
 
 def test_lone_surrogates_become_replacement_characters(admin: Api) -> None:
     raw = (b'{"username": "\\ud800", "comment": "a\\udc00b\\ud83d\\ude00", "full_name": "\\uD800\\u0041",'
-           b' "additional_data": {"k\\udfff": ["\\udbff", {"x": "\\ud800"}]}}')
+           b' "additional_data": {"k\\udfff": "\\udbff", "x": "\\ud800"}}')
     answer = admin.post(managed_path(TD_CORP), data=raw, headers={"Content-Type": "application/json"})
     assert answer.status_code == 201, answer.text
     item = admin.get(managed_path(TD_CORP, "/" + answer.json()["id"])).json()
     assert item["username"] == "\ufffd"
     assert item["comment"] == "a\ufffdb\U0001f600", "a valid pair stays one character"
     assert item["full_name"] == "\ufffdA"
-    assert item["additional_data"] == {"k\ufffd": ["\ufffd", {"x": "\ufffd"}]}
+    assert item["additional_data"] == {"k\ufffd": "\ufffd", "x": "\ufffd"}
     search = admin.post(managed_path(TD_CORP, "/search"), data=b'{"keywords": "\\udc00"}')
     assert search.status_code == 200 and [found["id"] for found in search.json()["items"]] == [item["id"]]
     assert_error(admin.post(managed_path(TD_CORP), data=b'{"username": "\\ud800"}'), 400, "VALUE_DUPLICATE", "username")

@@ -32,7 +32,7 @@ def test_shipped_fixtures_are_valid(name: str) -> None:
 
 def test_demo_fixture_has_what_the_brief_promises() -> None:
     fixture = check_fixture(load("demo.json"))
-    assert sorted(client["role"] for client in fixture["api_clients"]) == ["admin", "user"]
+    assert sorted(client["role"] for client in fixture["api_clients"]) == ["admin", "none", "user"], "admin, user, and a client without roles for the preflight"
     assert len(fixture["password_policies"]) == 2 and any(policy["rotate_on_release"] for policy in fixture["password_policies"])
     assert len(fixture["hosts"]) == 1
     # Two configured domains, and the never-scanned one that playbooks/demo.yml configures and scans.

@@ -25,7 +25,7 @@ def test_setup_order_from_scratch(unscanned) -> None:
     admin = Api(unscanned, "admin")
     assert admin.get(SM + "/password-policies").json() == {"count": 0, "items": []}
     domain = admin.get(f"{SM}/targetdomains/{TD_AD}").json()
-    assert domain["enabled"] is True and domain["endpoints"] == [] and "scan_status" not in domain
+    assert domain["enabled"] is True and domain["endpoints"] is None and "scan_status" not in domain
     assert admin.get(f"{SM}/targetdomains/{TD_AD}/accounts").json()["count"] == 0
     assert len(unscanned.control.directory("ad.example.com")) == 60
 

@@ -88,3 +88,9 @@ def test_diff_uses_option_names():
     before, after = field_diff(SERVER_ACCOUNT, {'state': 'UNMANAGED', 'comment': 'x'})
     assert before == {'account_state': 'MANAGED', 'comment': ''}
     assert after == {'account_state': 'UNMANAGED', 'comment': 'x'}
+
+
+def test_additional_data_values_must_be_strings_as_privx_keeps_them():
+    assert desired_fields({'additional_data': {'team': 'ops', 'tier': '2'}})['additional_data'] == {'team': 'ops', 'tier': '2'}
+    with pytest.raises(PrivXConfigError, match=r"^accounts\[app\]\.additional_data\.tier must be a string, got 2: .*quote"):
+        desired_fields({'additional_data': {'team': 'ops', 'tier': 2}}, where='accounts[app].')
