@@ -35,6 +35,9 @@ def test_username_excludes_the_search_options(run_module, privx):
 def test_account_secrets_come_without_secret_values(run_module, privx):
     privx.secrets.append({'path': 'corp/a', 'username': 'a', 'secret': 'planted-s'})
     result = run_module(account_secret_info, {})
-    assert result['changed'] is False and result['account_secrets'] == [{'path': 'corp/a', 'username': 'a'}]
+    # The documented keys only, the same whether PrivX sent a field empty or left it out (as this fake does); never 'secret'.
+    assert result['changed'] is False and result['account_secrets'] == [{
+        'path': 'corp/a', 'type': '', 'username': 'a', 'email': '', 'full_name': '', 'target_domain': {}, 'host': {},
+        'created': '', 'updated': ''}]
     run_module(account_secret_info, {'username': 'a'})
     assert privx.calls[-1] == ('POST', paths.SECRET_SEARCH, {'username': 'a'})
