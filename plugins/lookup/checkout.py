@@ -26,9 +26,8 @@ description:
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
-  # connection.plugins first: its option types win (see the fragment).
-  - privx.secrets.connection.plugins
   - privx.secrets.connection
+  - privx.secrets.connection.plugins
 options:
   _terms:
     description:
@@ -135,6 +134,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._connection import (
     INSECURE_WARNING,
     ConnectionSettings,
     plugin_connection_options,
+    set_plugin_options,
 )
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
@@ -148,7 +148,10 @@ _HIDES_NO_LOG_FAILURES = tuple(int(part) for part in ansible_version.split('.')[
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=self._rendered_variables(variables or {}), direct=kwargs)
+        try:
+            set_plugin_options(self, self._rendered_variables(variables or {}), kwargs)
+        except PrivXError as error:
+            raise _failure(str(error)) from None
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
             # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.
