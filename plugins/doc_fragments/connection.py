@@ -71,6 +71,9 @@ options:
       - Modules fall back to E(PRIVX_RETRIES).
     type: int
     default: 5
+requirements:
+  - "requests >= 2.25 (Python library, listed in the collection's C(requirements.txt)) on the host that runs the module:
+    the controller with C(delegate_to: localhost) or C(connection: local), as the examples do. The lookup runs on the controller."
 notes:
   - HTTP proxies come from the standard E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
   - The API client needs a role that permits the calls the module makes; PrivX answers 403 otherwise and the task says so.

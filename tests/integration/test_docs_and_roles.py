@@ -63,6 +63,14 @@ def test_the_lookup_documents_the_connection_options_as_the_modules_do(collectio
         assert shown['env'], name
 
 
+def test_every_plugin_lists_requests_among_its_requirements(collections_path):
+    """ansible-core's error for a missing requests says to read the module's documentation: it must name it."""
+    for plugin_type in sorted(set(PLUGIN_TYPES.values())):
+        names = [name for found_type, name in plugins() if found_type == plugin_type]
+        for name, doc in ansible_doc_json(collections_path, plugin_type, names).items():
+            assert [line for line in doc.get('requirements', []) if line.startswith('requests ')], (name, doc.get('requirements'))
+
+
 def test_every_module_is_in_the_privx_action_group():
     with open(os.path.join(REPO, 'meta', 'runtime.yml'), encoding='utf-8') as handle:
         runtime = yaml.safe_load(handle)
