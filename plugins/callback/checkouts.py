@@ -21,6 +21,8 @@ description:
 author:
   - privx.secrets developers (@privx-secrets)
 requirements:
+  - requests >= 2.25 (Python library) on the controller, where the run's checkout agent releases the checkouts; the
+    P(privx.secrets.checkout#lookup) lookup that made them needs it too.
   - Enable it with C(callbacks_enabled = privx.secrets.checkouts) in the C([defaults]) section of C(ansible.cfg),
     or with E(ANSIBLE_CALLBACKS_ENABLED=privx.secrets.checkouts).
 '''

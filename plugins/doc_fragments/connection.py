@@ -71,22 +71,22 @@ options:
       - Modules fall back to E(PRIVX_RETRIES).
     type: int
     default: 5
+requirements:
+  - "requests >= 2.25 (Python library, listed in the collection's C(requirements.txt)) on the host that runs the module:
+    the controller with C(delegate_to: localhost) or C(connection: local), as the examples do. The lookup runs on the controller."
 notes:
   - HTTP proxies come from the standard E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
   - The API client needs a role that permits the calls the module makes; PrivX answers 403 otherwise and the task says so.
 '''
 
-    # Ansible takes the LAST environment variable of a list that is set, so each list below names
-    # the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.
-    # Plugins list this fragment BEFORE privx.secrets.connection: the first fragment's keys win, so the
-    # types below (str) replace bool/path/int. Ansible would otherwise turn an empty PRIVX_VALIDATE_CERTS
-    # into false and an empty PRIVX_CA_PATH into the current directory; ConnectionSettings converts
-    # the values itself and treats an empty one as unset, as the modules do.
+    # Where plugins (the lookup) also read each option: this part names sources only, so that the types, defaults and
+    # descriptions above are what ansible-doc shows for plugins too. Ansible takes the LAST environment variable of a
+    # list that is set, so each list below names the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.
+    # ansible-core would read an empty PRIVX_VALIDATE_CERTS as false and fail on an empty PRIVX_TIMEOUT:
+    # _connection.set_plugin_options keeps empty values out of its sight, as the modules treat them as unset.
     PLUGINS = r'''
 options:
   url:
-    description:
-      - When several of the environment variables are set, E(PRIVX_URL) wins. An empty variable counts as unset.
     env:
       - name: PRIVX_API_BASE_URL
       - name: PRIVX_URL
@@ -140,8 +140,6 @@ options:
     vars:
       - name: privx_access_token
   validate_certs:
-    type: str
-    default: "true"
     env:
       - name: PRIVX_VALIDATE_CERTS
     ini:
@@ -150,7 +148,6 @@ options:
     vars:
       - name: privx_validate_certs
   ca_path:
-    type: str
     env:
       - name: PRIVX_CA_PATH
     ini:
@@ -159,8 +156,6 @@ options:
     vars:
       - name: privx_ca_path
   timeout:
-    type: str
-    default: "30"
     env:
       - name: PRIVX_TIMEOUT
     ini:
@@ -169,8 +164,6 @@ options:
     vars:
       - name: privx_timeout
   retries:
-    type: str
-    default: "5"
     env:
       - name: PRIVX_RETRIES
     ini:
@@ -178,4 +171,9 @@ options:
         key: retries
     vars:
       - name: privx_retries
+notes:
+  - "Each connection option comes from the first of these that is set: the lookup's keyword (for example
+    C(timeout=60)), its C(privx_*) variable, its environment variable, the C([privx]) section of C(ansible.cfg), its default.
+    Where an option has two environment variables, the one without C(API_) wins (E(PRIVX_URL) over E(PRIVX_API_BASE_URL)).
+    An empty value counts as unset."
 '''

@@ -28,9 +28,8 @@ description:
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
-  # connection.plugins first: its option types win (see the fragment).
-  - privx.secrets.connection.plugins
   - privx.secrets.connection
+  - privx.secrets.connection.plugins
 options:
   _terms:
     description:
@@ -182,6 +181,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._connection import (
     INSECURE_WARNING,
     ConnectionSettings,
     plugin_connection_options,
+    set_plugin_options,
 )
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, first_time_in_run
@@ -220,7 +220,10 @@ def release_mode(choice, variables):
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=self._rendered_variables(variables or {}), direct=kwargs)
+        try:
+            set_plugin_options(self, self._rendered_variables(variables or {}), kwargs)
+        except PrivXError as error:
+            raise _failure(str(error)) from None
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
             # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.

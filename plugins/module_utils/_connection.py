@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import namedtuple
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
@@ -48,6 +49,9 @@ CONNECTION_OPTIONS = {
 
 CREDENTIAL_OPTIONS = ('client_id', 'client_secret', 'oauth_client_secret')
 
+# The variable of each connection option for plugins (doc fragment privx.secrets.connection.plugins).
+PLUGIN_VARIABLE = 'privx_%s'
+
 # Shown by modules and the lookup alike, in the same words, so that Ansible shows it once per run however many
 # hosts and tasks repeat it (the controller shows a warning text only once).
 INSECURE_WARNING = ("privx.secrets: validate_certs is false, so PrivX's TLS certificate is not verified and whoever sits "
@@ -75,6 +79,44 @@ def plugin_connection_options(get_option):
             value = next((os.environ[env] for env in option.env if os.environ.get(env)), None)
         options[name] = value
     return options
+
+
+def set_plugin_options(plugin, variables, direct):
+    """``plugin.set_options`` for a plugin with the connection options, where (as for modules) an empty value counts
+    as unset and a bad boolean or number fails naming the option.
+
+    ansible-core converts a plugin's options to their documented types itself: it reads '' and a misspelt boolean
+    ('ture') as false, which would turn certificate checks off, makes an empty path the current directory, and fails
+    on an empty number in words of its own. So empty values of the options that are not text are dropped; each bool
+    and int option is taken here from the first of its keyword, variable and environment variables that is set and
+    not empty, converted as ConnectionSettings converts it, and handed over as a direct value; and while ansible-core
+    resolves the rest (ansible.cfg, defaults), their empty environment variables are out of its sight.
+    Text options keep an empty value: plugin_connection_options reads past it.
+    """
+    variables = {name: value for name, value in variables.items() if not (name in _TYPED_VARIABLES and value == '')}
+    direct = {name: value for name, value in direct.items() if not (name in _TYPED and value == '')}
+    for name in _TYPED:
+        option = CONNECTION_OPTIONS[name]
+        if option.type in _CONVERTERS:
+            given = [direct.get(name), variables.get(PLUGIN_VARIABLE % name)] + [os.environ.get(env) for env in option.env]
+            value = next((value for value in given if value is not None and value != ''), None)
+            if value is not None:
+                direct[name] = _CONVERTERS[option.type](name, value)
+    with _empty_environment_variables_unset(env for name in _TYPED for env in CONNECTION_OPTIONS[name].env):
+        plugin.set_options(var_options=variables, direct=direct)
+
+
+@contextmanager
+def _empty_environment_variables_unset(names):
+    """ansible-core reads os.environ itself and nothing else; the variables are back as soon as it has resolved."""
+    empty = [name for name in names if os.environ.get(name) == '']
+    for name in empty:
+        del os.environ[name]
+    try:
+        yield
+    finally:
+        for name in empty:
+            os.environ[name] = ''
 
 
 def connection_argument_spec():
@@ -206,20 +248,33 @@ def _as_bool(value, default):
     """A boolean as Ansible reads one (check_type_bool); empty is unset, as for modules."""
     if value is None or value == '':
         return default
+    return _boolean('validate_certs', value)
+
+
+def _boolean(name, value):
     try:
         return check_type_bool(value)
     except TypeError:
-        raise PrivXConfigError('validate_certs must be a boolean, got %r' % value) from None
+        raise PrivXConfigError('%s must be a boolean, got %r' % (name, value)) from None
+
+
+def _whole_number(name, value):
+    try:
+        return check_type_int(value.strip() if isinstance(value, str) else value)
+    except TypeError:
+        raise PrivXConfigError('%s must be a whole number, got %r' % (name, value)) from None
+
+
+_CONVERTERS = {'bool': _boolean, 'int': _whole_number}
+_TYPED = tuple(name for name, option in CONNECTION_OPTIONS.items() if option.type != 'str')
+_TYPED_VARIABLES = tuple(PLUGIN_VARIABLE % name for name in _TYPED)
 
 
 def _bounded_int(name, value, default, minimum):
     """A whole number as Ansible reads one (check_type_int); empty is unset, as for modules."""
     if value is None or value == '':
         return default
-    try:
-        number = check_type_int(value.strip() if isinstance(value, str) else value)
-    except TypeError:
-        raise PrivXConfigError('%s must be a whole number, got %r' % (name, value)) from None
+    number = _whole_number(name, value)
     if number < minimum:
         raise PrivXConfigError('%s must be at least %d, got %d' % (name, minimum, number))
     return number

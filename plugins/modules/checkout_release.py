@@ -18,6 +18,9 @@ description:
     option, V(expiry) by default in AWX jobs): both are returned in RV(kept)."
 author:
   - privx.secrets developers (@privx-secrets)
+requirements:
+  - requests >= 2.25 (Python library) on the controller, where the run's checkout agent releases the checkouts; the
+    P(privx.secrets.checkout#lookup) lookup that made them needs it too.
 extends_documentation_fragment:
   - privx.secrets.attributes
 attributes:

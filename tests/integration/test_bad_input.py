@@ -159,6 +159,8 @@ LOOKUP_CASES = [
     ('lookup: timeout not a number', dict(lookup("'dbdomain/app_admin'"), vars={'privx_timeout': 'soon'}), ['timeout', 'whole number']),
     ('lookup: validate_certs not a boolean', dict(lookup("'dbdomain/app_admin'"), vars={'privx_validate_certs': 'perhaps'}),
      ['validate_certs', 'boolean']),
+    ('lookup: validate_certs misspelt as a keyword', lookup("'dbdomain/app_admin', validate_certs='ture'"), ['validate_certs', 'boolean']),
+    ('lookup: retries not a number as a keyword', lookup("'dbdomain/app_admin', retries='many'"), ['retries', 'whole number']),
 ]
 
 ROLE_CASES = [

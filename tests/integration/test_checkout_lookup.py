@@ -135,9 +135,14 @@ def test_one_failing_checkout_is_tried_once_for_all_forks(ansible, privx):
 
 
 def test_an_empty_variable_counts_as_unset_for_the_lookup_too(ansible, privx):
-    play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [digest_task('use', lookup_call(PATH_A))]}
-    run = ansible.playbook([play], env={'PRIVX_URL': '', 'PRIVX_API_BASE_URL': privx.url, 'PRIVX_VALIDATE_CERTS': ''})
+    """AWX injects '' for an empty credential field and surveys give '' for an empty answer: as for modules, an empty
+    environment variable or privx_* variable is unset, never false (certificates unchecked) or an error."""
+    play = {'name': 'p', 'hosts': 'localhost', 'gather_facts': False, 'vars': {'privx_validate_certs': '', 'privx_timeout': ''},
+            'tasks': [digest_task('use', lookup_call(PATH_A))]}
+    run = ansible.playbook([play], env={'PRIVX_URL': '', 'PRIVX_API_BASE_URL': privx.url, 'PRIVX_VALIDATE_CERTS': '',
+                                        'PRIVX_TIMEOUT': '', 'PRIVX_RETRIES': ''})
     assert run.rc == 0, run.output[-2000:]
+    assert 'validate_certs is false' not in run.output, 'an empty value turned certificate checks off'
 
 
 def test_warnings_at_the_controllers_end_are_appended_to_its_log(ansible, privx, tmp_path):
@@ -356,6 +361,8 @@ def test_bad_input_is_one_clear_line(ansible, privx):
     assert line.count('API client') == 1 and 'not permitted' not in line, line
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env={'PRIVX_CA_PATH': '', 'PRIVX_VALIDATE_CERTS': ''})
     assert 'TLS certificate verification failed' in line, 'an empty PRIVX_VALIDATE_CERTS must not turn verification off'
+    line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env={'PRIVX_VALIDATE_CERTS': 'ture'})
+    assert "validate_certs must be a boolean, got 'ture'" in line, 'a misspelt PRIVX_VALIDATE_CERTS must not turn verification off'
     without = {name: '' for name in connection_env(privx)}
     line = run_lookup("lookup('privx.secrets.checkout', 'dbdomain/app_admin')", env=without)
     assert 'url is required' in line

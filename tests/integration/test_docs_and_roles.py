@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
 import pytest
 import yaml
 
+from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS
 from conftest import REPO, ansible_bin, connection_env
 
 PLUGIN_TYPES = {'modules': 'module', 'lookup': 'lookup', 'callback': 'callback', 'filter': 'filter'}
@@ -34,6 +36,39 @@ def test_ansible_doc_renders(collections_path, plugin_type, name):
     # ansible-doc warns about ansible-core's own internal collection; nothing may concern ours.
     assert 'privx' not in completed.stderr and 'ERROR' not in completed.stderr, completed.stderr
     assert name.split('.')[-1] in completed.stdout
+
+
+def ansible_doc_json(collections_path, plugin_type, names):
+    env = {key: value for key, value in os.environ.items() if not key.startswith('ANSIBLE_')}
+    env.update(ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR='1')
+    completed = subprocess.run([ansible_bin('ansible-doc'), '--json', '-t', plugin_type] + list(names),
+                               capture_output=True, text=True, env=env, check=True)
+    return {name: entry['doc'] for name, entry in json.loads(completed.stdout).items()}
+
+
+def test_the_lookup_documents_the_connection_options_as_the_modules_do(collections_path):
+    """What users read in ansible-doc and on the docs site: the lookup's connection options have the modules'
+    descriptions, types and defaults, and list where else the lookup reads them."""
+    lookup = ansible_doc_json(collections_path, 'lookup', ['privx.secrets.checkout'])['privx.secrets.checkout']['options']
+    module = ansible_doc_json(collections_path, 'module', ['privx.secrets.rotate'])['privx.secrets.rotate']['options']
+    assert lookup['url']['description'][0].startswith('Base URL of PrivX')
+    assert (lookup['validate_certs']['type'], lookup['validate_certs']['default']) == ('bool', True)
+    assert (lookup['timeout']['type'], lookup['timeout']['default']) == ('int', 30)
+    assert (lookup['retries']['type'], lookup['retries']['default']) == ('int', 5)
+    for name in CONNECTION_OPTIONS:
+        documented, shown = module[name], lookup[name]
+        assert (shown['description'], shown['type'], shown.get('default')) == (
+            documented['description'], documented['type'], documented.get('default')), name
+        assert shown['vars'] == [{'name': 'privx_' + name}] and shown['ini'] == [{'section': 'privx', 'key': name}], name
+        assert shown['env'], name
+
+
+def test_every_plugin_lists_requests_among_its_requirements(collections_path):
+    """ansible-core's error for a missing requests says to read the module's documentation: it must name it."""
+    for plugin_type in sorted(set(PLUGIN_TYPES.values())):
+        names = [name for found_type, name in plugins() if found_type == plugin_type]
+        for name, doc in ansible_doc_json(collections_path, plugin_type, names).items():
+            assert [line for line in doc.get('requirements', []) if line.startswith('requests ')], (name, doc.get('requirements'))
 
 
 def test_every_module_is_in_the_privx_action_group():

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""antsibull-docs' lint of the collection docs, and the docs site (antsibull-docs sphinx-init) built with sphinx -W."""
+"""antsibull-docs' lint of the collection docs, and the docs site built by docs/build.sh (sphinx -W, offline)."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
-import zlib
 
 import pytest
 
@@ -15,27 +15,8 @@ from conftest import REPO
 
 # antsibull-docs and sphinx live in their own venv (tests/requirements-docs.txt; tests/run.sh prepares it).
 DOCS_BIN = os.environ.get('PRIVX_DOCS_BIN') or os.path.join(REPO, '.venv-docs', 'bin')
-
-# The test reaches PyPI only, not docs.ansible.com or docs.python.org. The site's conf.py (from sphinx-init) falls back
-# to local inventories in the site's directory for its intersphinx references; these list what the generated pages link to
-# on docs.ansible.com, with the real addresses, so every reference resolves and the links work.
-ANSIBLE_REFERENCES = [
-    ('ansible_configuration_settings', 'std:label', 'reference_appendices/config.html#$', 'Ansible Configuration Settings'),
-    ('common_return_values', 'std:label', 'reference_appendices/common_return_values.html#$', 'Return Values'),
-    ('action_plugins', 'std:label', 'plugins/action.html#$', 'Action plugins'),
-    ('callback_plugins', 'std:label', 'plugins/callback.html#$', 'Callback plugins'),
-    ('lookup_plugins', 'std:label', 'plugins/lookup.html#$', 'Lookup plugins'),
-    ('module_defaults', 'std:label', 'playbook_guide/playbooks_module_defaults.html#$', 'Module defaults'),
-    ('ANSIBLE_CALLBACKS_ENABLED', 'std:envvar', 'reference_appendices/config.html#envvar-$', '-'),
-]
-
-
-def write_inventory(path, project, entries):
-    header = ('# Sphinx inventory version 2\n# Project: %s\n# Version: devel\n'
-              '# The remainder of this file is compressed using zlib.\n' % project)
-    body = ''.join('%s %s -1 %s %s\n' % entry for entry in entries)
-    with open(path, 'wb') as handle:
-        handle.write(header.encode() + zlib.compress(body.encode()))
+# Where the site is published (README links it).
+SITE_URL = 'https://privx-secrets.github.io/privx.secrets/'
 
 
 def docs_env(collections_path):
@@ -59,26 +40,38 @@ def test_antsibull_docs_lint_passes_with_plugin_docs(docs_tools, collections_pat
     assert completed.stdout.strip() == '', completed.stdout
 
 
-def test_the_docs_site_builds_without_a_warning(docs_tools, collections_path, tmp_path):
-    site = tmp_path / 'site'
-    site.mkdir(mode=0o700)
-    env = docs_env(collections_path)
-    completed = subprocess.run([os.path.join(DOCS_BIN, 'antsibull-docs'), 'sphinx-init', '--use-current', '--fail-on-error',
-                                '--no-add-antsibull-docs-version', '--dest-dir', str(site), 'privx.secrets'],
-                               capture_output=True, text=True, env=env, check=False)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    for name in ('python2', 'python3', 'jinja2'):
-        write_inventory(str(site / ('%s.inv' % name)), name, [])
-    write_inventory(str(site / 'ansible_devel.inv'), 'Ansible', ANSIBLE_REFERENCES)
-    # build.sh as sphinx-init wrote it: antsibull-docs renders the collection, then sphinx-build -W --keep-going.
-    completed = subprocess.run(['bash', str(site / 'build.sh')], cwd=str(site), capture_output=True, text=True, env=env,
-                               timeout=600, check=False)
+def test_the_docs_site_builds_offline_without_a_warning(docs_tools, tmp_path):
+    """docs/build.sh as users run it, with every proxy pointing at a closed port: any download would fail the build."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(('ANSIBLE_', 'PRIVX_'))
+           and key.lower() not in ('no_proxy', 'http_proxy', 'https_proxy', 'all_proxy')}
+    unreachable = 'http://127.0.0.1:9'
+    env.update(PRIVX_DOCS_BIN=DOCS_BIN, HTTP_PROXY=unreachable, HTTPS_PROXY=unreachable, ALL_PROXY=unreachable,
+               http_proxy=unreachable, https_proxy=unreachable)
+    output_dir = tmp_path / 'docs'
+    completed = subprocess.run(['bash', os.path.join(REPO, 'docs', 'build.sh'), str(output_dir)], cwd=str(tmp_path),
+                               capture_output=True, text=True, env=env, timeout=600, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-5000:]
     assert 'WARNING' not in output, output[-5000:]
-    pages = site / 'build' / 'html' / 'collections' / 'privx' / 'secrets'
-    for page in ('guide_declarative_accounts', 'guide_password_lookups', 'guide_scheduled_rotation'):
-        html = (pages / 'docsite' / ('%s.html' % page)).read_text(encoding='utf-8')
-        assert 'privx.secrets' in html
-    for page in ('managed_account_module', 'checkout_lookup', 'checkouts_callback', 'rotation_role'):
-        assert (pages / ('%s.html' % page)).exists(), page
+    site = output_dir / 'html'
+    assert output.strip().endswith('built %s' % (site / 'index.html')), output[-2000:]
+    index = (site / 'index.html').read_text(encoding='utf-8')
+    for page in ('docsite/guide_declarative_accounts', 'docsite/guide_password_lookups', 'docsite/guide_scheduled_rotation',
+                 'managed_account_module', 'checkout_lookup', 'checkouts_callback', 'rotation_role', 'managed_accounts_role'):
+        assert 'href="%s.html"' % page in index, page
+        assert (site / ('%s.html' % page)).exists(), page
+    guide = (site / 'docsite' / 'guide_password_lookups.html').read_text(encoding='utf-8')
+    # Plugin references are links, not RST markup shown as text (what the README linked to before).
+    assert ':ansplugin:' not in guide and 'href="../checkout_lookup.html#ansible-collections-privx-secrets-checkout-lookup"' in guide
+    # References to docs.ansible.com resolve through the local inventory, with their real addresses.
+    assert 'href="https://docs.ansible.com/projects/ansible/devel/reference_appendices/common_return_values.html' in \
+        (site / 'rotate_module.html').read_text(encoding='utf-8')
+
+
+def test_the_readme_links_the_docs_site_and_how_to_build_it():
+    with open(os.path.join(REPO, 'README.md'), encoding='utf-8') as handle:
+        readme = handle.read()
+    assert '[documentation](%s)' % SITE_URL in readme
+    assert 'bash docs/build.sh' in readme and 'docs/build/html/index.html' in readme
+    # Guides are linked where they render: on the site, not as RST sources.
+    assert re.findall(r'\]\((\S*docs/docsite/rst\S*)\)', readme) == []

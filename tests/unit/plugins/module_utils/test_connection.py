@@ -4,12 +4,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, ConnectionSettings, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils._connection import (
+    CONNECTION_OPTIONS,
+    PLUGIN_VARIABLE,
+    ConnectionSettings,
+    connection_argument_spec,
+    set_plugin_options,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 
 SECRETS = {'client_secret': 'api-client-secret-value', 'oauth_client_secret': 'oauth-secret-value'}
@@ -130,11 +138,9 @@ def test_the_doc_fragment_describes_the_options_of_the_table():
         # Ansible takes the last variable of a plugin option's env list that is set: the preferred one goes last.
         assert [entry['name'] for entry in plugins[name]['env']] == list(reversed(option.env)), name
         assert plugins[name]['ini'] == [{'section': 'privx', 'key': name}], name
-        assert plugins[name]['vars'] == [{'name': 'privx_' + name}], name
-        # A plugin reads bool, path and int options as strings so that an empty variable stays unset (see the fragment).
-        if option.type != 'str':
-            assert plugins[name]['type'] == 'str', name
-            assert plugins[name].get('default') == (None if option.default is None else str(option.default).lower()), name
+        assert plugins[name]['vars'] == [{'name': PLUGIN_VARIABLE % name}], name
+        # Sources only: the type, default and description of the modules' part are what ansible-doc shows for plugins.
+        assert sorted(plugins[name]) == ['env', 'ini', 'vars'], name
 
 
 @pytest.mark.parametrize('value, expected', [('yes', True), ('off', False), ('T', True), (0, False), ('', True), (None, True)])
@@ -144,3 +150,64 @@ def test_booleans_read_as_ansible_reads_them(value, expected):
 
 def test_a_bad_boolean_names_the_option():
     assert failure(validate_certs='maybe') == "validate_certs must be a boolean, got 'maybe'"
+
+
+class RecordingPlugin:
+    """Stands in for a lookup: records what set_options got, and the PRIVX_* environment it would read."""
+
+    def __init__(self):
+        self.calls = []
+
+    def set_options(self, var_options=None, direct=None):
+        environment = {name: value for name, value in os.environ.items() if name.startswith('PRIVX_')}
+        self.calls.append((var_options, direct, environment))
+
+
+def plugin_options(variables=None, direct=None):
+    plugin = RecordingPlugin()
+    set_plugin_options(plugin, variables or {}, direct or {})
+    [call] = plugin.calls
+    return call
+
+
+@pytest.fixture
+def no_privx_environment(monkeypatch):
+    for option in CONNECTION_OPTIONS.values():
+        for name in option.env:
+            monkeypatch.delenv(name, raising=False)
+
+
+def test_plugins_do_not_see_empty_environment_variables_and_get_them_back(no_privx_environment, monkeypatch):
+    """ansible-core would read an empty PRIVX_VALIDATE_CERTS as false and fail on an empty PRIVX_TIMEOUT."""
+    for name in ('PRIVX_VALIDATE_CERTS', 'PRIVX_TIMEOUT', 'PRIVX_CA_PATH', 'PRIVX_URL'):
+        monkeypatch.setenv(name, '')
+    _variables, direct, environment = plugin_options()
+    # Text options keep theirs: plugin_connection_options reads past it, and names PRIVX_URL when url is missing.
+    assert environment == {'PRIVX_URL': ''}
+    assert direct == {}
+    assert [os.environ[name] for name in ('PRIVX_VALIDATE_CERTS', 'PRIVX_TIMEOUT', 'PRIVX_CA_PATH')] == ['', '', '']
+
+
+def test_plugin_bool_and_int_options_are_converted_from_the_first_source_set(no_privx_environment, monkeypatch):
+    monkeypatch.setenv('PRIVX_VALIDATE_CERTS', 'ture')  # never read: the variable comes first
+    monkeypatch.setenv('PRIVX_TIMEOUT', ' 7 ')
+    monkeypatch.setenv('PRIVX_RETRIES', '3')
+    variables, direct, _environment = plugin_options(
+        variables={'privx_validate_certs': 'no', 'privx_retries': '', 'privx_ca_path': '', 'privx_url': ''},
+        direct={'retries': '0', 'output': 'secret', 'ca_path': ''})
+    assert variables == {'privx_validate_certs': 'no', 'privx_url': ''}
+    assert direct == {'validate_certs': False, 'timeout': 7, 'retries': 0, 'output': 'secret'}
+
+
+@pytest.mark.parametrize('source, expected', [
+    ({'direct': {'validate_certs': 'ture'}}, "validate_certs must be a boolean, got 'ture'"),
+    ({'variables': {'privx_timeout': 'soon'}}, "timeout must be a whole number, got 'soon'"),
+    ({'environment': {'PRIVX_RETRIES': 'many'}}, "retries must be a whole number, got 'many'"),
+    ({'environment': {'PRIVX_VALIDATE_CERTS': 'perhaps'}}, "validate_certs must be a boolean, got 'perhaps'"),
+])
+def test_a_bad_plugin_boolean_or_number_names_the_option(no_privx_environment, monkeypatch, source, expected):
+    for name, value in source.get('environment', {}).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(PrivXConfigError) as caught:
+        plugin_options(source.get('variables'), source.get('direct'))
+    assert str(caught.value) == expected
