@@ -64,11 +64,18 @@ def test_the_lookup_documents_the_connection_options_as_the_modules_do(collectio
 
 
 def test_every_plugin_lists_requests_among_its_requirements(collections_path):
-    """ansible-core's error for a missing requests says to read the module's documentation: it must name it."""
+    """ansible-core's error for a missing requests says to read the module's documentation: it must name it.
+
+    Filters never talk to PrivX (role_arguments reads role variables), so they import no requests and list none.
+    """
     for plugin_type in sorted(set(PLUGIN_TYPES.values())):
         names = [name for found_type, name in plugins() if found_type == plugin_type]
         for name, doc in ansible_doc_json(collections_path, plugin_type, names).items():
-            assert [line for line in doc.get('requirements', []) if line.startswith('requests ')], (name, doc.get('requirements'))
+            listed = [line for line in doc.get('requirements', []) if line.startswith('requests ')]
+            if plugin_type == 'filter':
+                assert not listed, (name, doc.get('requirements'))
+            else:
+                assert listed, (name, doc.get('requirements'))
 
 
 def test_every_module_is_in_the_privx_action_group():
