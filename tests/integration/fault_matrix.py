@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fault matrix of issue 10: its rows (what the collection does), its columns (what goes wrong) and its report.
 
-test_fault_matrix.py runs every cell; this file says what each row declares, which call each column breaks,
-and how the outcome of a cell is judged and printed. A cell's outcome is ``ok`` (the task succeeded and PrivX
+fault_cells.py runs a cell; test_fault_matrix*.py run the cells of their rows (one file per group of rows, so that
+pytest-xdist's loadfile spreads the matrix over its workers). This file says what each row declares, which call each
+column breaks, and how the outcome of a cell is judged and printed. A cell's outcome is ``ok`` (the task succeeded and PrivX
 holds exactly what it declares), ``failed-clean`` (the task failed with one line naming the call and the cause)
 or the defect that the cell found.
 
@@ -47,22 +48,34 @@ CAUSES = ('HTTP 429', 'HTTP 503', 'connection closed without an answer', 'no ans
 Call = namedtuple('Call', 'method path')
 
 
+MODULE = 'module'
+LOOKUP = 'lookup'
+AWX = 'awx'
+
+
 class Row:
     """One thing the collection does: the task, the call the columns break, and the state it must leave."""
 
-    def __init__(self, key, label, *, task, target, before=None, write=None, once=True, lookup=False, holds=None, skip=0,
-                 columns=None):
+    def __init__(self, key, label, *, task, target, before=None, write=None, once=True, kind=MODULE, holds=None, skip=0,
+                 columns=None, again=None, setup=None):
         self.key = key
         self.label = label
-        self.task = task            # the task (a dict), or for a lookup row the play's tasks
+        self.task = task            # the task (a dict); for an AWX row, the backend's metadata
         self.target = target        # Call: the call each column breaks
         self.before = before or target  # Call: the call in flight when the emulator restarts
         self.write = write          # Call: the write whose applications are counted (None: a read-only row)
         self.once = once            # the write must be applied exactly once (False: an idempotent PUT may be repeated)
-        self.lookup = lookup
+        self.kind = kind            # MODULE, LOOKUP (a play with the checkout lookup) or AWX (the credential plugin's backend)
         self.holds = holds          # holds(privx, result) -> list of differences from the declared state
         self.skip = skip            # how many of the faulted calls pass before the fault (the first poll is the second GET)
         self.columns = columns      # the keys of the columns that apply (None: all)
+        self.again = again or task  # the module task that must then report no change (a scan: always task changes every run)
+        self.setup = setup          # setup(privx): state the row needs beyond the fixture, made before the cell's mark
+
+    @property
+    def checks_out(self):
+        """The row checks a secret out and releases it in the same run: one release per run, never two."""
+        return self.kind in (LOOKUP, AWX)
 
     def __repr__(self):
         return self.key
@@ -217,7 +230,7 @@ ROTATE_TASK = _module('privx.secrets.rotate', target_domain=ROTATION, usernames=
 CREATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='dave', comment=MARKER, explicit_checkout=True)
 UPDATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='svc_backup', comment=MARKER)
 
-ROWS = [
+ACCOUNT_ROWS = [
     Row('managed_account-create', 'managed_account create',
         task=CREATE_TASK, target=MANAGED, before=Call('POST', SM + '/accounts/search$'), write=MANAGED, holds=holds_created),
     # The read of the account after the write: only a failure there (503 longer than retries) is new.
@@ -255,23 +268,28 @@ ROWS = [
         target=Call('POST', SM + '/managedaccounts/batch/rotate$'), before=ALL,
         write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated),
     Row('rotate-wait', 'rotate (wait): a poll', task=ROTATE_TASK, target=Call('GET', ALL.path), skip=1,
-        # No restart column here yet: holding the poll while the emulator restarts races with the request log's hand-over
-        # (the held poll was sometimes missing from the kept log); the 'rotate (wait)' row covers a restart mid-rotation.
-        write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated, columns=('503-long', 'token-expiry')),
-    Row('checkout', 'checkout lookup: checkout', task=_checkout_task(), lookup=True,
+        write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated, columns=('503-long', 'token-expiry', 'restart')),
+    Row('checkout', 'checkout lookup: checkout', task=_checkout_task(), kind=LOOKUP,
         target=Call('POST', CHECKOUTS + '$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_checked_out),
-    Row('release', 'checkout lookup: release', task=_checkout_task(), lookup=True,
+    Row('release', 'checkout lookup: release', task=_checkout_task(), kind=LOOKUP,
         target=Call('POST', CHECKOUTS + '/[^/]+/release$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'),
         holds=holds_checked_out),
     Row('info', 'managed_account_info', task=_module('privx.secrets.managed_account_info', target_domain=CORP, username='svc_backup'),
         target=SEARCH, holds=holds_info),
 ]
 
+ROWS = ACCOUNT_ROWS
+
 
 # -- judging a failure -------------------------------------------------------------------------------------------
 
 
-CELLS = [(row, column) for row in ROWS for column in COLUMNS if row.columns is None or column.key in row.columns]
+def cells(rows):
+    """(row, column) of every cell of these rows."""
+    return [(row, column) for row in rows for column in COLUMNS if row.columns is None or column.key in row.columns]
+
+
+CELLS = cells(ROWS)
 
 
 def names_call_and_cause(message, call):
