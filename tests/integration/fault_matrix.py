@@ -16,9 +16,12 @@ hooks at the end run in the process that prints the summary, and only there is t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections import namedtuple
+
+import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPORT = os.path.join(os.path.dirname(HERE), 'output', 'fault-matrix.md')
@@ -36,8 +39,12 @@ CORP = 'corp.example.com'
 DB = 'dbdomain'
 ROTATION = 'rotation.example.com'
 SM = '/secrets-manager/api/v1/targetdomains/[^/]+'
+DOMAINS = '/secrets-manager/api/v1/targetdomains'
+POLICIES = '/secrets-manager/api/v1/password-policies'
+POLICY = '/secrets-manager/api/v1/password-policy'
 CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
 CHECKOUT_PATH = 'dbdomain/app_admin'
+FIXTURE = os.path.join(HERE, 'fixtures', 'collection.json')
 
 OK = 'ok'
 FAILED_CLEAN = 'failed-clean'
@@ -112,6 +119,36 @@ COLUMNS = [
 
 
 # -- the declared states ---------------------------------------------------------------------------------------
+
+
+class AdminApi:
+    """PrivX's API as the fixture's admin client, to read back what the control API does not show (and to set up)."""
+
+    def __init__(self, privx):
+        self.privx = privx
+        client = privx.clients['admin']
+        answer = requests.post(privx.url + '/auth/api/v1/oauth/token', verify=privx.ca_path, timeout=10,
+                               auth=(client['oauth_client_id'], client['oauth_client_secret']),
+                               data={'grant_type': 'password', 'username': client['client_id'], 'password': client['client_secret']})
+        answer.raise_for_status()
+        self.headers = {'Authorization': 'Bearer ' + answer.json()['access_token']}
+
+    def call(self, method, path, body=None):
+        answer = requests.request(method, self.privx.url + path, json=body, headers=self.headers, verify=self.privx.ca_path, timeout=10)
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
+
+    def items(self, path):
+        return self.call('GET', path + '?limit=1000')['items']
+
+    def domains(self, name):
+        return [domain for domain in self.items(DOMAINS) if domain['name'] == name]
+
+    def policies(self, name=None):
+        return [policy for policy in self.items(POLICIES) if name is None or policy['name'] == name]
+
+    def scanned(self, domain):
+        return {account['username']: account for account in self.items('%s/%s/accounts' % (DOMAINS, domain['id']))}
 
 
 def accounts(privx, domain):
@@ -211,6 +248,137 @@ def holds_info(_privx, result):
     return [] if found == ['svc_backup'] else ['managed_account_info returned %r' % found]
 
 
+# Password policies and target domains (read back through the API as the admin client).
+
+NEW_POLICY = 'fm-policy'
+NEW_DOMAIN = 'fm.example.com'
+DOOMED_DOMAIN = 'fm-doomed.example.com'
+# A planted value: PrivX keeps endpoint secrets write-only, so the control API is the only place to read it back.
+BIND_SECRET = 'planted-fault-matrix-bind-S3cr3t'
+ENDPOINT = {'type': 'AD', 'ldap_protocol': 'LDAPS', 'ldap_address': 'dc1.corp.example.com', 'ldap_port': 636,
+            'ldap_base_dn': 'DC=corp,DC=example,DC=com', 'ldap_bind_dn': 'CN=scan,DC=corp,DC=example,DC=com',
+            'ldap_bind_password': BIND_SECRET}
+NEW_IN_DIRECTORY = 'erin'
+
+
+def _one(problems, found, what):
+    if len(found) != 1:
+        problems.append('PrivX holds %d %s' % (len(found), what))
+    return found[0] if found else {}
+
+
+def _policy_fields(problems, policy, **wanted):
+    for field, value in wanted.items():
+        _expect(problems, '%s.%s' % (policy.get('name'), field), policy.get(field), value)
+
+
+def holds_policy_created(privx, _result):
+    problems = []
+    policy = _one(problems, AdminApi(privx).policies(NEW_POLICY), 'policies named %s' % NEW_POLICY)
+    _policy_fields(problems, policy, rotation_interval='P14D', rotate_on_release=True, password_min_length=12, max_checkout_duration='PT1H')
+    return problems
+
+
+def holds_policy_updated(privx, _result):
+    problems = []
+    policy = _one(problems, AdminApi(privx).policies('strict'), 'policies named strict')
+    _policy_fields(problems, policy, rotation_interval='P14D', max_versions=7, rotate_on_release=True, verify_after_rotation=True)
+    return problems
+
+
+def holds_policy_deleted(privx, _result):
+    problems = []
+    _expect(problems, 'the password policies', [policy['name'] for policy in AdminApi(privx).policies()], ['default'])
+    return problems
+
+
+def holds_policy_info(_privx, result):
+    found = [(policy.get('name'), policy.get('rotation_interval')) for policy in (result or {}).get('password_policies') or []]
+    return [] if found == [('strict', 'P7D')] else ['password_policy_info returned %r' % found]
+
+
+def _bind_secrets(privx, name):
+    return [entry['ldap_bind_password'] for entry in privx.control.target_domain_secrets(name)]
+
+
+def holds_domain_created(privx, _result):
+    problems = []
+    domain = _one(problems, AdminApi(privx).domains(NEW_DOMAIN), 'target domains named %s' % NEW_DOMAIN)
+    if domain:
+        _expect(problems, '%s.comment' % NEW_DOMAIN, domain.get('comment'), MARKER)
+        _expect(problems, '%s endpoints' % NEW_DOMAIN, [endpoint.get('ldap_address') for endpoint in domain.get('endpoints') or []],
+                [ENDPOINT['ldap_address']])
+        if _bind_secrets(privx, NEW_DOMAIN) != [BIND_SECRET]:
+            problems.append('the bind password PrivX stores is not the declared one')
+    return problems
+
+
+def holds_domain_updated(privx, _result):
+    problems = []
+    domain = _one(problems, AdminApi(privx).domains(CORP), 'target domains named %s' % CORP)
+    for field, value in (('comment', MARKER), ('periodic_scan', True), ('enabled', True)):
+        _expect(problems, '%s.%s' % (CORP, field), domain.get(field), value)
+    return problems
+
+
+def holds_domain_deleted(privx, _result):
+    problems = []
+    names = sorted(domain['name'] for domain in AdminApi(privx).items(DOMAINS))
+    _expect(problems, 'the target domains', names, [CORP, DB, ROTATION])
+    return problems
+
+
+def corp_directory():
+    """What a scan of corp.example.com finds: the fixture's scanned accounts and one more user."""
+    with open(FIXTURE, encoding='utf-8') as handle:
+        domain = next(domain for domain in json.load(handle)['target_domains'] if domain['name'] == CORP)
+    return domain['scanned_accounts'] + [{'username': NEW_IN_DIRECTORY}]
+
+
+def setup_directory(privx):
+    privx.control.add_to_directory(CORP, *corp_directory(), replace=True)
+
+
+def setup_doomed_domain(privx):
+    AdminApi(privx).call('POST', DOMAINS, {'name': DOOMED_DOMAIN})
+
+
+def holds_scanned(privx, result):
+    """The domain holds the declared endpoint, its scan ended well and found the directory's users, the new one included."""
+    problems = []
+    api = AdminApi(privx)
+    domain = _one(problems, api.domains(CORP), 'target domains named %s' % CORP)
+    if not domain:
+        return problems
+    _expect(problems, '%s endpoints' % CORP, [endpoint.get('ldap_address') for endpoint in domain.get('endpoints') or []],
+            [ENDPOINT['ldap_address']])
+    _expect(problems, '%s.scan_status' % CORP, domain.get('scan_status'), 'SUCCESS')
+    found = sorted(username for username, account in api.scanned(domain).items() if account.get('state') != 'REMOVED')
+    _expect(problems, 'the scanned accounts of %s' % CORP, found, sorted(entry['username'] for entry in corp_directory()))
+    scan = (result or {}).get('scan') or {}
+    _expect(problems, 'the scan the task reports', (scan.get('status'), scan.get('accounts_found')), ('SUCCESS', len(found)))
+    return problems
+
+
+def holds_domain_info(privx, result):
+    """The domain and its scanned accounts as PrivX holds them."""
+    api = AdminApi(privx)
+    held = [(domain['name'], sorted(api.scanned(domain))) for domain in api.domains(CORP)]
+    domains = (result or {}).get('target_domains') or []
+    found = [(domain.get('name'), sorted(account.get('username') for account in domain.get('scanned_accounts') or [])) for domain in domains]
+    return [] if found == held else ['target_domain_info returned %r, not %r' % (found, held)]
+
+
+def holds_scanned_edited(privx, _result):
+    problems = []
+    api = AdminApi(privx)
+    scanned = api.scanned(_one(problems, api.domains(CORP), 'target domains named %s' % CORP))
+    for username, ignored, comment in (('alice', True, MARKER), ('bob', True, MARKER), ('carol', False, ''), ('dave', False, '')):
+        account = scanned.get(username) or {}
+        _expect(problems, '%s (ignored, comment)' % username, (account.get('ignored', False), account.get('comment', '')), (ignored, comment))
+    return problems
+
+
 def _module(module, **args):
     return {'name': 'under test', module: args}
 
@@ -278,7 +446,53 @@ ACCOUNT_ROWS = [
         target=SEARCH, holds=holds_info),
 ]
 
-ROWS = ACCOUNT_ROWS
+ONE_POLICY = Call('GET', POLICY + '/[^/]+$')
+LIST_POLICIES = Call('GET', POLICIES + '$')
+ONE_DOMAIN = DOMAINS + '/[^/]+$'
+SEARCH_DOMAINS = Call('POST', DOMAINS + '/search$')
+REFRESH = Call('POST', DOMAINS + '/[^/]+/refresh$')
+SCANNED = DOMAINS + '/[^/]+/accounts'
+POLICY_UPDATE_TASK = _module('privx.secrets.password_policy', name='strict', rotation_interval='P14D', max_versions=7)
+SCAN_TASK = _module('privx.secrets.target_domain', name=CORP, endpoints=[ENDPOINT], scan='always', wait=True, wait_timeout=30)
+
+ADMIN_ROWS = [
+    Row('password_policy-create', 'password_policy create',
+        task=_module('privx.secrets.password_policy', name=NEW_POLICY, rotation_interval='P14D', rotate_on_release=True),
+        target=Call('POST', POLICY + '$'), before=LIST_POLICIES, write=Call('POST', POLICY + '$'), holds=holds_policy_created),
+    Row('password_policy-create-read', 'password_policy create: the read after it',
+        task=_module('privx.secrets.password_policy', name=NEW_POLICY, rotation_interval='P14D', rotate_on_release=True),
+        target=ONE_POLICY, write=Call('POST', POLICY + '$'), holds=holds_policy_created, columns=('503-long',)),
+    Row('password_policy-update', 'password_policy update', task=POLICY_UPDATE_TASK,
+        target=Call('PUT', ONE_POLICY.path), before=LIST_POLICIES, write=Call('PUT', ONE_POLICY.path), once=False, holds=holds_policy_updated),
+    Row('password_policy-delete', 'password_policy delete', task=_module('privx.secrets.password_policy', name='strict', state='absent'),
+        target=Call('DELETE', ONE_POLICY.path), before=LIST_POLICIES, write=Call('DELETE', ONE_POLICY.path), holds=holds_policy_deleted),
+    Row('password_policy_info', 'password_policy_info', task=_module('privx.secrets.password_policy_info', name='strict'),
+        target=LIST_POLICIES, holds=holds_policy_info),
+    Row('target_domain-create', 'target_domain create',
+        task=_module('privx.secrets.target_domain', name=NEW_DOMAIN, domain_name=NEW_DOMAIN, comment=MARKER, endpoints=[ENDPOINT]),
+        target=Call('POST', DOMAINS + '$'), before=SEARCH_DOMAINS, write=Call('POST', DOMAINS + '$'), holds=holds_domain_created),
+    Row('target_domain-update', 'target_domain update',
+        task=_module('privx.secrets.target_domain', name=CORP, comment=MARKER, periodic_scan=True),
+        target=Call('PUT', ONE_DOMAIN), before=SEARCH_DOMAINS, write=Call('PUT', ONE_DOMAIN), once=False, holds=holds_domain_updated),
+    Row('target_domain-delete', 'target_domain delete', task=_module('privx.secrets.target_domain', name=DOOMED_DOMAIN, state='absent'),
+        target=Call('DELETE', ONE_DOMAIN), before=SEARCH_DOMAINS, write=Call('DELETE', ONE_DOMAIN), holds=holds_domain_deleted,
+        setup=setup_doomed_domain),
+    # A scan starts after the endpoint is added (PUT); the refresh joins a running scan, so a repeated one does no harm.
+    Row('target_domain-scan', 'target_domain scan (wait)', task=SCAN_TASK, target=REFRESH, before=Call('GET', SCANNED + '$'),
+        write=REFRESH, once=False, holds=holds_scanned, setup=setup_directory,
+        again=_module('privx.secrets.target_domain', name=CORP, endpoints=[ENDPOINT])),
+    Row('target_domain-wait', 'target_domain scan (wait): a poll', task=SCAN_TASK, target=Call('GET', ONE_DOMAIN), skip=1,
+        write=REFRESH, once=False, holds=holds_scanned, setup=setup_directory, columns=('503-long', 'token-expiry', 'restart'),
+        again=_module('privx.secrets.target_domain', name=CORP, endpoints=[ENDPOINT])),
+    Row('target_domain_info', 'target_domain_info', task=_module('privx.secrets.target_domain_info', name=CORP, scanned_accounts=True),
+        target=SEARCH_DOMAINS, holds=holds_domain_info),
+    Row('scanned_account', 'scanned_account edit',
+        task=_module('privx.secrets.scanned_account', target_domain=CORP, usernames=['alice', 'bob'], ignored=True, comment=MARKER),
+        target=Call('POST', SCANNED + '/batch/edit$'), before=Call('GET', SCANNED + '$'), write=Call('POST', SCANNED + '/batch/edit$'),
+        once=False, holds=holds_scanned_edited),
+]
+
+ROWS = ACCOUNT_ROWS + ADMIN_ROWS
 
 
 # -- judging a failure -------------------------------------------------------------------------------------------
