@@ -379,6 +379,12 @@ def holds_scanned_edited(privx, _result):
     return problems
 
 
+def holds_awx_value(privx, result):
+    """The plugin returned the current secret of the path (the problem never shows a secret)."""
+    current = privx.control.secrets(DB, 'app_admin')[-1]['secret']
+    return [] if (result or {}).get('value') == current else ['the plugin did not return the current secret']
+
+
 def _module(module, **args):
     return {'name': 'under test', module: args}
 
@@ -492,7 +498,17 @@ ADMIN_ROWS = [
         once=False, holds=holds_scanned_edited),
 ]
 
-ROWS = ACCOUNT_ROWS + ADMIN_ROWS
+# The AWX credential plugin's backend, releasing right after reading (the other choice leaves the checkout to expire).
+AWX_METADATA = {'secret_path': CHECKOUT_PATH, 'release': 'immediately'}
+
+AWX_ROWS = [
+    Row('awx-checkout', 'AWX credential plugin: checkout', task=AWX_METADATA, kind=AWX, target=Call('POST', CHECKOUTS + '$'),
+        before=Call('GET', CHECKOUTS + '$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_awx_value),
+    Row('awx-release', 'AWX credential plugin: release', task=AWX_METADATA, kind=AWX, target=Call('POST', CHECKOUTS + '/[^/]+/release$'),
+        write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_awx_value),
+]
+
+ROWS = ACCOUNT_ROWS + ADMIN_ROWS + AWX_ROWS
 
 
 # -- judging a failure -------------------------------------------------------------------------------------------
