@@ -36,9 +36,10 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 
 from conftest import FIXTURE, connection_env
-from fault_matrix import AWX, FAILED_CLEAN, LOOKUP, OK, TIMEOUT, matches, names_call_and_cause, record
+from fault_matrix import AWX, FAILED_CLEAN, LOOKUP, OK, RETRIES, TIMEOUT, matches, names_call_and_cause, record
 from privx_emulator.harness import EmulatorProcess
 
 # Longest a run may take: the rotate row waits for PrivX; a slow checkout is held by the agent for 3 timeouts.
@@ -57,9 +58,21 @@ def matrix_emulator(directory):
     return EmulatorProcess(fixture=FIXTURE, tls=True, db=os.path.join(str(directory), 'privx.db'), rotation_delay=0.3)
 
 
-def module_env(privx, column, agent_dir):
+def module_env(privx, retries=RETRIES, agent_dir=None):
     """The connection of a cell's ansible-playbook runs: the matrix's timeout, the column's retries."""
-    return dict(connection_env(privx), PRIVX_TIMEOUT=str(TIMEOUT), PRIVX_RETRIES=str(column.retries), PRIVX_AGENT_DIR=agent_dir)
+    env = dict(connection_env(privx), PRIVX_TIMEOUT=str(TIMEOUT), PRIVX_RETRIES=str(retries))
+    if agent_dir:
+        env['PRIVX_AGENT_DIR'] = agent_dir
+    return env
+
+
+def selected_columns(request):
+    """selected(row): the columns of the row's cells that this test run (after -k, in this xdist worker) runs, in order."""
+    items = [item for item in request.session.items if item.module is request.module and hasattr(item, 'callspec')]
+
+    def selected(row):
+        return [item.callspec.params['column'] for item in items if item.callspec.params.get('row') is row]
+    return selected
 
 
 def awx_connection_defaults(column):
@@ -104,20 +117,48 @@ def _wait(done, within=RUN_TIMEOUT):
         time.sleep(POLL)
 
 
-class ModuleRuns:
-    """The task, a gate, the rerun and the second run in one ansible-playbook process."""
+def _gate(path, name):
+    return {'name': name, 'ansible.builtin.debug': {'msg': "{{ lookup('ansible.builtin.pipe', %s) }}" % json.dumps(GATE % path)}}
 
-    def __init__(self, ansible, row, workdir):
-        self.gate = os.path.join(workdir, 'judged')
-        gate_task = {'name': 'until the test has judged the run', 'ansible.builtin.debug': {
-            'msg': "{{ lookup('ansible.builtin.pipe', %s) }}" % json.dumps(GATE % self.gate)}}
-        # A rerun that reports no change is itself the run that shows convergence; only after a change must another run show it.
-        tasks = [dict(row.task, ignore_errors=True), gate_task, dict(row.task, name='rerun', register='rerun'),
-                 dict(row.again, name='again', when='rerun is changed')]
-        self.process, self._results = ansible.start(play(tasks))
-        self._output = []
-        self._reader = threading.Thread(target=lambda: self._output.append(self.process.stdout.read()), daemon=True)
+
+class RowSession:
+    """One ansible-playbook process for the cells of one module row that this test run selected, in their order.
+
+    Per cell: a gate until the test has set the cell up, the task under test (with the column's retries), a gate until
+    the test has judged it, the rerun and, after a rerun that changed something, the second run (a rerun that reports no
+    change is itself the run that shows convergence). Each task is a module process of its own, so nothing carries over
+    between cells but PrivX's state, which every cell resets; one process saves an ansible-playbook start per cell.
+    """
+
+    def __init__(self, ansible, row, columns, workdir):
+        self.row = row
+        self.columns = list(columns)
+        self.cell = 0
+        # Gates and results of its own: a session that replaces one of the same row must not find the old one's files.
+        self.name = '%s-%s' % (row.key, uuid.uuid4().hex[:8])
+        self.workdir = workdir
+        tasks = []
+        for index, column in enumerate(self.columns):
+            tasks += [_gate(self._gate_path('start', index), 'until cell %d is set up' % index),
+                      dict(row.task, name='%s %d' % (UNDER_TEST, index), ignore_errors=True,
+                           environment={'PRIVX_RETRIES': str(column.retries)}),
+                      _gate(self._gate_path('judged', index), 'until cell %d is judged' % index),
+                      dict(row.task, name='rerun %d' % index, register='rerun_%d' % index, ignore_errors=True),
+                      dict(row.again, name='again %d' % index, when='rerun_%d is changed' % index, ignore_errors=True)]
+        self.process, self._results = ansible.start(play(tasks), name=self.name)
+        self._lines = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def _gate_path(self, kind, index):
+        return os.path.join(self.workdir, '%s-%s-%d' % (self.name, kind, index))
+
+    def _read(self):
+        for line in self.process.stdout:
+            self._lines.append(line)
+
+    def expects(self, column):
+        return self.running() and self.cell < len(self.columns) and self.columns[self.cell] is column
 
     def running(self):
         return self.process.poll() is None
@@ -128,29 +169,83 @@ class ModuleRuns:
         except ValueError:  # a line the callback is still writing
             return []
 
+    def open_gate(self, kind):
+        with open(self._gate_path(kind, self.cell), 'w', encoding='utf-8'):
+            pass
+
+    def result(self, name):
+        return _task_result(self.results(), '%s %d' % (name, self.cell))
+
+    def output_since(self, line):
+        return ''.join(self._lines[line:])
+
+    def close(self):
+        if self.running():
+            os.killpg(self.process.pid, signal.SIGKILL)
+        try:
+            self.process.wait(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pass
+        self._reader.join(timeout=10)
+
+
+class ModuleRuns:
+    """One cell's runs within its row's session (RowSession)."""
+
+    def __init__(self, session):
+        self.session = session
+        self._first_line = len(session._lines)  # pylint: disable=protected-access
+        session.open_gate('start')
+
+    def running(self):
+        return self.session.running() and self.session.result(UNDER_TEST) is None
+
     def first(self):
-        _wait(lambda: _task_result(self.results(), UNDER_TEST) is not None or not self.running())
-        return _task_result(self.results(), UNDER_TEST)
+        _wait(lambda: not self.running())
+        return self.session.result(UNDER_TEST)
 
     def rest(self):
         """Open the gate; (the rerun's result, the second run's result)."""
-        with open(self.gate, 'w', encoding='utf-8'):
-            pass
-        try:
-            self.process.wait(timeout=RUN_TIMEOUT)
-        except subprocess.TimeoutExpired:  # a hung run is reported through its missing results
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self._reader.join(timeout=10)
-        results = self.results()
-        return _task_result(results, 'rerun'), _task_result(results, 'again')
+        session = self.session
+        session.open_gate('judged')
+        _wait(lambda: session.result('again') is not None or not session.running())
+        results = session.result('rerun'), session.result('again')
+        session.cell += 1
+        return results
 
     @property
     def output(self):
-        return ''.join(self._output)
+        cell = self.session.cell - 1
+        own = [json.dumps(entry) for entry in self.session.results() if entry['task'].endswith(' %d' % cell)]
+        return self.session.output_since(self._first_line) + ''.join(own)
 
     def describe(self):
-        return 'rc %s: %s' % (self.process.returncode, self.output[-300:].strip())
+        return 'rc %s: %s' % (self.session.process.returncode, self.session.output_since(self._first_line)[-300:].strip())
+
+
+class RowSessions:
+    """The row sessions of one test file: a row's session starts with its first cell and serves the cells selected after
+    it; a cell the session does not expect (one before it failed half-way) gets a new session for the rest of the row."""
+
+    def __init__(self, ansible, workdir, selected):
+        self.ansible = ansible
+        self.workdir = workdir
+        self.selected = selected      # selected(row) -> the row's columns this test run will run, in order
+        self.sessions = {}
+
+    def runs(self, row, column):
+        session = self.sessions.get(row.key)
+        if session is None or not session.expects(column):
+            if session is not None:
+                session.close()
+            columns = self.selected(row)
+            columns = columns[columns.index(column):] if column in columns else [column]
+            session = self.sessions[row.key] = RowSession(self.ansible, row, columns, self.workdir)
+        return ModuleRuns(session)
+
+    def close(self):
+        for session in self.sessions.values():
+            session.close()
 
 
 class LookupRuns:
@@ -224,12 +319,12 @@ class AwxRuns:
         return self.output[-300:].strip()
 
 
-def start_runs(row, ansible, workdir, call_backend):
+def start_runs(row, column, ansible, sessions, call_backend):
     if row.kind == AWX:
         return AwxRuns(call_backend, row)
     if row.kind == LOOKUP:
         return LookupRuns(ansible, row)
-    return ModuleRuns(ansible, row, workdir)
+    return sessions.runs(row, column)
 
 
 def act_while_held(privx, log, runs, row, column):
@@ -332,7 +427,7 @@ def write_count_problems(row, applied_first, applied_rerun):
     return []
 
 
-def run_cell(privx, row, column, record_property, *, ansible=None, workdir=None, call_backend=None):
+def run_cell(privx, row, column, record_property, *, ansible=None, sessions=None, call_backend=None):
     """Run one cell and record its outcome; assert that it has no problem."""
     privx.control.reset()
     if row.setup:
@@ -341,7 +436,7 @@ def run_cell(privx, row, column, record_property, *, ansible=None, workdir=None,
     faulted = row.before if column.on_before else row.target
     privx.control.fault(path=faulted.path, method=faulted.method, **dict(column.fault, skip=row.skip))
 
-    runs = start_runs(row, ansible, workdir, call_backend)
+    runs = start_runs(row, column, ansible, sessions, call_backend)
     missed = act_while_held(privx, log, runs, row, column) if column.trigger else None
     result = runs.first()
     log.wait_idle()

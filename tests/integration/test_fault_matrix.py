@@ -15,7 +15,7 @@ import tempfile
 
 import pytest
 
-from fault_cells import matrix_emulator, module_env, run_cell
+from fault_cells import RowSessions, matrix_emulator, module_env, run_cell, selected_columns
 from fault_matrix import ACCOUNT_ROWS, cells
 from harness import AnsibleRunner
 
@@ -28,6 +28,14 @@ def matrix_privx(tmp_path_factory):
         yield process
 
 
+@pytest.fixture(scope='module')
+def sessions(matrix_privx, collections_path, tmp_path_factory, request):
+    workdir = str(tmp_path_factory.mktemp('fault-matrix-runs'))
+    row_sessions = RowSessions(AnsibleRunner(collections_path, workdir, module_env(matrix_privx)), workdir, selected_columns(request))
+    yield row_sessions
+    row_sessions.close()
+
+
 @pytest.fixture
 def agent_dir():
     """A short directory of the test's own for the checkout agent's socket."""
@@ -37,6 +45,7 @@ def agent_dir():
 
 
 @pytest.mark.parametrize('row, column', CELLS, ids=['%s-%s' % cell for cell in CELLS])
-def test_cell(row, column, matrix_privx, collections_path, tmp_path, agent_dir, record_property):
-    ansible = AnsibleRunner(collections_path, str(tmp_path), module_env(matrix_privx, column, agent_dir))
-    run_cell(matrix_privx, row, column, record_property, ansible=ansible, workdir=str(tmp_path))
+def test_cell(row, column, matrix_privx, sessions, collections_path, tmp_path, agent_dir, record_property):
+    # The lookup rows run plays of their own, with the column's retries and an agent directory per cell.
+    ansible = AnsibleRunner(collections_path, str(tmp_path), module_env(matrix_privx, column.retries, agent_dir))
+    run_cell(matrix_privx, row, column, record_property, ansible=ansible, sessions=sessions)

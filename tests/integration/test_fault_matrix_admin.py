@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from fault_cells import matrix_emulator, module_env, run_cell
+from fault_cells import RowSessions, matrix_emulator, module_env, run_cell, selected_columns
 from fault_matrix import ADMIN_ROWS, cells
 from harness import AnsibleRunner
 
@@ -21,7 +21,14 @@ def matrix_privx(tmp_path_factory):
         yield process
 
 
+@pytest.fixture(scope='module')
+def sessions(matrix_privx, collections_path, tmp_path_factory, request):
+    workdir = str(tmp_path_factory.mktemp('fault-matrix-admin-runs'))
+    row_sessions = RowSessions(AnsibleRunner(collections_path, workdir, module_env(matrix_privx)), workdir, selected_columns(request))
+    yield row_sessions
+    row_sessions.close()
+
+
 @pytest.mark.parametrize('row, column', CELLS, ids=['%s-%s' % cell for cell in CELLS])
-def test_cell(row, column, matrix_privx, collections_path, tmp_path, record_property):
-    ansible = AnsibleRunner(collections_path, str(tmp_path), module_env(matrix_privx, column, str(tmp_path)))
-    run_cell(matrix_privx, row, column, record_property, ansible=ansible, workdir=str(tmp_path))
+def test_cell(row, column, matrix_privx, sessions, record_property):
+    run_cell(matrix_privx, row, column, record_property, sessions=sessions)
