@@ -17,10 +17,10 @@ wait until no request is in flight, then judge from the emulator's state and req
   lost answer, which by HTTP's definition of idempotent has no further effect;
 - nothing printed a traceback.
 
-A module row runs as one ansible-playbook process: the task under test, a gate that waits until the test has judged
-it, then the rerun and the second run (each task is a process of its own, so nothing carries over between them but
-PrivX's state). A lookup row runs its play twice, since its checkout lives as long as its play. An AWX row calls the
-credential plugin's backend as AWX does (awx_plugin_runner.py), twice.
+The cells of a module row share one ansible-playbook process (RowSession): per cell the task under test, a gate until
+the test has judged it, then the rerun and the second run; each task is a module process of its own, so nothing carries
+over between them but PrivX's state. A lookup row runs its play twice per cell, since its checkout agent lives as long
+as the run. An AWX row calls the credential plugin's backend as AWX does (awx_plugin_runner.py), twice.
 
 The emulator keeps its state, and its request log, in a SQLite file, so that the restart column can stop it and start
 it again on the same port and file (its tokens expired first: state kept, tokens gone).
