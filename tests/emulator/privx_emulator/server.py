@@ -158,7 +158,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             return
         entry = app.request_log.open(self.command, path, target.query)
         if entry is None:
-            # Shutting down, the log handed over: refused unanswered, as by a process that has ended.
+            # Shutting down, the log sealed: refused unanswered and unlogged, as by a process that has ended.
             self._send(Response.drop())
             return
         body = self._body_or_none()
