@@ -5,9 +5,28 @@
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils._client import RETRY_STATUSES
+from ansible_collections.privx.secrets.plugins.module_utils._errors import (
+    PrivXApiError,
+    PrivXConfigError,
+    PrivXConnectionError,
+    PrivXError,
+    on_api_error,
+    when_not_found,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view, shown
+
+# A release whose retries (the client's) all met an outage gets one more round after a pause: a checkout left
+# behind keeps the secret checked out until it expires. Refusals (403 and other 4xx) get none.
+RELEASE_ROUNDS = 2
+RELEASE_PAUSE = 1.0
+# How many `timeout`s after an unanswered checkout attempt its delayed processing is still expected. Until then the
+# checkout must stay active: PrivX answers the late attempt with it, where after a release it would create a checkout
+# that nobody releases (AccountSecrets.checkout).
+IN_DOUBT_TIMEOUTS = 3
 
 
 class AccountSecrets:
@@ -71,6 +90,23 @@ class AccountSecrets:
 # Every key of an AccountSecret as modules return it, with its empty value (docs/privx-api-fields.md, AccountSecret).
 RETURNED_SECRET = {'path': '', 'type': '', 'username': '', 'email': '', 'full_name': '', 'target_domain': {}, 'host': {},
                    'created': '', 'updated': ''}
+
+
+def release_through_outage(secrets, checkout_id, sleep=time.sleep):
+    """``secrets.release``, with a second round after RELEASE_PAUSE when the client's retries all met an outage (429,
+    502, 503, 504, no connection); raises the last error."""
+    for round_number in range(1, RELEASE_ROUNDS + 1):
+        try:
+            secrets.release(checkout_id)
+            return
+        except PrivXError as error:
+            if not an_outage(error) or round_number == RELEASE_ROUNDS:
+                raise
+        sleep(RELEASE_PAUSE)
+
+
+def an_outage(error):
+    return isinstance(error, PrivXConnectionError) or (isinstance(error, PrivXApiError) and error.status in RETRY_STATUSES)
 
 
 def public_secret(item):

@@ -23,10 +23,15 @@ import sys
 import threading
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._client import RETRY_STATUSES, PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConnectionError, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._secrets import (
+    IN_DOUBT_TIMEOUTS,
+    AccountSecrets,
+    current_secret,
+    release_through_outage,
+)
 from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
@@ -46,10 +51,6 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
 )
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
-# A release whose retries (the client's) all met an outage gets one more round after a pause: a checkout left
-# behind keeps the secret checked out until it expires. Refusals (403 and other 4xx) get none.
-RELEASE_ROUNDS = 2
-RELEASE_PAUSE = 1.0
 EXPIRY_MARGIN = 5.0
 POLL_INTERVAL = 0.5
 # A failed checkout is answered from memory for this long, so that 20 forks do not each wait out the retries.
@@ -57,8 +58,6 @@ FAILURE_MEMORY = 10.0
 # PrivX may give `created` in whole seconds, and its clock and ours differ a little: a checkout created up to this
 # long before our request was sent still counts as made by that request.
 CREATED_MARGIN = 2.0
-# How many `timeout`s after an unanswered checkout attempt its delayed processing is still expected (see Holding).
-IN_DOUBT_TIMEOUTS = 3
 # A client has this long to send its request line; an idle connection then ends and frees its thread.
 REQUEST_READ_TIMEOUT = 10.0
 # At shutdown, calls to PrivX still running are waited for this long at most before releasing.
@@ -332,24 +331,14 @@ def _release(secrets, path, checkout_id, expires=None):
     """Release one checkout; returns a warning text when it could not be released.
 
     Retries are the client's (plugins/module_utils/_client.py): the release is idempotent (_secrets.py). Only when
-    they all met an outage (429, 502, 503, 504, no connection) does a second round follow (RELEASE_ROUNDS).
+    they all met an outage does a second round follow (_secrets.release_through_outage).
     """
-    error = None
-    for round_number in range(1, RELEASE_ROUNDS + 1):
-        try:
-            secrets.release(checkout_id)
-            return None
-        except PrivXError as failure:
-            error = failure
-        if not _an_outage(error) or round_number == RELEASE_ROUNDS:
-            break
-        time.sleep(RELEASE_PAUSE)
-    return ('privx.secrets: could not release the checkout of %r (%s); PrivX ends it when it expires at %s' % (
-        path, error, expires or 'its expiry'))
-
-
-def _an_outage(error):
-    return isinstance(error, PrivXConnectionError) or (isinstance(error, PrivXApiError) and error.status in RETRY_STATUSES)
+    try:
+        release_through_outage(secrets, checkout_id)
+        return None
+    except PrivXError as error:
+        return ('privx.secrets: could not release the checkout of %r (%s); PrivX ends it when it expires at %s' % (
+            path, error, expires or 'its expiry'))
 
 
 class _Handler(socketserver.StreamRequestHandler):

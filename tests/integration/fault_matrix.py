@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fault matrix of issue 10: its rows (what the collection does), its columns (what goes wrong) and its report.
 
-test_fault_matrix.py runs every cell; this file says what each row declares, which call each column breaks,
-and how the outcome of a cell is judged and printed. A cell's outcome is ``ok`` (the task succeeded and PrivX
+fault_cells.py runs a cell; test_fault_matrix*.py run the cells of their rows (one file per group of rows, so that
+pytest-xdist's loadfile spreads the matrix over its workers). This file says what each row declares, which call each
+column breaks, and how the outcome of a cell is judged and printed. A cell's outcome is ``ok`` (the task succeeded and PrivX
 holds exactly what it declares), ``failed-clean`` (the task failed with one line naming the call and the cause)
 or the defect that the cell found.
 
@@ -15,9 +16,12 @@ hooks at the end run in the process that prints the summary, and only there is t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections import namedtuple
+
+import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPORT = os.path.join(os.path.dirname(HERE), 'output', 'fault-matrix.md')
@@ -35,8 +39,12 @@ CORP = 'corp.example.com'
 DB = 'dbdomain'
 ROTATION = 'rotation.example.com'
 SM = '/secrets-manager/api/v1/targetdomains/[^/]+'
+DOMAINS = '/secrets-manager/api/v1/targetdomains'
+POLICIES = '/secrets-manager/api/v1/password-policies'
+POLICY = '/secrets-manager/api/v1/password-policy'
 CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
 CHECKOUT_PATH = 'dbdomain/app_admin'
+FIXTURE = os.path.join(HERE, 'fixtures', 'collection.json')
 
 OK = 'ok'
 FAILED_CLEAN = 'failed-clean'
@@ -47,22 +55,34 @@ CAUSES = ('HTTP 429', 'HTTP 503', 'connection closed without an answer', 'no ans
 Call = namedtuple('Call', 'method path')
 
 
+MODULE = 'module'
+LOOKUP = 'lookup'
+AWX = 'awx'
+
+
 class Row:
     """One thing the collection does: the task, the call the columns break, and the state it must leave."""
 
-    def __init__(self, key, label, *, task, target, before=None, write=None, once=True, lookup=False, holds=None, skip=0,
-                 columns=None):
+    def __init__(self, key, label, *, task, target, before=None, write=None, once=True, kind=MODULE, holds=None, skip=0,
+                 columns=None, again=None, setup=None):
         self.key = key
         self.label = label
-        self.task = task            # the task (a dict), or for a lookup row the play's tasks
+        self.task = task            # the task (a dict); for an AWX row, the backend's metadata
         self.target = target        # Call: the call each column breaks
         self.before = before or target  # Call: the call in flight when the emulator restarts
         self.write = write          # Call: the write whose applications are counted (None: a read-only row)
         self.once = once            # the write must be applied exactly once (False: an idempotent PUT may be repeated)
-        self.lookup = lookup
+        self.kind = kind            # MODULE, LOOKUP (a play with the checkout lookup) or AWX (the credential plugin's backend)
         self.holds = holds          # holds(privx, result) -> list of differences from the declared state
         self.skip = skip            # how many of the faulted calls pass before the fault (the first poll is the second GET)
         self.columns = columns      # the keys of the columns that apply (None: all)
+        self.again = again or task  # the module task that must then report no change (a scan: always task changes every run)
+        self.setup = setup          # setup(privx): state the row needs beyond the fixture, made before the cell's mark
+
+    @property
+    def checks_out(self):
+        """The row checks a secret out and releases it in the same run: one release per run, never two."""
+        return self.kind in (LOOKUP, AWX)
 
     def __repr__(self):
         return self.key
@@ -99,6 +119,36 @@ COLUMNS = [
 
 
 # -- the declared states ---------------------------------------------------------------------------------------
+
+
+class AdminApi:
+    """PrivX's API as the fixture's admin client, to read back what the control API does not show (and to set up)."""
+
+    def __init__(self, privx):
+        self.privx = privx
+        client = privx.clients['admin']
+        answer = requests.post(privx.url + '/auth/api/v1/oauth/token', verify=privx.ca_path, timeout=10,
+                               auth=(client['oauth_client_id'], client['oauth_client_secret']),
+                               data={'grant_type': 'password', 'username': client['client_id'], 'password': client['client_secret']})
+        answer.raise_for_status()
+        self.headers = {'Authorization': 'Bearer ' + answer.json()['access_token']}
+
+    def call(self, method, path, body=None):
+        answer = requests.request(method, self.privx.url + path, json=body, headers=self.headers, verify=self.privx.ca_path, timeout=10)
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
+
+    def items(self, path):
+        return self.call('GET', path + '?limit=1000')['items']
+
+    def domains(self, name):
+        return [domain for domain in self.items(DOMAINS) if domain['name'] == name]
+
+    def policies(self, name=None):
+        return [policy for policy in self.items(POLICIES) if name is None or policy['name'] == name]
+
+    def scanned(self, domain):
+        return {account['username']: account for account in self.items('%s/%s/accounts' % (DOMAINS, domain['id']))}
 
 
 def accounts(privx, domain):
@@ -198,6 +248,143 @@ def holds_info(_privx, result):
     return [] if found == ['svc_backup'] else ['managed_account_info returned %r' % found]
 
 
+# Password policies and target domains (read back through the API as the admin client).
+
+NEW_POLICY = 'fm-policy'
+NEW_DOMAIN = 'fm.example.com'
+DOOMED_DOMAIN = 'fm-doomed.example.com'
+# A planted value: PrivX keeps endpoint secrets write-only, so the control API is the only place to read it back.
+BIND_SECRET = 'planted-fault-matrix-bind-S3cr3t'
+ENDPOINT = {'type': 'AD', 'ldap_protocol': 'LDAPS', 'ldap_address': 'dc1.corp.example.com', 'ldap_port': 636,
+            'ldap_base_dn': 'DC=corp,DC=example,DC=com', 'ldap_bind_dn': 'CN=scan,DC=corp,DC=example,DC=com',
+            'ldap_bind_password': BIND_SECRET}
+NEW_IN_DIRECTORY = 'erin'
+
+
+def _one(problems, found, what):
+    if len(found) != 1:
+        problems.append('PrivX holds %d %s' % (len(found), what))
+    return found[0] if found else {}
+
+
+def _policy_fields(problems, policy, **wanted):
+    for field, value in wanted.items():
+        _expect(problems, '%s.%s' % (policy.get('name'), field), policy.get(field), value)
+
+
+def holds_policy_created(privx, _result):
+    problems = []
+    policy = _one(problems, AdminApi(privx).policies(NEW_POLICY), 'policies named %s' % NEW_POLICY)
+    _policy_fields(problems, policy, rotation_interval='P14D', rotate_on_release=True, password_min_length=12, max_checkout_duration='PT1H')
+    return problems
+
+
+def holds_policy_updated(privx, _result):
+    problems = []
+    policy = _one(problems, AdminApi(privx).policies('strict'), 'policies named strict')
+    _policy_fields(problems, policy, rotation_interval='P14D', max_versions=7, rotate_on_release=True, verify_after_rotation=True)
+    return problems
+
+
+def holds_policy_deleted(privx, _result):
+    problems = []
+    _expect(problems, 'the password policies', [policy['name'] for policy in AdminApi(privx).policies()], ['default'])
+    return problems
+
+
+def holds_policy_info(_privx, result):
+    found = [(policy.get('name'), policy.get('rotation_interval')) for policy in (result or {}).get('password_policies') or []]
+    return [] if found == [('strict', 'P7D')] else ['password_policy_info returned %r' % found]
+
+
+def _bind_secrets(privx, name):
+    return [entry['ldap_bind_password'] for entry in privx.control.target_domain_secrets(name)]
+
+
+def holds_domain_created(privx, _result):
+    problems = []
+    domain = _one(problems, AdminApi(privx).domains(NEW_DOMAIN), 'target domains named %s' % NEW_DOMAIN)
+    if domain:
+        _expect(problems, '%s.comment' % NEW_DOMAIN, domain.get('comment'), MARKER)
+        _expect(problems, '%s endpoints' % NEW_DOMAIN, [endpoint.get('ldap_address') for endpoint in domain.get('endpoints') or []],
+                [ENDPOINT['ldap_address']])
+        if _bind_secrets(privx, NEW_DOMAIN) != [BIND_SECRET]:
+            problems.append('the bind password PrivX stores is not the declared one')
+    return problems
+
+
+def holds_domain_updated(privx, _result):
+    problems = []
+    domain = _one(problems, AdminApi(privx).domains(CORP), 'target domains named %s' % CORP)
+    for field, value in (('comment', MARKER), ('periodic_scan', True), ('enabled', True)):
+        _expect(problems, '%s.%s' % (CORP, field), domain.get(field), value)
+    return problems
+
+
+def holds_domain_deleted(privx, _result):
+    problems = []
+    names = sorted(domain['name'] for domain in AdminApi(privx).items(DOMAINS))
+    _expect(problems, 'the target domains', names, [CORP, DB, ROTATION])
+    return problems
+
+
+def corp_directory():
+    """What a scan of corp.example.com finds: the fixture's scanned accounts and one more user."""
+    with open(FIXTURE, encoding='utf-8') as handle:
+        domain = next(domain for domain in json.load(handle)['target_domains'] if domain['name'] == CORP)
+    return domain['scanned_accounts'] + [{'username': NEW_IN_DIRECTORY}]
+
+
+def setup_directory(privx):
+    privx.control.add_to_directory(CORP, *corp_directory(), replace=True)
+
+
+def setup_doomed_domain(privx):
+    AdminApi(privx).call('POST', DOMAINS, {'name': DOOMED_DOMAIN})
+
+
+def holds_scanned(privx, result):
+    """The domain holds the declared endpoint, its scan ended well and found the directory's users, the new one included."""
+    problems = []
+    api = AdminApi(privx)
+    domain = _one(problems, api.domains(CORP), 'target domains named %s' % CORP)
+    if not domain:
+        return problems
+    _expect(problems, '%s endpoints' % CORP, [endpoint.get('ldap_address') for endpoint in domain.get('endpoints') or []],
+            [ENDPOINT['ldap_address']])
+    _expect(problems, '%s.scan_status' % CORP, domain.get('scan_status'), 'SUCCESS')
+    found = sorted(username for username, account in api.scanned(domain).items() if account.get('state') != 'REMOVED')
+    _expect(problems, 'the scanned accounts of %s' % CORP, found, sorted(entry['username'] for entry in corp_directory()))
+    scan = (result or {}).get('scan') or {}
+    _expect(problems, 'the scan the task reports', (scan.get('status'), scan.get('accounts_found')), ('SUCCESS', len(found)))
+    return problems
+
+
+def holds_domain_info(privx, result):
+    """The domain and its scanned accounts as PrivX holds them."""
+    api = AdminApi(privx)
+    held = [(domain['name'], sorted(api.scanned(domain))) for domain in api.domains(CORP)]
+    domains = (result or {}).get('target_domains') or []
+    found = [(domain.get('name'), sorted(account.get('username') for account in domain.get('scanned_accounts') or [])) for domain in domains]
+    return [] if found == held else ['target_domain_info returned %r, not %r' % (found, held)]
+
+
+def holds_scanned_edited(privx, _result):
+    problems = []
+    api = AdminApi(privx)
+    scanned = api.scanned(_one(problems, api.domains(CORP), 'target domains named %s' % CORP))
+    for username, ignored, comment in (('alice', True, MARKER), ('bob', True, MARKER), ('carol', False, ''), ('dave', False, '')):
+        account = scanned.get(username) or {}
+        _expect(problems, '%s (ignored, comment)' % username, (account.get('ignored', False), account.get('comment', '')), (ignored, comment))
+    return problems
+
+
+def holds_awx_value(privx, result):
+    """The plugin returned the current secret of the path (the problem never shows a secret)."""
+    current = privx.control.secrets(DB, 'app_admin')[-1]['secret']
+    return [] if (result or {}).get('value') == current else ['the plugin did not return the current secret']
+
+
 def _module(module, **args):
     return {'name': 'under test', module: args}
 
@@ -217,7 +404,7 @@ ROTATE_TASK = _module('privx.secrets.rotate', target_domain=ROTATION, usernames=
 CREATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='dave', comment=MARKER, explicit_checkout=True)
 UPDATE_TASK = _module('privx.secrets.managed_account', target_domain=CORP, username='svc_backup', comment=MARKER)
 
-ROWS = [
+ACCOUNT_ROWS = [
     Row('managed_account-create', 'managed_account create',
         task=CREATE_TASK, target=MANAGED, before=Call('POST', SM + '/accounts/search$'), write=MANAGED, holds=holds_created),
     # The read of the account after the write: only a failure there (503 longer than retries) is new.
@@ -255,23 +442,84 @@ ROWS = [
         target=Call('POST', SM + '/managedaccounts/batch/rotate$'), before=ALL,
         write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated),
     Row('rotate-wait', 'rotate (wait): a poll', task=ROTATE_TASK, target=Call('GET', ALL.path), skip=1,
-        # No restart column here yet: holding the poll while the emulator restarts races with the request log's hand-over
-        # (the held poll was sometimes missing from the kept log); the 'rotate (wait)' row covers a restart mid-rotation.
-        write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated, columns=('503-long', 'token-expiry')),
-    Row('checkout', 'checkout lookup: checkout', task=_checkout_task(), lookup=True,
+        write=Call('POST', SM + '/managedaccounts/batch/rotate$'), holds=holds_rotated, columns=('503-long', 'token-expiry', 'restart')),
+    Row('checkout', 'checkout lookup: checkout', task=_checkout_task(), kind=LOOKUP,
         target=Call('POST', CHECKOUTS + '$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_checked_out),
-    Row('release', 'checkout lookup: release', task=_checkout_task(), lookup=True,
+    Row('release', 'checkout lookup: release', task=_checkout_task(), kind=LOOKUP,
         target=Call('POST', CHECKOUTS + '/[^/]+/release$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'),
         holds=holds_checked_out),
     Row('info', 'managed_account_info', task=_module('privx.secrets.managed_account_info', target_domain=CORP, username='svc_backup'),
         target=SEARCH, holds=holds_info),
 ]
 
+ONE_POLICY = Call('GET', POLICY + '/[^/]+$')
+LIST_POLICIES = Call('GET', POLICIES + '$')
+ONE_DOMAIN = DOMAINS + '/[^/]+$'
+SEARCH_DOMAINS = Call('POST', DOMAINS + '/search$')
+REFRESH = Call('POST', DOMAINS + '/[^/]+/refresh$')
+SCANNED = DOMAINS + '/[^/]+/accounts'
+POLICY_UPDATE_TASK = _module('privx.secrets.password_policy', name='strict', rotation_interval='P14D', max_versions=7)
+SCAN_TASK = _module('privx.secrets.target_domain', name=CORP, endpoints=[ENDPOINT], scan='always', wait=True, wait_timeout=30)
+
+ADMIN_ROWS = [
+    Row('password_policy-create', 'password_policy create',
+        task=_module('privx.secrets.password_policy', name=NEW_POLICY, rotation_interval='P14D', rotate_on_release=True),
+        target=Call('POST', POLICY + '$'), before=LIST_POLICIES, write=Call('POST', POLICY + '$'), holds=holds_policy_created),
+    Row('password_policy-create-read', 'password_policy create: the read after it',
+        task=_module('privx.secrets.password_policy', name=NEW_POLICY, rotation_interval='P14D', rotate_on_release=True),
+        target=ONE_POLICY, write=Call('POST', POLICY + '$'), holds=holds_policy_created, columns=('503-long',)),
+    Row('password_policy-update', 'password_policy update', task=POLICY_UPDATE_TASK,
+        target=Call('PUT', ONE_POLICY.path), before=LIST_POLICIES, write=Call('PUT', ONE_POLICY.path), once=False, holds=holds_policy_updated),
+    Row('password_policy-delete', 'password_policy delete', task=_module('privx.secrets.password_policy', name='strict', state='absent'),
+        target=Call('DELETE', ONE_POLICY.path), before=LIST_POLICIES, write=Call('DELETE', ONE_POLICY.path), holds=holds_policy_deleted),
+    Row('password_policy_info', 'password_policy_info', task=_module('privx.secrets.password_policy_info', name='strict'),
+        target=LIST_POLICIES, holds=holds_policy_info),
+    Row('target_domain-create', 'target_domain create',
+        task=_module('privx.secrets.target_domain', name=NEW_DOMAIN, domain_name=NEW_DOMAIN, comment=MARKER, endpoints=[ENDPOINT]),
+        target=Call('POST', DOMAINS + '$'), before=SEARCH_DOMAINS, write=Call('POST', DOMAINS + '$'), holds=holds_domain_created),
+    Row('target_domain-update', 'target_domain update',
+        task=_module('privx.secrets.target_domain', name=CORP, comment=MARKER, periodic_scan=True),
+        target=Call('PUT', ONE_DOMAIN), before=SEARCH_DOMAINS, write=Call('PUT', ONE_DOMAIN), once=False, holds=holds_domain_updated),
+    Row('target_domain-delete', 'target_domain delete', task=_module('privx.secrets.target_domain', name=DOOMED_DOMAIN, state='absent'),
+        target=Call('DELETE', ONE_DOMAIN), before=SEARCH_DOMAINS, write=Call('DELETE', ONE_DOMAIN), holds=holds_domain_deleted,
+        setup=setup_doomed_domain),
+    # A scan starts after the endpoint is added (PUT); the refresh joins a running scan, so a repeated one does no harm.
+    Row('target_domain-scan', 'target_domain scan (wait)', task=SCAN_TASK, target=REFRESH, before=Call('GET', SCANNED + '$'),
+        write=REFRESH, once=False, holds=holds_scanned, setup=setup_directory,
+        again=_module('privx.secrets.target_domain', name=CORP, endpoints=[ENDPOINT])),
+    Row('target_domain-wait', 'target_domain scan (wait): a poll', task=SCAN_TASK, target=Call('GET', ONE_DOMAIN), skip=1,
+        write=REFRESH, once=False, holds=holds_scanned, setup=setup_directory, columns=('503-long', 'token-expiry', 'restart'),
+        again=_module('privx.secrets.target_domain', name=CORP, endpoints=[ENDPOINT])),
+    Row('target_domain_info', 'target_domain_info', task=_module('privx.secrets.target_domain_info', name=CORP, scanned_accounts=True),
+        target=SEARCH_DOMAINS, holds=holds_domain_info),
+    Row('scanned_account', 'scanned_account edit',
+        task=_module('privx.secrets.scanned_account', target_domain=CORP, usernames=['alice', 'bob'], ignored=True, comment=MARKER),
+        target=Call('POST', SCANNED + '/batch/edit$'), before=Call('GET', SCANNED + '$'), write=Call('POST', SCANNED + '/batch/edit$'),
+        once=False, holds=holds_scanned_edited),
+]
+
+# The AWX credential plugin's backend, releasing right after reading (the other choice leaves the checkout to expire).
+AWX_METADATA = {'secret_path': CHECKOUT_PATH, 'release': 'immediately'}
+
+AWX_ROWS = [
+    Row('awx-checkout', 'AWX credential plugin: checkout', task=AWX_METADATA, kind=AWX, target=Call('POST', CHECKOUTS + '$'),
+        before=Call('GET', CHECKOUTS + '$'), write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_awx_value),
+    Row('awx-release', 'AWX credential plugin: release', task=AWX_METADATA, kind=AWX, target=Call('POST', CHECKOUTS + '/[^/]+/release$'),
+        write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_awx_value),
+]
+
+ROWS = ACCOUNT_ROWS + ADMIN_ROWS + AWX_ROWS
+
 
 # -- judging a failure -------------------------------------------------------------------------------------------
 
 
-CELLS = [(row, column) for row in ROWS for column in COLUMNS if row.columns is None or column.key in row.columns]
+def cells(rows):
+    """(row, column) of every cell of these rows."""
+    return [(row, column) for row in rows for column in COLUMNS if row.columns is None or column.key in row.columns]
+
+
+CELLS = cells(ROWS)
 
 
 def names_call_and_cause(message, call):

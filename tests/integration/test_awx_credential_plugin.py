@@ -13,6 +13,7 @@ state.
 from __future__ import annotations
 
 import ast
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -69,7 +70,16 @@ def _pip(*args):
 
 @pytest.fixture(scope='session')
 def plugin_venv():
-    """A venv with the plugin's wheel and awx-plugins-core; made again only when what goes into it changed."""
+    """A venv with the plugin's wheel and awx-plugins-core; made again only when what goes into it changed.
+
+    test_fault_matrix_awx.py uses it too: a lock keeps two pytest-xdist workers from building it at once."""
+    os.makedirs(os.path.dirname(VENV), exist_ok=True)
+    with open(VENV + '.lock', 'w', encoding='utf-8') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _prepared_plugin_venv()
+
+
+def _prepared_plugin_venv():
     base_key = _digest([os.path.join(PLUGIN_DIR, 'pyproject.toml')]) + ' '.join(AWX_PACKAGES)
     plugin_key = _digest(_plugin_sources())
     markers = {name: os.path.join(VENV, name + '.key') for name in ('base', 'plugin')}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import threading
 
 from .faults import FaultSet
 from .fixture import seed
@@ -55,6 +56,8 @@ class Emulator:
         self.settings = settings
         self._initial_settings = copy.copy(settings)
         self.request_log = RequestLog()
+        # A clean shutdown of the same file DB before left its request log there (requestlog.py).
+        self.request_log.take_over(store)
         self.faults = FaultSet()
         self.rotation_failures = RotationFailures()
         self.scan_failures = ScanFailures()
@@ -62,6 +65,7 @@ class Emulator:
         self.stopping = False
         # When this emulator started, for the services' status answers.
         self.started = now()
+        self.stop_requested = threading.Event()
 
     def seed_if_empty(self, force: bool = False) -> bool:
         """Seed from the fixture when the store is empty (or when forced); True when it seeded."""
@@ -85,7 +89,15 @@ class Emulator:
     def start(self) -> None:
         self.worker.start()
 
+    def begin_stop(self) -> None:
+        """From now on no request is served: held ones are dropped, new ones refused (requestlog.py)."""
+        self.request_log.seal()
+        self.stop_requested.set()
+
     def stop(self) -> None:
+        self.begin_stop()
         self.stopping = True
+        self.request_log.settle()
         self.worker.stop()
+        self.request_log.save(self.store)
         self.store.close()

@@ -117,6 +117,8 @@ def _emulator(args, store: Store) -> Emulator:
     emulator = Emulator(store, fixture, fixture_path, Settings(args.rotation_delay, args.token_lifetime, scan_delay=args.scan_delay, render=args.render))
     try:
         emulator.seed_if_empty(force=args.reset)
+        if args.reset:
+            emulator.request_log.clear()
     except sqlite3.Error as exc:
         raise StartupError(f"cannot seed database {args.db}: {exc}") from None
     return emulator
@@ -159,6 +161,7 @@ def serve(emulator: Emulator, server: EmulatorServer) -> None:
     # Python able to deliver signals on every platform.
     while not stopping.wait(0.5):
         pass
+    emulator.begin_stop()
     server.shutdown()
     server.server_close()
     loop.join(timeout=5)

@@ -314,6 +314,17 @@ class EmulatorProcess:
             self.process.stdout.close()
         return self.process.returncode
 
+    def restart(self, timeout: float = 20) -> None:
+        """Stop (SIGTERM) and start again on the same port, certificate, file DB and options: the state, and with it
+        the request log, carries over (a :memory: DB starts from the fixture again)."""
+        port = urllib.parse.urlsplit(self.url).port
+        self.stop()
+        self._stderr.close()
+        args = list(self.args)
+        args[args.index("--port") + 1] = str(port)
+        self.args = args
+        self._start(timeout)
+
     def close(self) -> None:
         self.stop()
         if self._stderr is not None:

@@ -162,6 +162,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             self._send(response)
             return
         entry = app.request_log.open(self.command, path, target.query)
+        if entry is None:
+            # Shutting down, the log sealed: refused unanswered and unlogged, as by a process that has ended.
+            self._send(Response.drop())
+            return
         body = self._body_or_none()
         if body is None:
             response = self._unreadable_body(path)
@@ -173,7 +177,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if client_id is None and ctx is not None:
             # Requests refused before authentication (404, 405, faults) still name their sender when they can.
             client_id = client_id_for_log(app.store, ctx.headers)
-        app.request_log.close(entry, response.status, client_id, started)
+        if not app.request_log.close(entry, response.status, client_id, started):
+            response = Response.drop()
         self._send(response)
 
     def _answer(self, ctx: RequestContext) -> Response:
@@ -181,9 +186,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         fault = app.faults.take(ctx.method, ctx.path)
         if fault is None:
             return route_request(app, self.server.router, ctx)
-        if fault.delay:
-            # Sleeps in this request's thread only; the store is not locked meanwhile.
-            time.sleep(fault.delay)
+        # Sleeps in this request's thread only; the store is not locked meanwhile. A shutdown ends the wait: the
+        # held request is dropped unhandled, as when the process ends under it.
+        if fault.delay and app.stop_requested.wait(fault.delay):
+            return Response.drop()
         if fault.action == "delay":
             return route_request(app, self.server.router, ctx)
         if fault.action == "ignore_offset":

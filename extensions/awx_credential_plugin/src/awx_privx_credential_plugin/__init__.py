@@ -22,6 +22,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 
 import requests
 
@@ -29,7 +30,7 @@ from awx_privx_credential_plugin._module_utils._client import PrivXClient
 from awx_privx_credential_plugin._module_utils._connection import ConnectionSettings
 from awx_privx_credential_plugin._module_utils._errors import PrivXConfigError, PrivXError
 from awx_privx_credential_plugin._module_utils._fields import shown
-from awx_privx_credential_plugin._module_utils._secrets import AccountSecrets, current_secret
+from awx_privx_credential_plugin._module_utils._secrets import IN_DOUBT_TIMEOUTS, AccountSecrets, current_secret, release_through_outage
 
 __all__ = ['CredentialPlugin', 'PrivXCredentialError', 'privx_backend', 'privx_inputs', 'privx_plugin']
 
@@ -158,11 +159,17 @@ def _checked_out_secret(secrets, path, release):
     # so no other call's checkout can land between that list and ours.
     with _turn(secrets.client.settings, path):
         held_before = {item.get('id') for item in secrets.active_checkouts() if item.get('path') == path} if release else set()
+        sent = time.monotonic()
         checkout = secrets.checkout(path)
+        # An answer slower than the timeout came to a retry: the unanswered attempt may still reach PrivX, which answers
+        # it with this checkout while it is active, but would make a new one, that nobody releases, once it is released.
+        in_doubt = time.monotonic() - sent >= secrets.client.settings.timeout
         try:
             return current_secret(checkout)
         finally:
             if release and checkout['id'] not in held_before:
+                if in_doubt:
+                    time.sleep(IN_DOUBT_TIMEOUTS * secrets.client.settings.timeout)
                 _release(secrets, checkout)
 
 
@@ -194,7 +201,7 @@ def _turn(settings, path):
 
 def _release(secrets, checkout):
     try:
-        secrets.release(checkout['id'])
+        release_through_outage(secrets, checkout['id'])
     except PrivXError as error:
         # The value was read: fail no job over it; PrivX ends the checkout when it expires.
         LOG.warning('PrivX: could not release the checkout of %r (%s); it ends when it expires at %s',
