@@ -14,7 +14,7 @@ import sys
 import threading
 import traceback
 
-from . import scans, store_admin
+from . import scans
 from .timeutil import now, whole_seconds
 
 SECRET_ALPHABET = string.ascii_letters + string.digits + "-_.!#%+=@"
@@ -143,7 +143,7 @@ class BackgroundWorker(threading.Thread):
         # An idle tick only reads, so that it does not take the write lock from other processes
         # twenty times a second; the write transaction looks again, as things may have changed.
         with self.app.store.transaction(write=False) as store:
-            idle = not store.due_rotations(when) and not store.expired_checkouts(when) and not store_admin.due_scans(store, when)
+            idle = not store.due_rotations(when) and not store.expired_checkouts(when) and not store.due_scans(when)
         if idle:
             return
         with self.app.store.transaction() as store:
