@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# Asynchronous password rotation ([our choice] in REFERENCE.md): a rotate call locks the account and
+# Asynchronous password rotation (docs/privx-api.md, Behaviours): a rotate call locks the account and
 # queues a pending rotation in the store; the background worker completes it after the rotation delay
 # (history entry, new secret version, unlock) and also sweeps expired checkouts. Pending rotations live
 # in SQLite, so a restarted emulator finishes what the previous one started.
