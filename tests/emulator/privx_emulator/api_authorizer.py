@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# Authorizer endpoints (seed 000): the account secrets a caller may check out, and the caller's
+# Authorizer endpoints (docs/privx-api.md): the account secrets a caller may check out, and the caller's
 # checkouts. Paths are `<target domain>/<username>` and `hosts/<common name>/<username>` [our choice].
 
 import uuid

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# Batch endpoints for managed accounts (seed 004). Create takes *scanned* account ids, edit/delete/rotate
+# Batch endpoints for managed accounts (docs/privx-api.md). Create takes *scanned* account ids, edit/delete/rotate
 # take *managed* account ids. Each call is one transaction: every id is checked before anything is
 # written, and any error leaves the store as it was.
 

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# Managed accounts of a target domain (seed 004): list, search, create, get, replace (PUT), delete,
+# Managed accounts of a target domain (docs/privx-api.md): list, search, create, get, replace (PUT), delete,
 # rotate and provide password. The batch endpoints are in api_batch.py.
 
 import json
@@ -47,7 +47,7 @@ WRITABLE_FIELDS = {
 }
 CREATE_FIELDS = dict(WRITABLE_FIELDS, password=STRING, rotate=BOOL)
 # Read-only fields of the ManagedAccount, which a client may send back ("send back everything you read").
-# They are type-checked as seed 004 gives them (REFERENCE.md: updated is a date-time, updated_by a user
+# They are type-checked as docs/privx-api-fields.md types them (updated is a date-time, updated_by a user
 # id), then discarded, except that an id or target domain contradicting the path is refused.
 _CHECKOUT_SECRET = StructKind({"version": INTEGER, "secret": STRING, "created": DATETIME})
 _EMBEDDED_CHECKOUT = StructKind({

@@ -1,15 +1,14 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
 # Password policies: list, create, get, replace (PUT), delete. The fields are those of the SDKs'
 # PasswordPolicy (see docs/privx-api-admin.md). The rotation settings other endpoints read stay in the
-# password_policies table; the rest is in store_admin's policy_details.
+# password_policies table; the rest is in the policy_details table (store.py).
 
 import uuid
 
-from . import store_admin
 from .api_secrets_manager import SM_DEFAULT_LIMIT
 from .context import Response
 from .errors import bad_request, not_found
@@ -161,7 +160,7 @@ def list_policies(ctx) -> Response:
     paging = parse_paging(ctx.query, SM_DEFAULT_LIMIT, POLICY_SORT, "name")
     with ctx.store.transaction() as store:
         count, rows = store.page_policies(paging)
-        items = [render_policy(row, store_admin.policy_details(store, row["id"])) for row in rows]
+        items = [render_policy(row, store.policy_details(row["id"])) for row in rows]
     return Response(200, {"count": count, "items": items})
 
 
@@ -173,7 +172,7 @@ def create_policy(ctx) -> Response:
         _refuse_duplicate_name(store, columns["name"])
         row = dict(columns, id=str(uuid.uuid4()), created=when, updated=when)
         store.insert_policy(row)
-        store_admin.set_policy_details(store, row["id"], dict(details, created_by=ctx.caller["user_id"], updated_by=ctx.caller["user_id"]))
+        store.set_policy_details(row["id"], dict(details, created_by=ctx.caller["user_id"], updated_by=ctx.caller["user_id"]))
     return Response(201, {"id": row["id"]})
 
 
@@ -181,7 +180,7 @@ def get_policy(ctx) -> Response:
     """GET SM/password-policy/{id}"""
     with ctx.store.transaction() as store:
         policy = require_policy(ctx)
-        item = render_policy(policy, store_admin.policy_details(store, policy["id"]))
+        item = render_policy(policy, store.policy_details(policy["id"]))
     return Response(200, item)
 
 
@@ -192,9 +191,9 @@ def replace_policy(ctx) -> Response:
         columns, details = _check_body(ctx, policy)
         _refuse_duplicate_name(store, columns["name"], policy["id"])
         columns["updated"] = whole_seconds(now())
-        store_admin.update_policy(store, policy["id"], columns)
-        previous = store_admin.policy_details(store, policy["id"])
-        store_admin.set_policy_details(store, policy["id"], dict(details, created_by=previous.get("created_by", ""),
+        store.update_policy(policy["id"], columns)
+        previous = store.policy_details(policy["id"])
+        store.set_policy_details(policy["id"], dict(details, created_by=previous.get("created_by", ""),
                                                                  updated_by=ctx.caller["user_id"]))
     return Response.empty()
 
@@ -203,7 +202,7 @@ def delete_policy(ctx) -> Response:
     """DELETE SM/password-policy/{id}: refused while managed accounts or auto-onboarding domains use it."""
     with ctx.store.transaction() as store:
         policy = require_policy(ctx)
-        accounts, domains = store_admin.policy_users(store, policy["id"])
+        accounts, domains = store.policy_users(policy["id"])
         if accounts or domains:
             users = []
             if accounts:
@@ -211,5 +210,5 @@ def delete_policy(ctx) -> Response:
             if domains:
                 users.append("the auto-onboarding of target domain(s) " + ", ".join(domains))
             raise bad_request("BAD_REQUEST", f"password policy {policy['name']!r} is in use by {' and '.join(users)}", "passwordPolicyID")
-        store_admin.delete_policy(store, policy["id"])
+        store.delete_policy(policy["id"])
     return Response.empty()

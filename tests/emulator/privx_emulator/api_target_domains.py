@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from . import scans, store_admin
+from . import scans
 from .api_batch import parse_ids
 from .api_secrets_manager import SCANNED_STATES, SM_DEFAULT_LIMIT, require_target_domain, resolve_policy
 from .context import Response
@@ -182,7 +182,7 @@ def check_target_domain(body: dict, target_domain: dict | None = None) -> tuple:
 
 
 def _refuse_duplicate_name(store, name: str, own_id: str | None = None) -> None:
-    other = store_admin.target_domain_by_name(store, name)
+    other = store.target_domain_by_name(name)
     if other is not None and other["id"] != own_id:
         raise bad_request("VALUE_DUPLICATE", f"a target domain named {name!r} already exists", "name")
 
@@ -203,7 +203,7 @@ def render_endpoint(endpoint: dict) -> dict:
 
 
 def render_target_domain(store, row: dict) -> dict:
-    details = store_admin.target_domain_details(store, row["id"])
+    details = store.target_domain_details(row["id"])
     data = details["data"]
     policy = store.get_policy(details["auto_onboarding_policy_id"])
     return {
@@ -228,7 +228,7 @@ def render_target_domain(store, row: dict) -> dict:
 
 
 def render_scanned(store, rows: list, target_domain: dict) -> list:
-    details = store_admin.scanned_details(store, [row["id"] for row in rows])
+    details = store.scanned_details([row["id"] for row in rows])
     items = []
     for row in rows:
         item = render_scanned_account(row, target_domain)
@@ -255,7 +255,7 @@ def search_target_domains(ctx) -> Response:
 def _target_domains(ctx, criteria: dict) -> Response:
     paging = parse_paging(ctx.query, SM_DEFAULT_LIMIT, TARGET_DOMAIN_SORT, "name")
     with ctx.store.transaction() as store:
-        count, rows = store_admin.page_target_domains(store, criteria, paging, TARGET_DOMAIN_SORT)
+        count, rows = store.page_target_domains(criteria, paging)
         items = [render_target_domain(store, row) for row in rows]
     return Response(200, {"count": count, "items": items})
 
@@ -271,8 +271,8 @@ def create_target_domain(ctx) -> Response:
                "enabled": int(values.get("enabled", False)), "auto_onboarding": int(values.get("auto_onboarding", False)),
                "created": when, "updated": when}
         store.insert_target_domain(row)
-        empty = store_admin.target_domain_details(store, row["id"])
-        store_admin.set_target_domain_details(store, row["id"], _details(values, policy_id, empty, ctx.caller, created=True))
+        empty = store.target_domain_details(row["id"])
+        store.set_target_domain_details(row["id"], _details(values, policy_id, empty, ctx.caller, created=True))
     return Response(201, {"id": row["id"]})
 
 
@@ -291,13 +291,13 @@ def replace_target_domain(ctx) -> Response:
         values, handle = check_target_domain(ctx.json_body(), target_domain)
         _refuse_duplicate_name(store, values["name"], target_domain["id"])
         policy_id = resolve_policy(store, handle, "auto_onboarding_policy")["id"] if handle else None
-        previous = store_admin.target_domain_details(store, target_domain["id"])
+        previous = store.target_domain_details(target_domain["id"])
         values["endpoints"] = keep_secrets(values["endpoints"], previous["data"].get("endpoints", []))
-        store_admin.update_target_domain(store, target_domain["id"], {
+        store.update_target_domain(target_domain["id"], {
             "name": values["name"], "comment": values.get("comment", ""), "enabled": int(values.get("enabled", False)),
             "auto_onboarding": int(values.get("auto_onboarding", False)), "updated": whole_seconds(now()),
         })
-        store_admin.set_target_domain_details(store, target_domain["id"], _details(values, policy_id, previous, ctx.caller, created=False))
+        store.set_target_domain_details(target_domain["id"], _details(values, policy_id, previous, ctx.caller, created=False))
     return Response.empty()
 
 
@@ -305,11 +305,11 @@ def delete_target_domain(ctx) -> Response:
     """DELETE SM/targetdomains/{td}: refused while the domain has managed accounts."""
     with ctx.store.transaction() as store:
         target_domain = require_target_domain(ctx)
-        managed = store_admin.count_managed_accounts(store, target_domain["id"])
+        managed = store.count_managed_accounts(target_domain["id"])
         if managed:
             raise bad_request("BAD_REQUEST", f"target domain {target_domain['name']!r} has {managed} managed account(s): "
                               "delete them first", "targetDomainID")
-        store_admin.delete_target_domain(store, target_domain["id"])
+        store.delete_target_domain(target_domain["id"])
     return Response.empty()
 
 
@@ -342,7 +342,7 @@ def _scanned_accounts(ctx, criteria: dict) -> Response:
     paging = parse_paging(ctx.query, SM_DEFAULT_LIMIT, SCANNED_SORT, "username")
     with ctx.store.transaction() as store:
         target_domain = require_target_domain(ctx)
-        count, rows = store_admin.page_scanned_accounts(store, target_domain["id"], criteria, paging, SCANNED_SORT)
+        count, rows = store.page_scanned_accounts(target_domain["id"], criteria, paging)
         items = render_scanned(store, rows, target_domain)
     return Response(200, {"count": count, "items": items})
 
@@ -369,7 +369,7 @@ def change_scanned_account(ctx) -> Response:
     with ctx.store.transaction() as store:
         target_domain = require_target_domain(ctx)
         account = _require_scanned(store, target_domain, ctx.params["accountID"])
-        store_admin.change_scanned_account(store, account["id"], changes, ctx.caller["user_id"], whole_seconds(now()))
+        store.change_scanned_account(account["id"], changes, ctx.caller["user_id"], whole_seconds(now()))
     return Response.empty()
 
 
@@ -395,7 +395,7 @@ def batch_edit_scanned_accounts(ctx) -> Response:
                 raise bad_request("INVALID_REQUEST_DATA", f"no scanned account {account_id} in this target domain", "ids")
             accounts.append(account)
         for account in accounts:
-            store_admin.change_scanned_account(store, account["id"], changes, ctx.caller["user_id"], when)
+            store.change_scanned_account(account["id"], changes, ctx.caller["user_id"], when)
     return Response.empty()
 
 

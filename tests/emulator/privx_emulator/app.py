@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Settings:
         # Seconds a target domain scan (refresh) takes.
         self.scan_delay = scan_delay
         self.token_lifetime = token_lifetime
-        # REFERENCE.md: newer PrivX releases answer a checkout as {count, items: [Checkout]}; clients
+        # docs/privx-api.md: newer PrivX releases answer a checkout as {count, items: [Checkout]}; clients
         # must accept both shapes, and this switch lets their tests see the newer one.
         self.wrap_checkout = wrap_checkout
         # How answers are written (render.py): "go", as PrivX's Go server does, or "sparse", every empty

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 # authentication, not written to the request log, never faulted. It reads the request log, resets
 # state, injects faults and rotation failures, changes settings, and reads state past the permissions.
 
-from . import __version__, store_admin
+from . import __version__
 from .context import Response
 from .errors import ApiError, bad_request, not_found
 from .render import RENDERINGS, managed_account_fields, render_secrets
@@ -198,7 +198,7 @@ def get_secrets(app, query: dict, _raw: bytes) -> Response:
 def get_directory(app, query: dict, _raw: bytes) -> Response:
     """What a scan of the domain finds: {count, items: [{username, email, ...}]}."""
     with app.store.transaction() as store:
-        entries = store_admin.directory(store, _target_domain(store, _query(query, "target_domain"))["id"])
+        entries = store.directory(_target_domain(store, _query(query, "target_domain"))["id"])
     return Response(200, {"count": len(entries), "items": entries})
 
 
@@ -222,9 +222,9 @@ def add_directory_entries(app, _query_unused: dict, raw: bytes) -> Response:
     with app.store.transaction() as store:
         td_id = _target_domain(store, body.get("target_domain"))["id"]
         if replace:
-            store_admin.clear_directory(store, td_id)
-        store_admin.put_directory_entries(store, td_id, entries)
-        count = len(store_admin.directory(store, td_id))
+            store.clear_directory(td_id)
+        store.put_directory_entries(td_id, entries)
+        count = len(store.directory(td_id))
     return Response(200, {"target_domain_id": td_id, "count": count})
 
 
@@ -235,7 +235,7 @@ def remove_directory_entry(app, query: dict, _raw: bytes) -> Response:
         raise bad_request("REQUIRED_VALUE_MISSING", "username is required", "username")
     with app.store.transaction() as store:
         td_id = _target_domain(store, _query(query, "target_domain"))["id"]
-        if not store_admin.remove_directory_entry(store, td_id, username):
+        if not store.remove_directory_entry(td_id, username):
             raise not_found(f"no directory entry {username!r}", "username")
     return Response.empty()
 
@@ -271,7 +271,7 @@ def get_target_domain_secrets(app, query: dict, _raw: bytes) -> Response:
     """The write-only endpoint secrets the emulator holds for a domain, which the API never answers."""
     with app.store.transaction() as store:
         td_id = _target_domain(store, _query(query, "target_domain"))["id"]
-        endpoints = store_admin.target_domain_details(store, td_id)["data"].get("endpoints", [])
+        endpoints = store.target_domain_details(td_id)["data"].get("endpoints", [])
     items = [{"index": index, "type": endpoint["type"], "ldap_bind_password": endpoint.get("ldap_bind_password", ""),
               "entra_client_secret": endpoint.get("entra_client_secret", "")} for index, endpoint in enumerate(endpoints)]
     return Response(200, {"items": items})

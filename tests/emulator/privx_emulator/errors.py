@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def bad_request(error_code: str, message: str, prop: str = "") -> ApiError:
 
 
 def not_found(message: str, prop: str = "") -> ApiError:
-    # The PrivX code list has no NOT_FOUND: 404 comes with GENERAL_ERROR (REFERENCE.md, our choice).
+    # The PrivX code list has no NOT_FOUND: 404 comes with GENERAL_ERROR (docs/privx-api.md, Transport).
     return ApiError(404, "GENERAL_ERROR", message, prop)
 
 

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from .validation import check_number
 
 ACTIONS = ("status", "drop", "delay", "echo", "ignore_offset")
 IGNORED_OFFSET_COUNT = 1000000
-# error_code of a faulted status answer, unless the fault names its own. REFERENCE.md: MAX_LOAD and
-# TOO_MANY_CONNECTIONS come with 429 or 503 [our choice].
+# error_code of a faulted status answer, unless the fault names its own. MAX_LOAD and TOO_MANY_CONNECTIONS
+# come with 429 or 503 (docs/privx-api.md, emulator's choice).
 ERROR_CODE_BY_STATUS = {
     400: "BAD_REQUEST",
     401: "GENERAL_ERROR",

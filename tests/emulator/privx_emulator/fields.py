@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -320,7 +320,7 @@ OBJECTS = {table.name: table for table in (
     ObjectTable("IDList", SM_MODEL + " IDList", (
         _f("ids", ARRAY, ALWAYS, "string", NULL),
     ), "the answer of a batch create"),
-    ObjectTable("PasswordVersion", "seed 004 (provide password); no Go model", (
+    ObjectTable("PasswordVersion", "the provide-password answer (docs/privx-api.md); no Go model", (
         _f("version", INTEGER),
         _f("created", DATETIME),
     )),

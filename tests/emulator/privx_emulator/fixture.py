@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import json
 import os
 import uuid
 
-from . import store_admin
 from .timeutil import parse_datetime, parse_duration, whole_seconds
 from .validation import is_uuid
 
@@ -388,7 +387,7 @@ def seed(store, fixture: dict, when: float) -> None:
         row["verify_after_rotation"] = int(row["verify_after_rotation"])
         store.insert_policy(row)
         details = {key: policy[key] for key in POLICY_DETAILS}
-        store_admin.set_policy_details(store, row["id"], dict(details, created_by=author, updated_by=author))
+        store.set_policy_details(row["id"], dict(details, created_by=author, updated_by=author))
         policy_ids[policy["name"]] = row["id"]
     for domain in fixture["target_domains"]:
         _seed_target_domain(store, domain, policy_ids, author, created)
@@ -457,7 +456,7 @@ def _seed_target_domain_details(store, td_id: str, domain: dict, scanned: list, 
     when it was created, one without never was."""
     data = {key: domain[key] for key in ("domain_name", "periodic_scan", "periodic_scan_interval", "endpoints")}
     data.update(author=author, updated_by=author)
-    store_admin.set_target_domain_details(store, td_id, {
+    store.set_target_domain_details(td_id, {
         "data": data,
         "auto_onboarding_policy_id": policy_ids.get(domain["auto_onboarding_policy"]),
         "scan_status": "SUCCESS" if scanned else "",
@@ -469,7 +468,7 @@ def _seed_target_domain_details(store, td_id: str, domain: dict, scanned: list, 
     else:
         entries = [{field: row[field] for field in ("username", "email", "full_name", "sam_account_name", "source_id", "security_id")}
                    for row in scanned]
-    store_admin.put_directory_entries(store, td_id, entries)
+    store.put_directory_entries(td_id, entries)
 
 
 def _seed_managed_account(store, td_id: str, account: dict, scanned: dict, policy_ids: dict, author: str, created: int) -> None:

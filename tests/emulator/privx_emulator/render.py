@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def render_host(row: dict | None) -> dict | None:
 
 
 def _checkout_fields(row: dict, secrets: list) -> dict:
-    """What both checkout shapes (seed 004 inside an account, seed 000 in the authorizer) carry."""
+    """What both checkout shapes (inside a managed account, and the authorizer's) carry."""
     return {
         "id": row["id"],
         "type": row["type"],
@@ -153,12 +153,12 @@ def _checkout_fields(row: dict, secrets: list) -> dict:
 
 
 def render_embedded_checkout(row: dict, secrets: list) -> dict:
-    """A checkout as listed inside a ManagedAccount (seed 004 shape)."""
+    """A checkout as listed inside a ManagedAccount (docs/privx-api-fields.md)."""
     return dict(_checkout_fields(row, secrets), target_domain_id=row["target_domain_id"], host_id=row["host_id"])
 
 
 def render_checkout(row: dict, secrets: list, host: dict | None) -> dict:
-    """A checkout of the authorizer API (seed 000 shape)."""
+    """A checkout of the authorizer API (Checkout in docs/privx-api-fields.md)."""
     return dict(_checkout_fields(row, secrets), path=row["path"],
                 target_domain=target_domain_handle(row["target_domain_id"], row["target_domain_name"]),
                 host=render_host(host))

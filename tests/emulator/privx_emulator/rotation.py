@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# Asynchronous password rotation ([our choice] in REFERENCE.md): a rotate call locks the account and
+# Asynchronous password rotation (docs/privx-api.md, Behaviours): a rotate call locks the account and
 # queues a pending rotation in the store; the background worker completes it after the rotation delay
 # (history entry, new secret version, unlock) and also sweeps expired checkouts. Pending rotations live
 # in SQLite, so a restarted emulator finishes what the previous one started.
@@ -14,7 +14,7 @@ import sys
 import threading
 import traceback
 
-from . import scans, store_admin
+from . import scans
 from .timeutil import now, whole_seconds
 
 SECRET_ALPHABET = string.ascii_letters + string.digits + "-_.!#%+=@"
@@ -143,7 +143,7 @@ class BackgroundWorker(threading.Thread):
         # An idle tick only reads, so that it does not take the write lock from other processes
         # twenty times a second; the write transaction looks again, as things may have changed.
         with self.app.store.transaction(write=False) as store:
-            idle = not store.due_rotations(when) and not store.expired_checkouts(when) and not store_admin.due_scans(store, when)
+            idle = not store.due_rotations(when) and not store.expired_checkouts(when) and not store.due_scans(when)
         if idle:
             return
         with self.app.store.transaction() as store:

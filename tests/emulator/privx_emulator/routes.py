@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# The API's paths (REFERENCE.md, exactly those) and how a request path finds its route.
+# The API's paths (docs/privx-api.md and docs/privx-api-admin.md, exactly those) and how a request path finds its route.
 
 import re
 

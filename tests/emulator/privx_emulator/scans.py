@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import uuid
 
-from . import store_admin
 from .timeutil import whole_seconds
 
 IDENTITY_FIELDS = ("email", "full_name", "sam_account_name", "source_id", "security_id")
@@ -23,10 +22,10 @@ NO_ENDPOINT = "the target domain has no endpoint to scan"
 
 def start_scan(app, store, td_id: str, when: float) -> bool:
     """Queue a scan; a domain already being scanned keeps its running scan (False)."""
-    if store_admin.pending_scan(store, td_id) is not None:
+    if store.pending_scan(td_id) is not None:
         return False
-    store_admin.set_scan_state(store, td_id, "SCANNING", "", None)
-    store_admin.add_pending_scan(store, td_id, when, when + app.settings.scan_delay)
+    store.set_scan_state(td_id, "SCANNING", "", None)
+    store.add_pending_scan(td_id, when, when + app.settings.scan_delay)
     return True
 
 
@@ -55,10 +54,10 @@ def _onboard(store, target_domain: dict, scanned: dict, policy_id: str, author: 
 
 def _apply_directory(store, target_domain: dict, details: dict, when: int) -> None:
     td_id = target_domain["id"]
-    existing = {row["username_key"]: row for row in store_admin.all_scanned_accounts(store, td_id)}
+    existing = {row["username_key"]: row for row in store.all_scanned_accounts(td_id)}
     found = set()
     new_rows = []
-    for entry in store_admin.directory(store, td_id):
+    for entry in store.directory(td_id):
         key = entry["username"].lower()
         found.add(key)
         row = existing.get(key)
@@ -71,10 +70,10 @@ def _apply_directory(store, target_domain: dict, details: dict, when: int) -> No
             changes["state"] = "MANAGED" if managed else "NEW"
         if changes:
             changes["updated"] = when
-            store_admin.update_scanned_account(store, row["id"], changes)
+            store.update_scanned_account(row["id"], changes)
     for key, row in existing.items():
         if key not in found and row["state"] != "REMOVED":
-            store_admin.update_scanned_account(store, row["id"], {"state": "REMOVED", "updated": when})
+            store.update_scanned_account(row["id"], {"state": "REMOVED", "updated": when})
     store.insert_scanned_accounts(new_rows)
     policy = store.get_policy(details["auto_onboarding_policy_id"])
     if target_domain["auto_onboarding"] and policy is not None:
@@ -85,24 +84,24 @@ def _apply_directory(store, target_domain: dict, details: dict, when: int) -> No
 
 def complete_scan(app, store, pending: dict, when: float) -> None:
     td_id = pending["target_domain_id"]
-    store_admin.delete_pending_scan(store, td_id)
+    store.delete_pending_scan(td_id)
     target_domain = store.get_target_domain(td_id)
     if target_domain is None:
         return
-    details = store_admin.target_domain_details(store, td_id)
+    details = store.target_domain_details(td_id)
     failure = app.scan_failures.consume(td_id)
     if failure is None and not details["data"].get("endpoints"):
         failure = NO_ENDPOINT
     if failure is not None:
-        store_admin.set_scan_state(store, td_id, "ERROR", failure, None)
+        store.set_scan_state(td_id, "ERROR", failure, None)
         return
     finished = whole_seconds(when)
     _apply_directory(store, target_domain, details, finished)
-    store_admin.set_scan_state(store, td_id, "SUCCESS", "", finished)
+    store.set_scan_state(td_id, "SUCCESS", "", finished)
 
 
 def run_due_scans(app, store, when: float) -> None:
-    for pending in store_admin.due_scans(store, when):
+    for pending in store.due_scans(when):
         complete_scan(app, store, pending, when)
 
 

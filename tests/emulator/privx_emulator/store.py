@@ -1,19 +1,20 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
 # SQLite persistence: the schema and every query. One connection guarded by one re-entrant lock
 # (":memory:" needs a single connection anyway); callers hold the lock through transaction().
 # Rows come back as dicts; the API modules validate and render, this module only stores.
+# A field that a query filters, sorts or joins on has a column; the rest of an object (a policy's or a
+# domain's settings that only the API renders) is kept as JSON in a *_details table. A details row
+# missing (a DB written before that table existed) reads as the defaults.
 
 import contextlib
 import json
 import os
 import sqlite3
 import threading
-
-from .store_admin import ADMIN_SCHEMA, ADMIN_TABLES
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -159,6 +160,37 @@ CREATE TABLE IF NOT EXISTS pending_rotations (
     due REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pending_by_due ON pending_rotations (due);
+CREATE TABLE IF NOT EXISTS policy_details (
+    policy_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS target_domain_details (
+    target_domain_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    auto_onboarding_policy_id TEXT,
+    scan_status TEXT NOT NULL,
+    scan_message TEXT NOT NULL,
+    last_scanned INTEGER
+);
+CREATE INDEX IF NOT EXISTS td_details_by_policy ON target_domain_details (auto_onboarding_policy_id);
+CREATE TABLE IF NOT EXISTS scanned_account_details (
+    scanned_account_id TEXT PRIMARY KEY,
+    comment TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+-- What the target domain's directory (AD, LDAP, Entra ID) holds: what the next scan finds.
+CREATE TABLE IF NOT EXISTS directory_entries (
+    target_domain_id TEXT NOT NULL,
+    username_key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (target_domain_id, username_key)
+);
+CREATE TABLE IF NOT EXISTS pending_scans (
+    target_domain_id TEXT PRIMARY KEY,
+    requested REAL NOT NULL,
+    due REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pending_scans_by_due ON pending_scans (due);
 -- Everything a caller could check out, managed accounts and host accounts alike. The explicit_checkout
 -- column is kept so that a checkout of an account without it can be told apart from an unknown path.
 CREATE VIEW IF NOT EXISTS account_secrets AS
@@ -180,7 +212,8 @@ CREATE VIEW IF NOT EXISTS account_secrets AS
 TABLES = (
     "meta", "api_clients", "tokens", "password_policies", "target_domains", "scanned_accounts", "managed_accounts",
     "rotation_history", "secret_versions", "hosts", "host_accounts", "checkouts", "pending_rotations",
-) + ADMIN_TABLES
+    "policy_details", "target_domain_details", "scanned_account_details", "directory_entries", "pending_scans",
+)
 
 # sortkey -> column, per list. Every order ends with the id so that paging is stable.
 TARGET_DOMAIN_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
@@ -246,6 +279,19 @@ def _keyword_clauses(keywords: list, columns: tuple) -> tuple:
     return clauses, params
 
 
+def _range_clauses(criteria: dict, table: str) -> tuple:
+    """created_after, created_before, updated_after and updated_before, each when given."""
+    clauses, params = [], []
+    for key, column, operator in (
+        ("created_after", "created", ">"), ("created_before", "created", "<"),
+        ("updated_after", "updated", ">"), ("updated_before", "updated", "<"),
+    ):
+        if criteria.get(key) is not None:
+            clauses.append(f"{table}{column} {operator} ?")
+            params.append(criteria[key])
+    return clauses, params
+
+
 def _order_by(paging, columns: dict, id_column: str) -> str:
     direction = "DESC" if paging.descending else "ASC"
     column = columns[paging.sortkey]
@@ -276,7 +322,7 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.create_function("contains_ci", 2, _contains_ci, deterministic=True)
-        self.conn.executescript(SCHEMA + ADMIN_SCHEMA)
+        self.conn.executescript(SCHEMA)
 
     def close(self) -> None:
         with self.lock:
@@ -318,10 +364,11 @@ class Store:
     def _all(self, sql: str, params=()) -> list:
         return [dict(row) for row in self.conn.execute(sql, params).fetchall()]
 
-    def _insert(self, table: str, row: dict) -> None:
+    def _insert(self, table: str, row: dict, replace: bool = False) -> None:
         columns = ", ".join(row)
         marks = ", ".join("?" for _column in row)
-        self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        self.conn.execute(f"{verb} INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
 
     def _insert_many(self, table: str, rows: list) -> None:
         if not rows:
@@ -332,6 +379,14 @@ class Store:
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
             [[row[column] for column in columns] for row in rows],
         )
+
+    def _update(self, table: str, row_id: str, columns: dict) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", list(columns.values()) + [row_id])
+
+    def _json(self, sql: str, params) -> dict | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return json.loads(row[0]) if row is not None else None
 
     def _page(self, select: str, count_from: str, where: list, params: list, order: str, paging) -> tuple:
         where_sql = (" WHERE " + " AND ".join(where)) if where else ""
@@ -405,6 +460,30 @@ class Store:
         order = _order_by(paging, POLICY_SORT, "id")
         return self._page("SELECT * FROM password_policies", "FROM password_policies", [], [], order, paging)
 
+    def policy_details(self, policy_id: str) -> dict:
+        return self._json("SELECT data FROM policy_details WHERE policy_id = ?", (policy_id,)) or {}
+
+    def set_policy_details(self, policy_id: str, data: dict) -> None:
+        self._insert("policy_details", {"policy_id": policy_id, "data": json.dumps(data, sort_keys=True)}, replace=True)
+
+    def update_policy(self, policy_id: str, columns: dict) -> None:
+        self._update("password_policies", policy_id, columns)
+
+    def delete_policy(self, policy_id: str) -> None:
+        self.conn.execute("DELETE FROM password_policies WHERE id = ?", (policy_id,))
+        self.conn.execute("DELETE FROM policy_details WHERE policy_id = ?", (policy_id,))
+
+    def policy_users(self, policy_id: str) -> tuple:
+        """(number of managed accounts with this policy, names of target domains that auto-onboard with it)"""
+        accounts = self.conn.execute(
+            "SELECT count(*) FROM managed_accounts WHERE password_policy_id = ?", (policy_id,),
+        ).fetchone()[0]
+        rows = self._all(
+            "SELECT td.name FROM target_domain_details d JOIN target_domains td ON td.id = d.target_domain_id "
+            "WHERE d.auto_onboarding_policy_id = ? ORDER BY td.name", (policy_id,),
+        )
+        return accounts, [row["name"] for row in rows]
+
     # -- target domains --------------------------------------------------------------------------
 
     def insert_target_domain(self, row: dict) -> None:
@@ -417,8 +496,61 @@ class Store:
         sql = "SELECT * FROM target_domains WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1"
         return self._one(sql, (name_or_id.lower(), name_or_id, name_or_id.lower()))
 
-    def page_target_domains(self, keywords: list, paging) -> tuple:
-        where, params = _keyword_clauses(keywords, ("name", "comment"))
+    def target_domain_by_name(self, name: str) -> dict | None:
+        return self._one("SELECT * FROM target_domains WHERE name = ?", (name,))
+
+    def update_target_domain(self, td_id: str, columns: dict) -> None:
+        self._update("target_domains", td_id, columns)
+
+    def target_domain_details(self, td_id: str) -> dict:
+        """{data (dict), auto_onboarding_policy_id, scan_status, scan_message, last_scanned}, defaults when absent."""
+        details = self._one("SELECT * FROM target_domain_details WHERE target_domain_id = ?", (td_id,))
+        if details is None:
+            return {"data": {}, "auto_onboarding_policy_id": None, "scan_status": "", "scan_message": "", "last_scanned": None}
+        details["data"] = json.loads(details["data"])
+        return details
+
+    def set_target_domain_details(self, td_id: str, details: dict) -> None:
+        row = dict(details, target_domain_id=td_id, data=json.dumps(details["data"], sort_keys=True))
+        columns = ("target_domain_id", "data", "auto_onboarding_policy_id", "scan_status", "scan_message", "last_scanned")
+        self._insert("target_domain_details", {column: row[column] for column in columns}, replace=True)
+
+    def set_scan_state(self, td_id: str, status: str, message: str, last_scanned: int | None) -> None:
+        details = self.target_domain_details(td_id)
+        details.update(scan_status=status, scan_message=message)
+        if last_scanned is not None:
+            details["last_scanned"] = last_scanned
+        self.set_target_domain_details(td_id, details)
+
+    def count_managed_accounts(self, td_id: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM managed_accounts WHERE target_domain_id = ?", (td_id,)).fetchone()[0]
+
+    def delete_target_domain(self, td_id: str) -> None:
+        """The domain with its scanned accounts, directory and pending scan; the caller checked it has no managed accounts."""
+        for sql in (
+            "DELETE FROM scanned_account_details WHERE scanned_account_id IN "
+            "(SELECT id FROM scanned_accounts WHERE target_domain_id = ?)",
+            "DELETE FROM scanned_accounts WHERE target_domain_id = ?",
+            "DELETE FROM directory_entries WHERE target_domain_id = ?",
+            "DELETE FROM pending_scans WHERE target_domain_id = ?",
+            "DELETE FROM target_domain_details WHERE target_domain_id = ?",
+            "DELETE FROM target_domains WHERE id = ?",
+        ):
+            self.conn.execute(sql, (td_id,))
+
+    def page_target_domains(self, criteria: dict, paging) -> tuple:
+        where, params = _keyword_clauses(criteria.get("keywords", []), ("name", "comment"))
+        for flag in ("enabled", "auto_onboarding"):
+            if flag in criteria:
+                where.append(f"{flag} = ?")
+                params.append(int(criteria[flag]))
+        if "periodic_scan" in criteria:
+            # periodic_scan lives in the details' JSON (read here, not with SQLite's JSON functions, which older
+            # SQLite builds lack); a domain without details has it false.
+            wanted = [row["id"] for row in self._all("SELECT id FROM target_domains")
+                      if bool(self.target_domain_details(row["id"])["data"].get("periodic_scan", False)) == criteria["periodic_scan"]]
+            where.append(f"id IN ({', '.join('?' for _item in wanted)})" if wanted else "0")
+            params += wanted
         order = _order_by(paging, TARGET_DOMAIN_SORT, "id")
         return self._page("SELECT * FROM target_domains", "FROM target_domains", where, params, order, paging)
 
@@ -437,6 +569,30 @@ class Store:
     def set_scanned_state(self, account_id: str, state: str, when: int) -> None:
         self.conn.execute("UPDATE scanned_accounts SET state = ?, updated = ? WHERE id = ?", (state, when, account_id))
 
+    def all_scanned_accounts(self, td_id: str) -> list:
+        return self._all("SELECT * FROM scanned_accounts WHERE target_domain_id = ?", (td_id,))
+
+    def update_scanned_account(self, account_id: str, columns: dict) -> None:
+        self._update("scanned_accounts", account_id, columns)
+
+    def scanned_details(self, account_ids: list) -> dict:
+        """{scanned account id: {comment, updated_by}} for those that have any."""
+        found = {}
+        for chunk in _chunks(list(account_ids)):
+            marks = ", ".join("?" for _item in chunk)
+            for row in self._all(f"SELECT * FROM scanned_account_details WHERE scanned_account_id IN ({marks})", chunk):
+                found[row["scanned_account_id"]] = row
+        return found
+
+    def change_scanned_account(self, account_id: str, changes: dict, caller_user_id: str, when: int) -> None:
+        """Apply a change set {ignored?, comment?}: what it leaves out stays as it is."""
+        if "ignored" in changes:
+            self.update_scanned_account(account_id, {"ignored": int(changes["ignored"])})
+        current = self.scanned_details([account_id]).get(account_id, {"comment": ""})
+        row = {"scanned_account_id": account_id, "comment": changes.get("comment", current["comment"]), "updated_by": caller_user_id}
+        self._insert("scanned_account_details", row, replace=True)
+        self.update_scanned_account(account_id, {"updated": when})
+
     def page_scanned_accounts(self, td_id: str, criteria: dict, paging) -> tuple:
         where = ["target_domain_id = ?"]
         params = [td_id]
@@ -451,8 +607,42 @@ class Store:
         if "ignored" in criteria:
             where.append("ignored = ?")
             params.append(int(criteria["ignored"]))
+        clauses, range_params = _range_clauses(criteria, "")
+        where += clauses
+        params += range_params
         order = _order_by(paging, SCANNED_SORT, "id")
         return self._page("SELECT * FROM scanned_accounts", "FROM scanned_accounts", where, params, order, paging)
+
+    # -- directory content and scans -------------------------------------------------------------
+
+    def directory(self, td_id: str) -> list:
+        rows = self._all("SELECT data FROM directory_entries WHERE target_domain_id = ? ORDER BY username_key", (td_id,))
+        return [json.loads(row["data"]) for row in rows]
+
+    def put_directory_entries(self, td_id: str, entries: list) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO directory_entries (target_domain_id, username_key, data) VALUES (?, ?, ?)",
+            [(td_id, entry["username"].lower(), json.dumps(entry, sort_keys=True)) for entry in entries],
+        )
+
+    def remove_directory_entry(self, td_id: str, username: str) -> int:
+        sql = "DELETE FROM directory_entries WHERE target_domain_id = ? AND username_key = ?"
+        return self.conn.execute(sql, (td_id, username.lower())).rowcount
+
+    def clear_directory(self, td_id: str) -> None:
+        self.conn.execute("DELETE FROM directory_entries WHERE target_domain_id = ?", (td_id,))
+
+    def pending_scan(self, td_id: str) -> dict | None:
+        return self._one("SELECT * FROM pending_scans WHERE target_domain_id = ?", (td_id,))
+
+    def add_pending_scan(self, td_id: str, requested: float, due: float) -> None:
+        self._insert("pending_scans", {"target_domain_id": td_id, "requested": requested, "due": due})
+
+    def due_scans(self, when: float) -> list:
+        return self._all("SELECT * FROM pending_scans WHERE due <= ? ORDER BY due, target_domain_id", (when,))
+
+    def delete_pending_scan(self, td_id: str) -> None:
+        self.conn.execute("DELETE FROM pending_scans WHERE target_domain_id = ?", (td_id,))
 
     # -- managed accounts ------------------------------------------------------------------------
 
@@ -469,8 +659,7 @@ class Store:
         return self._one(f"{_MANAGED_SELECT} WHERE ma.target_domain_id = ? AND ma.username_key = ?", (td_id, username_key))
 
     def update_managed_account(self, account_id: str, changes: dict) -> None:
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        self.conn.execute(f"UPDATE managed_accounts SET {assignments} WHERE id = ?", list(changes.values()) + [account_id])
+        self._update("managed_accounts", account_id, changes)
 
     def delete_managed_account(self, account_id: str) -> None:
         for sql in (
@@ -497,13 +686,9 @@ class Store:
         if "state" in criteria:
             where.append("ma.state = ?")
             params.append(criteria["state"])
-        for key, column, operator in (
-            ("created_after", "ma.created", ">"), ("created_before", "ma.created", "<"),
-            ("updated_after", "ma.updated", ">"), ("updated_before", "ma.updated", "<"),
-        ):
-            if criteria.get(key) is not None:
-                where.append(f"{column} {operator} ?")
-                params.append(criteria[key])
+        clauses, range_params = _range_clauses(criteria, "ma.")
+        where += clauses
+        params += range_params
         order = _order_by(paging, MANAGED_SORT, "ma.id")
         return self._page(_MANAGED_SELECT, "FROM managed_accounts ma", where, params, order, paging)
 

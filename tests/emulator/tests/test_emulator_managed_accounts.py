@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def state_of(admin: Api, path: str, username: str) -> str:
     return next(item["state"] for item in items if item["username"] == username)
 
 
-# What a client reads back from a managed account (seed 004 shape), read-only fields included.
+# What a client reads back from a managed account (ManagedAccount in docs/privx-api.md), read-only fields included.
 READ_BACK = {
     "id": UNKNOWN_ID,
     "target_domain": {"id": TD_CORP, "name": "corp.example.com"},

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_shipped_fixtures_are_valid(name: str) -> None:
     assert fixture["api_clients"]
 
 
-def test_demo_fixture_has_what_the_brief_promises() -> None:
+def test_demo_fixture_has_what_the_readme_promises() -> None:
     fixture = check_fixture(load("demo.json"))
     assert sorted(client["role"] for client in fixture["api_clients"]) == ["admin", "none", "user"], "admin, user, and a client without roles for the preflight"
     assert len(fixture["password_policies"]) == 2 and any(policy["rotate_on_release"] for policy in fixture["password_policies"])
