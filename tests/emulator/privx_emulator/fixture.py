@@ -120,7 +120,7 @@ def _entry(value, where: str, spec: dict) -> dict:
 
 CLIENT_SPEC = {
     "name": (_check_name, REQUIRED),
-    "role": (_check_enum("admin", "user", "none"), REQUIRED),
+    "role": (_check_enum("admin", "user", "none", "auditor"), REQUIRED),
     "client_id": (_check_name, REQUIRED),
     "client_secret": (_check_name, REQUIRED),
     "oauth_client_id": (_check_name, "privx-external"),
