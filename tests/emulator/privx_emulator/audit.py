@@ -106,13 +106,22 @@ EVENT_TYPES = (
     _ours(1752, "Secret-checkout-expired", AUTHORIZER, "A checkout expired without being released."),
 )
 EVENTS = {event.name: event for event in EVENT_TYPES}
+SERVICE_IDS = {}
 
 _local = threading.local()
 
 
 def service_id(service: str) -> str:
     """A fixed id per service, so that answers are the same across restarts."""
-    return str(uuid.uuid5(_SERVICE_NAMESPACE, service))
+    if service not in SERVICE_IDS:
+        SERVICE_IDS[service] = str(uuid.uuid5(_SERVICE_NAMESPACE, service))
+    return SERVICE_IDS[service]
+
+
+def _common(event: EventType, created: int) -> dict:
+    """The attributes PrivX's "Audit Event Details" puts in every event's message; derived, so not stored."""
+    return {"SSH-PrivX-service": event.service, "audit-exposure": SENSITIVE_EXPOSURE if event.sensitive else EXPOSURE,
+            "instanceName": INSTANCE_NAME, "severity": event.severity, "timestamp": format_event_time(created), "version": __version__}
 
 
 def codes() -> dict:
@@ -157,18 +166,17 @@ def record(store, name: str, user: dict | None = None, host_id: str = "", **deta
     if user is None and request is not None:
         user = request.caller
     created = max(to_micros(now()), store.last_audit_created())
-    message = {"SSH-PrivX-service": event.service, "audit-exposure": SENSITIVE_EXPOSURE if event.sensitive else EXPOSURE,
-               "instanceName": INSTANCE_NAME, "severity": event.severity, "timestamp": format_event_time(created), "version": __version__}
+    own = {}
     if user:
-        message.update(userID=user["user_id"], username=user["name"])
+        own.update(userID=user["user_id"], username=user["name"])
     if request is not None and request.remote_address:
-        message["remoteAddress"] = request.remote_address
-    message.update({key: _text(value) for key, value in details.items() if value is not None and value != ""})
+        own["remoteAddress"] = request.remote_address
+    own.update({key: _text(value) for key, value in details.items() if value is not None and value != ""})
     store.insert_audit_event({
         "created": created, "service_id": service_id(event.service), "service_name": event.service, "event_id": event.code,
         "event_name": event.name, "user_id": user["user_id"] if user else "", "host_id": host_id or "",
-        "message": json.dumps(message, sort_keys=True),
-        "search_text": "\n".join([str(event.code), event.name, event.service] + list(message.values())),
+        "message": json.dumps(own),
+        "search_text": "\n".join([str(event.code), event.name] + list(_common(event, created).values()) + list(own.values())),
     })
 
 
@@ -201,8 +209,10 @@ def record_checkout(store, name: str, checkout: dict) -> None:
 
 def render_event(row: dict) -> dict:
     """An AuditEvent (docs/privx-api-fields.md): the code goes out as a string, as in PrivX's events."""
+    message = _common(EVENTS[row["event_name"]], row["created"])
+    message.update(json.loads(row["message"]))
     return {"service_id": row["service_id"], "service_name": row["service_name"], "event_id": str(row["event_id"]),
-            "event_name": row["event_name"], "created": format_event_time(row["created"]), "message": json.loads(row["message"])}
+            "event_name": row["event_name"], "created": format_event_time(row["created"]), "message": message}
 
 
 def record_scanned(store, name: str, target_domain: dict, scanned: dict, **details) -> None:

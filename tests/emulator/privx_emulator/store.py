@@ -207,8 +207,8 @@ CREATE VIEW IF NOT EXISTS account_secrets AS
            NULL, NULL, NULL,
            1, ha.created, ha.updated
     FROM host_accounts ha JOIN hosts h ON h.id = ha.host_id;
--- The audit log (audit.py): created in microseconds; message is a JSON object of strings; search_text is what
--- keywords match (code, name, service and the message's values).
+-- The audit log (audit.py): created in microseconds; message is a JSON object of strings (the event's own, without
+-- the attributes every event has, which audit.py derives); search_text is what keywords match.
 CREATE TABLE IF NOT EXISTS audit_events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     created INTEGER NOT NULL,
