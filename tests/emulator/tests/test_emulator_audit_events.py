@@ -212,8 +212,8 @@ def test_configuration_events(emu, admin: Api, auditor: Api) -> None:
     start = server_time(auditor)
     policy = admin.post(SM + "/password-policy", json={"name": "audited", "rotation_interval": "P1D", "max_checkout_duration": "PT1H"})
     policy_id = policy.json()["id"]
-    assert admin.put(f"{SM}/password-policy/{policy_id}", json={"name": "audited2", "rotation_interval": "P2D",
-                                                                   "max_checkout_duration": "PT1H"}).status_code == 200
+    renamed = {"name": "audited2", "rotation_interval": "P2D", "max_checkout_duration": "PT1H"}
+    assert admin.put(f"{SM}/password-policy/{policy_id}", json=renamed).status_code == 200
     assert admin.delete(f"{SM}/password-policy/{policy_id}").status_code == 200
     endpoint = {"type": "LDAP", "ldap_address": "ldap.audit.example", "ldap_base_dn": "dc=audit", "ldap_bind_password": PLANTED}
     domain_id = admin.post(SM + "/targetdomains", json={"name": "audit.example", "enabled": True, "endpoints": [endpoint]}).json()["id"]
