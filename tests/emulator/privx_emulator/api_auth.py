@@ -11,6 +11,7 @@ import binascii
 import secrets
 import urllib.parse
 
+from . import audit
 from .api_identity import ADMIN_PERMISSION, permissions_of, roles_of
 from .context import Response
 from .errors import ApiError, OAuthError, permission_denied
@@ -55,8 +56,31 @@ def _form_fields(raw_body: bytes) -> dict:
     return {name: values[0] for name, values in fields.items()}
 
 
+# The audit events of a refused login, by the OAuth error it answers with.
+_REFUSED_LOGINS = {"invalid_client": "OAuth-client-authentication-failed", "invalid_grant": "User-login-failed"}
+
+
 def issue_token(ctx) -> Response:
-    """POST /auth/api/v1/oauth/token"""
+    """POST /auth/api/v1/oauth/token; a refused login is audited once its own transaction has rolled back."""
+    try:
+        return _grant_token(ctx)
+    except OAuthError as exc:
+        if exc.error in _REFUSED_LOGINS:
+            _audit_refused_login(ctx, _REFUSED_LOGINS[exc.error], exc.description)
+        raise
+
+
+def _audit_refused_login(ctx, event: str, reason: str) -> None:
+    """Names who tried (the OAuth client, or the API client id in the form), never a secret."""
+    if event == "User-login-failed":
+        who = {"username": _form_fields(ctx.raw_body).get("username", "")}
+    else:
+        who = {"oauthClientID": (_basic_credentials(ctx.headers.get("Authorization")) or ("",))[0]}
+    with ctx.store.transaction() as store:
+        audit.record(store, event, error=reason, **who)
+
+
+def _grant_token(ctx) -> Response:
     credentials = _basic_credentials(ctx.headers.get("Authorization"))
     with ctx.store.transaction() as store:
         if credentials is None:
@@ -98,6 +122,7 @@ def _new_token(ctx, store, client: dict) -> Response:
     }
     store.insert_token(token)
     store.purge_tokens(issued - EXPIRED_TOKEN_MEMORY)
+    audit.record(store, "Access-token-granted", user=client, grantType="password", expiresIn=lifetime)
     body = {
         "access_token": token["access_token"],
         "token_type": "bearer",
@@ -152,12 +177,13 @@ def client_id_for_log(store, headers) -> str | None:
 
 
 def authorize(caller: dict, route) -> None:
-    """Let the caller through when its roles permit the route: `privx-admin` permits everything, any role
-    the routes a user may call, and any caller, even one without roles, the status and identity reads."""
-    if route.any_caller or ADMIN_PERMISSION in permissions_of(caller):
+    """Let the caller through when its roles permit the route: `privx-admin` permits everything, the route's
+    permission (when it names one) that route, and any caller, even one without roles, the status and identity reads."""
+    permissions = permissions_of(caller)
+    if route.any_caller or ADMIN_PERMISSION in permissions or (route.permission and route.permission in permissions):
         return
-    if route.user_allowed:
-        if roles_of(caller):
-            return
-        raise permission_denied("this API client has no role")
+    if route.permission:
+        if not roles_of(caller):
+            raise permission_denied("this API client has no role")
+        raise permission_denied(f"this API client's roles grant neither {ADMIN_PERMISSION} nor {route.permission}, which this call needs")
     raise permission_denied(f"this API client's roles do not grant the {ADMIN_PERMISSION} permission this call needs")

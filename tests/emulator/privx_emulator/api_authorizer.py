@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from . import audit
 from .context import Response
 from .errors import bad_request, not_found, permission_denied
 from .render import render_account_secret, render_checkout
@@ -112,7 +113,9 @@ def _new_checkout(ctx, store, secret: dict, when: float) -> dict:
         "created": when,
         "expires": when + _checkout_duration(policy),
     })
-    return store.get_checkout(checkout_id)
+    checkout = store.get_checkout(checkout_id)
+    audit.record_checkout(store, "Secret-checked-out", checkout)
+    return checkout
 
 
 def _own_active_checkout(ctx, store, when: float) -> dict:
@@ -136,5 +139,6 @@ def release_checkout(ctx) -> Response:
     with ctx.store.transaction() as store:
         checkout = _own_active_checkout(ctx, store, when)
         store.delete_checkout(checkout["id"])
+        audit.record_checkout(store, "Secret-checkout-released", checkout)
         rotate_after_checkout(ctx.app, store, checkout, "ONRELEASE", when)
     return Response.empty()

@@ -7,6 +7,7 @@ from __future__ import annotations
 # take *managed* account ids. Each call is one transaction: every id is checked before anything is
 # written, and any error leaves the store as it was.
 
+from . import audit
 from .api_managed_accounts import link_scanned_account, new_account_row, remove_account
 from .api_secrets_manager import require_target_domain, resolve_policy
 from .context import Response
@@ -118,6 +119,7 @@ def batch_create(ctx) -> Response:
             row.update({field: scanned[field] for field in COPIED_FIELDS})
             link_scanned_account(store, row, whole_seconds(when))
             store.insert_managed_account(row)
+            audit.record_account(store, "Managed-account-added", row, passwordPolicyID=row["password_policy_id"])
             if data.get("rotate"):
                 schedule_rotation(ctx.app, store, row["id"], "MANUAL", when)
             created.append(row["id"])
@@ -150,6 +152,7 @@ def batch_edit(ctx) -> Response:
         columns.update({"updated": whole_seconds(now()), "updated_by": ctx.caller["user_id"]})
         for account in accounts:
             store.update_managed_account(account["id"], columns)
+            audit.record_account(store, "Managed-account-modified", account)
     return Response.empty()
 
 
@@ -159,6 +162,7 @@ def batch_delete(ctx) -> Response:
     with ctx.store.transaction() as store:
         for account in _managed_accounts(store, require_target_domain(ctx), ids):
             remove_account(store, account)
+            audit.record_account(store, "Managed-account-removed", account)
     return Response.empty()
 
 

@@ -34,6 +34,7 @@ ROLES = {
                                        "hosts-manage", "roles-view", "users-view"), system=True,
                     comment="built-in administrator"),),
     "user": (_role("secrets-users", ("connections-authorize",), comment="may check out the secrets its roles reach"),),
+    "auditor": (_role("audit-readers", ("logs-view",), comment="may read the audit log"),),
     "none": (),
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from . import audit
 from .api_secrets_manager import SM_DEFAULT_LIMIT, require_target_domain, resolve_policy
 from .context import Response
 from .errors import bad_request, not_found
@@ -211,6 +212,7 @@ def create_managed_account(ctx) -> Response:
         row = new_account_row(target_domain, username, account_columns(store, values, CREATE_STATE), ctx.caller, whole_seconds(when))
         link_scanned_account(store, row, whole_seconds(when))
         store.insert_managed_account(row)
+        audit.record_account(store, "Managed-account-added", row, passwordPolicyID=row["password_policy_id"])
         if values.get("password"):
             store.add_secret_version(row["id"], values["password"], whole_seconds(when), _max_versions(store, row))
         if values.get("rotate"):
@@ -244,6 +246,7 @@ def replace_managed_account(ctx) -> Response:
         columns = account_columns(store, values, "")
         columns.update({"updated": whole_seconds(now()), "updated_by": ctx.caller["user_id"]})
         store.update_managed_account(account["id"], columns)
+        audit.record_account(store, "Managed-account-modified", account)
     return Response.empty()
 
 
@@ -252,6 +255,7 @@ def delete_managed_account(ctx) -> Response:
     with ctx.store.transaction() as store:
         account = require_managed_account(ctx, require_target_domain(ctx))
         remove_account(store, account)
+        audit.record_account(store, "Managed-account-removed", account)
     return Response.empty()
 
 
@@ -282,4 +286,5 @@ def provide_password(ctx) -> Response:
             raise bad_request("BAD_REQUEST", f"managed account {account['id']} is locked: a rotation is in progress", "managedAccountID")
         created = whole_seconds(now())
         version = store.add_secret_version(account["id"], password, created, _max_versions(store, account))
+        audit.record_account(store, "Managed-account-password-provided", account, secretVersion=version)
     return Response(200, {"version": version, "created": format_time(created)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from . import audit
 from .api_secrets_manager import SM_DEFAULT_LIMIT
 from .context import Response
 from .errors import bad_request, not_found
@@ -173,6 +174,7 @@ def create_policy(ctx) -> Response:
         row = dict(columns, id=str(uuid.uuid4()), created=when, updated=when)
         store.insert_policy(row)
         store.set_policy_details(row["id"], dict(details, created_by=ctx.caller["user_id"], updated_by=ctx.caller["user_id"]))
+        audit.record(store, "Password-policy-added", policyID=row["id"], policyName=row["name"])
     return Response(201, {"id": row["id"]})
 
 
@@ -194,7 +196,8 @@ def replace_policy(ctx) -> Response:
         store.update_policy(policy["id"], columns)
         previous = store.policy_details(policy["id"])
         store.set_policy_details(policy["id"], dict(details, created_by=previous.get("created_by", ""),
-                                                                 updated_by=ctx.caller["user_id"]))
+                                                    updated_by=ctx.caller["user_id"]))
+        audit.record(store, "Password-policy-modified", policyID=policy["id"], policyName=columns["name"])
     return Response.empty()
 
 
@@ -211,4 +214,5 @@ def delete_policy(ctx) -> Response:
                 users.append("the auto-onboarding of target domain(s) " + ", ".join(domains))
             raise bad_request("BAD_REQUEST", f"password policy {policy['name']!r} is in use by {' and '.join(users)}", "passwordPolicyID")
         store.delete_policy(policy["id"])
+        audit.record(store, "Password-policy-removed", policyID=policy["id"], policyName=policy["name"])
     return Response.empty()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from . import scans
+from . import audit, scans
 from .api_batch import parse_ids
 from .api_secrets_manager import SCANNED_STATES, SM_DEFAULT_LIMIT, require_target_domain, resolve_policy
 from .context import Response
@@ -273,6 +273,7 @@ def create_target_domain(ctx) -> Response:
         store.insert_target_domain(row)
         empty = store.target_domain_details(row["id"])
         store.set_target_domain_details(row["id"], _details(values, policy_id, empty, ctx.caller, created=True))
+        audit.record(store, "Target-domain-added", targetDomainID=row["id"], targetDomainName=row["name"])
     return Response(201, {"id": row["id"]})
 
 
@@ -298,6 +299,7 @@ def replace_target_domain(ctx) -> Response:
             "auto_onboarding": int(values.get("auto_onboarding", False)), "updated": whole_seconds(now()),
         })
         store.set_target_domain_details(target_domain["id"], _details(values, policy_id, previous, ctx.caller, created=False))
+        audit.record(store, "Target-domain-modified", targetDomainID=target_domain["id"], targetDomainName=values["name"])
     return Response.empty()
 
 
@@ -310,6 +312,7 @@ def delete_target_domain(ctx) -> Response:
             raise bad_request("BAD_REQUEST", f"target domain {target_domain['name']!r} has {managed} managed account(s): "
                               "delete them first", "targetDomainID")
         store.delete_target_domain(target_domain["id"])
+        audit.record(store, "Target-domain-removed", targetDomainID=target_domain["id"], targetDomainName=target_domain["name"])
     return Response.empty()
 
 
@@ -320,7 +323,8 @@ def refresh_target_domain(ctx) -> Response:
         if not target_domain["enabled"]:
             raise bad_request("BAD_REQUEST", f"target domain {target_domain['name']!r} is disabled: it cannot be scanned",
                               "targetDomainID")
-        scans.start_scan(ctx.app, store, target_domain["id"], now())
+        if scans.start_scan(ctx.app, store, target_domain["id"], now()):
+            audit.record(store, "Target-domain-scan-started", targetDomainID=target_domain["id"], targetDomainName=target_domain["name"])
     return Response.empty()
 
 
@@ -370,6 +374,7 @@ def change_scanned_account(ctx) -> Response:
         target_domain = require_target_domain(ctx)
         account = _require_scanned(store, target_domain, ctx.params["accountID"])
         store.change_scanned_account(account["id"], changes, ctx.caller["user_id"], whole_seconds(now()))
+        audit.record_scanned(store, "Scanned-account-modified", target_domain, account, **changes)
     return Response.empty()
 
 
@@ -396,6 +401,7 @@ def batch_edit_scanned_accounts(ctx) -> Response:
             accounts.append(account)
         for account in accounts:
             store.change_scanned_account(account["id"], changes, ctx.caller["user_id"], when)
+            audit.record_scanned(store, "Scanned-account-modified", target_domain, account, **changes)
     return Response.empty()
 
 

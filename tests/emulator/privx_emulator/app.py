@@ -15,7 +15,7 @@ from .fixture import seed
 from .requestlog import RequestLog
 from .rotation import BackgroundWorker, RotationFailures
 from .scans import ScanFailures
-from .timeutil import now
+from .timeutil import now, reset_clock
 
 
 class Settings:
@@ -78,7 +78,8 @@ class Emulator:
             return True
 
     def reset(self) -> None:
-        """Back to the state the server started with: fresh seed, empty log, no faults, initial settings."""
+        """Back to the state the server started with: the real clock, fresh seed, empty log, no faults, initial settings."""
+        reset_clock()
         self.seed_if_empty(force=True)
         self.request_log.clear()
         self.faults.clear()

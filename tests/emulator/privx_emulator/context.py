@@ -50,6 +50,8 @@ class RequestContext:
         self.caller = None
         # The API client_id for the request log, set as soon as the caller is known.
         self.client_id = None
+        # The client's IP address, for the audit log's remoteAddress.
+        self.remote_address = ""
         self._body = None
 
     def json_body(self) -> dict:

@@ -8,11 +8,13 @@ from __future__ import annotations
 # state, injects faults and rotation failures, changes settings, and reads state past the permissions.
 
 from . import __version__
+from .api_managed_accounts import ROTATION_TRIGGERS
+from .audit import format_event_time, to_micros
 from .context import Response
 from .errors import ApiError, bad_request, not_found
 from .render import RENDERINGS, managed_account_fields, render_secrets
-from .rotation import FAILURE_STATUSES
-from .timeutil import format_time, now
+from .rotation import FAILURE_STATUSES, rotation_refusal, schedule_rotation
+from .timeutil import advance_clock, clock_offset, format_time, now
 from .fixture import DIRECTORY_SPEC, FixtureError, _entry
 from .scans import DEFAULT_FAILURE
 from .validation import check_number, parse_count, parse_json_object
@@ -277,6 +279,66 @@ def get_target_domain_secrets(app, query: dict, _raw: bytes) -> Response:
     return Response(200, {"items": items})
 
 
+def _body_of(raw: bytes, *keys: str) -> dict:
+    """A control call's JSON object body, which may hold only these keys."""
+    body = parse_json_object(raw)
+    unknown = [key for key in body if key not in keys]
+    if unknown:
+        raise bad_request("INVALID_REQUEST_DATA", f"unknown property {unknown[0]}", unknown[0])
+    return body
+
+
+def _required(body: dict, key: str, check, what: str):
+    if body.get(key) is None or body[key] == "":
+        raise bad_request("REQUIRED_VALUE_MISSING", f"{key} ({what}) is required", key)
+    return check(body[key], key)
+
+
+def _text(value: object, prop: str) -> str:
+    if not isinstance(value, str):
+        raise bad_request("VALUE_INCORRECT_TYPE", f"{prop} must be a string", prop)
+    return value
+
+
+def lock_account(app, _query_unused: dict, raw: bytes) -> Response:
+    """{target_domain, username, seconds, trigger? (default PERIODIC)}: a rotation starts that takes `seconds`, so the
+    account stays locked that long (a slow or stuck rotation); it then ends as any rotation does (rotation-failures apply)."""
+    body = _body_of(raw, "target_domain", "username", "seconds", "trigger")
+    username = _required(body, "username", _text, "the managed account's")
+    seconds = _required(body, "seconds", check_number, "how long the rotation takes")
+    trigger = body.get("trigger", "PERIODIC")
+    if trigger not in ROTATION_TRIGGERS:
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"trigger must be one of {', '.join(ROTATION_TRIGGERS)}", "trigger")
+    when = now()
+    with app.store.transaction() as store:
+        target_domain = _target_domain(store, body.get("target_domain"))
+        account = store.find_managed_by_username(target_domain["id"], username.lower())
+        if account is None:
+            raise not_found(f"no managed account {username!r} in {target_domain['name']}", "username")
+        refusal = rotation_refusal(account)
+        if refusal:
+            raise bad_request("BAD_REQUEST", refusal, "username")
+        schedule_rotation(app, store, account["id"], trigger, when, delay=seconds)
+    return Response(201, {"managed_account_id": account["id"], "trigger": trigger, "locked_timestamp": format_time(when),
+                          "unlocks": format_time(when + seconds)})
+
+
+def _clock() -> Response:
+    return Response(200, {"now": format_event_time(to_micros(now())), "offset": clock_offset()})
+
+
+def get_clock(_app, _query_unused: dict, _raw: bytes) -> Response:
+    return _clock()
+
+
+def advance(_app, _query_unused: dict, raw: bytes) -> Response:
+    """{seconds}: the emulator's clock jumps forward; checkouts expire, rotations and scans end, tokens run out as if
+    that much time had passed. Reset sets it back (the clock lives in memory: a restart also sets it back)."""
+    seconds = _required(_body_of(raw, "seconds"), "seconds", check_number, "how far the clock jumps")
+    advance_clock(float(seconds))
+    return _clock()
+
+
 def health(app, _query_unused: dict, _raw: bytes) -> Response:
     return Response(200, {
         "status": "ok",
@@ -302,6 +364,8 @@ CONTROL_ROUTES = {
     "directory": {"GET": get_directory, "POST": add_directory_entries, "DELETE": remove_directory_entry},
     "scan-failures": {"GET": get_scan_failures, "POST": add_scan_failure, "DELETE": clear_scan_failures},
     "target-domain-secrets": {"GET": get_target_domain_secrets},
+    "locks": {"POST": lock_account},
+    "clock": {"GET": get_clock, "POST": advance},
 }
 
 

@@ -73,6 +73,7 @@ SM_MODEL = "privx-sdk-go api/secretsmanager/model.go"
 AZ_MODEL = "privx-sdk-go api/authorizer/model.go"
 RS_MODEL = "privx-sdk-go api/rolestore/model.go"
 STATUS_MODEL = "privx-sdk-go api/response/response.go"
+MONITOR_MODEL = "privx-sdk-go api/monitor/model.go"
 
 OBJECTS = {table.name: table for table in (
     ObjectTable("TargetDomain", SM_MODEL + " TargetDomain", (
@@ -324,17 +325,35 @@ OBJECTS = {table.name: table for table in (
         _f("version", INTEGER),
         _f("created", DATETIME),
     )),
+    ObjectTable("AuditEvent", MONITOR_MODEL + " AuditEvent", (
+        _f("service_id", STRING, WHEN_SET),
+        _f("service_name", STRING, WHEN_SET),
+        _f("event_id", STRING, WHEN_SET, note="the event's code, as a string (an integer in AuditEventInfo)"),
+        _f("event_name", STRING, WHEN_SET),
+        _f("created", DATETIME, WHEN_SET, note="a string in the model; RFC 3339 with up to microseconds"),
+        _f("message", MAP, WHEN_SET, note="the event's details: map[string]string, so every value is a string"),
+    ), "every field omitempty"),
+    ObjectTable("AuditEventInfo", MONITOR_MODEL + " AuditEventInfo", (
+        _f("event_id", INTEGER),
+        _f("event_name", STRING),
+        _f("event_desc", STRING),
+    ), "the values of the codes answer, an object keyed by the code as a string (Go's map[int]AuditEventInfo)"),
+    ObjectTable("Clock", MONITOR_MODEL + " Clock", (
+        _f("time_utc", DATETIME, zero="", note="a string in the model; RFC 3339 with up to microseconds"),
+    )),
 )}
 
-# What each endpoint answers: (method, path template) -> ('object' | 'list' | 'checkout', object name),
+# What each endpoint answers: (method, path template) -> ('object' | 'list' | 'checkout' | 'map', object name),
 # or None for an empty body. 'list' is {count, items: [...]}; 'checkout' is an object, or the same as a list
-# when the emulator wraps checkouts (docs/privx-api.md). The path templates are those of routes.py.
+# when the emulator wraps checkouts (docs/privx-api.md); 'map' an object whose values are the objects (Go's
+# map[int]T: the keys are integers written as strings). The path templates are those of routes.py.
 SM = "/secrets-manager/api/v1"
 AZ = "/authorizer/api/v1"
 RS = "/role-store/api/v1"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
+MONITOR = "/monitor-service/api/v1"
 
 ANSWERS = {
     ("GET", SM + "/targetdomains"): ("list", "TargetDomain"),
@@ -373,6 +392,10 @@ ANSWERS = {
     ("GET", AZ + "/secrets/checkouts/{checkoutID}"): ("object", "Checkout"),
     ("POST", AZ + "/secrets/checkouts/{checkoutID}/release"): None,
     ("GET", RS + "/users/current"): ("object", "CurrentUser"),
+    ("POST", MONITOR + "/auditevents/search"): ("list", "AuditEvent"),
+    ("GET", MONITOR + "/auditevents"): ("list", "AuditEvent"),
+    ("GET", MONITOR + "/auditevents/codes"): ("map", "AuditEventInfo"),
+    ("GET", MONITOR + "/time"): ("object", "Clock"),
 }
 # The services whose status the preflight reads (the SDKs' Status() calls, each GET <prefix>/api/v1/status).
 STATUS_SERVICES = {
@@ -382,6 +405,7 @@ STATUS_SERVICES = {
     "role-store": "/role-store/api/v1/status",
     "host-store": "/host-store/api/v1/status",
     "auth": "/auth/api/v1/status",
+    "monitor-service": "/monitor-service/api/v1/status",
 }
 ANSWERS.update({("GET", path): ("object", "ServiceStatus") for path in STATUS_SERVICES.values()})
 
@@ -443,6 +467,8 @@ def markdown() -> str:
             text = f"`{{count, items}}` of {answer[1]}"
         elif answer[0] == "checkout":
             text = f"{answer[1]}, or `{{count, items}}` of {answer[1]}"
+        elif answer[0] == "map":
+            text = f"an object of {answer[1]}, keyed by code"
         else:
             text = answer[1]
         lines.append(f"| {method} | `{path}` | {text} |")

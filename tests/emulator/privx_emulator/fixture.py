@@ -120,7 +120,7 @@ def _entry(value, where: str, spec: dict) -> dict:
 
 CLIENT_SPEC = {
     "name": (_check_name, REQUIRED),
-    "role": (_check_enum("admin", "user", "none"), REQUIRED),
+    "role": (_check_enum("admin", "user", "none", "auditor"), REQUIRED),
     "client_id": (_check_name, REQUIRED),
     "client_secret": (_check_name, REQUIRED),
     "oauth_client_id": (_check_name, "privx-external"),
@@ -172,6 +172,9 @@ GENERATE_SPEC = {
     "start": (_check_count, 1),
     "width": (_check_count, 0),
 }
+# Generated managed accounts (each also scanned, as every managed account of a fixture is): their flags and policy.
+GENERATE_MANAGED_SPEC = dict(GENERATE_SPEC, prefix=(_check_name, "svc"), password_policy=(_check_name, None), enabled=(_check_bool, True),
+                             rotation_enabled=(_check_bool, False), explicit_checkout=(_check_bool, False))
 HISTORY_SPEC = {
     "version": (_check_count, REQUIRED),
     "rotated": (_check_datetime, REQUIRED),
@@ -211,6 +214,7 @@ TARGET_DOMAIN_SPEC = {
     "scanned_accounts": (_check_list, []),
     "generate_scanned_accounts": (_check_object, None),
     "managed_accounts": (_check_list, []),
+    "generate_managed_accounts": (_check_object, None),
 }
 HOST_ACCOUNT_SPEC = {"id": (_check_uuid, None), "username": (_check_name, REQUIRED), "password": (_check_name, None)}
 HOST_SPEC = {
@@ -299,6 +303,8 @@ def _check_target_domain(raw, where: str, policy_names: set) -> dict:
     domain["managed_accounts"] = [
         _check_managed(item, f"{where}.managed_accounts[{index}]", policy_names) for index, item in enumerate(domain["managed_accounts"])
     ]
+    if domain["generate_managed_accounts"] is not None:
+        domain["managed_accounts"] += _generated_managed(domain, where, policy_names)
     usernames = [account["username"].lower() for account in domain["scanned_accounts"]]
     if domain["generate_scanned_accounts"]:
         usernames += [name.lower() for name in _generated_names(domain["generate_scanned_accounts"])]
@@ -513,9 +519,24 @@ def _seed_host(store, host: dict, created: int) -> None:
             store.add_secret_version(account_id, account["password"], created)
 
 
-def _checked_generate(domain: dict, key: str, where: str) -> dict:
+def _generated_managed(domain: dict, where: str, policy_names: set) -> list:
+    """The managed accounts generate_managed_accounts asks for, checked like written ones."""
+    spec = domain["generate_managed_accounts"] = _checked_generate(domain, "generate_managed_accounts", where, GENERATE_MANAGED_SPEC)
+    flags = {key: spec[key] for key in ("enabled", "rotation_enabled", "explicit_checkout")}
+    if spec["password_policy"] is not None:
+        flags["password_policy"] = spec["password_policy"]
+    accounts = []
+    for offset, name in enumerate(_generated_names(spec)):
+        number = spec["start"] + offset
+        raw = dict(flags, username=name, email=f"{name}@{domain['name']}", full_name=f"{spec['prefix'].capitalize()} {number:0{spec['width']}d}",
+                   sam_account_name=name[:20], source_id=f"managed-{number}")
+        accounts.append(_check_managed(raw, f"{where}.generate_managed_accounts", policy_names))
+    return accounts
+
+
+def _checked_generate(domain: dict, key: str, where: str, spec: dict | None = None) -> dict:
     """A domain's generate_* entry, checked: how many to make is bounded, so that a fixture cannot exhaust memory."""
-    generate = _entry(domain[key], f"{where}.{key}", GENERATE_SPEC)
+    generate = _entry(domain[key], f"{where}.{key}", spec or GENERATE_SPEC)
     if generate["count"] > MAX_GENERATED:
         raise _fail(f"{where}.{key}.count", f"at most {MAX_GENERATED}")
     return generate

@@ -182,6 +182,23 @@ class ControlClient:
             return self.call("POST", "settings", changes)
         return self.call("GET", "settings")
 
+    # -- time: slow rotations and the emulator's clock --
+
+    def lock_account(self, target_domain: str, username: str, seconds: float, trigger: str | None = None) -> dict:
+        """A rotation (trigger PERIODIC unless given) starts and takes `seconds`: the account stays locked that long."""
+        body = {"target_domain": target_domain, "username": username, "seconds": seconds}
+        if trigger is not None:
+            body["trigger"] = trigger
+        return self.call("POST", "locks", body)
+
+    def clock(self) -> dict:
+        """{now (RFC 3339), offset (seconds the emulator's clock runs ahead)}"""
+        return self.call("GET", "clock")
+
+    def advance_clock(self, seconds: float) -> dict:
+        """Let `seconds` pass for the emulator at once: checkouts and tokens expire, rotations and scans end."""
+        return self.call("POST", "clock", {"seconds": seconds})
+
 
 def _make_tls_files(directory: str) -> tuple:
     """(cert, key, ca) PEM files of a throwaway CA and a server certificate for 127.0.0.1 and localhost."""

@@ -80,6 +80,8 @@ def shape_answer(method: str, template: str, body: object, rendering: str) -> ob
     if answer is None or body is None:
         return body
     shape, name = answer
+    if shape == "map":
+        return {key: marshal(name, value, rendering) for key, value in body.items()}
     if isinstance(body, dict) and "items" in body and shape in ("list", "checkout"):
         return dict(body, items=[marshal(name, item, rendering) for item in body["items"]])
     return marshal(name, body, rendering)

@@ -14,7 +14,7 @@ import sys
 import threading
 import traceback
 
-from . import scans
+from . import audit, scans
 from .timeutil import now, whole_seconds
 
 SECRET_ALPHABET = string.ascii_letters + string.digits + "-_.!#%+=@"
@@ -40,10 +40,11 @@ def rotation_refusal(account: dict) -> str | None:
     return None
 
 
-def schedule_rotation(app, store, account_id: str, trigger: str, when: float) -> None:
-    """Lock the account and queue its rotation; the caller has checked rotation_refusal()."""
+def schedule_rotation(app, store, account_id: str, trigger: str, when: float, delay: float | None = None) -> None:
+    """Lock the account and queue its rotation (taking `delay`, by default the setting); the caller has checked rotation_refusal()."""
     store.update_managed_account(account_id, {"locked": 1, "locked_timestamp": whole_seconds(when)})
-    store.add_pending_rotation(account_id, trigger, when, when + app.settings.rotation_delay)
+    store.add_pending_rotation(account_id, trigger, when, when + (app.settings.rotation_delay if delay is None else delay))
+    audit.record_rotation_start(store, account_id, trigger)
 
 
 def rotate_after_checkout(app, store, checkout: dict, trigger: str, when: float) -> None:
@@ -79,6 +80,8 @@ def complete_rotation(app, store, pending: dict, when: float) -> None:
         status = "SUCCESS"
     store.append_history(account["id"], version, rotated, pending["trigger"], status)
     store.update_managed_account(account["id"], {"locked": 0, "locked_timestamp": None})
+    audit.record_account(store, "Managed-account-rotation-failed" if failure else "Managed-account-rotation-succeeded", account,
+                         trigger=pending["trigger"], status=status, secretVersion=version)
 
 
 class RotationFailures:
@@ -151,5 +154,6 @@ class BackgroundWorker(threading.Thread):
                 complete_rotation(self.app, store, pending, when)
             for checkout in store.expired_checkouts(when):
                 store.delete_checkout(checkout["id"])
+                audit.record_checkout(store, "Secret-checkout-expired", checkout)
                 rotate_after_checkout(self.app, store, checkout, "ONEXPIRY", when)
             scans.run_due_scans(self.app, store, when)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_policies, api_target_domains
+from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_monitor, api_policies, api_target_domains
 from .fields import STATUS_SERVICES
 
 SM = "/secrets-manager/api/v1"
@@ -16,22 +16,29 @@ TOKEN_PATH = "/auth/api/v1/oauth/token"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
+MONITOR = "/monitor-service/api/v1"
+# The permission that reads the audit log, besides privx-admin (docs/privx-api-admin.md, "Audit events").
+LOGS_VIEW = "logs-view"
+# The permission the authorizer's secret and checkout calls need, besides privx-admin.
+CONNECTIONS_AUTHORIZE = "connections-authorize"
 
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 class Route:
-    """One method on one path template. `user_allowed`: callable by a client with any role; `any_caller`:
-    by any client with a token, even one without roles; `public`: needs no bearer token (the token endpoint)."""
+    """One method on one path template. Callable by a client with the privx-admin permission, or with `permission`
+    when one is named; `user_allowed` names connections-authorize, the permission of a client with the user role;
+    `any_caller`: by any client with a token, even one without roles; `public`: needs no bearer token (the token endpoint)."""
 
     def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False,
-                 any_caller: bool = False) -> None:
+                 any_caller: bool = False, permission: str = "") -> None:
         self.method = method
         self.template = template
         self.handler = handler
         self.user_allowed = user_allowed
         self.public = public
         self.any_caller = any_caller
+        self.permission = permission or (CONNECTIONS_AUTHORIZE if user_allowed else "")
 
 
 ROUTES = (
@@ -72,6 +79,10 @@ ROUTES = (
     Route("GET", AZ + "/secrets/checkouts/{checkoutID}", api_authorizer.get_checkout, user_allowed=True),
     Route("POST", AZ + "/secrets/checkouts/{checkoutID}/release", api_authorizer.release_checkout, user_allowed=True),
     Route("GET", "/role-store/api/v1/users/current", api_identity.current_user, any_caller=True),
+    Route("POST", MONITOR + "/auditevents/search", api_monitor.search_audit_events, permission=LOGS_VIEW),
+    Route("GET", MONITOR + "/auditevents", api_monitor.list_audit_events, permission=LOGS_VIEW),
+    Route("GET", MONITOR + "/auditevents/codes", api_monitor.audit_event_codes, permission=LOGS_VIEW),
+    Route("GET", MONITOR + "/time", api_monitor.server_time, any_caller=True),
 ) + tuple(Route("GET", path, api_identity.service_status, any_caller=True) for path in STATUS_SERVICES.values())
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+from . import audit
 from .timeutil import whole_seconds
 
 IDENTITY_FIELDS = ("email", "full_name", "sam_account_name", "source_id", "security_id")
@@ -50,13 +51,16 @@ def _onboard(store, target_domain: dict, scanned: dict, policy_id: str, author: 
     row = new_account_row(target_domain, scanned["username"], columns, {"user_id": author}, when)
     link_scanned_account(store, row, when)
     store.insert_managed_account(row)
+    audit.record_account(store, "Managed-account-added", dict(row, target_domain_name=target_domain["name"]),
+                         passwordPolicyID=policy_id, origin="auto-onboarding")
 
 
-def _apply_directory(store, target_domain: dict, details: dict, when: int) -> None:
+def _apply_directory(store, target_domain: dict, details: dict, when: int) -> tuple:
+    """Brings the scanned accounts in line with the directory; (how many were found, how many went missing)."""
     td_id = target_domain["id"]
     existing = {row["username_key"]: row for row in store.all_scanned_accounts(td_id)}
     found = set()
-    new_rows = []
+    new_rows, returned = [], []
     for entry in store.directory(td_id):
         key = entry["username"].lower()
         found.add(key)
@@ -68,18 +72,24 @@ def _apply_directory(store, target_domain: dict, details: dict, when: int) -> No
         if row["state"] == "REMOVED":
             managed = store.find_managed_by_username(td_id, key) is not None
             changes["state"] = "MANAGED" if managed else "NEW"
+            returned.append(row)
+            audit.record_scanned(store, "Scanned-account-discovered", target_domain, row, state=changes["state"])
         if changes:
             changes["updated"] = when
             store.update_scanned_account(row["id"], changes)
-    for key, row in existing.items():
-        if key not in found and row["state"] != "REMOVED":
-            store.update_scanned_account(row["id"], {"state": "REMOVED", "updated": when})
+    missing = [row for key, row in existing.items() if key not in found and row["state"] != "REMOVED"]
+    for row in missing:
+        store.update_scanned_account(row["id"], {"state": "REMOVED", "updated": when})
+        audit.record_scanned(store, "Scanned-account-missing", target_domain, row, state="REMOVED")
     store.insert_scanned_accounts(new_rows)
+    for row in new_rows:
+        audit.record_scanned(store, "Scanned-account-discovered", target_domain, row, state="NEW")
     policy = store.get_policy(details["auto_onboarding_policy_id"])
     if target_domain["auto_onboarding"] and policy is not None:
         author = details["data"].get("updated_by") or details["data"].get("author", "")
         for row in new_rows:
             _onboard(store, target_domain, row, policy["id"], author, when)
+    return len(new_rows) + len(returned), len(missing)
 
 
 def complete_scan(app, store, pending: dict, when: float) -> None:
@@ -94,10 +104,14 @@ def complete_scan(app, store, pending: dict, when: float) -> None:
         failure = NO_ENDPOINT
     if failure is not None:
         store.set_scan_state(td_id, "ERROR", failure, None)
+        audit.record(store, "Target-domain-scan-failed", targetDomainID=td_id, targetDomainName=target_domain["name"], scanStatus="ERROR",
+                     scanMessage=failure)
         return
     finished = whole_seconds(when)
-    _apply_directory(store, target_domain, details, finished)
+    found, missing = _apply_directory(store, target_domain, details, finished)
     store.set_scan_state(td_id, "SUCCESS", "", finished)
+    audit.record(store, "Target-domain-scan-succeeded", targetDomainID=td_id, targetDomainName=target_domain["name"], scanStatus="SUCCESS",
+                 discoveredAccounts=found, missingAccounts=missing)
 
 
 def run_due_scans(app, store, when: float) -> None:

@@ -15,7 +15,7 @@ import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import __version__
+from . import __version__, audit
 from .api_auth import authenticate, authorize, client_id_for_log
 from .context import RequestContext, Response
 from .control import CONTROL_PREFIX, handle_control
@@ -82,7 +82,8 @@ def _dispatch(router: Router, ctx: RequestContext) -> Response:
             raise bad_request("VALUE_INCORRECT_FORMAT", f"{name} must be a UUID, got {value!r}", name)
         params[name] = value.lower()
     ctx.params = params
-    response = route.handler(ctx)
+    with audit.acting_for(ctx):
+        response = route.handler(ctx)
     if not route.public:  # the token endpoint speaks OAuth, not a PrivX model
         response.body = shape_answer(route.method, route.template, response.body, ctx.app.settings.render)
     return response
@@ -172,6 +173,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             ctx = None
         else:
             ctx = RequestContext(app, self.command, path, query, self.headers, body)
+            ctx.remote_address = self.client_address[0]
             response = self._answer(ctx)
         client_id = ctx.client_id if ctx else None
         if client_id is None and ctx is not None:

@@ -207,12 +207,28 @@ CREATE VIEW IF NOT EXISTS account_secrets AS
            NULL, NULL, NULL,
            1, ha.created, ha.updated
     FROM host_accounts ha JOIN hosts h ON h.id = ha.host_id;
+-- The audit log (audit.py): created in microseconds; message is a JSON object of strings (the event's own, without
+-- the attributes every event has, which audit.py derives); search_text is what keywords match.
+CREATE TABLE IF NOT EXISTS audit_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    created INTEGER NOT NULL,
+    service_id TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    event_id INTEGER NOT NULL,
+    event_name TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    message TEXT NOT NULL,
+    search_text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_created ON audit_events (created, seq);
 """
 
 TABLES = (
     "meta", "api_clients", "tokens", "password_policies", "target_domains", "scanned_accounts", "managed_accounts",
     "rotation_history", "secret_versions", "hosts", "host_accounts", "checkouts", "pending_rotations",
     "policy_details", "target_domain_details", "scanned_account_details", "directory_entries", "pending_scans",
+    "audit_events",
 )
 
 # sortkey -> column, per list. Every order ends with the id so that paging is stable.
@@ -816,3 +832,22 @@ class Store:
 
     def delete_checkout(self, checkout_id: str) -> None:
         self.conn.execute("DELETE FROM checkouts WHERE id = ?", (checkout_id,))
+
+    # -- audit events ----------------------------------------------------------------------------
+
+    def insert_audit_event(self, row: dict) -> None:
+        self._insert("audit_events", row)
+
+    def last_audit_created(self) -> int:
+        return self.conn.execute("SELECT max(created) FROM audit_events").fetchone()[0] or 0
+
+    def page_audit_events(self, criteria: dict, paging) -> tuple:
+        """Events with start <= created < end (microseconds, each when given), of a user or host, matching keywords."""
+        where, params = _keyword_clauses(criteria.get("keywords", []), ("search_text",))
+        for key, condition in (("start", "created >= ?"), ("end", "created < ?"), ("user_id", "user_id = ?"), ("host_id", "host_id = ?")):
+            if criteria.get(key) not in (None, ""):
+                where.append(condition)
+                params.append(criteria[key])
+        direction = "DESC" if paging.descending else "ASC"
+        order = f"created {direction}, seq {direction}"
+        return self._page("SELECT * FROM audit_events", "FROM audit_events", where, params, order, paging)

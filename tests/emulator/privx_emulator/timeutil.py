@@ -21,8 +21,26 @@ _DURATION = re.compile(
 _DURATION_UNITS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
 
 
+# Seconds the emulator's clock runs ahead of the machine's (control API `clock`): tests let time pass without waiting.
+_CLOCK = {"offset": 0.0}
+
+
 def now() -> float:
-    return time.time()
+    return time.time() + _CLOCK["offset"]
+
+
+def advance_clock(seconds: float) -> float:
+    """Move the emulator's clock forward (never back: audit events and history stay in order); the new offset."""
+    _CLOCK["offset"] += seconds
+    return _CLOCK["offset"]
+
+
+def clock_offset() -> float:
+    return _CLOCK["offset"]
+
+
+def reset_clock() -> None:
+    _CLOCK["offset"] = 0.0
 
 
 def whole_seconds(timestamp: float) -> int:

@@ -107,7 +107,11 @@ def check_field(owner: str, field, value, where: str, found: Findings) -> None:
 
 def check_answer(method: str, template: str, body, where: str, found: Findings) -> None:
     shape, name = ANSWERS[(method, template)]
-    if shape in ("list", "checkout") and isinstance(body, dict) and "items" in body:
+    if shape == "map":
+        assert isinstance(body, dict) and body and all(key.isdigit() for key in body), where
+        for key, item in body.items():
+            check_object(name, item, f"{where}[{key}]", found)
+    elif shape in ("list", "checkout") and isinstance(body, dict) and "items" in body:
         assert set(body) == {"count", "items"} and isinstance(body["count"], int), where
         for index, item in enumerate(body["items"]):
             check_object(name, item, f"{where}.items[{index}]", found)
@@ -195,6 +199,14 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
     for client, checkout_id in ids["checkouts"]:
         reads.append((client, "GET", AZ + "/secrets/checkouts/{checkoutID}", {"checkoutID": checkout_id}, None))
     reads += [(admin, "GET", path, {}, None) for path in fields.STATUS_SERVICES.values()]
+    auditor = Api(emu, "auditor")
+    reads += [
+        (auditor, "POST", fields.MONITOR + "/auditevents/search", {}, dict.fromkeys(
+            ("keywords", "user_id", "connection_id", "host_id", "source_id", "session_id", "access_group_id", "start_time", "end_time"), "")),
+        (admin, "GET", fields.MONITOR + "/auditevents", {}, None),
+        (auditor, "GET", fields.MONITOR + "/auditevents/codes", {}, None),
+        (user, "GET", fields.MONITOR + "/time", {}, None),
+    ]
     answers = []
     for client, method, template, params, body in reads:
         path = template.format(**params) if params else template
