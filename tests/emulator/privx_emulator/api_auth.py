@@ -178,9 +178,12 @@ def client_id_for_log(store, headers) -> str | None:
 
 def authorize(caller: dict, route) -> None:
     """Let the caller through when its roles permit the route: `privx-admin` permits everything, the route's
-    permission (when it names one) that route, and any caller, even one without roles, the status and identity reads."""
+    permission (when it names one) that route, any role the user-scope calls, and any caller, even one without
+    roles, the status and identity reads."""
     permissions = permissions_of(caller)
     if route.any_caller or ADMIN_PERMISSION in permissions or (route.permission and route.permission in permissions):
+        return
+    if route.user_allowed and roles_of(caller):
         return
     if route.permission:
         if not roles_of(caller):

@@ -19,16 +19,15 @@ POLICY = SM + "/password-policy"
 MONITOR = "/monitor-service/api/v1"
 # The permission that reads the audit log, besides privx-admin (docs/privx-api-admin.md, "Audit events").
 LOGS_VIEW = "logs-view"
-# The permission the authorizer's secret and checkout calls need, besides privx-admin.
-CONNECTIONS_AUTHORIZE = "connections-authorize"
 
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 class Route:
     """One method on one path template. Callable by a client with the privx-admin permission, or with `permission`
-    when one is named; `user_allowed` names connections-authorize, the permission of a client with the user role;
-    `any_caller`: by any client with a token, even one without roles; `public`: needs no bearer token (the token endpoint)."""
+    when one is named; `user_allowed`: by a client with any role (PrivX's "user" scope, which the authorizer's secret
+    and checkout calls require: docs/privx-api.md); `any_caller`: by any client with a token, even one without roles;
+    `public`: needs no bearer token (the token endpoint)."""
 
     def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False,
                  any_caller: bool = False, permission: str = "") -> None:
@@ -38,7 +37,7 @@ class Route:
         self.user_allowed = user_allowed
         self.public = public
         self.any_caller = any_caller
-        self.permission = permission or (CONNECTIONS_AUTHORIZE if user_allowed else "")
+        self.permission = permission
 
 
 ROUTES = (
