@@ -50,6 +50,8 @@ class RequestContext:
         self.caller = None
         # The API client_id for the request log, set as soon as the caller is known.
         self.client_id = None
+        # The caller's IP address (the token exchange's ip_client rule compares a claim with it).
+        self.remote_address = None
         self._body = None
 
     def json_body(self) -> dict:

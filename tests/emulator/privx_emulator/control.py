@@ -15,6 +15,7 @@ from .rotation import FAILURE_STATUSES
 from .timeutil import format_time, now
 from .fixture import DIRECTORY_SPEC, FixtureError, _entry
 from .scans import DEFAULT_FAILURE
+from . import tokens
 from .validation import check_number, parse_count, parse_json_object
 
 CONTROL_PREFIX = "/_emulator/"
@@ -303,6 +304,7 @@ CONTROL_ROUTES = {
     "scan-failures": {"GET": get_scan_failures, "POST": add_scan_failure, "DELETE": clear_scan_failures},
     "target-domain-secrets": {"GET": get_target_domain_secrets},
 }
+CONTROL_ROUTES.update(tokens.CONTROL_ROUTES)
 
 
 def handle_control(app, method: str, path: str, query: dict, raw_body: bytes) -> Response:

@@ -227,6 +227,9 @@ TOP_SPEC = {
     "password_policies": (_check_list, []),
     "target_domains": (_check_list, []),
     "hosts": (_check_list, []),
+    # Token exchange: fixture_identity.py
+    "user_directories": (_check_list, []),
+    "identity_providers": (_check_list, []),
 }
 MAX_GENERATED = 1000000
 
@@ -334,6 +337,8 @@ def check_fixture(raw) -> dict:
     fixture["hosts"] = [_check_host(item, f"hosts[{index}]") for index, item in enumerate(fixture["hosts"])]
     _unique(fixture["hosts"], lambda item: item["common_name"], "hosts", "common_name")
     _unique_ids(fixture)
+    from .fixture_identity import check_identity  # pylint: disable=import-outside-toplevel  (it imports this module)
+    check_identity(fixture)
     return fixture
 
 
@@ -393,6 +398,8 @@ def seed(store, fixture: dict, when: float) -> None:
         _seed_target_domain(store, domain, policy_ids, author, created)
     for host in fixture["hosts"]:
         _seed_host(store, host, created)
+    from .fixture_identity import seed_identity  # pylint: disable=import-outside-toplevel  (it imports this module)
+    seed_identity(store, fixture, created, author)
 
 
 def _scanned_row(td_id: str, account: dict, created: int) -> dict:
