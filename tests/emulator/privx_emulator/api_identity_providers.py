@@ -41,29 +41,20 @@ class TextKind(Kind):
         return text
 
 
-class PublicKeyKind(Kind):
-    """A PEM `-----BEGIN PUBLIC KEY-----` block ("" is the zero value; required-ness is checked elsewhere)."""
+class PemKind(Kind):
+    """A PEM text that `reader` accepts ("" is the zero value; required-ness is checked elsewhere)."""
+
+    def __init__(self, reader, what: str) -> None:
+        self.reader = reader
+        self.what = what
 
     def check(self, value: object, prop: str) -> object:
         text = STRING.check(value, prop)
         if text:
             try:
-                load_pem_public_key(text)
+                self.reader(text)
             except KeyFormatError as exc:
-                raise bad_request("VALUE_INCORRECT_FORMAT", f"{prop} is not a PEM public key: {exc}", prop) from None
-        return text
-
-
-class CertificatesKind(Kind):
-    """One or more PEM `-----BEGIN CERTIFICATE-----` blocks, or ""."""
-
-    def check(self, value: object, prop: str) -> object:
-        text = STRING.check(value, prop)
-        if text:
-            try:
-                check_pem_certificates(text)
-            except KeyFormatError as exc:
-                raise bad_request("VALUE_INCORRECT_FORMAT", f"{prop} is not PEM certificates: {exc}", prop) from None
+                raise bad_request("VALUE_INCORRECT_FORMAT", f"{prop} is not {self.what}: {exc}", prop) from None
         return text
 
 
@@ -79,7 +70,10 @@ class HttpsUrlKind(TextKind):
 
 TEXT = TextKind()
 RULE_FIELDS = {"field_name": TEXT, "type": EnumKind(*RULE_TYPES, allow_empty=True), "expected_value": TEXT, "start": TEXT, "end": TEXT}
-KEY_FIELDS = {"key_id": TEXT, "comment": TEXT, "public_key": PublicKeyKind()}
+# A `-----BEGIN PUBLIC KEY-----` block; one or more `-----BEGIN CERTIFICATE-----` blocks.
+PUBLIC_KEY = PemKind(load_pem_public_key, "a PEM public key")
+CERTIFICATES = PemKind(check_pem_certificates, "PEM certificates")
+KEY_FIELDS = {"key_id": TEXT, "comment": TEXT, "public_key": PUBLIC_KEY}
 WRITABLE_FIELDS = {
     "name": TEXT,
     "token_type": EnumKind(*TOKEN_TYPES, allow_empty=True),
@@ -90,8 +84,8 @@ WRITABLE_FIELDS = {
     "custom_attributes": ArrayKind(StructKind(RULE_FIELDS)),
     "public_keys": ArrayKind(StructKind(KEY_FIELDS)),
     "public_key_method": EnumKind(*KEY_METHODS, allow_empty=True),
-    "x5u_trust_anchor": CertificatesKind(),
-    "x5u_tls_trust_anchor": CertificatesKind(),
+    "x5u_trust_anchor": CERTIFICATES,
+    "x5u_tls_trust_anchor": CERTIFICATES,
     "x5u_prefix": HttpsUrlKind(),
     "users_directory": UUID,
     "enabled": BOOL,

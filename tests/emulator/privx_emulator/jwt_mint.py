@@ -19,7 +19,7 @@ import re
 import sys
 import time
 
-from .jwt_verify import SEQUENCE, KeyFormatError, der_children, der_element, der_expect, der_unsigned
+from .jwt_verify import KeyFormatError, der_sequence, der_unsigned
 
 FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 THROWAWAY_KEY = os.path.join(FIXTURES_DIR, "throwaway-ci-issuer-key.pem")
@@ -41,14 +41,12 @@ def rsa_private_key(pem: str) -> tuple:
     if match is None:
         raise KeyFormatError("no PEM block -----BEGIN PRIVATE KEY-----")
     der = base64.b64decode("".join(match.group(2).split()))
-    top = der_expect(der_element(der, 0, len(der)), SEQUENCE, "private key")
-    parts = der_children(der, top[1], top[2])
+    parts = der_sequence(der, "private key")
     if not match.group(1):
         # PKCS#8: {version, algorithm, OCTET STRING holding the PKCS#1 key}
         _tag, start, end = parts[2]
         der = der[start:end]
-        top = der_expect(der_element(der, 0, len(der)), SEQUENCE, "RSA private key")
-        parts = der_children(der, top[1], top[2])
+        parts = der_sequence(der, "RSA private key")
     return der_unsigned(der, parts[1], "modulus"), der_unsigned(der, parts[3], "private exponent")
 
 

@@ -70,6 +70,17 @@ def der_expect(item: tuple, tag: int, what: str) -> tuple:
     return item
 
 
+def der_sequence(data: bytes, what: str, count: int | None = None) -> list:
+    """The elements of the DER SEQUENCE that is the whole of data; `count`: how many it must have."""
+    top = der_expect(der_element(data, 0, len(data)), SEQUENCE, what)
+    if top[2] != len(data):
+        raise KeyFormatError(f"trailing data after the {what}")
+    parts = der_children(data, top[1], top[2])
+    if count is not None and len(parts) != count:
+        raise KeyFormatError(f"{what}: {len(parts)} elements where {count} belong")
+    return parts
+
+
 def der_unsigned(data: bytes, item: tuple, what: str) -> int:
     _tag, start, end = der_expect(item, INTEGER_TAG, what)
     value = data[start:end]
@@ -127,12 +138,7 @@ class UnsupportedPublicKey(NamedTuple):
 
 
 def _rsa_key(bits: bytes) -> RsaPublicKey:
-    top = der_expect(der_element(bits, 0, len(bits)), SEQUENCE, "RSA public key")
-    if top[2] != len(bits):
-        raise KeyFormatError("trailing data after the RSA public key")
-    parts = der_children(bits, top[1], top[2])
-    if len(parts) != 2:
-        raise KeyFormatError("an RSA public key has a modulus and an exponent")
+    parts = der_sequence(bits, "RSA public key", 2)
     n, e = der_unsigned(bits, parts[0], "RSA modulus"), der_unsigned(bits, parts[1], "RSA exponent")
     if n.bit_length() < 512 or e < 3 or e % 2 == 0:
         raise KeyFormatError("not a usable RSA public key")
@@ -151,12 +157,7 @@ def _ec_key(data: bytes, parameters: tuple | None, point: bytes):
 
 def public_key_from_der(der: bytes):
     """RsaPublicKey, EcPublicKey or UnsupportedPublicKey from a DER SubjectPublicKeyInfo."""
-    top = der_expect(der_element(der, 0, len(der)), SEQUENCE, "SubjectPublicKeyInfo")
-    if top[2] != len(der):
-        raise KeyFormatError("trailing data after the public key")
-    parts = der_children(der, top[1], top[2])
-    if len(parts) != 2:
-        raise KeyFormatError("a SubjectPublicKeyInfo has an algorithm and a key")
+    parts = der_sequence(der, "public key", 2)
     algorithm = der_children(der, der_expect(parts[0], SEQUENCE, "algorithm")[1], parts[0][2])
     _tag, start, end = der_expect(parts[1], BIT_STRING, "public key bits")
     if not algorithm or len(algorithm) > 2 or start == end or der[start] != 0:
@@ -212,9 +213,7 @@ def check_pem_certificates(text: str) -> int:
     for label, der in blocks:
         if label != "CERTIFICATE":
             raise KeyFormatError("expected PEM blocks -----BEGIN CERTIFICATE-----")
-        top = der_expect(der_element(der, 0, len(der)), SEQUENCE, "certificate")
-        if top[2] != len(der) or len(der_children(der, top[1], top[2])) != 3:
-            raise KeyFormatError("a certificate is a SEQUENCE of tbsCertificate, algorithm and signature")
+        der_sequence(der, "certificate", 3)
     return len(blocks)
 
 

@@ -81,25 +81,17 @@ def refresh(emu, refresh_token: str, **form) -> requests.Response:
     return requests.post(emu.url + TOKEN_PATH, data={key: value for key, value in fields.items() if value is not None}, timeout=10)
 
 
-class Bearer:
-    """API calls with an access token a token exchange (or its refresh) gave; the interface of emulator_helpers.Api."""
+class Bearer(Api):
+    """An emulator_helpers.Api session with an access token that a token exchange (or its refresh) gave, instead
+    of one of a fixture client's password grant."""
 
-    def __init__(self, emu, access_token: str, name: str = "exchanged") -> None:
+    def __init__(self, emu, access_token: str, name: str = "exchanged") -> None:  # pylint: disable=super-init-not-called
         self.emulator = emu
         self.name = name
+        self.client = None
         self.session = requests.Session()
         self.session.trust_env = False
         self.session.headers["Authorization"] = "Bearer " + access_token
-
-    def call(self, method: str, path: str, **kwargs) -> requests.Response:
-        kwargs.setdefault("timeout", 10)
-        return self.session.request(method, self.emulator.url + path, **kwargs)
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs) -> requests.Response:
-        return self.call("POST", path, **kwargs)
 
 
 def go_identity_provider(name: str, public_key: str | None = None, **overrides) -> dict:
