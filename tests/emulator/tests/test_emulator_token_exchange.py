@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 import time
 
 import jwt
@@ -22,6 +25,7 @@ from identity_helpers import (AUDIENCE, CI_ADMIN, CI_ISSUER, CI_PROVIDER, DEPLOY
                               Bearer, claims, create_provider, exchange, go_identity_provider, mint, new_ec_key, new_rsa_key,
                               public_pem, refresh)
 from privx_emulator import jwt_mint
+from privx_emulator.harness import EmulatorProcess, fixture_path
 from privx_emulator.timeutil import format_time
 
 CURRENT = "/role-store/api/v1/users/current"
@@ -421,3 +425,20 @@ def test_no_token_is_ever_logged(emu) -> None:
     assert [value for value in planted if value in logged] == []
     queries = [entry["query"] for entry in emu.control.requests() if entry["query"]]
     assert queries == ["token=***", "access_token=***&limit=5"]
+
+
+# -- the demo fixture, as a guide shows it --------------------------------------------------------------------
+
+def test_demo_fixture_exchanges_a_token_from_mint_jwt() -> None:
+    """The guide's steps: start the emulator on its default fixture, mint a token with tests/emulator/mint_jwt.py
+    (no PyJWT), exchange it, check out a secret as ci-runner."""
+    launcher = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "mint_jwt.py")
+    minted = subprocess.run([sys.executable, launcher, "--sub", "ci-runner", "--ttl", "120"], check=True, capture_output=True, text=True)
+    with EmulatorProcess(fixture=fixture_path("demo.json")) as demo:
+        answer = exchange(demo, minted.stdout.strip())
+        assert answer.status_code == 200, answer.text
+        runner = Bearer(demo, answer.json()["access_token"])
+        assert runner.get(CURRENT).json()["principal"] == "ci-runner"
+        path = runner.get(AZ + "/secrets").json()["items"][0]["path"]
+        assert runner.post(AZ + "/secrets/checkouts", json={"path": path}).status_code == 200
+        assert minted.stdout.strip() not in demo.stderr() + json.dumps(demo.control.requests())
