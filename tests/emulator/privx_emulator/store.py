@@ -478,8 +478,8 @@ class Store:
 
     def purge_tokens(self, expired_before: float) -> None:
         # Expired tokens are kept for a while so that a late call is told "expired" rather than "invalid".
-        self.conn.execute("DELETE FROM tokens WHERE expires < ?", (expired_before,))
-        self.conn.execute("DELETE FROM token_grants WHERE access_token NOT IN (SELECT access_token FROM tokens)")
+        if self.conn.execute("DELETE FROM tokens WHERE expires < ?", (expired_before,)).rowcount:
+            self.conn.execute("DELETE FROM token_grants WHERE access_token NOT IN (SELECT access_token FROM tokens)")
 
     # -- token grants, identity providers and the users their tokens map to ------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -442,3 +443,20 @@ def test_demo_fixture_exchanges_a_token_from_mint_jwt() -> None:
         path = runner.get(AZ + "/secrets").json()["items"][0]["path"]
         assert runner.post(AZ + "/secrets/checkouts", json={"path": path}).status_code == 200
         assert minted.stdout.strip() not in demo.stderr() + json.dumps(demo.control.requests())
+
+
+def test_refresh_tokens_end_a_day_after_their_access_token(tmp_path) -> None:
+    """A day after its access token expired, a refresh token is refused; the next grant forgets both (the DB is
+    changed behind the emulator's back, as a day passing would)."""
+    db = str(tmp_path / "state.db")
+    with EmulatorProcess(fixture=fixture_path("test.json"), db=db) as process:
+        token = exchanged(process)
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE tokens SET expires = expires - 86400 - 600")
+        oauth_refusal(refresh(process, token["refresh_token"]), "invalid_grant", "refresh token expired")
+        assert [item["refresh"] for item in process.control.tokens()] == ["expired"]
+        exchanged(process)
+        assert [item["grant_type"] for item in process.control.tokens()] == ["token_exchange"], "the old token is forgotten"
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT count(*) FROM token_grants").fetchone()[0] == 1
+        oauth_refusal(refresh(process, token["refresh_token"]), "invalid_grant", "refresh token is invalid")
