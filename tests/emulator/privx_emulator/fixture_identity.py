@@ -82,4 +82,3 @@ def seed_identity(store, fixture: dict, created: int, author: str) -> None:
                                          "principal_key": user["principal"].lower(), "role": user["role"]})
     for provider in fixture["identity_providers"]:
         store.insert_identity_provider(provider_row(provider, provider["id"], created, created, author))
-
