@@ -337,7 +337,8 @@ def check_fixture(raw) -> dict:
     fixture["hosts"] = [_check_host(item, f"hosts[{index}]") for index, item in enumerate(fixture["hosts"])]
     _unique(fixture["hosts"], lambda item: item["common_name"], "hosts", "common_name")
     _unique_ids(fixture)
-    from .fixture_identity import check_identity  # pylint: disable=import-outside-toplevel  (it imports this module)
+    # Imported here: fixture_identity imports this module.
+    from .fixture_identity import check_identity  # pylint: disable=import-outside-toplevel
     check_identity(fixture)
     return fixture
 
@@ -398,7 +399,8 @@ def seed(store, fixture: dict, when: float) -> None:
         _seed_target_domain(store, domain, policy_ids, author, created)
     for host in fixture["hosts"]:
         _seed_host(store, host, created)
-    from .fixture_identity import seed_identity  # pylint: disable=import-outside-toplevel  (it imports this module)
+    # Imported here: fixture_identity imports this module.
+    from .fixture_identity import seed_identity  # pylint: disable=import-outside-toplevel
     seed_identity(store, fixture, created, author)
 
 
