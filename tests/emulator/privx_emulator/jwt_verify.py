@@ -220,9 +220,9 @@ def check_pem_certificates(text: str) -> int:
 # -- P-256 ----------------------------------------------------------------------------------------------
 
 class _Curve:
-    """A short Weierstrass curve y^2 = x^3 + ax + b over GF(p) with a base point of prime order n; points
-    are (x, y) tuples, None the point at infinity. Affine arithmetic with modular inverses: slow, but a
-    verification takes a few milliseconds, which is plenty for an emulator."""
+    """A short Weierstrass curve y^2 = x^3 + ax + b over GF(p), a = -3 (as P-256's), with a base point of prime
+    order n. Affine points are (x, y) tuples, None the point at infinity; the scalar multiplication runs in
+    Jacobian coordinates (x/z^2, y/z^3), so that it needs one modular inverse instead of hundreds."""
 
     def __init__(self, p: int, a: int, b: int, gx: int, gy: int, n: int) -> None:
         self.p, self.a, self.b, self.g, self.n = p, a, b, (gx, gy), n
@@ -251,6 +251,7 @@ class _Curve:
         return point
 
     def add(self, first, second):
+        """The sum of two affine points (used once per verification, for G + Q)."""
         if first is None:
             return second
         if second is None:
@@ -266,17 +267,52 @@ class _Curve:
         x3 = (slope * slope - x1 - x2) % p
         return x3, (slope * (x1 - x3) - y1) % p
 
+    def _double(self, point):
+        # "dbl-2001-b" (a = -3), Explicit-Formulas Database
+        if point is None or point[1] == 0:
+            return None
+        p = self.p
+        x, y, z = point
+        delta, gamma = z * z % p, y * y % p
+        beta = x * gamma % p
+        alpha = 3 * (x - delta) * (x + delta) % p
+        x3 = (alpha * alpha - 8 * beta) % p
+        z3 = ((y + z) * (y + z) - gamma - delta) % p
+        return x3, (alpha * (4 * beta - x3) - 8 * gamma * gamma) % p, z3
+
+    def _add_affine(self, point, affine):
+        # "madd-2007-bl": a Jacobian point plus an affine one
+        if affine is None:
+            return point
+        if point is None:
+            return affine[0], affine[1], 1
+        p = self.p
+        (x1, y1, z1), (x2, y2) = point, affine
+        z1z1 = z1 * z1 % p
+        h = (x2 * z1z1 - x1) % p
+        r = 2 * (y2 * z1 * z1z1 - y1) % p
+        if h == 0:
+            return self._double(point) if r == 0 else None
+        hh = h * h % p
+        i = 4 * hh % p
+        j, v = h * i % p, x1 * i % p
+        x3 = (r * r - j - 2 * v) % p
+        return x3, (r * (v - x3) - 2 * y1 * j) % p, ((z1 + h) * (z1 + h) - z1z1 - hh) % p
+
     def combine(self, u1: int, u2: int, point):
-        """u1*G + u2*point, both multiplications at once (Shamir's trick)."""
-        both = self.add(self.g, point)
+        """u1*G + u2*point (affine, or None), both multiplications at once (Shamir's trick)."""
+        addends = {(1, 1): self.add(self.g, point), (1, 0): self.g, (0, 1): point}
         result = None
         for bit in reversed(range(max(u1.bit_length(), u2.bit_length()))):
-            result = self.add(result, result)
+            result = self._double(result)
             pick = ((u1 >> bit) & 1, (u2 >> bit) & 1)
-            addend = {(1, 1): both, (1, 0): self.g, (0, 1): point}.get(pick)
-            if addend is not None:
-                result = self.add(result, addend)
-        return result
+            if pick in addends:
+                result = self._add_affine(result, addends[pick])
+        if result is None:
+            return None
+        x, y, z = result
+        inverse = pow(z, -1, self.p)
+        return x * inverse * inverse % self.p, y * inverse * inverse * inverse % self.p
 
 
 P256 = _Curve(

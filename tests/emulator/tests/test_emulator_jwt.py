@@ -162,3 +162,23 @@ def test_fixture_defaults_make_a_static_enabled_provider() -> None:
 def test_new_modules_parse_as_python_3_9(name: str) -> None:
     with open(os.path.join(EMULATOR, "privx_emulator", name), encoding="utf-8") as handle:
         ast.parse(handle.read(), feature_version=(3, 9))
+
+
+def test_jacobian_scalar_multiplication_matches_affine_arithmetic() -> None:
+    """combine() (Jacobian, Shamir's trick) against plain affine double-and-add, edge cases included."""
+    curve = jwt_verify.P256
+
+    def multiply(scalar: int, point):
+        result = None
+        while scalar:
+            if scalar & 1:
+                result = curve.add(result, point)
+            point = curve.add(point, point)
+            scalar >>= 1
+        return result
+
+    other = multiply(0x1234567890ABCDEF, curve.g)
+    for u1, u2 in ((1, 1), (2, 0), (0, 3), (curve.n - 1, 1), (0xDEADBEEF, curve.n - 2), (curve.n // 3, curve.n // 5)):
+        assert curve.combine(u1, u2, other) == curve.add(multiply(u1, curve.g), multiply(u2, other)), (u1, u2)
+    assert curve.combine(1, curve.n - 1, curve.g) is None, "G + (n-1)G is the point at infinity"
+    assert curve.combine(1, 1, multiply(curve.n - 1, curve.g)) is None, "G + (-G), Q being -G"
