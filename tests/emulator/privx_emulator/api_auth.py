@@ -3,12 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 from __future__ import annotations
 
-# OAuth2 for API clients: the token endpoint (password grant with the OAuth client in a Basic header),
-# bearer-token authentication of every other call, and what the caller's roles permit (api_identity.py).
+# OAuth2 for API clients: the token endpoint (password grant with the OAuth client in a Basic header, and the
+# refresh grant of tokens.py), bearer-token authentication of every other call, and what the caller's roles
+# permit (api_identity.py). A bearer token may also come from a token exchange (token_exchange.py).
 
 import base64
 import binascii
-import secrets
 import urllib.parse
 
 from . import audit
@@ -16,9 +16,7 @@ from .api_identity import ADMIN_PERMISSION, permissions_of, roles_of
 from .context import Response
 from .errors import ApiError, OAuthError, permission_denied
 from .timeutil import now
-
-# How long an expired token is remembered, so that a late call hears "expired" rather than "invalid".
-EXPIRED_TOKEN_MEMORY = 24 * 3600
+from .tokens import PASSWORD, caller_by_id, issue, refresh_grant
 
 
 def _basic_credentials(header: str | None) -> tuple:
@@ -83,11 +81,13 @@ def _audit_refused_login(ctx, event: str, reason: str) -> None:
 def _grant_token(ctx) -> Response:
     credentials = _basic_credentials(ctx.headers.get("Authorization"))
     with ctx.store.transaction() as store:
+        form = _form_fields(ctx.raw_body)
+        if form.get("grant_type") == "refresh_token":
+            return refresh_grant(ctx, store, form, None if credentials is None else _oauth_client_matches(store, credentials))
         if credentials is None:
             raise OAuthError(401, "invalid_client", "client authentication with HTTP Basic is required")
         if not _oauth_client_matches(store, credentials):
             raise OAuthError(401, "invalid_client", "unknown OAuth client or wrong OAuth client secret")
-        form = _form_fields(ctx.raw_body)
         grant_type = form.get("grant_type")
         if not grant_type:
             raise OAuthError(400, "invalid_request", "grant_type is required")
@@ -101,36 +101,13 @@ def _grant_token(ctx) -> Response:
             ctx.client_id = client["client_id"]
         if client is None or client["client_secret"] != password or not _belongs_to(client, credentials):
             raise OAuthError(400, "invalid_grant", "wrong API client id or secret")
-        return _new_token(ctx, store, client)
+        return issue(ctx, store, client, client["role"], PASSWORD)
 
 
 def _belongs_to(client: dict, credentials: tuple) -> bool:
     oauth_id, oauth_secret = credentials
     pairs = {(oauth_id, oauth_secret), (urllib.parse.unquote_plus(oauth_id), urllib.parse.unquote_plus(oauth_secret))}
     return (client["oauth_client_id"], client["oauth_client_secret"]) in pairs
-
-
-def _new_token(ctx, store, client: dict) -> Response:
-    issued = now()
-    lifetime = ctx.app.settings.token_lifetime
-    token = {
-        "access_token": secrets.token_urlsafe(32),
-        "refresh_token": secrets.token_urlsafe(32),
-        "client_id": client["client_id"],
-        "issued": issued,
-        "expires": issued + lifetime,
-    }
-    store.insert_token(token)
-    store.purge_tokens(issued - EXPIRED_TOKEN_MEMORY)
-    audit.record(store, "Access-token-granted", user=client, grantType="password", expiresIn=lifetime)
-    body = {
-        "access_token": token["access_token"],
-        "token_type": "bearer",
-        "expires_in": lifetime,
-        "refresh_token": token["refresh_token"],
-        "scope": client["role"],
-    }
-    return Response(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -156,7 +133,7 @@ def authenticate(ctx) -> dict:
         raise _unauthorized("authorization token missing: expected 'Authorization: Bearer <token>'")
     with ctx.store.transaction() as store:
         row = store.get_token(token)
-        client = store.get_api_client(row["client_id"]) if row else None
+        client = caller_by_id(store, row["client_id"]) if row else None
     if row is None or client is None:
         raise _unauthorized("authorization token invalid")
     ctx.client_id = client["client_id"]

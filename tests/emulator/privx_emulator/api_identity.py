@@ -68,9 +68,10 @@ def current_user(ctx) -> Response:
     return Response(200, {
         "id": client["user_id"],
         "principal": client["name"],
-        # [our choice] how PrivX labels an API client's user record is not documented.
-        "source": "api-clients",
-        "source_type": "API_CLIENT",
+        # [our choice] how PrivX labels an API client's user record is not documented. A user a token exchange
+        # mapped a JWT to names its directory instead (tokens.identity_caller).
+        "source": client.get("source", "api-clients"),
+        "source_type": client.get("source_type", "API_CLIENT"),
         "roles": [dict(role) for role in roles_of(client)],
         "attributes": None,
         "permissions": permissions_of(client),

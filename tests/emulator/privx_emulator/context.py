@@ -50,7 +50,8 @@ class RequestContext:
         self.caller = None
         # The API client_id for the request log, set as soon as the caller is known.
         self.client_id = None
-        # The client's IP address, for the audit log's remoteAddress.
+        # The caller's IP address: the audit log's remoteAddress, and what the token exchange's ip_client rule
+        # compares a claim with.
         self.remote_address = ""
         self._body = None
 

@@ -17,6 +17,7 @@ from .rotation import FAILURE_STATUSES, rotation_refusal, schedule_rotation
 from .timeutil import advance_clock, clock_offset, format_time, now
 from .fixture import DIRECTORY_SPEC, FixtureError, _entry
 from .scans import DEFAULT_FAILURE
+from . import tokens
 from .validation import check_number, parse_count, parse_json_object
 
 CONTROL_PREFIX = "/_emulator/"
@@ -367,6 +368,7 @@ CONTROL_ROUTES = {
     "locks": {"POST": lock_account},
     "clock": {"GET": get_clock, "POST": advance},
 }
+CONTROL_ROUTES.update(tokens.CONTROL_ROUTES)
 
 
 def handle_control(app, method: str, path: str, query: dict, raw_body: bytes) -> Response:

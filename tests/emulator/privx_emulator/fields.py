@@ -341,6 +341,39 @@ OBJECTS = {table.name: table for table in (
     ObjectTable("Clock", MONITOR_MODEL + " Clock", (
         _f("time_utc", DATETIME, zero="", note="a string in the model; RFC 3339 with up to microseconds"),
     )),
+    ObjectTable("IdentityProvider", RS_MODEL + " IdentityProvider", (
+        _f("id", STRING),
+        _f("name", STRING),
+        _f("token_type", STRING, note="JWT"),
+        _f("jwt_issuer", STRING),
+        _f("jwt_audience", STRING),
+        _f("jwt_subject_type", STRING, note="plain or dn"),
+        _f("jwt_subject_dn_username_attribute", STRING, WHEN_SET),
+        _f("custom_attributes", ARRAY, WHEN_SET, "CustomAttributeValidation"),
+        _f("public_keys", ARRAY, WHEN_SET, "IdentityProviderPublicKey"),
+        _f("public_key_method", STRING, note="static, x5u or x5u-publickey"),
+        _f("x5u_trust_anchor", STRING, WHEN_SET),
+        _f("x5u_tls_trust_anchor", STRING, WHEN_SET),
+        _f("x5u_prefix", STRING, WHEN_SET),
+        _f("users_directory", STRING),
+        _f("enabled", BOOLEAN),
+        _f("author", STRING),
+        _f("created", DATETIME, note="a string in the model"),
+        _f("updated", DATETIME, WHEN_SET, note="a string in the model; set by an update"),
+        _f("updated_by", STRING, WHEN_SET),
+    ), "a trusted issuer of the JWTs a token exchange accepts"),
+    ObjectTable("CustomAttributeValidation", RS_MODEL + " CustomAttributeValidation", (
+        _f("field_name", STRING),
+        _f("type", STRING, note="string_pattern, numeric_range, ip_range or ip_client"),
+        _f("expected_value", STRING),
+        _f("start", STRING),
+        _f("end", STRING),
+    ), "a rule a claim of the JWT must satisfy"),
+    ObjectTable("IdentityProviderPublicKey", RS_MODEL + " PublicKey", (
+        _f("key_id", STRING),
+        _f("comment", STRING, WHEN_SET),
+        _f("public_key", STRING, WHEN_SET, note="PEM, -----BEGIN PUBLIC KEY-----"),
+    )),
 )}
 
 # What each endpoint answers: (method, path template) -> ('object' | 'list' | 'checkout' | 'map', object name),
@@ -354,6 +387,7 @@ TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
 MONITOR = "/monitor-service/api/v1"
+IDP = RS + "/identity-providers"
 
 ANSWERS = {
     ("GET", SM + "/targetdomains"): ("list", "TargetDomain"),
@@ -396,6 +430,12 @@ ANSWERS = {
     ("GET", MONITOR + "/auditevents"): ("list", "AuditEvent"),
     ("GET", MONITOR + "/auditevents/codes"): ("map", "AuditEventInfo"),
     ("GET", MONITOR + "/time"): ("object", "Clock"),
+    ("GET", IDP): ("list", "IdentityProvider"),
+    ("POST", IDP): ("object", "Identifier"),
+    ("POST", IDP + "/search"): ("list", "IdentityProvider"),
+    ("GET", IDP + "/{identityProviderID}"): ("object", "IdentityProvider"),
+    ("PUT", IDP + "/{identityProviderID}"): None,
+    ("DELETE", IDP + "/{identityProviderID}"): None,
 }
 # The services whose status the preflight reads (the SDKs' Status() calls, each GET <prefix>/api/v1/status).
 STATUS_SERVICES = {

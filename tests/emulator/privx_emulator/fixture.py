@@ -231,6 +231,9 @@ TOP_SPEC = {
     "password_policies": (_check_list, []),
     "target_domains": (_check_list, []),
     "hosts": (_check_list, []),
+    # Token exchange: fixture_identity.py
+    "user_directories": (_check_list, []),
+    "identity_providers": (_check_list, []),
 }
 MAX_GENERATED = 1000000
 
@@ -340,6 +343,9 @@ def check_fixture(raw) -> dict:
     fixture["hosts"] = [_check_host(item, f"hosts[{index}]") for index, item in enumerate(fixture["hosts"])]
     _unique(fixture["hosts"], lambda item: item["common_name"], "hosts", "common_name")
     _unique_ids(fixture)
+    # Imported here: fixture_identity imports this module.
+    from .fixture_identity import check_identity  # pylint: disable=import-outside-toplevel
+    check_identity(fixture)
     return fixture
 
 
@@ -399,6 +405,9 @@ def seed(store, fixture: dict, when: float) -> None:
         _seed_target_domain(store, domain, policy_ids, author, created)
     for host in fixture["hosts"]:
         _seed_host(store, host, created)
+    # Imported here: fixture_identity imports this module.
+    from .fixture_identity import seed_identity  # pylint: disable=import-outside-toplevel
+    seed_identity(store, fixture, created, author)
 
 
 def _scanned_row(td_id: str, account: dict, created: int) -> dict:

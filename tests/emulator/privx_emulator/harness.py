@@ -137,6 +137,16 @@ class ControlClient:
     def expire_tokens(self, client_id: str | None = None) -> int:
         return self.call("POST", "tokens/expire", {"client_id": client_id} if client_id else {})["expired"]
 
+    def tokens(self, client_id: str | None = None) -> list:
+        """Every remembered token, without token values: [{client_id (an API client's, or an exchanged user's user_id),
+        grant_type (password, token_exchange, refresh_token), scope, identity_provider_id, issued, expires,
+        expires_epoch, expired, refresh (active, used, revoked, expired)}], oldest first."""
+        return self.call("GET", "tokens", query={"client_id": client_id})["items"]
+
+    def revoke_refresh_tokens(self, client_id: str | None = None) -> int:
+        """Revoke every usable refresh token (of that caller): the next refresh fails, a client must exchange again."""
+        return self.call("POST", "tokens/revoke-refresh", {"client_id": client_id} if client_id else {})["revoked"]
+
     def fail_rotation(self, target_domain: str, username: str, status: str = "ERROR", count: int | None = None) -> dict:
         body = {"target_domain": target_domain, "username": username, "status": status}
         if count is not None:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 import threading
 import time
+import urllib.parse
 
 from .store import is_file_db
 
@@ -24,6 +26,23 @@ MAX_ENTRIES = 200000
 # Longest a shutdown waits for the requests in flight; a held (delayed) request is dropped at once.
 SHUTDOWN_GRACE = 5.0
 DROPPED = 0
+
+# Query parameters whose values are credentials (RFC 6750's access_token, or a JWT, refresh token, secret or
+# password a client puts in the URL): the log keeps their names, never their values. Bodies are never logged.
+_CREDENTIAL_PARAMETER = re.compile(r"token|jwt|secret|password|assertion", re.I)
+REDACTED = "***"
+
+
+def loggable_query(query: str) -> str:
+    """The raw query string with the values of credential parameters replaced by REDACTED."""
+    parts = []
+    for part in query.split("&") if query else []:
+        name, equals, _value = part.partition("=")
+        if equals and _CREDENTIAL_PARAMETER.search(urllib.parse.unquote_plus(name)):
+            part = f"{name}={REDACTED}"
+        parts.append(part)
+    return "&".join(parts)
+
 
 _TABLE = "CREATE TABLE IF NOT EXISTS request_log_handover (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL, entries TEXT NOT NULL)"
 
@@ -49,7 +68,7 @@ class RequestLog:
                 "time": time.time(),
                 "method": method,
                 "path": path,
-                "query": query,
+                "query": loggable_query(query),
                 "status": None,
                 "client": None,
                 "duration_ms": None,

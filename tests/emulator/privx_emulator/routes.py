@@ -8,11 +8,16 @@ from __future__ import annotations
 import re
 
 from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_monitor, api_policies, api_target_domains
+from . import api_identity_providers, token_exchange
 from .fields import STATUS_SERVICES
 
 SM = "/secrets-manager/api/v1"
 AZ = "/authorizer/api/v1"
 TOKEN_PATH = "/auth/api/v1/oauth/token"
+EXCHANGE_PATH = token_exchange.EXCHANGE_PATH
+# The endpoints that speak OAuth 2.0 (their errors are {error, error_description}), not PrivX's error body.
+OAUTH_PATHS = (TOKEN_PATH, EXCHANGE_PATH)
+IDP = "/role-store/api/v1/identity-providers"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
@@ -82,6 +87,13 @@ ROUTES = (
     Route("GET", MONITOR + "/auditevents", api_monitor.list_audit_events, permission=LOGS_VIEW),
     Route("GET", MONITOR + "/auditevents/codes", api_monitor.audit_event_codes, permission=LOGS_VIEW),
     Route("GET", MONITOR + "/time", api_monitor.server_time, any_caller=True),
+    Route("POST", EXCHANGE_PATH, token_exchange.exchange_token, public=True),
+    Route("GET", IDP, api_identity_providers.list_providers),
+    Route("POST", IDP, api_identity_providers.create_provider),
+    Route("POST", IDP + "/search", api_identity_providers.search_providers),
+    Route("GET", IDP + "/{identityProviderID}", api_identity_providers.get_provider),
+    Route("PUT", IDP + "/{identityProviderID}", api_identity_providers.replace_provider),
+    Route("DELETE", IDP + "/{identityProviderID}", api_identity_providers.delete_provider),
 ) + tuple(Route("GET", path, api_identity.service_status, any_caller=True) for path in STATUS_SERVICES.values())
 
 

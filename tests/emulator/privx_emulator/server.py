@@ -22,7 +22,7 @@ from .control import CONTROL_PREFIX, handle_control
 from .errors import ApiError, OAuthError, bad_request, error_body, not_found
 from .faults import IGNORED_OFFSET_COUNT
 from .render import shape_answer
-from .routes import TOKEN_PATH, Router
+from .routes import OAUTH_PATHS, Router
 from .validation import is_uuid
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -42,7 +42,7 @@ def oauth_response(exc: OAuthError) -> Response:
 
 def error_response(path: str, status: int, error_code: str, oauth_error: str, message: str) -> Response:
     """An error in the body the endpoint speaks: the OAuth body on the token endpoint, PrivX's elsewhere."""
-    if path == TOKEN_PATH:
+    if path in OAUTH_PATHS:
         return oauth_response(OAuthError(status, oauth_error, message))
     return Response(status, error_body(error_code, message))
 
@@ -72,7 +72,7 @@ def _dispatch(router: Router, ctx: RequestContext) -> Response:
     if route is None:
         allowed = ", ".join(sorted(methods))
         message = f"method {ctx.method} is not allowed here (allowed: {allowed})"
-        if ctx.path == TOKEN_PATH:
+        if ctx.path in OAUTH_PATHS:
             raise OAuthError(405, "invalid_request", message, headers={"Allow": allowed})
         raise ApiError(405, "GENERAL_ERROR", message, headers={"Allow": allowed})
     if not route.public:

@@ -39,6 +39,41 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 CREATE INDEX IF NOT EXISTS tokens_by_client ON tokens (client_id);
 CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires);
+CREATE INDEX IF NOT EXISTS tokens_by_refresh ON tokens (refresh_token);
+-- How each token was granted, and whether its refresh token is still good (tokens.py); a token without a row
+-- here was granted to an API client's password grant, its refresh token unused.
+CREATE TABLE IF NOT EXISTS token_grants (
+    access_token TEXT PRIMARY KEY,
+    grant_type TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    identity_provider_id TEXT NOT NULL,
+    refresh_state TEXT NOT NULL
+);
+-- Trusted JWT issuers (api_identity_providers.py); what no query needs is in data (JSON).
+CREATE TABLE IF NOT EXISTS identity_providers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    token_type TEXT NOT NULL,
+    jwt_issuer TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS identity_providers_by_issuer ON identity_providers (jwt_issuer);
+-- PrivX user directories and the users in them that an exchanged token's subject resolves to (fixture only).
+CREATE TABLE IF NOT EXISTS user_directories (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS directory_users (
+    user_id TEXT PRIMARY KEY,
+    directory_id TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    principal_key TEXT NOT NULL,
+    role TEXT NOT NULL,
+    UNIQUE (directory_id, principal_key)
+);
 CREATE TABLE IF NOT EXISTS password_policies (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -230,6 +265,7 @@ TABLES = (
     "policy_details", "target_domain_details", "scanned_account_details", "directory_entries", "pending_scans",
     "audit_events",
 )
+TABLES += ("token_grants", "identity_providers", "user_directories", "directory_users")
 
 # sortkey -> column, per list. Every order ends with the id so that paging is stable.
 TARGET_DOMAIN_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
@@ -244,6 +280,7 @@ MANAGED_SORT = {
 POLICY_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
 SECRET_SORT = {"path": "path", "username": "username", "type": "type", "created": "created", "updated": "updated"}
 CHECKOUT_SORT = {"created": "c.created", "expires": "c.expires", "path": "c.path", "id": "c.id"}
+IDENTITY_PROVIDER_SORT = {key: key for key in ("id", "name", "jwt_issuer", "token_type", "created", "updated")}
 
 _MANAGED_SELECT = (
     "SELECT ma.*, td.name AS target_domain_name, pp.name AS password_policy_name "
@@ -457,7 +494,72 @@ class Store:
 
     def purge_tokens(self, expired_before: float) -> None:
         # Expired tokens are kept for a while so that a late call is told "expired" rather than "invalid".
-        self.conn.execute("DELETE FROM tokens WHERE expires < ?", (expired_before,))
+        if self.conn.execute("DELETE FROM tokens WHERE expires < ?", (expired_before,)).rowcount:
+            self.conn.execute("DELETE FROM token_grants WHERE access_token NOT IN (SELECT access_token FROM tokens)")
+
+    # -- token grants, identity providers and the users their tokens map to ------------------------
+
+    _GRANT_SELECT = ("SELECT t.*, COALESCE(g.grant_type, 'password') AS grant_type, g.scope AS scope, "
+                     "COALESCE(g.identity_provider_id, '') AS identity_provider_id, "
+                     "COALESCE(g.refresh_state, 'active') AS refresh_state "
+                     "FROM tokens t LEFT JOIN token_grants g ON g.access_token = t.access_token")
+
+    def oauth_client_ids(self) -> set:
+        return {row["oauth_client_id"] for row in self._all("SELECT DISTINCT oauth_client_id FROM api_clients")}
+
+    def insert_token_grant(self, row: dict) -> None:
+        self._insert("token_grants", row, replace=True)
+
+    def token_by_refresh(self, refresh_token: str) -> dict | None:
+        return self._one(f"{self._GRANT_SELECT} WHERE t.refresh_token = ?", (refresh_token,))
+
+    def set_refresh_state(self, access_token: str, state: str, grant: dict) -> None:
+        row = {key: grant[key] for key in ("grant_type", "identity_provider_id")}
+        row.update(access_token=access_token, scope=grant["scope"] or "", refresh_state=state)
+        self._insert("token_grants", row, replace=True)
+
+    def token_grants(self, client_id: str | None = None) -> list:
+        where, params = (" WHERE t.client_id = ?", (client_id,)) if client_id is not None else ("", ())
+        return self._all(f"{self._GRANT_SELECT}{where} ORDER BY t.issued, t.access_token", params)
+
+    def insert_identity_provider(self, row: dict) -> None:
+        self._insert("identity_providers", row)
+
+    def get_identity_provider(self, provider_id: str) -> dict | None:
+        return self._one("SELECT * FROM identity_providers WHERE id = ?", (provider_id,))
+
+    def identity_provider_by_name(self, name: str) -> dict | None:
+        return self._one("SELECT * FROM identity_providers WHERE name = ?", (name,))
+
+    def identity_providers_by_issuer(self, issuer: str) -> list:
+        return self._all("SELECT * FROM identity_providers WHERE jwt_issuer = ? ORDER BY name, id", (issuer,))
+
+    def update_identity_provider(self, provider_id: str, columns: dict) -> None:
+        self._update("identity_providers", provider_id, columns)
+
+    def delete_identity_provider(self, provider_id: str) -> None:
+        self.conn.execute("DELETE FROM identity_providers WHERE id = ?", (provider_id,))
+
+    def page_identity_providers(self, keywords: list, paging) -> tuple:
+        where, params = _keyword_clauses(keywords, ("name", "jwt_issuer"))
+        order = _order_by(paging, IDENTITY_PROVIDER_SORT, "id")
+        return self._page("SELECT * FROM identity_providers", "FROM identity_providers", where, params, order, paging)
+
+    def insert_user_directory(self, row: dict) -> None:
+        self._insert("user_directories", row)
+
+    def get_user_directory(self, directory_id: str) -> dict | None:
+        return self._one("SELECT * FROM user_directories WHERE id = ?", (directory_id,))
+
+    def insert_directory_user(self, row: dict) -> None:
+        self._insert("directory_users", row)
+
+    def find_directory_user(self, directory_id: str, principal: str) -> dict | None:
+        sql = "SELECT * FROM directory_users WHERE directory_id = ? AND principal_key = ?"
+        return self._one(sql, (directory_id, principal.lower()))
+
+    def get_directory_user(self, user_id: str) -> dict | None:
+        return self._one("SELECT * FROM directory_users WHERE user_id = ?", (user_id,))
 
     # -- password policies -----------------------------------------------------------------------
 
