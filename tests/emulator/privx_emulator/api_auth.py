@@ -156,6 +156,10 @@ def authorize(caller: dict, route) -> None:
     the routes a user may call, and any caller, even one without roles, the status and identity reads."""
     if route.any_caller or ADMIN_PERMISSION in permissions_of(caller):
         return
+    if route.permissions:
+        if set(route.permissions) & set(permissions_of(caller)):
+            return
+        raise permission_denied(f"this API client's roles grant none of the permissions this call needs ({', '.join(route.permissions)})")
     if route.user_allowed:
         if roles_of(caller):
             return

@@ -22,16 +22,20 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 
 class Route:
     """One method on one path template. `user_allowed`: callable by a client with any role; `any_caller`:
-    by any client with a token, even one without roles; `public`: needs no bearer token (the token endpoint)."""
+    by any client with a token, even one without roles; `public`: needs no bearer token (the token endpoint);
+    `permissions`: callable by a client holding any of these permissions (privx-admin always may);
+    `text_parameters`: path parameters that are names, not UUIDs."""
 
     def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False,
-                 any_caller: bool = False) -> None:
+                 any_caller: bool = False, permissions: tuple = (), text_parameters: tuple = ()) -> None:
         self.method = method
         self.template = template
         self.handler = handler
         self.user_allowed = user_allowed
         self.public = public
         self.any_caller = any_caller
+        self.permissions = permissions
+        self.text_parameters = text_parameters
 
 
 ROUTES = (
