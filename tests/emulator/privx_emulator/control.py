@@ -7,7 +7,7 @@ from __future__ import annotations
 # authentication, not written to the request log, never faulted. It reads the request log, resets
 # state, injects faults and rotation failures, changes settings, and reads state past the permissions.
 
-from . import __version__
+from . import __version__, control_hosts
 from .context import Response
 from .errors import ApiError, bad_request, not_found
 from .render import RENDERINGS, managed_account_fields, render_secrets
@@ -302,6 +302,7 @@ CONTROL_ROUTES = {
     "directory": {"GET": get_directory, "POST": add_directory_entries, "DELETE": remove_directory_entry},
     "scan-failures": {"GET": get_scan_failures, "POST": add_scan_failure, "DELETE": clear_scan_failures},
     "target-domain-secrets": {"GET": get_target_domain_secrets},
+    **control_hosts.ROUTES,
 }
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 
-from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_policies, api_target_domains
+from . import (
+    api_auth, api_authorizer, api_batch, api_host_secrets, api_hosts, api_identity, api_managed_accounts, api_policies,
+    api_script_templates, api_target_domains, host_rotation,
+)
 from .fields import STATUS_SERVICES
 
 SM = "/secrets-manager/api/v1"
@@ -16,6 +19,11 @@ TOKEN_PATH = "/auth/api/v1/oauth/token"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
+SCRIPT_TEMPLATE = SM + "/script-template"
+HOSTS = "/host-store/api/v1/hosts"
+# Host rotation objects fall under the hosts permissions (docs/privx-api-fields.md, "Permissions").
+HOSTS_VIEW = ("hosts-view", "hosts-manage")
+HOSTS_MANAGE = ("hosts-manage",)
 
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -69,6 +77,22 @@ ROUTES = (
     Route("GET", POLICY + "/{passwordPolicyID}", api_policies.get_policy),
     Route("PUT", POLICY + "/{passwordPolicyID}", api_policies.replace_policy),
     Route("DELETE", POLICY + "/{passwordPolicyID}", api_policies.delete_policy),
+    Route("GET", SM + "/script-templates", api_script_templates.list_templates, permissions=HOSTS_VIEW),
+    Route("POST", SCRIPT_TEMPLATE, api_script_templates.create_template, permissions=HOSTS_MANAGE),
+    Route("POST", SCRIPT_TEMPLATE + "/compile", api_script_templates.compile_template, permissions=HOSTS_VIEW),
+    Route("GET", SCRIPT_TEMPLATE + "/{scriptTemplateID}", api_script_templates.get_template, permissions=HOSTS_VIEW),
+    Route("PUT", SCRIPT_TEMPLATE + "/{scriptTemplateID}", api_script_templates.replace_template, permissions=HOSTS_MANAGE),
+    Route("DELETE", SCRIPT_TEMPLATE + "/{scriptTemplateID}", api_script_templates.delete_template, permissions=HOSTS_MANAGE),
+    Route("GET", SM + "/host-secret/{hostID}", api_host_secrets.get_host_secret),
+    Route("POST", SM + "/host-secret/{hostID}", api_host_secrets.create_host_secret),
+    Route("DELETE", SM + "/host-secret/{hostID}", api_host_secrets.delete_host_secret),
+    Route("POST", SM + "/rotate/{hostID}/{account}", host_rotation.rotate_host_account, permissions=HOSTS_VIEW, text_parameters=("account",)),
+    Route("GET", HOSTS, api_hosts.list_hosts, permissions=HOSTS_VIEW),
+    Route("POST", HOSTS, api_hosts.create_host, permissions=HOSTS_MANAGE),
+    Route("POST", HOSTS + "/search", api_hosts.search_hosts, permissions=HOSTS_VIEW),
+    Route("GET", HOSTS + "/{hostID}", api_hosts.get_host, permissions=HOSTS_VIEW),
+    Route("PUT", HOSTS + "/{hostID}", api_hosts.replace_host, permissions=HOSTS_MANAGE),
+    Route("DELETE", HOSTS + "/{hostID}", api_hosts.delete_host, permissions=HOSTS_MANAGE),
     Route("GET", AZ + "/secrets", api_authorizer.list_secrets, user_allowed=True),
     Route("POST", AZ + "/secrets/search", api_authorizer.search_secrets, user_allowed=True),
     Route("GET", AZ + "/secrets/checkouts", api_authorizer.list_checkouts, user_allowed=True),
