@@ -53,7 +53,8 @@ def rotate_after_checkout(app, store, checkout: dict, trigger: str, when: float)
     because the release itself must not fail. A host account's rotation follows its host's policy (host_rotation.py).
     """
     if checkout["host_account_id"]:
-        from . import host_rotation  # pylint: disable=import-outside-toplevel  (host_rotation builds on this module)
+        # Imported here: host_rotation builds on this module.
+        from . import host_rotation  # pylint: disable=import-outside-toplevel
         host_rotation.rotate_after_checkout(app, store, checkout, trigger, when)
         return
     if not checkout["managed_account_id"]:
@@ -72,7 +73,8 @@ def complete_rotation(app, store, pending: dict, when: float) -> None:
     account = store.get_managed_account_by_id(pending["managed_account_id"])
     if account is None:
         # Host accounts' rotations share the queue; their ids are never a managed account's.
-        from . import host_rotation  # pylint: disable=import-outside-toplevel  (host_rotation builds on this module)
+        # Imported here: host_rotation builds on this module.
+        from . import host_rotation  # pylint: disable=import-outside-toplevel
         host_rotation.complete_rotation(app, store, pending, when)
         return
     failure = app.rotation_failures.consume(account["target_domain_id"], account["username_key"])

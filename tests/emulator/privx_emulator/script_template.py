@@ -363,6 +363,12 @@ def _compare(operator):
     return compare
 
 
+def _escape_html(text: str) -> str:
+    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;")):
+        text = text.replace(character, entity)
+    return text
+
+
 def _index(item, *keys):
     for key in keys:
         try:
@@ -381,8 +387,7 @@ FUNCTIONS = {
     "print": _go_print,
     "println": lambda *args: " ".join(_printable(arg) for arg in args) + "\n",
     "printf": _go_printf,
-    "html": lambda *args: _go_print(*args).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
-                                               .replace("'", "&#39;"),
+    "html": lambda *args: _escape_html(_go_print(*args)),
     "js": lambda *args: json.dumps(_go_print(*args))[1:-1].replace("'", "\\'"),
     "urlquery": lambda *args: urllib.parse.quote_plus(_go_print(*args)),
     "eq": _compare(lambda left, right: left == right),

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-import emulator_helpers  # noqa: F401  pylint: disable=unused-import  (puts privx_emulator on sys.path)
+# emulator_helpers puts privx_emulator on sys.path.
+import emulator_helpers  # noqa: F401  pylint: disable=unused-import
 from privx_emulator.fixture import FixtureError, check_fixture, seed
 from privx_emulator.harness import fixture_path
 from privx_emulator.store import Store
@@ -83,7 +84,8 @@ def _rotating(fixture: dict) -> dict:
     (lambda f: _rotating(f)["accounts"][0].update(last_rotated="last week"), "accounts[0].last_rotated: must be an RFC 3339"),
     (lambda f: _rotating(f)["accounts"][0].update(roles="privx-admin"), "accounts[0].roles: must be a list of strings"),
     (lambda f: f.update(generate_hosts=[{"prefix": "x"}]), "generate_hosts[0].count: is required"),
-    (lambda f: f.update(generate_hosts=[{"count": 1, "prefix": "web", "width": 2, "start": 1}]), "generate_hosts[0]: generates the common_name 'web01', which another host has"),
+    (lambda f: f.update(generate_hosts=[{"count": 1, "prefix": "web", "width": 2, "start": 1}]),
+     "generate_hosts[0]: generates the common_name 'web01', which another host has"),
     (lambda f: f.update(generate_hosts=[{"count": 2, "operating_system": "AIX"}]), "generate_hosts[0].operating_system: must be one of"),
 ])
 def test_fixture_errors_are_clear(change, message: str) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-import emulator_helpers  # noqa: F401  pylint: disable=unused-import  (puts privx_emulator on sys.path)
+# emulator_helpers puts privx_emulator on sys.path.
+import emulator_helpers  # noqa: F401  pylint: disable=unused-import
 from privx_emulator.script_template import TemplateError, compile_script, render
 
 DATA = {"Username": "root", "Password": "N3w-pass", "OldPassword": ""}
