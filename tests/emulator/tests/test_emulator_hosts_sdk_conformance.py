@@ -13,6 +13,7 @@ import pytest
 
 from emulator_helpers import POLICY_DEFAULT, SM, Api, assert_error
 from host_helpers import GO_ZERO_TIME, HOST_APP01, HOSTS, SCRIPT_TEMPLATE, TEMPLATE_LINUX
+from test_emulator_sdk_conformance import _id_shape, _list_shape, _object_shape
 
 
 def go_service(address: str) -> dict:
@@ -80,18 +81,6 @@ def fixture_ids(admin: Api) -> dict:
     template = admin.post(SCRIPT_TEMPLATE, json=go_script_template("sdk-existing"))
     assert host.status_code == template.status_code == 201, host.text + template.text
     return {"host": host.json()["id"], "template": template.json()["id"], "app01": HOST_APP01}
-
-
-def _list_shape(body) -> None:
-    assert set(body) == {"count", "items"} and isinstance(body["items"], list) and body["count"] >= len(body["items"])
-
-
-def _id_shape(body) -> None:
-    assert set(body) == {"id"} and len(body["id"]) == 36
-
-
-def _object_shape(body) -> None:
-    assert isinstance(body, dict) and body.get("id")
 
 
 def _host_secret_shape(body) -> None:
