@@ -149,9 +149,11 @@ def sync_host_secret(store, host: dict, old_values: dict, caller_id: str, when: 
     """Write the host secret a host's rotation settings call for [emulator's choice of the rules, which PrivX's
     documents leave open]: a host with rotation enabled has one, whose accounts are its principals with `rotate`;
     a new account's passphrase is its initial password, and a passphrase that differs from the one stored before
-    is a new secret version. A host with rotation disabled has none (its accounts and their secrets go)."""
+    is a new secret version. Disabling rotation deletes the host secret (its accounts and their secrets go); a host
+    whose rotation was off before and stays off leaves its host secret, if any, as it is."""
     if not host["rotation_enabled"]:
-        store.delete_host_secret(host["id"])
+        if old_values.get("password_rotation_enabled"):
+            store.delete_host_secret(host["id"])
         return
     store.set_host_secret(host["id"], _metadata_from_host(host, store.get_host_secret(host["id"]), caller_id, when))
     before = {principal["principal"]: principal.get("passphrase", "") for principal in old_values.get("principals") or []}

@@ -83,6 +83,15 @@ def test_passphrases_and_rotating_principals_change_the_secret(emu, admin: Api) 
     assert admin.get(f"{HOSTS}/{host_id}").json()["password_rotation"]["protocol"] == "SSH"
 
 
+def test_a_host_without_rotation_keeps_its_host_secret(emu, admin: Api, user: Api) -> None:
+    """web01 (test.json) has a host secret without rotation settings: writing the host, rotation still off, keeps it."""
+    read = admin.get(f"{HOSTS}/{HOST_WEB01}").json()
+    assert admin.put(f"{HOSTS}/{HOST_WEB01}", json=dict(read, comment="changed")).status_code == 200
+    assert paths(user, host_id=HOST_WEB01) == ["hosts/web01/deploy", "hosts/web01/root"]
+    assert versions(emu, "web01", "root") == ["web01-root-v1"]
+    assert secret_of(admin, HOST_WEB01)["metadata"]["policy_id"] == ""
+
+
 def test_rotation_settings_are_stamped_when_they_change(admin: Api, admin2: Api) -> None:
     host_id = create_host(admin, simple_host())
     first = admin.get(f"{HOSTS}/{host_id}").json()["password_rotation"]
