@@ -154,16 +154,17 @@ def client_id_for_log(store, headers) -> str | None:
 
 
 def authorize(caller: dict, route) -> None:
-    """Let the caller through when its roles permit the route: `privx-admin` permits everything, the route's
-    permission (when it names one) that route, any role the user-scope calls, and any caller, even one without
+    """Let the caller through when its roles permit the route: `privx-admin` permits everything, any of the route's
+    permissions (when it names some) that route, any role the user-scope calls, and any caller, even one without
     roles, the status and identity reads."""
     permissions = permissions_of(caller)
-    if route.any_caller or ADMIN_PERMISSION in permissions or (route.permission and route.permission in permissions):
+    if route.any_caller or ADMIN_PERMISSION in permissions or set(route.permissions) & set(permissions):
         return
     if route.user_allowed and roles_of(caller):
         return
-    if route.permission:
-        if not roles_of(caller):
-            raise permission_denied("this API client has no role")
-        raise permission_denied(f"this API client's roles grant neither {ADMIN_PERMISSION} nor {route.permission}, which this call needs")
+    if (route.permissions or route.user_allowed) and not roles_of(caller):
+        raise permission_denied("this API client has no role")
+    needed = " nor ".join((ADMIN_PERMISSION,) + tuple(route.permissions))
+    if route.permissions:
+        raise permission_denied(f"this API client's roles grant neither {needed}, which this call needs")
     raise permission_denied(f"this API client's roles do not grant the {ADMIN_PERMISSION} permission this call needs")

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 # Authorizer endpoints (docs/privx-api.md): the account secrets a caller may check out, and the caller's
-# checkouts. Paths are `<target domain>/<username>` and `hosts/<common name>/<username>` [our choice].
+# checkouts. Paths are `<target domain>/<username>` and `hosts/<common name>/<username>` [our choice]. A host account
+# is listed to callers holding one of its principal's roles (or privx-admin), or to every caller when it has none.
 
 import uuid
 
 from . import audit
+from .api_identity import access_keys
 from .context import Response
 from .errors import bad_request, not_found, permission_denied
 from .render import render_account_secret, render_checkout
@@ -42,7 +44,7 @@ def search_secrets(ctx) -> Response:
 def _secrets(ctx, criteria: dict) -> Response:
     paging = parse_paging(ctx.query, AZ_DEFAULT_LIMIT, SECRET_SORT, "path")
     with ctx.store.transaction() as store:
-        count, rows = store.page_account_secrets(criteria, paging)
+        count, rows = store.page_account_secrets(dict(criteria, access=access_keys(ctx.caller)), paging)
         hosts = store.hosts_by_id(row["host_id"] for row in rows)
     return _list(count, [render_account_secret(row, hosts.get(row["host_id"])) for row in rows])
 
@@ -77,7 +79,7 @@ def create_checkout(ctx) -> Response:
     path = require_string(values, "path")
     when = now()
     with ctx.store.transaction() as store:
-        secret = store.find_account_secret(path)
+        secret = store.find_account_secret(path, access_keys(ctx.caller))
         if secret is None:
             raise not_found(f"no account secret at path {path!r}", "path")
         if not secret["explicit_checkout"]:

@@ -20,9 +20,13 @@ ADMIN_PERMISSION = "privx-admin"
 _ROLE_NAMESPACE = uuid.UUID("6f1c8a52-4f0e-4e0b-9d55-6a2d3c1e7b90")
 
 
-def _role(name: str, permissions: tuple, system: bool = False, comment: str = "") -> dict:
+def role_id(name: str) -> str:
     # A fixed id per role name, so that answers are the same across restarts.
-    return {"id": str(uuid.uuid5(_ROLE_NAMESPACE, name)), "name": name, "explicit": True, "implicit": False, "system": system,
+    return str(uuid.uuid5(_ROLE_NAMESPACE, name))
+
+
+def _role(name: str, permissions: tuple, system: bool = False, comment: str = "") -> dict:
+    return {"id": role_id(name), "name": name, "explicit": True, "implicit": False, "system": system,
             "comment": comment, "permissions": list(permissions), "access_group_id": "", "owner_src": "",
             "source_rules": {"rules": None}, "context": {"enabled": False}}
 
@@ -45,6 +49,14 @@ def roles_of(client: dict) -> tuple:
 
 def permissions_of(client: dict) -> list:
     return sorted({permission for role in roles_of(client) for permission in role["permissions"]})
+
+
+def access_keys(client: dict) -> list | None:
+    """What the caller's roles are known by (ids and names, lower case), matched against the roles of a host account's
+    principal (docs/privx-api.md, host accounts); None for a privx-admin caller, who reaches every account."""
+    if ADMIN_PERMISSION in permissions_of(client):
+        return None
+    return sorted({key.lower() for role in roles_of(client) for key in (role["id"], role["name"])})
 
 
 def service_status(ctx) -> Response:

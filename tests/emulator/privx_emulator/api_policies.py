@@ -202,16 +202,19 @@ def replace_policy(ctx) -> Response:
 
 
 def delete_policy(ctx) -> Response:
-    """DELETE SM/password-policy/{id}: refused while managed accounts or auto-onboarding domains use it."""
+    """DELETE SM/password-policy/{id}: refused while managed accounts, auto-onboarding domains or hosts use it."""
     with ctx.store.transaction() as store:
         policy = require_policy(ctx)
         accounts, domains = store.policy_users(policy["id"])
-        if accounts or domains:
+        hosts = store.hosts_using("password_policy_id", policy["id"])
+        if accounts or domains or hosts:
             users = []
             if accounts:
                 users.append(f"{accounts} managed account(s)")
             if domains:
                 users.append("the auto-onboarding of target domain(s) " + ", ".join(domains))
+            if hosts:
+                users.append("the password rotation of host(s) " + ", ".join(hosts))
             raise bad_request("BAD_REQUEST", f"password policy {policy['name']!r} is in use by {' and '.join(users)}", "passwordPolicyID")
         store.delete_policy(policy["id"])
         audit.record(store, "Password-policy-removed", policyID=policy["id"], policyName=policy["name"])

@@ -11,6 +11,7 @@ import os
 import threading
 
 from .faults import FaultSet
+from .host_rotation import HostRotationFailures
 from .fixture import seed
 from .requestlog import RequestLog
 from .rotation import BackgroundWorker, RotationFailures
@@ -60,6 +61,7 @@ class Emulator:
         self.request_log.take_over(store)
         self.faults = FaultSet()
         self.rotation_failures = RotationFailures()
+        self.host_rotation_failures = HostRotationFailures()
         self.scan_failures = ScanFailures()
         self.worker = BackgroundWorker(self)
         self.stopping = False
@@ -84,6 +86,7 @@ class Emulator:
         self.request_log.clear()
         self.faults.clear()
         self.rotation_failures.clear()
+        self.host_rotation_failures.clear()
         self.scan_failures.clear()
         self.settings.restore(self._initial_settings)
 

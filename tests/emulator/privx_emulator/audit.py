@@ -101,6 +101,10 @@ EVENT_TYPES = (
     _ours(1741, "Managed-account-rotation-succeeded", SECRETS_MANAGER, "A rotation ended with status SUCCESS and a new secret version."),
     _ours(1742, "Managed-account-rotation-failed", SECRETS_MANAGER, "A rotation ended with an error status; the secret is unchanged.",
           WARNING),
+    _ours(1745, "Host-account-rotation-started", SECRETS_MANAGER, "A rotation of a host account started."),
+    _ours(1746, "Host-account-rotation-succeeded", SECRETS_MANAGER, "A host account's rotation ended with a new secret version."),
+    _ours(1747, "Host-account-rotation-failed", SECRETS_MANAGER, "A host account's rotation ended in last_error; the secret is unchanged.",
+          WARNING),
     _ours(1750, "Secret-checked-out", AUTHORIZER, "A secret was checked out.", sensitive=True),
     _ours(1751, "Secret-checkout-released", AUTHORIZER, "A checkout was released."),
     _ours(1752, "Secret-checkout-expired", AUTHORIZER, "A checkout expired without being released."),
@@ -194,6 +198,11 @@ def record_rotation_start(store, account_id: str, trigger: str) -> None:
     account = store.get_managed_account_by_id(account_id)
     if account is not None:
         record_account(store, "Managed-account-rotation-started", account, trigger=trigger)
+
+
+def record_host_account(store, name: str, host: dict, account: dict, **details) -> None:
+    """An event about a host account (store rows of the host and of the account): its host and username."""
+    record(store, name, host_id=host["id"], hostID=host["id"], hostName=host["common_name"], targetUsername=account["username"], **details)
 
 
 def record_checkout(store, name: str, checkout: dict) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 # authentication, not written to the request log, never faulted. It reads the request log, resets
 # state, injects faults and rotation failures, changes settings, and reads state past the permissions.
 
-from . import __version__
+from . import __version__, control_hosts
 from .api_managed_accounts import ROTATION_TRIGGERS
 from .audit import format_event_time, to_micros
 from .context import Response
@@ -367,6 +367,7 @@ CONTROL_ROUTES = {
     "target-domain-secrets": {"GET": get_target_domain_secrets},
     "locks": {"POST": lock_account},
     "clock": {"GET": get_clock, "POST": advance},
+    **control_hosts.ROUTES,
 }
 CONTROL_ROUTES.update(tokens.CONTROL_ROUTES)
 

@@ -216,21 +216,68 @@ TARGET_DOMAIN_SPEC = {
     "managed_accounts": (_check_list, []),
     "generate_managed_accounts": (_check_object, None),
 }
-HOST_ACCOUNT_SPEC = {"id": (_check_uuid, None), "username": (_check_name, REQUIRED), "password": (_check_name, None)}
+HOST_ACCOUNT_SPEC = {
+    "id": (_check_uuid, None),
+    "username": (_check_name, REQUIRED),
+    "password": (_check_name, None),
+    "passwords": (_check_strings, []),
+    "rotate": (_check_bool, False),
+    "use_for_password_rotation": (_check_bool, False),
+    "roles": (_check_strings, []),
+    "last_rotated": (_check_datetime, None),
+    "last_error": (_check_datetime, None),
+    "last_error_details": (_check_str, ""),
+}
+ROTATION_SPEC = {
+    "operating_system": (_check_enum("LINUX", "WINDOWS"), REQUIRED),
+    "protocol": (_check_enum("SSH", "WINRM"), None),
+    "use_main_account": (_check_bool, False),
+    "password_policy": (_check_name, REQUIRED),
+    "script_template": (_check_name, REQUIRED),
+    "certificate_validation_options": (_check_enum("DISABLED", "ENABLED"), "DISABLED"),
+    "winrm_address": (_check_str, ""),
+    "winrm_port": (_check_count, 0),
+    "access_group_id": (_check_uuid, None),
+}
 HOST_SPEC = {
     "id": (_check_uuid, None),
     "common_name": (_check_name, REQUIRED),
     "addresses": (_check_strings, []),
     "external_id": (_check_str, ""),
     "instance_id": (_check_str, ""),
+    "comment": (_check_str, ""),
+    "tags": (_check_strings, []),
+    "access_group_id": (_check_uuid, None),
+    "services": (_check_list, []),
     "accounts": (_check_list, []),
+    "password_rotation": (_check_object, None),
+    # Left out: true when password_rotation is given.
+    "password_rotation_enabled": (_check_bool, None),
+}
+GENERATE_HOSTS_SPEC = {
+    "count": (_check_count, REQUIRED),
+    "prefix": (_check_name, "host"),
+    "start": (_check_count, 1),
+    "width": (_check_count, 3),
+    "operating_system": (_check_enum("LINUX", "WINDOWS"), "LINUX"),
+    "accounts": (_check_strings, []),
+    "tags": (_check_strings, []),
+    "password_rotation": (_check_object, None),
+}
+SCRIPT_TEMPLATE_SPEC = {
+    "id": (_check_uuid, None),
+    "name": (_check_name, REQUIRED),
+    "operating_system": (_check_enum("LINUX", "WINDOWS"), REQUIRED),
+    "script": (_check_name, REQUIRED),
 }
 TOP_SPEC = {
     "description": (_check_str, ""),
     "api_clients": (_check_list, REQUIRED),
     "password_policies": (_check_list, []),
+    "script_templates": (_check_list, []),
     "target_domains": (_check_list, []),
     "hosts": (_check_list, []),
+    "generate_hosts": (_check_list, []),
     # Token exchange: fixture_identity.py
     "user_directories": (_check_list, []),
     "identity_providers": (_check_list, []),
@@ -317,11 +364,64 @@ def _check_target_domain(raw, where: str, policy_names: set) -> dict:
     return domain
 
 
-def _check_host(raw, where: str) -> dict:
+def _check_host(raw, where: str, policy_names: set, template_names: set) -> dict:
     host = _entry(raw, where, HOST_SPEC)
     host["accounts"] = [_entry(item, f"{where}.accounts[{index}]", HOST_ACCOUNT_SPEC) for index, item in enumerate(host["accounts"])]
     _unique(host["accounts"], lambda item: item["username"], f"{where}.accounts", "username")
+    for index, account in enumerate(host["accounts"]):
+        if account["password"] is not None and account["passwords"]:
+            raise _fail(f"{where}.accounts[{index}]", "give either password or passwords, not both")
+    # Imported here, as api_target_domains is for target domains: the API modules are not otherwise needed to check a fixture.
+    from .api_hosts import checked_fixture_host  # pylint: disable=import-outside-toplevel
+    try:
+        checked_fixture_host({"services": host["services"]}, where)
+    except ValueError as exc:
+        raise FixtureError(str(exc)) from None
+    if host["password_rotation"] is not None:
+        rotation = host["password_rotation"] = _entry(host["password_rotation"], f"{where}.password_rotation", ROTATION_SPEC)
+        if rotation["password_policy"] not in policy_names:
+            raise _fail(f"{where}.password_rotation.password_policy", f"no password policy named {rotation['password_policy']!r}")
+        if rotation["script_template"] not in template_names:
+            raise _fail(f"{where}.password_rotation.script_template", f"no script template named {rotation['script_template']!r}")
+        if rotation["protocol"] is None:
+            rotation["protocol"] = "SSH" if rotation["operating_system"] == "LINUX" else "WINRM"
+    if host["password_rotation_enabled"] is None:
+        host["password_rotation_enabled"] = host["password_rotation"] is not None
+    elif host["password_rotation_enabled"] and host["password_rotation"] is None:
+        raise _fail(f"{where}.password_rotation", "is required with password_rotation_enabled")
     return host
+
+
+def _generated_hosts(raw, where: str, number: int) -> list:
+    """Hosts of the `number`th generate_hosts entry: <prefix><number>, an address and an SSH (LINUX) or RDP (WINDOWS)
+    service each, the named accounts without passwords; with the entry's password_rotation (none by default) every
+    account rotates, through the first one."""
+    spec = _entry(raw, where, GENERATE_HOSTS_SPEC)
+    if spec["count"] > MAX_GENERATED:
+        raise _fail(f"{where}.count", f"at most {MAX_GENERATED}")
+    service, port = ("SSH", 22) if spec["operating_system"] == "LINUX" else ("RDP", 3389)
+    rotation = spec["password_rotation"]
+    hosts = []
+    for offset, name in enumerate(_generated_names(spec)):
+        address = f"10.{100 + number % 150}.{offset // 256 % 256}.{offset % 256}"
+        host = {"common_name": name, "addresses": [address, f"{name}.example.com"], "tags": list(spec["tags"]),
+                "services": [{"service": service, "address": address, "port": port}],
+                "accounts": [{"username": account, "rotate": rotation is not None, "use_for_password_rotation": rotation is not None and not index}
+                             for index, account in enumerate(spec["accounts"])]}
+        if rotation is not None:
+            host["password_rotation"] = dict(rotation, operating_system=spec["operating_system"])
+        hosts.append(host)
+    return hosts
+
+
+def _check_script_template(raw, where: str) -> dict:
+    template = _entry(raw, where, SCRIPT_TEMPLATE_SPEC)
+    from .script_template import TemplateError, compile_script  # pylint: disable=import-outside-toplevel
+    try:
+        compile_script(template["script"])
+    except TemplateError as exc:
+        raise _fail(f"{where}.script", str(exc)) from None
+    return template
 
 
 def check_fixture(raw) -> dict:
@@ -340,8 +440,21 @@ def check_fixture(raw) -> dict:
         _check_target_domain(item, f"target_domains[{index}]", policy_names) for index, item in enumerate(fixture["target_domains"])
     ]
     _unique(fixture["target_domains"], lambda item: item["name"], "target_domains", "name")
-    fixture["hosts"] = [_check_host(item, f"hosts[{index}]") for index, item in enumerate(fixture["hosts"])]
+    fixture["script_templates"] = [
+        _check_script_template(item, f"script_templates[{index}]") for index, item in enumerate(fixture["script_templates"])
+    ]
+    _unique(fixture["script_templates"], lambda item: item["name"], "script_templates", "name")
+    template_names = {template["name"] for template in fixture["script_templates"]}
+    fixture["hosts"] = [_check_host(item, f"hosts[{index}]", policy_names, template_names) for index, item in enumerate(fixture["hosts"])]
     _unique(fixture["hosts"], lambda item: item["common_name"], "hosts", "common_name")
+    names = {host["common_name"] for host in fixture["hosts"]}
+    for index, item in enumerate(fixture["generate_hosts"]):
+        where = f"generate_hosts[{index}]"
+        for host in _generated_hosts(item, where, index):
+            if host["common_name"] in names:
+                raise _fail(where, f"generates the common_name {host['common_name']!r}, which another host has")
+            names.add(host["common_name"])
+            fixture["hosts"].append(_check_host(host, where, policy_names, template_names))
     _unique_ids(fixture)
     # Imported here: fixture_identity imports this module.
     from .fixture_identity import check_identity  # pylint: disable=import-outside-toplevel
@@ -350,7 +463,7 @@ def check_fixture(raw) -> dict:
 
 
 def _unique_ids(fixture: dict) -> None:
-    ids = [policy["id"] for policy in fixture["password_policies"]]
+    ids = [policy["id"] for policy in fixture["password_policies"]] + [template["id"] for template in fixture["script_templates"]]
     for domain in fixture["target_domains"]:
         ids.append(domain["id"])
         ids += [account["id"] for account in domain["scanned_accounts"] + domain["managed_accounts"]]
@@ -401,10 +514,15 @@ def seed(store, fixture: dict, when: float) -> None:
         details = {key: policy[key] for key in POLICY_DETAILS}
         store.set_policy_details(row["id"], dict(details, created_by=author, updated_by=author))
         policy_ids[policy["name"]] = row["id"]
+    template_ids = {}
+    for template in fixture["script_templates"]:
+        row = dict(template, id=_id(template["id"]), created=created, created_by=author, updated=created, updated_by=author)
+        store.insert_script_template(row)
+        template_ids[template["name"]] = row["id"]
     for domain in fixture["target_domains"]:
         _seed_target_domain(store, domain, policy_ids, author, created)
     for host in fixture["hosts"]:
-        _seed_host(store, host, created)
+        _seed_host(store, host, policy_ids, template_ids, author, created)
     # Imported here: fixture_identity imports this module.
     from .fixture_identity import seed_identity  # pylint: disable=import-outside-toplevel
     seed_identity(store, fixture, created, author)
@@ -515,17 +633,50 @@ def _seed_managed_account(store, td_id: str, account: dict, scanned: dict, polic
         store.append_history(row["id"], entry["version"], entry["rotated"], entry["trigger"], entry["status"])
 
 
-def _seed_host(store, host: dict, created: int) -> None:
+def _host_body(host: dict, policy_ids: dict, template_ids: dict) -> dict:
+    """The Host an API client would have sent for a fixture host, passphrases left out (_seed_host stores them)."""
+    from .api_identity import role_id  # pylint: disable=import-outside-toplevel
+    body = {key: host[key] for key in ("common_name", "addresses", "external_id", "instance_id", "comment", "tags", "services")}
+    body["access_group_id"] = host["access_group_id"]
+    body["principals"] = [{
+        "principal": account["username"], "rotate": account["rotate"], "use_for_password_rotation": account["use_for_password_rotation"],
+        "roles": [{"id": role_id(name), "name": name} for name in account["roles"]],
+    } for account in host["accounts"]]
+    body["password_rotation_enabled"] = host["password_rotation_enabled"]
+    rotation = host["password_rotation"]
+    if rotation is not None:
+        body["password_rotation"] = {key: value for key, value in rotation.items() if key not in ("password_policy", "script_template")}
+        body["password_rotation"].update(password_policy_id=policy_ids[rotation["password_policy"]],
+                                         script_template_id=template_ids[rotation["script_template"]])
+    return body
+
+
+def _seed_host(store, host: dict, policy_ids: dict, template_ids: dict, author: str, created: int) -> None:
+    """A fixture host, written as the host store writes one; then its accounts' secrets and rotation state. An account
+    with a password on a host without rotation is put in a host secret too (as made through Secrets Manager's API)."""
+    from .api_host_secrets import add_account  # pylint: disable=import-outside-toplevel
+    from .api_hosts import check_host_body, write_host  # pylint: disable=import-outside-toplevel
     host_id = _id(host["id"])
-    store.insert_host({
-        "id": host_id, "common_name": host["common_name"], "addresses": json.dumps(host["addresses"]),
-        "external_id": host["external_id"], "instance_id": host["instance_id"], "created": created, "updated": created,
-    })
+    values, _read_only = check_host_body(_host_body(host, policy_ids, template_ids))
+    write_host(store, host_id, values, None, author, created)
+    stored = store.get_host(host_id)
+    in_secret = {account["username"]: account["id"] for account in store.host_accounts(host_id)}
+    passphrases = {}
     for account in host["accounts"]:
-        account_id = _id(account["id"])
-        store.insert_host_account({"id": account_id, "host_id": host_id, "username": account["username"], "created": created, "updated": created})
-        if account["password"] is not None:
-            store.add_secret_version(account_id, account["password"], created)
+        passwords = [account["password"]] if account["password"] is not None else account["passwords"]
+        if passwords:
+            passphrases[account["username"]] = passwords[-1]
+        if account["username"] in in_secret:
+            for password in passwords:
+                store.add_secret_version(in_secret[account["username"]], password, created)
+        elif passwords and not host["password_rotation_enabled"]:
+            in_secret[account["username"]] = add_account(store, stored, account["username"], passwords, account["id"], author, created)
+        if account["username"] in in_secret:
+            store.set_host_account_details(in_secret[account["username"]], last_rotated=account["last_rotated"],
+                                           last_error=account["last_error"], last_error_details=account["last_error_details"])
+    for principal in stored["data"].get("principals") or []:
+        principal["passphrase"] = passphrases.get(principal["principal"], "")
+    store.set_host_details(host_id, stored["data"], stored["rotation_enabled"], stored["password_policy_id"], stored["script_template_id"])
 
 
 def _generated_managed(domain: dict, where: str, policy_names: set) -> list:

@@ -186,6 +186,30 @@ class ControlClient:
         """The write-only endpoint secrets stored for the domain: [{index, type, ldap_bind_password, entra_client_secret}]."""
         return self.call("GET", "target-domain-secrets", query={"target_domain": target_domain})["items"]
 
+    # -- host password rotation --
+
+    def host_accounts(self, host: str) -> dict:
+        """A host's secret as stored: {host_id, common_name, rotation_enabled, metadata (or None), count, items: [{id,
+        account, access_roles, rotation_initiated, last_rotated, last_error, last_error_details, current_version, versions}]}."""
+        return self.call("GET", "host-accounts", query={"host": host})
+
+    def host_account(self, host: str, username: str) -> dict | None:
+        return next((item for item in self.host_accounts(host)["items"] if item["account"] == username), None)
+
+    def fail_host_rotation(self, host: str, username: str | None = None, details: str | None = None, count: int | None = None) -> dict:
+        """The next rotations of the account (of every account of the host without username) end in last_error with these
+        last_error_details (a default SSH error without details), `count` times (None: until cleared)."""
+        body = {"host": host, "username": username, "count": count}
+        if details is not None:
+            body["details"] = details
+        return self.call("POST", "host-rotation-failures", body)
+
+    def host_rotation_failures(self) -> list:
+        return self.call("GET", "host-rotation-failures")["items"]
+
+    def clear_host_rotation_failures(self) -> None:
+        self.call("DELETE", "host-rotation-failures")
+
     def settings(self, **changes) -> dict:
         """settings(rotation_delay=0.1, token_lifetime=2, scan_delay=0.1) changes; settings() reads."""
         if changes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from .fields import ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, NEVER, OBJECT, OBJECTS, WHEN_SET
+from .fields import ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, NEVER, OBJECT, OBJECTS, WHEN_NOT_NIL, WHEN_SET
 from .timeutil import format_time
 
 GO = "go"
@@ -62,7 +62,7 @@ def marshal(name: str, values: dict, rendering: str = GO) -> dict:
         value = _marshal_value(field, values.get(field.name), rendering)
         if value is None and field.sent == ALWAYS and field.kind in (BOOLEAN, INTEGER):
             value = field.zero_value()  # booleans and numbers are sent in both renderings
-        if field.sent == WHEN_SET and _go_empty(value):
+        if (field.sent == WHEN_SET and _go_empty(value)) or (field.sent == WHEN_NOT_NIL and value is None):
             continue
         if rendering == SPARSE and _is_empty(value):
             continue

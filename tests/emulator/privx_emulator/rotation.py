@@ -51,8 +51,13 @@ def rotate_after_checkout(app, store, checkout: dict, trigger: str, when: float)
     """Release or expiry of a checkout rotates when the account's policy says rotate_on_release.
 
     A locked account is already being rotated and a disabled one cannot be; both are left alone,
-    because the release itself must not fail.
+    because the release itself must not fail. A host account's rotation follows its host's policy (host_rotation.py).
     """
+    if checkout["host_account_id"]:
+        # Imported here: host_rotation builds on this module.
+        from . import host_rotation  # pylint: disable=import-outside-toplevel
+        host_rotation.rotate_after_checkout(app, store, checkout, trigger, when)
+        return
     if not checkout["managed_account_id"]:
         return
     account = store.get_managed_account_by_id(checkout["managed_account_id"])
@@ -68,6 +73,10 @@ def complete_rotation(app, store, pending: dict, when: float) -> None:
     store.delete_pending_rotation(pending["managed_account_id"])
     account = store.get_managed_account_by_id(pending["managed_account_id"])
     if account is None:
+        # Host accounts' rotations share the queue; their ids are never a managed account's.
+        # Imported here: host_rotation builds on this module.
+        from . import host_rotation  # pylint: disable=import-outside-toplevel
+        host_rotation.complete_rotation(app, store, pending, when)
         return
     failure = app.rotation_failures.consume(account["target_domain_id"], account["username_key"])
     rotated = whole_seconds(when)

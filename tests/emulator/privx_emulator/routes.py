@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 
-from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_monitor, api_policies, api_target_domains
-from . import api_identity_providers, token_exchange
+from . import (
+    api_auth, api_authorizer, api_batch, api_host_secrets, api_hosts, api_identity, api_identity_providers, api_managed_accounts,
+    api_monitor, api_policies, api_script_templates, api_target_domains, host_rotation, token_exchange,
+)
 from .fields import STATUS_SERVICES
 
 SM = "/secrets-manager/api/v1"
@@ -22,27 +24,34 @@ TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
 MONITOR = "/monitor-service/api/v1"
-# The permission that reads the audit log, besides privx-admin (docs/privx-api-admin.md, "Audit events").
-LOGS_VIEW = "logs-view"
+SCRIPT_TEMPLATE = SM + "/script-template"
+HOSTS = "/host-store/api/v1/hosts"
+# The permissions that grant a route besides privx-admin. The audit log's (docs/privx-api-admin.md, "Audit events"):
+LOGS_VIEW = ("logs-view",)
+# Host rotation objects fall under the hosts permissions (docs/privx-api-fields.md, "Permissions").
+HOSTS_VIEW = ("hosts-view", "hosts-manage")
+HOSTS_MANAGE = ("hosts-manage",)
 
 _PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 class Route:
-    """One method on one path template. Callable by a client with the privx-admin permission, or with `permission`
-    when one is named; `user_allowed`: by a client with any role (PrivX's "user" scope, which the authorizer's secret
-    and checkout calls require: docs/privx-api.md); `any_caller`: by any client with a token, even one without roles;
-    `public`: needs no bearer token (the token endpoint)."""
+    """One method on one path template. Callable by a client with the privx-admin permission, or with any of
+    `permissions` when the route names some; `user_allowed`: by a client with any role (PrivX's "user" scope, which
+    the authorizer's secret and checkout calls require: docs/privx-api.md); `any_caller`: by any client with a token,
+    even one without roles; `public`: needs no bearer token (the token endpoint); `text_parameters`: path parameters
+    that are names, not UUIDs."""
 
     def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False,
-                 any_caller: bool = False, permission: str = "") -> None:
+                 any_caller: bool = False, permissions: tuple = (), text_parameters: tuple = ()) -> None:
         self.method = method
         self.template = template
         self.handler = handler
         self.user_allowed = user_allowed
         self.public = public
         self.any_caller = any_caller
-        self.permission = permission
+        self.permissions = permissions
+        self.text_parameters = text_parameters
 
 
 ROUTES = (
@@ -76,6 +85,22 @@ ROUTES = (
     Route("GET", POLICY + "/{passwordPolicyID}", api_policies.get_policy),
     Route("PUT", POLICY + "/{passwordPolicyID}", api_policies.replace_policy),
     Route("DELETE", POLICY + "/{passwordPolicyID}", api_policies.delete_policy),
+    Route("GET", SM + "/script-templates", api_script_templates.list_templates, permissions=HOSTS_VIEW),
+    Route("POST", SCRIPT_TEMPLATE, api_script_templates.create_template, permissions=HOSTS_MANAGE),
+    Route("POST", SCRIPT_TEMPLATE + "/compile", api_script_templates.compile_template, permissions=HOSTS_VIEW),
+    Route("GET", SCRIPT_TEMPLATE + "/{scriptTemplateID}", api_script_templates.get_template, permissions=HOSTS_VIEW),
+    Route("PUT", SCRIPT_TEMPLATE + "/{scriptTemplateID}", api_script_templates.replace_template, permissions=HOSTS_MANAGE),
+    Route("DELETE", SCRIPT_TEMPLATE + "/{scriptTemplateID}", api_script_templates.delete_template, permissions=HOSTS_MANAGE),
+    Route("GET", SM + "/host-secret/{hostID}", api_host_secrets.get_host_secret),
+    Route("POST", SM + "/host-secret/{hostID}", api_host_secrets.create_host_secret),
+    Route("DELETE", SM + "/host-secret/{hostID}", api_host_secrets.delete_host_secret),
+    Route("POST", SM + "/rotate/{hostID}/{account}", host_rotation.rotate_host_account, permissions=HOSTS_VIEW, text_parameters=("account",)),
+    Route("GET", HOSTS, api_hosts.list_hosts, permissions=HOSTS_VIEW),
+    Route("POST", HOSTS, api_hosts.create_host, permissions=HOSTS_MANAGE),
+    Route("POST", HOSTS + "/search", api_hosts.search_hosts, permissions=HOSTS_VIEW),
+    Route("GET", HOSTS + "/{hostID}", api_hosts.get_host, permissions=HOSTS_VIEW),
+    Route("PUT", HOSTS + "/{hostID}", api_hosts.replace_host, permissions=HOSTS_MANAGE),
+    Route("DELETE", HOSTS + "/{hostID}", api_hosts.delete_host, permissions=HOSTS_MANAGE),
     Route("GET", AZ + "/secrets", api_authorizer.list_secrets, user_allowed=True),
     Route("POST", AZ + "/secrets/search", api_authorizer.search_secrets, user_allowed=True),
     Route("GET", AZ + "/secrets/checkouts", api_authorizer.list_checkouts, user_allowed=True),
@@ -83,9 +108,9 @@ ROUTES = (
     Route("GET", AZ + "/secrets/checkouts/{checkoutID}", api_authorizer.get_checkout, user_allowed=True),
     Route("POST", AZ + "/secrets/checkouts/{checkoutID}/release", api_authorizer.release_checkout, user_allowed=True),
     Route("GET", "/role-store/api/v1/users/current", api_identity.current_user, any_caller=True),
-    Route("POST", MONITOR + "/auditevents/search", api_monitor.search_audit_events, permission=LOGS_VIEW),
-    Route("GET", MONITOR + "/auditevents", api_monitor.list_audit_events, permission=LOGS_VIEW),
-    Route("GET", MONITOR + "/auditevents/codes", api_monitor.audit_event_codes, permission=LOGS_VIEW),
+    Route("POST", MONITOR + "/auditevents/search", api_monitor.search_audit_events, permissions=LOGS_VIEW),
+    Route("GET", MONITOR + "/auditevents", api_monitor.list_audit_events, permissions=LOGS_VIEW),
+    Route("GET", MONITOR + "/auditevents/codes", api_monitor.audit_event_codes, permissions=LOGS_VIEW),
     Route("GET", MONITOR + "/time", api_monitor.server_time, any_caller=True),
     Route("POST", EXCHANGE_PATH, token_exchange.exchange_token, public=True),
     Route("GET", IDP, api_identity_providers.list_providers),

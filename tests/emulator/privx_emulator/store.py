@@ -173,6 +173,45 @@ CREATE TABLE IF NOT EXISTS host_accounts (
     updated INTEGER NOT NULL,
     UNIQUE (host_id, username)
 );
+-- The rest of a host (docs/privx-api-admin.md, "Hosts"): every Host field as stored, as JSON (the principals'
+-- passphrases included), and the rotation settings that other queries filter on.
+CREATE TABLE IF NOT EXISTS host_details (
+    host_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    rotation_enabled INTEGER NOT NULL,
+    password_policy_id TEXT,
+    script_template_id TEXT
+);
+CREATE INDEX IF NOT EXISTS host_details_by_policy ON host_details (password_policy_id);
+CREATE INDEX IF NOT EXISTS host_details_by_template ON host_details (script_template_id);
+-- A host's secret in Secrets Manager: its metadata (JSON); its accounts are the host_accounts rows.
+CREATE TABLE IF NOT EXISTS host_secrets (
+    host_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    password_policy_id TEXT,
+    script_template_id TEXT
+);
+-- A host account's rotation state, and who may check it out: access_roles is ',<role id>,<role name>,...,'
+-- (lower case) of its principal's roles, or '' for every caller with a role.
+CREATE TABLE IF NOT EXISTS host_account_details (
+    account_id TEXT PRIMARY KEY,
+    access_roles TEXT NOT NULL,
+    rotation_initiated REAL,
+    last_rotated INTEGER,
+    last_error INTEGER,
+    last_error_details TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS script_templates (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    operating_system TEXT NOT NULL,
+    script TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    updated INTEGER NOT NULL,
+    updated_by TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS checkouts (
     id TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,
@@ -227,21 +266,26 @@ CREATE TABLE IF NOT EXISTS pending_scans (
 );
 CREATE INDEX IF NOT EXISTS pending_scans_by_due ON pending_scans (due);
 -- Everything a caller could check out, managed accounts and host accounts alike. The explicit_checkout
--- column is kept so that a checkout of an account without it can be told apart from an unknown path.
-CREATE VIEW IF NOT EXISTS account_secrets AS
+-- column is kept so that a checkout of an account without it can be told apart from an unknown path. A host
+-- account's policy is its host's while the host rotates; access_roles is host_account_details'.
+-- Dropped and made again at every start, so that a DB written by an older emulator gets today's columns.
+DROP VIEW IF EXISTS account_secrets;
+CREATE VIEW account_secrets AS
     SELECT td.name || '/' || ma.username AS path, 'TARGET_DOMAIN_SECRET' AS type, ma.id AS account_id,
            ma.id AS managed_account_id, NULL AS host_account_id, NULL AS host_id,
            ma.username AS username, ma.email AS email, ma.full_name AS full_name,
            td.id AS target_domain_id, td.name AS target_domain_name, ma.password_policy_id AS password_policy_id,
-           ma.explicit_checkout AS explicit_checkout, ma.created AS created, ma.updated AS updated
+           ma.explicit_checkout AS explicit_checkout, ma.created AS created, ma.updated AS updated, '' AS access_roles
     FROM managed_accounts ma JOIN target_domains td ON td.id = ma.target_domain_id
     UNION ALL
     SELECT 'hosts/' || h.common_name || '/' || ha.username, 'HOST_SECRET', ha.id,
            NULL, ha.id, h.id,
            ha.username, '', '',
-           NULL, NULL, NULL,
-           1, ha.created, ha.updated
-    FROM host_accounts ha JOIN hosts h ON h.id = ha.host_id;
+           NULL, NULL, CASE WHEN hd.rotation_enabled = 1 THEN hd.password_policy_id END,
+           1, ha.created, ha.updated, COALESCE(had.access_roles, '')
+    FROM host_accounts ha JOIN hosts h ON h.id = ha.host_id
+    LEFT JOIN host_details hd ON hd.host_id = h.id
+    LEFT JOIN host_account_details had ON had.account_id = ha.id;
 -- The audit log (audit.py): created in microseconds; message is a JSON object of strings (the event's own, without
 -- the attributes every event has, which audit.py derives); search_text is what keywords match.
 CREATE TABLE IF NOT EXISTS audit_events (
@@ -263,7 +307,7 @@ TABLES = (
     "meta", "api_clients", "tokens", "password_policies", "target_domains", "scanned_accounts", "managed_accounts",
     "rotation_history", "secret_versions", "hosts", "host_accounts", "checkouts", "pending_rotations",
     "policy_details", "target_domain_details", "scanned_account_details", "directory_entries", "pending_scans",
-    "audit_events",
+    "audit_events", "host_details", "host_secrets", "host_account_details", "script_templates",
 )
 TABLES += ("token_grants", "identity_providers", "user_directories", "directory_users")
 
@@ -281,6 +325,19 @@ POLICY_SORT = {"id": "id", "name": "name", "created": "created", "updated": "upd
 SECRET_SORT = {"path": "path", "username": "username", "type": "type", "created": "created", "updated": "updated"}
 CHECKOUT_SORT = {"created": "c.created", "expires": "c.expires", "path": "c.path", "id": "c.id"}
 IDENTITY_PROVIDER_SORT = {key: key for key in ("id", "name", "jwt_issuer", "token_type", "created", "updated")}
+HOST_SORT = {"id": "h.id", "common_name": "h.common_name", "created": "h.created", "updated": "h.updated"}
+SCRIPT_TEMPLATE_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
+_HOST_SELECT = (
+    "SELECT h.*, hd.data AS data, COALESCE(hd.rotation_enabled, 0) AS rotation_enabled, "
+    "hd.password_policy_id AS password_policy_id, hd.script_template_id AS script_template_id "
+    "FROM hosts h LEFT JOIN host_details hd ON hd.host_id = h.id"
+)
+_HOST_ACCOUNT_SELECT = (
+    "SELECT ha.*, COALESCE(d.access_roles, '') AS access_roles, d.rotation_initiated AS rotation_initiated, "
+    "d.last_rotated AS last_rotated, d.last_error AS last_error, COALESCE(d.last_error_details, '') AS last_error_details, "
+    "COALESCE(d.created_by, '') AS created_by "
+    "FROM host_accounts ha LEFT JOIN host_account_details d ON d.account_id = ha.id"
+)
 
 _MANAGED_SELECT = (
     "SELECT ma.*, td.name AS target_domain_name, pp.name AS password_policy_name "
@@ -863,6 +920,113 @@ class Store:
     def insert_host_account(self, row: dict) -> None:
         self._insert("host_accounts", row)
 
+    @staticmethod
+    def _host(row: dict | None) -> dict | None:
+        if row is not None:
+            row["addresses"] = json.loads(row["addresses"])
+            row["data"] = json.loads(row["data"]) if row["data"] else {}
+        return row
+
+    def get_host(self, host_id: str) -> dict | None:
+        """The host with its details: `data` (the stored Host fields), rotation_enabled, password_policy_id, ..."""
+        return self._host(self._one(f"{_HOST_SELECT} WHERE h.id = ?", (host_id,)))
+
+    def find_host(self, name_or_id: str) -> dict | None:
+        sql = f"{_HOST_SELECT} WHERE h.id = ? OR h.common_name = ? ORDER BY h.id = ? DESC LIMIT 1"
+        return self._host(self._one(sql, (name_or_id.lower(), name_or_id, name_or_id.lower())))
+
+    def hosts(self, common_names=None, order: str = "h.common_name, h.id") -> list:
+        """Every host (or those with one of the common names, ASCII letter case ignored), in `order`."""
+        where, params = "", []
+        if common_names is not None:
+            where = f" WHERE h.common_name COLLATE NOCASE IN ({', '.join('?' for _name in common_names)})" if common_names else " WHERE 0"
+            params = list(common_names)
+        return [self._host(row) for row in self._all(f"{_HOST_SELECT}{where} ORDER BY {order}", params)]
+
+    def update_host(self, host_id: str, columns: dict) -> None:
+        self._update("hosts", host_id, columns)
+
+    def set_host_details(self, host_id: str, data: dict, rotation_enabled: bool, policy_id: str | None, template_id: str | None) -> None:
+        row = {"host_id": host_id, "data": json.dumps(data, sort_keys=True), "rotation_enabled": int(rotation_enabled),
+               "password_policy_id": policy_id or None, "script_template_id": template_id or None}
+        self._insert("host_details", row, replace=True)
+
+    def delete_host(self, host_id: str) -> None:
+        """The host, its details and its secret with every account."""
+        self.delete_host_secret(host_id)
+        self.conn.execute("DELETE FROM host_details WHERE host_id = ?", (host_id,))
+        self.conn.execute("DELETE FROM hosts WHERE id = ?", (host_id,))
+
+    def hosts_using(self, column: str, value: str) -> list:
+        """Common names of the hosts whose rotation settings or host secret name this password_policy_id or
+        script_template_id (`column`), rotating or not."""
+        sql = (f"SELECT h.common_name FROM hosts h WHERE h.id IN (SELECT host_id FROM host_details WHERE {column} = ? "
+               f"UNION SELECT host_id FROM host_secrets WHERE {column} = ?) ORDER BY h.common_name")
+        return [row["common_name"] for row in self._all(sql, (value, value))]
+
+    # -- host secrets and their accounts ---------------------------------------------------------
+
+    def get_host_secret(self, host_id: str) -> dict | None:
+        return self._json("SELECT data FROM host_secrets WHERE host_id = ?", (host_id,))
+
+    def set_host_secret(self, host_id: str, data: dict) -> None:
+        row = {"host_id": host_id, "data": json.dumps(data, sort_keys=True), "password_policy_id": data.get("policy_id") or None,
+               "script_template_id": data.get("script_template_id") or None}
+        self._insert("host_secrets", row, replace=True)
+
+    def delete_host_secret(self, host_id: str) -> None:
+        for account in self.host_accounts(host_id):
+            self.delete_host_account(account["id"])
+        self.conn.execute("DELETE FROM host_secrets WHERE host_id = ?", (host_id,))
+
+    def host_accounts(self, host_id: str) -> list:
+        """The accounts of a host's secret, with their rotation state, by username."""
+        return self._all(f"{_HOST_ACCOUNT_SELECT} WHERE ha.host_id = ? ORDER BY ha.username", (host_id,))
+
+    def get_host_account(self, account_id: str) -> dict | None:
+        return self._one(f"{_HOST_ACCOUNT_SELECT} WHERE ha.id = ?", (account_id,))
+
+    def set_host_account_details(self, account_id: str, **changes) -> None:
+        """Change some of an account's rotation state; the others keep their values (defaults for a new row)."""
+        current = self._one("SELECT * FROM host_account_details WHERE account_id = ?", (account_id,)) or {
+            "account_id": account_id, "access_roles": "", "rotation_initiated": None, "last_rotated": None, "last_error": None,
+            "last_error_details": "", "created_by": ""}
+        current.update(changes)
+        self._insert("host_account_details", current, replace=True)
+
+    def delete_host_account(self, account_id: str) -> None:
+        for sql in (
+            "DELETE FROM host_accounts WHERE id = ?",
+            "DELETE FROM host_account_details WHERE account_id = ?",
+            "DELETE FROM secret_versions WHERE account_id = ?",
+            "DELETE FROM checkouts WHERE host_account_id = ?",
+            "DELETE FROM pending_rotations WHERE managed_account_id = ?",
+        ):
+            self.conn.execute(sql, (account_id,))
+
+    # -- script templates ------------------------------------------------------------------------
+
+    def insert_script_template(self, row: dict) -> None:
+        self._insert("script_templates", row)
+
+    def get_script_template(self, template_id: str | None) -> dict | None:
+        if not template_id:
+            return None
+        return self._one("SELECT * FROM script_templates WHERE id = ?", (template_id,))
+
+    def get_script_template_by_name(self, name: str) -> dict | None:
+        return self._one("SELECT * FROM script_templates WHERE name = ?", (name,))
+
+    def update_script_template(self, template_id: str, columns: dict) -> None:
+        self._update("script_templates", template_id, columns)
+
+    def delete_script_template(self, template_id: str) -> None:
+        self.conn.execute("DELETE FROM script_templates WHERE id = ?", (template_id,))
+
+    def page_script_templates(self, paging) -> tuple:
+        order = _order_by(paging, SCRIPT_TEMPLATE_SORT, "id")
+        return self._page("SELECT * FROM script_templates", "FROM script_templates", [], [], order, paging)
+
     def hosts_by_id(self, host_ids) -> dict:
         wanted = sorted({host_id for host_id in host_ids if host_id})
         hosts = {}
@@ -875,9 +1039,16 @@ class Store:
 
     # -- account secrets (what a caller may check out) -------------------------------------------
 
+    @staticmethod
+    def _access_clause(access) -> tuple:
+        """Rows a caller with these role keys (lower-case ids and names; None: any, as privx-admin) may see."""
+        if access is None:
+            return [], []
+        return ["(access_roles = ''" + "".join(" OR instr(access_roles, ?) > 0" for _key in access) + ")"], [f",{key}," for key in access]
+
     def page_account_secrets(self, criteria: dict, paging) -> tuple:
-        where = ["explicit_checkout = 1"]
-        params = []
+        where, params = self._access_clause(criteria.get("access"))
+        where.append("explicit_checkout = 1")
         clauses, keyword_params = _keyword_clauses(criteria.get("keywords", []), ("path", "username", "email", "full_name"))
         where += clauses
         params += keyword_params
@@ -890,8 +1061,10 @@ class Store:
         order = f"{SECRET_SORT[paging.sortkey]} {'DESC' if paging.descending else 'ASC'}, path, account_id"
         return self._page("SELECT * FROM account_secrets", "FROM account_secrets", where, params, order, paging)
 
-    def find_account_secret(self, path: str) -> dict | None:
-        return self._one("SELECT * FROM account_secrets WHERE path = ? ORDER BY type DESC LIMIT 1", (path,))
+    def find_account_secret(self, path: str, access=None) -> dict | None:
+        where, params = self._access_clause(access)
+        sql = f"SELECT * FROM account_secrets WHERE {' AND '.join(where + ['path = ?'])} ORDER BY type DESC LIMIT 1"
+        return self._one(sql, params + [path])
 
     # -- checkouts -------------------------------------------------------------------------------
 

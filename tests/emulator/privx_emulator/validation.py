@@ -179,6 +179,19 @@ class IntegerKind(Kind):
         return value
 
 
+class RangeKind(Kind):
+    """An integer from `low` to `high`."""
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def check(self, value: object, prop: str) -> object:
+        number = IntegerKind().check(value, prop)
+        if not self.low <= number <= self.high:
+            raise bad_request("VALUE_OUT_OF_BOUNDS", f"{prop} must be between {self.low} and {self.high}", prop)
+        return number
+
+
 class EnumKind(Kind):
     """One of the values; with allow_empty, "" too (Go's zero value of the string type)."""
 
@@ -261,6 +274,7 @@ OBJECT = ObjectKind()
 STRING_MAP = StringMapKind()
 DATETIME = DateTimeKind()
 POLICY_HANDLE = PolicyHandleKind()
+PORT = RangeKind(0, 65535)
 
 
 def check_fields(body: dict, spec: dict, prefix: str = "") -> dict:

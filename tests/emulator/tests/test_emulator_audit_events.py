@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from emulator_helpers import AZ, HOST_WEB01, POLICY_DEFAULT, SM, TD_CORP, TD_DB, Api, account_id, assert_error, managed_path
+from host_helpers import HOST_APP01, wait_rotated
 from privx_emulator import audit
 from privx_emulator.harness import ControlError, EmulatorProcess, fixture_path
 
@@ -128,6 +129,30 @@ def test_rotation_events(emu, admin: Api, auditor: Api) -> None:
     assert failed["severity"] == audit.WARNING and succeeded["severity"] == audit.INFO
     assert emu.control.managed_account("dbdomain", "app_admin")["rotation_history"][-1]["status"] == "MAX_ROTATION_RETRIES_ERROR"
     assert_no_secrets(emu, events)
+
+
+def test_host_rotation_events(emu, admin: Api, auditor: Api) -> None:
+    """A host account's rotation is audited as a managed account's is: started by the caller, ended by the service."""
+    start = server_time(auditor)
+    details = "passwd: Authentication token manipulation error"
+    emu.control.fail_host_rotation("app01", "svc_app", details=details, count=1)
+    for account in ("root", "svc_app"):
+        assert admin.post(f"{SM}/rotate/{HOST_APP01}/{account}").status_code == 200
+        wait_rotated(emu, "app01", account)
+    events = since(auditor, start)
+    assert [(event["event_name"], event["message"]["targetUsername"]) for event in events] == [
+        ("Host-account-rotation-started", "root"), ("Host-account-rotation-succeeded", "root"),
+        ("Host-account-rotation-started", "svc_app"), ("Host-account-rotation-failed", "svc_app")]
+    for event in events:
+        assert_well_formed(event)
+        assert event["message"]["hostID"] == HOST_APP01 and event["message"]["hostName"] == "app01"
+    started, succeeded, _again, failed = (event["message"] for event in events)
+    assert started["userID"] == user_id(admin) and started["trigger"] == "MANUAL" and "userID" not in succeeded
+    assert succeeded["secretVersion"] == str(emu.control.host_account("app01", "root")["current_version"]) == "2"
+    assert failed["error"] == details and failed["secretVersion"] == "1" and failed["severity"] == audit.WARNING
+    assert [event["event_name"] for event in search(auditor, start_time=start, host_id=HOST_APP01)] == event_names(events)
+    secrets = [version["secret"] for account in ("root", "svc_app") for version in emu.control.host_account("app01", account)["versions"]]
+    assert_no_secrets(emu, events, *secrets)
 
 
 def test_checkout_events(emu, user: Api, auditor: Api) -> None:
@@ -387,7 +412,7 @@ def test_codes(auditor: Api) -> None:
     assert {name: by_name[name] for name in ("Access-token-granted", "User-login-failed", "OAuth-client-authentication-failed")} == {
         "Access-token-granted": 106, "User-login-failed": 102, "OAuth-client-authentication-failed": 122}, "PrivX's own codes"
     recorded = {event.name for event in audit.EVENT_TYPES if event.recorded}
-    assert recorded <= set(by_name) and len(recorded) == 25
+    assert recorded <= set(by_name) and len(recorded) == 28
     assert all(by_name[name] == audit.EVENTS[name].code for name in recorded)
 
 

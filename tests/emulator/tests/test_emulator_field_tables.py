@@ -16,9 +16,12 @@ import re
 import pytest
 
 from emulator_helpers import AZ, POLICY_DEFAULT, SM, TD_CORP, TD_DB, Api, managed_path
+from host_helpers import HOST_APP01, HS, PLANTED_PASSPHRASE, TEMPLATE_LINUX, make_rich_hosts
 from identity_helpers import identity_provider_reads, make_rich_identity_provider
 from privx_emulator import fields
-from privx_emulator.fields import ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, MAP, NEVER, NULL, OBJECT, OBJECTS, STRING, WHEN_SET
+from privx_emulator.fields import (
+    ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, MAP, NEVER, NULL, OBJECT, OBJECTS, STRING, WHEN_NOT_NIL, WHEN_SET,
+)
 from privx_emulator.routes import ROUTES
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -80,6 +83,8 @@ def check_object(name: str, value, where: str, found: Findings) -> None:
             continue
         if field.sent == WHEN_SET and _go_empty(value[field.name]):
             found.mismatched.append(f"{where}.{field.name}: {value[field.name]!r} sent, though Go's omitempty leaves it out")
+        elif field.sent == WHEN_NOT_NIL and value[field.name] is None:
+            found.mismatched.append(f"{where}.{field.name}: null sent, though Go's omitempty leaves a nil pointer out")
         elif field.sent != NEVER:
             check_field(name, field, value[field.name], f"{where}.{field.name}", found)
 
@@ -144,6 +149,7 @@ def _rich_domain(admin: Api) -> str:
 
 def make_rich(emu, admin: Api, user: Api) -> dict:
     """Data that sets every field the emulator can set; returns ids the reads need."""
+    hosts = make_rich_hosts(emu, admin)
     rich = _rich_domain(admin)
     emu.control.fail_scan("rich.example.com", message="directory unreachable")
     assert admin.post(f"{TDS}/{rich}/refresh").status_code == 200
@@ -168,8 +174,8 @@ def make_rich(emu, admin: Api, user: Api) -> dict:
         answer = client.post(AZ + "/secrets/checkouts", json={"path": path})
         assert answer.status_code == 200, answer.text
         checkouts.append((client, answer.json()["id"]))
-    return {"rich": rich, "scanned": alice["id"], "full": full_id, "checkouts": checkouts,
-            "identity_provider": make_rich_identity_provider(admin)}
+    return dict(hosts, rich=rich, scanned=alice["id"], full=full_id, checkouts=checkouts,
+                identity_provider=make_rich_identity_provider(admin))
 
 
 def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
@@ -197,6 +203,15 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
         (user, "POST", AZ + "/secrets/checkouts", {}, {"path": "dbdomain/app_admin"}),
         (user, "GET", "/role-store/api/v1/users/current", {}, None),
         (admin, "GET", "/role-store/api/v1/users/current", {}, None),
+        (admin, "GET", HS + "/hosts", {}, None),
+        (admin, "POST", HS + "/hosts/search", {}, {"keywords": "rich"}),
+        (admin, "GET", HS + "/hosts/{hostID}", {"hostID": ids["rich_host"]}, None),
+        (admin, "GET", HS + "/hosts/{hostID}", {"hostID": HOST_APP01}, None),
+        (admin, "GET", SM + "/host-secret/{hostID}", {"hostID": ids["rich_host"]}, None),
+        (admin, "POST", SM + "/host-secret/{hostID}", {"hostID": ids["rich_host"]}, host_secret_body(admin, ids["rich_host"])),
+        (admin, "GET", SM + "/script-templates", {}, None),
+        (admin, "GET", SM + "/script-template/{scriptTemplateID}", {"scriptTemplateID": TEMPLATE_LINUX}, None),
+        (admin, "POST", SM + "/script-template/compile", {}, {"operating_system": "LINUX", "script": "echo {{.Username}}"}),
     ]
     for client, checkout_id in ids["checkouts"]:
         reads.append((client, "GET", AZ + "/secrets/checkouts/{checkoutID}", {"checkoutID": checkout_id}, None))
@@ -219,6 +234,12 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
     return answers
 
 
+def host_secret_body(admin: Api, host_id: str) -> dict:
+    """What a client read of a host secret, sent back: it replaces the secret with the same."""
+    secret = admin.get(f"{SM}/host-secret/{host_id}").json()
+    return {"metadata": secret["metadata"], "accounts": [{"account": account["account"]} for account in secret["accounts"]]}
+
+
 READ_TEMPLATES = {key for key, answer in ANSWERS.items() if answer is not None and answer[1] not in ("Identifier", "IDList", "PasswordVersion")}
 
 
@@ -231,7 +252,7 @@ def run_check(emu, admin: Api, user: Api, rendering: str) -> tuple:
     for method, template, where, body in answers:
         check_answer(method, template, body, where, found)
     text = repr([body for _m, _t, _w, body in answers])
-    assert ENTRA_SECRET not in text and BIND_SECRET not in text, "write-only secrets stay unread"
+    assert ENTRA_SECRET not in text and BIND_SECRET not in text and PLANTED_PASSPHRASE not in text, "write-only secrets stay unread"
     return found, answers
 
 
@@ -249,7 +270,12 @@ def test_every_read_answer_matches_the_field_tables(emu, admin: Api, user: Api) 
                       ("Role", "owner_src"), ("SourceRule", "type"), ("SourceRule", "source"), ("SourceRule", "search_string"),
                       ("SourceRule", "match"), ("SourceRule", "rules"), ("ContextualLimit", "enabled"), ("ContextualLimit", "block_role"),
                       ("ContextualLimit", "validity"), ("ContextualLimit", "start_time"), ("ContextualLimit", "end_time"),
-                      ("ContextualLimit", "timezone"), ("ContextualLimit", "ip_masks"), ("SecretCheckout", "host_id")}
+                      ("ContextualLimit", "timezone"), ("ContextualLimit", "ip_masks"), ("SecretCheckout", "host_id"),
+                      # read-only fields of a host that the emulator never fills (it parses no certificates, runs no health
+                      # checks and has no discovery sources); a deleted host is never answered
+                      ("Host", "stand_alone_host"), ("Host", "host_certificate"), ("Host", "status"), ("Host", "deleted")}
+    never_set_here |= {("HostCertificateInfo", field.name) for field in OBJECTS["HostCertificateInfo"].fields}
+    never_set_here |= {("HostStatus", field.name) for field in OBJECTS["HostStatus"].fields}
     expected = {(table.name, field.name) for table in OBJECTS.values() for field in table.fields
                 if field.sent != NEVER and table.name not in ("Identifier", "IDList", "PasswordVersion", "UserAttribute")}
     assert sorted(expected - never_set_here - found.set_fields) == []
@@ -270,7 +296,7 @@ def test_every_route_has_an_answer_in_the_tables() -> None:
         assert answer is None or answer[1] in OBJECTS
     for table in OBJECTS.values():
         for field in table.fields:
-            assert field.sent in (ALWAYS, WHEN_SET, NEVER)
+            assert field.sent in (ALWAYS, WHEN_SET, WHEN_NOT_NIL, NEVER)
             assert field.kind in (STRING, INTEGER, BOOLEAN, DATETIME, MAP, OBJECT, ARRAY), (table.name, field.name)
             assert field.kind not in (OBJECT, ARRAY) or field.ref in OBJECTS or field.ref == STRING, (table.name, field.name)
 

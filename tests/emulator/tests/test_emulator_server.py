@@ -172,7 +172,8 @@ def test_fifty_concurrent_clients(emu) -> None:
             barrier.wait(timeout=20)
             for _attempt in range(4):
                 listed = api.get(AZ + "/secrets")
-                assert listed.status_code == 200 and listed.json()["count"] == 10, listed.text
+                # The admin also sees the three host accounts whose principals carry its privx-admin role.
+                assert listed.status_code == 200 and listed.json()["count"] == (10 if number % 2 else 13), listed.text
             record = api.post(AZ + "/secrets/checkouts", json={"path": "dbdomain/app_admin"})
             assert record.status_code == 200, record.text
             assert record.json()["secrets"][0]["secret"] == "app-admin-v1"

@@ -24,7 +24,7 @@ def load(name: str) -> dict:
         return json.load(handle)
 
 
-@pytest.mark.parametrize("name", ["demo.json", "test.json", "large.json"])
+@pytest.mark.parametrize("name", ["demo.json", "test.json", "large.json", "unscanned.json", "hosts.json"])
 def test_shipped_fixtures_are_valid(name: str) -> None:
     fixture = check_fixture(load(name))
     assert fixture["api_clients"]
@@ -34,7 +34,9 @@ def test_demo_fixture_has_what_the_readme_promises() -> None:
     fixture = check_fixture(load("demo.json"))
     assert sorted(client["role"] for client in fixture["api_clients"]) == ["admin", "none", "user"], "admin, user, and a client without roles for the preflight"
     assert len(fixture["password_policies"]) == 2 and any(policy["rotate_on_release"] for policy in fixture["password_policies"])
-    assert len(fixture["hosts"]) == 1
+    assert [host["common_name"] for host in fixture["hosts"]] == ["app01", "win01", "web01"]
+    assert [host["common_name"] for host in fixture["hosts"] if host["password_rotation_enabled"]] == ["app01", "win01"]
+    assert [template["operating_system"] for template in fixture["script_templates"]] == ["LINUX", "WINDOWS"]
     # Two configured domains, and the never-scanned one that playbooks/demo.yml configures and scans.
     assert [domain["name"] for domain in fixture["target_domains"]] == ["corp.example.com", "dbdomain", "ad.example.com"]
     assert not fixture["target_domains"][2]["endpoints"] and fixture["target_domains"][2]["generate_directory"]["count"] == 60
