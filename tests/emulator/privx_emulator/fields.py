@@ -15,6 +15,8 @@ from __future__ import annotations
 #   nil slice, map or pointer, [] / {} for an empty one). A non-pointer struct field (a time.Time, a handle)
 #   is ALWAYS sent even when tagged `omitempty`: encoding/json never treats a struct as empty.
 # - WHEN_SET: `omitempty` on a string, number, bool, slice, map or pointer: left out while empty.
+# - WHEN_NOT_NIL: `omitempty` on a pointer to a map (a Vault secret's `data`): left out while nil, sent when it
+#   points to an empty map (`{}`), which Go's omitempty does not leave out.
 # - NEVER: in the model, but PrivX never returns it (a write-only secret); an answer holding it is wrong.
 
 import argparse
@@ -23,11 +25,14 @@ from typing import NamedTuple
 
 ALWAYS = "always"
 WHEN_SET = "when set"
+WHEN_NOT_NIL = "when not nil"
 NEVER = "never"
 
-# JSON types. 'date-time' is a string in RFC 3339; 'map' an object of string values; 'object' and
-# 'array' name their element in `ref` (an object of this module, or 'string').
+# JSON types. 'date-time' is a string in RFC 3339; 'map' an object of string values; 'any object' an object of
+# any JSON values (Go's map[string]interface{}); 'object' and 'array' name their element in `ref` (an object of
+# this module, or 'string').
 STRING, INTEGER, BOOLEAN, DATETIME, MAP, OBJECT, ARRAY = "string", "integer", "boolean", "date-time", "map", "object", "array"
+ANY_OBJECT = "any object"
 
 # What stands for "not given" in a table: the Go zero value of the kind.
 NULL = None
@@ -326,9 +331,10 @@ OBJECTS = {table.name: table for table in (
     )),
 )}
 
-# What each endpoint answers: (method, path template) -> ('object' | 'list' | 'checkout', object name),
+# What each endpoint answers: (method, path template) -> ('object' | 'list' | 'checkout' | 'raw', object name),
 # or None for an empty body. 'list' is {count, items: [...]}; 'checkout' is an object, or the same as a list
-# when the emulator wraps checkouts (docs/privx-api.md). The path templates are those of routes.py.
+# when the emulator wraps checkouts (docs/privx-api.md); 'raw' is JSON that PrivX passes through as it is
+# configured (no model). The path templates are those of routes.py.
 SM = "/secrets-manager/api/v1"
 AZ = "/authorizer/api/v1"
 RS = "/role-store/api/v1"
@@ -443,6 +449,8 @@ def markdown() -> str:
             text = f"`{{count, items}}` of {answer[1]}"
         elif answer[0] == "checkout":
             text = f"{answer[1]}, or `{{count, items}}` of {answer[1]}"
+        elif answer[0] == "raw":
+            text = "JSON as PrivX is configured (no model)"
         else:
             text = answer[1]
         lines.append(f"| {method} | `{path}` | {text} |")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from .fields import ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, NEVER, OBJECT, OBJECTS, WHEN_SET
+from .fields import ALWAYS, ANSWERS, ARRAY, BOOLEAN, DATETIME, INTEGER, NEVER, OBJECT, OBJECTS, WHEN_NOT_NIL, WHEN_SET
 from .timeutil import format_time
 
 GO = "go"
@@ -64,6 +64,11 @@ def marshal(name: str, values: dict, rendering: str = GO) -> dict:
             value = field.zero_value()  # booleans and numbers are sent in both renderings
         if field.sent == WHEN_SET and _go_empty(value):
             continue
+        if field.sent == WHEN_NOT_NIL:
+            # A pointer: `{}` means something (an empty secret) that leaving it out would not, in either rendering.
+            if value is not None:
+                body[field.name] = value
+            continue
         if rendering == SPARSE and _is_empty(value):
             continue
         if value is None and field.sent == ALWAYS:
@@ -80,6 +85,8 @@ def shape_answer(method: str, template: str, body: object, rendering: str) -> ob
     if answer is None or body is None:
         return body
     shape, name = answer
+    if shape == "raw":
+        return body
     if isinstance(body, dict) and "items" in body and shape in ("list", "checkout"):
         return dict(body, items=[marshal(name, item, rendering) for item in body["items"]])
     return marshal(name, body, rendering)

@@ -17,7 +17,8 @@ TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
 
-_PARAMETER = re.compile(r"\{(\w+)\}")
+# `{name}` is one path segment; `{name:path}` the rest of the path, slashes included (a Vault secret's name).
+_PARAMETER = re.compile(r"\{(\w+)(:path)?\}")
 
 
 class Route:
@@ -32,6 +33,8 @@ class Route:
         self.user_allowed = user_allowed
         self.public = public
         self.any_caller = any_caller
+        # Parameters taken as text; every other one must be a UUID.
+        self.text_params = frozenset(match.group(1) for match in _PARAMETER.finditer(template) if match.group(2))
 
 
 ROUTES = (
@@ -79,7 +82,8 @@ def _compile(template: str):
     pattern = ""
     position = 0
     for match in _PARAMETER.finditer(template):
-        pattern += re.escape(template[position:match.start()]) + f"(?P<{match.group(1)}>[^/]+)"
+        segment = ".+" if match.group(2) else "[^/]+"
+        pattern += re.escape(template[position:match.start()]) + f"(?P<{match.group(1)}>{segment})"
         position = match.end()
     return re.compile("^" + pattern + re.escape(template[position:]) + "$")
 
