@@ -288,17 +288,23 @@ OBJECTS = {table.name: table for table in (
        "fields the collection reads (User's MFA, settings and key fields are not read, and the emulator sends none)"),
     ObjectTable("Role", RS_MODEL + " Role", (
         _f("id", STRING),
+        _f("created", DATETIME, WHEN_SET, note="a string in the model; PrivX's own roles have none"),
+        _f("updated", DATETIME, WHEN_SET, note="a string in the model"),
+        _f("author", STRING, WHEN_SET, note="a name (`Superuser` on PrivX's own roles), not a user id"),
+        _f("updatedby", STRING, WHEN_SET, note="spelled without an underscore (the API reference's example says updated_by)"),
         _f("name", STRING, WHEN_SET),
-        _f("explicit", BOOLEAN),
-        _f("implicit", BOOLEAN),
-        _f("system", BOOLEAN),
+        _f("explicit", BOOLEAN, WHEN_SET, note="no omitempty in the model, yet a captured role-store answer leaves false out; "
+           "true on the caller's own roles in users/current"),
+        _f("implicit", BOOLEAN, WHEN_SET, note="as explicit"),
+        _f("system", BOOLEAN, WHEN_SET, note="as explicit: only PrivX's own roles carry it (true)"),
         _f("comment", STRING, WHEN_SET),
-        _f("permissions", ARRAY, ALWAYS, "string", NULL),
+        _f("permissions", ARRAY, ALWAYS, "string", [], "`[]` on privx-admin in a captured answer"),
         _f("access_group_id", STRING),
         _f("owner_src", STRING),
         _f("source_rules", OBJECT, ALWAYS, "SourceRule", note="struct: tagged omitempty, sent anyway"),
         _f("context", OBJECT, ALWAYS, "ContextualLimit"),
-    ), "Role's other fields (grant window, AWS, member counts) are all omitempty and not read"),
+    ), "Role's other fields (grant window, AWS, member counts, keys, permit_agent) are all omitempty and not read. Where "
+       "the model and a captured role-store answer disagree on omitempty, the table follows the answer"),
     ObjectTable("SourceRule", RS_MODEL + " SourceRule", (
         _f("type", STRING, WHEN_SET),
         _f("source", STRING, WHEN_SET),
@@ -379,6 +385,9 @@ ANSWERS = {
     ("GET", AZ + "/secrets/checkouts/{checkoutID}"): ("object", "Checkout"),
     ("POST", AZ + "/secrets/checkouts/{checkoutID}/release"): None,
     ("GET", RS + "/users/current"): ("object", "CurrentUser"),
+    ("GET", RS + "/roles"): ("list", "Role"),
+    ("POST", RS + "/roles/resolve"): ("list", "Role"),
+    ("GET", RS + "/roles/{roleID}"): ("object", "Role"),
 }
 # The services whose status the preflight reads (the SDKs' Status() calls, each GET <prefix>/api/v1/status).
 STATUS_SERVICES = {

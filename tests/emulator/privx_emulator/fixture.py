@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 # Fixtures: JSON files that say what the emulator starts with (API clients, password policies, target
-# domains with scanned and managed accounts, hosts). load_fixture() checks a file completely and fills
-# in defaults, so that a typo is one clear error at start-up instead of a puzzling test; seed() writes
-# a checked fixture into an empty store.
+# domains with scanned and managed accounts, hosts, roles). load_fixture() checks a file
+# completely and fills in defaults, so that a typo is one clear error at start-up instead of a puzzling
+# test; seed() writes a checked fixture into an empty store.
 
 import copy
 import json
 import os
 import uuid
 
+from .api_identity import BUILTIN_ROLES, CLIENT_ROLES, SYSTEM_AUTHOR, role_data, role_id_for
+from .api_roles import PERMISSIONS
 from .timeutil import parse_datetime, parse_duration, whole_seconds
 from .validation import is_uuid
 
@@ -126,6 +128,8 @@ CLIENT_SPEC = {
     "oauth_client_id": (_check_name, "privx-external"),
     "oauth_client_secret": (_check_name, REQUIRED),
     "user_id": (_check_uuid, None),
+    # Roles the client holds besides those its `role` stands for (names of the fixture's `roles`, or built-in ones).
+    "roles": (_check_strings, []),
 }
 POLICY_SPEC = {
     "id": (_check_uuid, None),
@@ -221,12 +225,19 @@ HOST_SPEC = {
     "instance_id": (_check_str, ""),
     "accounts": (_check_list, []),
 }
+ROLE_SPEC = {
+    "id": (_check_uuid, None),
+    "name": (_check_name, REQUIRED),
+    "comment": (_check_str, ""),
+    "permissions": (_check_strings, []),
+}
 TOP_SPEC = {
     "description": (_check_str, ""),
     "api_clients": (_check_list, REQUIRED),
     "password_policies": (_check_list, []),
     "target_domains": (_check_list, []),
     "hosts": (_check_list, []),
+    "roles": (_check_list, []),
 }
 MAX_GENERATED = 1000000
 
@@ -333,12 +344,39 @@ def check_fixture(raw) -> dict:
     _unique(fixture["target_domains"], lambda item: item["name"], "target_domains", "name")
     fixture["hosts"] = [_check_host(item, f"hosts[{index}]") for index, item in enumerate(fixture["hosts"])]
     _unique(fixture["hosts"], lambda item: item["common_name"], "hosts", "common_name")
+    _check_roles(fixture)
     _unique_ids(fixture)
     return fixture
 
 
+def _check_role_names(names: list, where: str, known: set) -> None:
+    for index, name in enumerate(names):
+        if name not in known:
+            raise _fail(f"{where}[{index}]", f"no role named {name!r} (roles: {', '.join(sorted(known))})")
+
+
+def _check_roles(fixture: dict) -> None:
+    """The fixture's roles, and the roles its clients name; built-in role names are taken."""
+    builtin = {role["name"] for role in BUILTIN_ROLES}
+    roles = fixture["roles"] = [_entry(item, f"roles[{index}]", ROLE_SPEC) for index, item in enumerate(fixture["roles"])]
+    for index, role in enumerate(roles):
+        if role["name"] in builtin:
+            raise _fail(f"roles[{index}].name", f"{role['name']!r} is a built-in role")
+        _check_permissions(role["permissions"], f"roles[{index}].permissions")
+    _unique(roles, lambda item: item["name"], "roles", "name")
+    known = builtin | {role["name"] for role in roles}
+    for index, client in enumerate(fixture["api_clients"]):
+        _check_role_names(client["roles"], f"api_clients[{index}].roles", known)
+
+
+def _check_permissions(permissions: list, where: str) -> None:
+    for index, permission in enumerate(permissions):
+        if permission not in PERMISSIONS:
+            raise _fail(f"{where}[{index}]", f"unknown permission {permission!r}")
+
+
 def _unique_ids(fixture: dict) -> None:
-    ids = [policy["id"] for policy in fixture["password_policies"]]
+    ids = [policy["id"] for policy in fixture["password_policies"]] + [role["id"] for role in fixture["roles"]]
     for domain in fixture["target_domains"]:
         ids.append(domain["id"])
         ids += [account["id"] for account in domain["scanned_accounts"] + domain["managed_accounts"]]
@@ -373,10 +411,13 @@ def seed(store, fixture: dict, when: float) -> None:
     """Write a checked fixture into the (empty) store; the caller holds the transaction."""
     created = whole_seconds(when)
     author = ""
+    role_ids = _seed_roles(store, fixture, created)
     for client in fixture["api_clients"]:
         row = {key: client[key] for key in ("name", "role", "client_id", "client_secret", "oauth_client_id", "oauth_client_secret")}
         row["user_id"] = _id(client["user_id"])
         store.insert_api_client(row)
+        for name in CLIENT_ROLES[client["role"]] + tuple(client["roles"]):
+            store.grant_role(row["client_id"], role_ids[name])
         if not author and client["role"] == "admin":
             author = row["user_id"]
     policy_ids = {}
@@ -393,6 +434,19 @@ def seed(store, fixture: dict, when: float) -> None:
         _seed_target_domain(store, domain, policy_ids, author, created)
     for host in fixture["hosts"]:
         _seed_host(store, host, created)
+
+
+def _seed_roles(store, fixture: dict, created: int) -> dict:
+    """PrivX's own roles and the fixture's; {name: id}. PrivX's system roles carry no creation time; a fixture
+    role names as its author the first administrator client (a name, as PrivX's role store does)."""
+    admin = next((client["name"] for client in fixture["api_clients"] if client["role"] == "admin"), SYSTEM_AUTHOR)
+    ids = {}
+    for role in BUILTIN_ROLES + tuple(fixture["roles"]):
+        role_id = ids[role["name"]] = role.get("id") or role_id_for(role["name"])
+        author = SYSTEM_AUTHOR if role in BUILTIN_ROLES else admin
+        store.insert_role({"id": role_id, "name": role["name"], "created": None if role.get("system") else created,
+                           "updated": created, "data": json.dumps(role_data(role, author))})
+    return ids
 
 
 def _scanned_row(td_id: str, account: dict, created: int) -> dict:

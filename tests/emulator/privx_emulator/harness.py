@@ -255,6 +255,8 @@ class EmulatorProcess:
                 "oauth_client_id": client.get("oauth_client_id", "privx-external"),
                 "oauth_client_secret": client["oauth_client_secret"],
                 "role": client["role"],
+                # The client's user id (personal Vault secrets live under it); None when the fixture lets the emulator pick one.
+                "user_id": client.get("user_id"),
             }
         return clients
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_policies, api_target_domains
+from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_policies, api_roles, api_target_domains
 from .fields import STATUS_SERVICES
 
 SM = "/secrets-manager/api/v1"
@@ -16,6 +16,7 @@ TOKEN_PATH = "/auth/api/v1/oauth/token"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
+RS = "/role-store/api/v1"
 
 # `{name}` is one path segment; `{name:path}` the rest of the path, slashes included (a Vault secret's name).
 _PARAMETER = re.compile(r"\{(\w+)(:path)?\}")
@@ -75,6 +76,10 @@ ROUTES = (
     Route("GET", AZ + "/secrets/checkouts/{checkoutID}", api_authorizer.get_checkout, user_allowed=True),
     Route("POST", AZ + "/secrets/checkouts/{checkoutID}/release", api_authorizer.release_checkout, user_allowed=True),
     Route("GET", "/role-store/api/v1/users/current", api_identity.current_user, any_caller=True),
+    # Role store: any caller with a role; the handlers check what its roles permit (api_roles.py).
+    Route("GET", RS + "/roles", api_roles.list_roles, user_allowed=True),
+    Route("POST", RS + "/roles/resolve", api_roles.resolve_roles, user_allowed=True),
+    Route("GET", RS + "/roles/{roleID}", api_roles.get_role, user_allowed=True),
 ) + tuple(Route("GET", path, api_identity.service_status, any_caller=True) for path in STATUS_SERVICES.values())
 
 

@@ -207,12 +207,27 @@ CREATE VIEW IF NOT EXISTS account_secrets AS
            NULL, NULL, NULL,
            1, ha.created, ha.updated
     FROM host_accounts ha JOIN hosts h ON h.id = ha.host_id;
+-- The role store's roles (PrivX's own and the fixture's) and which API client holds which (api_identity.py).
+-- A role's fields other than id, name and times are kept as JSON.
+CREATE TABLE IF NOT EXISTS roles (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created INTEGER,
+    updated INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS client_roles (
+    client_id TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    PRIMARY KEY (client_id, role_id)
+);
 """
 
 TABLES = (
     "meta", "api_clients", "tokens", "password_policies", "target_domains", "scanned_accounts", "managed_accounts",
     "rotation_history", "secret_versions", "hosts", "host_accounts", "checkouts", "pending_rotations",
     "policy_details", "target_domain_details", "scanned_account_details", "directory_entries", "pending_scans",
+    "roles", "client_roles",
 )
 
 # sortkey -> column, per list. Every order ends with the id so that paging is stable.
@@ -228,6 +243,7 @@ MANAGED_SORT = {
 POLICY_SORT = {"id": "id", "name": "name", "created": "created", "updated": "updated"}
 SECRET_SORT = {"path": "path", "username": "username", "type": "type", "created": "created", "updated": "updated"}
 CHECKOUT_SORT = {"created": "c.created", "expires": "c.expires", "path": "c.path", "id": "c.id"}
+ROLE_SORT = {"name": "name", "id": "id"}
 
 _MANAGED_SELECT = (
     "SELECT ma.*, td.name AS target_domain_name, pp.name AS password_policy_name "
@@ -419,7 +435,12 @@ class Store:
         self._insert("api_clients", row)
 
     def get_api_client(self, client_id: str) -> dict | None:
-        return self._one("SELECT * FROM api_clients WHERE client_id = ?", (client_id,))
+        """The client with `roles`: the role rows it holds, or None when it holds none here (a DB seeded before
+        roles were stored: api_identity.roles_of then goes by the client's `role`)."""
+        client = self._one("SELECT * FROM api_clients WHERE client_id = ?", (client_id,))
+        if client is not None:
+            client["roles"] = self.client_roles(client_id) or None
+        return client
 
     def oauth_client_known(self, oauth_client_id: str, oauth_client_secret: str) -> bool:
         sql = "SELECT 1 FROM api_clients WHERE oauth_client_id = ? AND oauth_client_secret = ?"
@@ -816,3 +837,31 @@ class Store:
 
     def delete_checkout(self, checkout_id: str) -> None:
         self.conn.execute("DELETE FROM checkouts WHERE id = ?", (checkout_id,))
+
+    # -- roles -----------------------------------------------------------------------------------
+
+    def insert_role(self, row: dict) -> None:
+        self._insert("roles", row)
+
+    def grant_role(self, client_id: str, role_id: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO client_roles (client_id, role_id) VALUES (?, ?)", (client_id, role_id))
+
+    def client_roles(self, client_id: str) -> list:
+        sql = "SELECT r.* FROM client_roles c JOIN roles r ON r.id = c.role_id WHERE c.client_id = ? ORDER BY r.name"
+        return self._all(sql, (client_id,))
+
+    def get_role(self, role_id: str) -> dict | None:
+        return self._one("SELECT * FROM roles WHERE id = ?", (role_id,))
+
+    def roles_by(self, column: str, values) -> dict:
+        """{value: role row} of the roles whose `id` or `name` is among values."""
+        assert column in ("id", "name")
+        found = {}
+        for chunk in _chunks(sorted(set(values))):
+            marks = ", ".join("?" for _item in chunk)
+            for row in self._all(f"SELECT * FROM roles WHERE {column} IN ({marks})", chunk):
+                found[row[column]] = row
+        return found
+
+    def page_roles(self, paging) -> tuple:
+        return self._page("SELECT * FROM roles", "FROM roles", [], [], _order_by(paging, ROLE_SORT, "id"), paging)

@@ -16,6 +16,7 @@ import re
 import pytest
 
 from emulator_helpers import AZ, POLICY_DEFAULT, SM, TD_CORP, TD_DB, Api, managed_path
+from privx_emulator.api_identity import BUILTIN_ROLES
 from privx_emulator import fields
 from privx_emulator.fields import (ALWAYS, ANSWERS, ANY_OBJECT, ARRAY, BOOLEAN, DATETIME, INTEGER, MAP, NEVER, NULL, OBJECT, OBJECTS, STRING,
                                    WHEN_NOT_NIL, WHEN_SET)
@@ -175,6 +176,7 @@ def make_rich(emu, admin: Api, user: Api) -> dict:
 def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
     """(method, template, where, body) of every read endpoint, answered now."""
     ma = managed_path("{targetDomainID}")
+    rs = "/role-store/api/v1"
     reads = [
         (admin, "GET", SM + "/targetdomains", {}, None),
         (admin, "POST", SM + "/targetdomains/search", {}, {"keywords": "example"}),
@@ -197,6 +199,9 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
         (user, "POST", AZ + "/secrets/checkouts", {}, {"path": "dbdomain/app_admin"}),
         (user, "GET", "/role-store/api/v1/users/current", {}, None),
         (admin, "GET", "/role-store/api/v1/users/current", {}, None),
+        (admin, "GET", rs + "/roles", {}, None),
+        (admin, "GET", rs + "/roles/{roleID}", {"roleID": BUILTIN_ROLES[0]["id"]}, None),
+        (admin, "POST", rs + "/roles/resolve", {}, ["ops", "privx-admin", "no-such-role"]),
     ]
     for client, checkout_id in ids["checkouts"]:
         reads.append((client, "GET", AZ + "/secrets/checkouts/{checkoutID}", {"checkoutID": checkout_id}, None))
@@ -236,11 +241,11 @@ def test_every_read_answer_matches_the_field_tables(emu, admin: Api, user: Api) 
     never_set_here = {("ManagedAccount", "secret_name"), ("SecretCheckout", "secret_name"), ("SecretCheckout", "meta"),
                       ("TargetDomainHandle", "deleted"), ("PasswordPolicyHandle", "deleted"), ("ServiceStatus", "server-mode"),
                       ("ScannedAccount", "additional_data"), ("CurrentUser", "comment"), ("CurrentUser", "full_name"),
-                      ("CurrentUser", "email"), ("CurrentUser", "attributes"), ("Role", "implicit"), ("Role", "access_group_id"),
-                      ("Role", "owner_src"), ("SourceRule", "type"), ("SourceRule", "source"), ("SourceRule", "search_string"),
-                      ("SourceRule", "match"), ("SourceRule", "rules"), ("ContextualLimit", "enabled"), ("ContextualLimit", "block_role"),
+                      ("CurrentUser", "email"), ("CurrentUser", "attributes"), ("Role", "implicit"),
+                      ("Role", "owner_src"), ("SourceRule", "source"), ("SourceRule", "search_string"),
+                      ("SourceRule", "rules"), ("ContextualLimit", "enabled"), ("ContextualLimit", "block_role"),
                       ("ContextualLimit", "validity"), ("ContextualLimit", "start_time"), ("ContextualLimit", "end_time"),
-                      ("ContextualLimit", "timezone"), ("ContextualLimit", "ip_masks"), ("SecretCheckout", "host_id")}
+                      ("ContextualLimit", "timezone"), ("SecretCheckout", "host_id")}
     expected = {(table.name, field.name) for table in OBJECTS.values() for field in table.fields
                 if field.sent != NEVER and table.name not in ("Identifier", "IDList", "PasswordVersion", "UserAttribute")}
     assert sorted(expected - never_set_here - found.set_fields) == []
