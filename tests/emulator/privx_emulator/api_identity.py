@@ -7,7 +7,7 @@ from __future__ import annotations
 # Status() calls) and the role store's view of the caller (GET /role-store/api/v1/users/current), with
 # the roles a fixture client holds. Permission names are PrivX's (docs/privx-api-fields.md,
 # "Permissions"): `privx-admin` is both the built-in administrator role and the permission that lets a
-# caller past every check.
+# caller past every check (but one: reading a Vault secret's data takes one of its read roles, api_vault.py).
 #
 # Roles have one source: the store's `roles` table, seeded with BUILTIN_ROLES and the fixture's `roles`
 # (fixture.py). A client holds the roles its fixture `role` stands for (CLIENT_ROLES) and those its `roles`

@@ -8,6 +8,7 @@ from __future__ import annotations
 # state, injects faults and rotation failures, changes settings, and reads state past the permissions.
 
 from . import __version__
+from .api_vault import stored_state
 from .context import Response
 from .errors import ApiError, bad_request, not_found
 from .render import RENDERINGS, managed_account_fields, render_secrets
@@ -277,6 +278,20 @@ def get_target_domain_secrets(app, query: dict, _raw: bytes) -> Response:
     return Response(200, {"items": items})
 
 
+def get_vault_secrets(app, query: dict, _raw: bytes) -> Response:
+    """Vault secrets as stored, data included, past every role check: all of them ({count, items}), or with
+    ?name= one, with its versions (every accepted write, oldest first)."""
+    name = _query(query, "name")
+    with app.store.transaction(write=False) as store:
+        if name is None:
+            items = [stored_state(store, row, with_versions=False) for row in store.all_vault_secrets()]
+            return Response(200, {"count": len(items), "items": items})
+        row = store.get_vault_secret(name)
+        if row is None:
+            raise not_found(f"no Vault secret {name!r}", "name")
+        return Response(200, stored_state(store, row, with_versions=True))
+
+
 def health(app, _query_unused: dict, _raw: bytes) -> Response:
     return Response(200, {
         "status": "ok",
@@ -302,6 +317,7 @@ CONTROL_ROUTES = {
     "directory": {"GET": get_directory, "POST": add_directory_entries, "DELETE": remove_directory_entry},
     "scan-failures": {"GET": get_scan_failures, "POST": add_scan_failure, "DELETE": clear_scan_failures},
     "target-domain-secrets": {"GET": get_target_domain_secrets},
+    "vault-secrets": {"GET": get_vault_secrets},
 }
 
 

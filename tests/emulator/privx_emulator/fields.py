@@ -78,6 +78,7 @@ SM_MODEL = "privx-sdk-go api/secretsmanager/model.go"
 AZ_MODEL = "privx-sdk-go api/authorizer/model.go"
 RS_MODEL = "privx-sdk-go api/rolestore/model.go"
 STATUS_MODEL = "privx-sdk-go api/response/response.go"
+VAULT_MODEL = "privx-sdk-go api/vault/model.go"
 
 OBJECTS = {table.name: table for table in (
     ObjectTable("TargetDomain", SM_MODEL + " TargetDomain", (
@@ -305,6 +306,27 @@ OBJECTS = {table.name: table for table in (
         _f("context", OBJECT, ALWAYS, "ContextualLimit"),
     ), "Role's other fields (grant window, AWS, member counts, keys, permit_agent) are all omitempty and not read. Where "
        "the model and a captured role-store answer disagree on omitempty, the table follows the answer"),
+    ObjectTable("RoleHandle", RS_MODEL + " RoleHandle", (
+        _f("id", STRING),
+        _f("name", STRING, note="ignored in requests: PrivX fills it in from the id"),
+        _f("deleted", BOOLEAN, WHEN_SET, note="true once the role is gone"),
+    ), "a role as a Vault secret's read_roles and write_roles name it"),
+    ObjectTable("VaultSecret", VAULT_MODEL + " Secret (SecretRequest's fields embedded)", (
+        _f("name", STRING),
+        _f("read_roles", ARRAY, ALWAYS, "RoleHandle", NULL, "nil slice: null without roles"),
+        _f("write_roles", ARRAY, ALWAYS, "RoleHandle", NULL, "nil slice: null without roles"),
+        _f("data", ANY_OBJECT, WHEN_NOT_NIL, note="a pointer: only in a single secret's answer to a caller who may read "
+           "it; `{}` when the secret holds an empty object"),
+        _f("owner_id", STRING, WHEN_SET, note="the owner's user id, on a personal secret only"),
+        _f("created", DATETIME, note="time.Time"),
+        _f("updated", DATETIME, note="time.Time"),
+        _f("updated_by", STRING, note="a user id"),
+        _f("author", STRING, note="a user id"),
+        _f("path", STRING, note="undocumented; the emulator sends secrets/<name> or user/<owner id>/secrets/<name>"),
+    )),
+    ObjectTable("SecretCreate", VAULT_MODEL + " SecretCreate", (
+        _f("name", STRING),
+    ), "the answer of a Vault create"),
     ObjectTable("SourceRule", RS_MODEL + " SourceRule", (
         _f("type", STRING, WHEN_SET),
         _f("source", STRING, WHEN_SET),
@@ -347,6 +369,9 @@ RS = "/role-store/api/v1"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
+VAULT = "/vault/api/v1"
+USER_SECRETS = VAULT + "/user/{userID}/secrets"
+RAW = ("raw", "JSON")
 
 ANSWERS = {
     ("GET", SM + "/targetdomains"): ("list", "TargetDomain"),
@@ -388,6 +413,20 @@ ANSWERS = {
     ("GET", RS + "/roles"): ("list", "Role"),
     ("POST", RS + "/roles/resolve"): ("list", "Role"),
     ("GET", RS + "/roles/{roleID}"): ("object", "Role"),
+    ("GET", VAULT + "/secrets"): ("list", "VaultSecret"),
+    ("POST", VAULT + "/secrets"): ("object", "SecretCreate"),
+    ("GET", VAULT + "/secrets/{name:path}"): ("object", "VaultSecret"),
+    ("PUT", VAULT + "/secrets/{name:path}"): None,
+    ("DELETE", VAULT + "/secrets/{name:path}"): None,
+    ("GET", VAULT + "/metadata/secrets/{name:path}"): ("object", "VaultSecret"),
+    ("POST", VAULT + "/search/secrets"): ("list", "VaultSecret"),
+    ("GET", VAULT + "/schemas"): RAW,
+    ("GET", USER_SECRETS): ("list", "VaultSecret"),
+    ("POST", USER_SECRETS): ("object", "SecretCreate"),
+    ("GET", USER_SECRETS + "/{name:path}"): ("object", "VaultSecret"),
+    ("PUT", USER_SECRETS + "/{name:path}"): None,
+    ("DELETE", USER_SECRETS + "/{name:path}"): None,
+    ("GET", VAULT + "/user/{userID}/metadata/secrets/{name:path}"): ("object", "VaultSecret"),
 }
 # The services whose status the preflight reads (the SDKs' Status() calls, each GET <prefix>/api/v1/status).
 STATUS_SERVICES = {

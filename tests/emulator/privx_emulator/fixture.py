@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 # Fixtures: JSON files that say what the emulator starts with (API clients, password policies, target
-# domains with scanned and managed accounts, hosts, roles). load_fixture() checks a file
+# domains with scanned and managed accounts, hosts, roles, Vault secrets). load_fixture() checks a file
 # completely and fills in defaults, so that a typo is one clear error at start-up instead of a puzzling
 # test; seed() writes a checked fixture into an empty store.
 
@@ -15,6 +15,8 @@ import uuid
 
 from .api_identity import BUILTIN_ROLES, CLIENT_ROLES, SYSTEM_AUTHOR, role_data, role_id_for
 from .api_roles import PERMISSIONS
+from .api_vault import go_numbers, insert_secret, name_problem
+from .errors import ApiError
 from .timeutil import parse_datetime, parse_duration, whole_seconds
 from .validation import is_uuid
 
@@ -231,6 +233,22 @@ ROLE_SPEC = {
     "comment": (_check_str, ""),
     "permissions": (_check_strings, []),
 }
+VAULT_SECRET_SPEC = {
+    "name": (_check_name, REQUIRED),
+    "read_roles": (_check_strings, []),
+    "write_roles": (_check_strings, []),
+    "data": (_check_object, {}),
+    # The API client (by name) whose personal secret this is; left out: a shared secret.
+    "owner": (_check_name, None),
+}
+GENERATE_VAULT_SPEC = {
+    "count": (_check_count, REQUIRED),
+    "prefix": (_check_name, "secret-"),
+    "start": (_check_count, 1),
+    "width": (_check_count, 0),
+    "read_roles": (_check_strings, []),
+    "write_roles": (_check_strings, []),
+}
 TOP_SPEC = {
     "description": (_check_str, ""),
     "api_clients": (_check_list, REQUIRED),
@@ -238,6 +256,8 @@ TOP_SPEC = {
     "target_domains": (_check_list, []),
     "hosts": (_check_list, []),
     "roles": (_check_list, []),
+    "vault_secrets": (_check_list, []),
+    "generate_vault_secrets": (_check_object, None),
 }
 MAX_GENERATED = 1000000
 
@@ -345,6 +365,7 @@ def check_fixture(raw) -> dict:
     fixture["hosts"] = [_check_host(item, f"hosts[{index}]") for index, item in enumerate(fixture["hosts"])]
     _unique(fixture["hosts"], lambda item: item["common_name"], "hosts", "common_name")
     _check_roles(fixture)
+    _check_vault_secrets(fixture)
     _unique_ids(fixture)
     return fixture
 
@@ -373,6 +394,42 @@ def _check_permissions(permissions: list, where: str) -> None:
     for index, permission in enumerate(permissions):
         if permission not in PERMISSIONS:
             raise _fail(f"{where}[{index}]", f"unknown permission {permission!r}")
+
+
+def _check_vault_secrets(fixture: dict) -> None:
+    known = {role["name"] for role in BUILTIN_ROLES} | {role["name"] for role in fixture["roles"]}
+    clients = {client["name"] for client in fixture["api_clients"]}
+    secrets = fixture["vault_secrets"] = [_entry(item, f"vault_secrets[{index}]", VAULT_SECRET_SPEC)
+                                          for index, item in enumerate(fixture["vault_secrets"])]
+    if fixture["generate_vault_secrets"] is not None:
+        generate = _entry(fixture["generate_vault_secrets"], "generate_vault_secrets", GENERATE_VAULT_SPEC)
+        if generate["count"] > MAX_GENERATED:
+            raise _fail("generate_vault_secrets.count", f"at most {MAX_GENERATED}")
+        for key in ("read_roles", "write_roles"):
+            _check_role_names(generate[key], f"generate_vault_secrets.{key}", known)
+        fixture["generate_vault_secrets"] = generate
+        longest = _generated_names(dict(generate, count=1, start=generate["start"] + generate["count"] - 1))[0]
+        if generate["count"] and name_problem(longest):
+            raise _fail("generate_vault_secrets.prefix", f"makes names such as {longest!r}: {name_problem(longest)[1]}")
+    for index, secret in enumerate(secrets):
+        where = f"vault_secrets[{index}]"
+        problem = name_problem(secret["name"])
+        if problem:
+            raise _fail(f"{where}.name", problem[1])
+        for key in ("read_roles", "write_roles"):
+            _check_role_names(secret[key], f"{where}.{key}", known)
+        try:
+            secret["data"] = go_numbers(secret["data"])
+        except ApiError as exc:
+            raise _fail(f"{where}.data", exc.message) from None
+        if secret["owner"] is not None and secret["owner"] not in clients:
+            raise _fail(f"{where}.owner", f"no API client named {secret['owner']!r}")
+    names = [secret["name"] for secret in secrets] + _generated_vault_names(fixture["generate_vault_secrets"])
+    _unique(names, lambda name: name, "vault_secrets", "name")
+
+
+def _generated_vault_names(spec: dict | None) -> list:
+    return _generated_names(spec) if spec else []
 
 
 def _unique_ids(fixture: dict) -> None:
@@ -411,10 +468,11 @@ def seed(store, fixture: dict, when: float) -> None:
     """Write a checked fixture into the (empty) store; the caller holds the transaction."""
     created = whole_seconds(when)
     author = ""
+    user_ids = {}
     role_ids = _seed_roles(store, fixture, created)
     for client in fixture["api_clients"]:
         row = {key: client[key] for key in ("name", "role", "client_id", "client_secret", "oauth_client_id", "oauth_client_secret")}
-        row["user_id"] = _id(client["user_id"])
+        row["user_id"] = user_ids[client["name"]] = _id(client["user_id"])
         store.insert_api_client(row)
         for name in CLIENT_ROLES[client["role"]] + tuple(client["roles"]):
             store.grant_role(row["client_id"], role_ids[name])
@@ -434,6 +492,7 @@ def seed(store, fixture: dict, when: float) -> None:
         _seed_target_domain(store, domain, policy_ids, author, created)
     for host in fixture["hosts"]:
         _seed_host(store, host, created)
+    _seed_vault_secrets(store, fixture, role_ids, user_ids, author, created)
 
 
 def _seed_roles(store, fixture: dict, created: int) -> dict:
@@ -447,6 +506,18 @@ def _seed_roles(store, fixture: dict, created: int) -> dict:
         store.insert_role({"id": role_id, "name": role["name"], "created": None if role.get("system") else created,
                            "updated": created, "data": json.dumps(role_data(role, author))})
     return ids
+
+
+def _seed_vault_secrets(store, fixture: dict, role_ids: dict, user_ids: dict, author: str, created: int) -> None:
+    secrets = list(fixture["vault_secrets"])
+    generate = fixture["generate_vault_secrets"]
+    for offset, name in enumerate(_generated_vault_names(generate)):
+        secrets.append({"name": name, "owner": None, "read_roles": generate["read_roles"], "write_roles": generate["write_roles"],
+                        "data": {"username": name, "password": f"{name}-password", "number": generate["start"] + offset}})
+    for secret in secrets:
+        owner = user_ids[secret["owner"]] if secret["owner"] else ""
+        insert_secret(store, secret["name"], owner, secret["data"], [role_ids[name] for name in secret["read_roles"]],
+                      [role_ids[name] for name in secret["write_roles"]], owner or author, created)
 
 
 def _scanned_row(td_id: str, account: dict, created: int) -> dict:

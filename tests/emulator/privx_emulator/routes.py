@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from . import api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_policies, api_roles, api_target_domains
+from . import (api_auth, api_authorizer, api_batch, api_identity, api_managed_accounts, api_policies, api_roles, api_target_domains,
+               api_vault)
 from .fields import STATUS_SERVICES
 
 SM = "/secrets-manager/api/v1"
@@ -17,6 +18,8 @@ TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
 RS = "/role-store/api/v1"
+VAULT = "/vault/api/v1"
+USER_SECRETS = VAULT + "/user/{userID}/secrets"
 
 # `{name}` is one path segment; `{name:path}` the rest of the path, slashes included (a Vault secret's name).
 _PARAMETER = re.compile(r"\{(\w+)(:path)?\}")
@@ -76,10 +79,24 @@ ROUTES = (
     Route("GET", AZ + "/secrets/checkouts/{checkoutID}", api_authorizer.get_checkout, user_allowed=True),
     Route("POST", AZ + "/secrets/checkouts/{checkoutID}/release", api_authorizer.release_checkout, user_allowed=True),
     Route("GET", "/role-store/api/v1/users/current", api_identity.current_user, any_caller=True),
-    # Role store: any caller with a role; the handlers check what its roles permit (api_roles.py).
+    # Role store and Vault: any caller with a role; each handler checks what its roles permit (api_roles.py, api_vault.py).
     Route("GET", RS + "/roles", api_roles.list_roles, user_allowed=True),
     Route("POST", RS + "/roles/resolve", api_roles.resolve_roles, user_allowed=True),
     Route("GET", RS + "/roles/{roleID}", api_roles.get_role, user_allowed=True),
+    Route("GET", VAULT + "/secrets", api_vault.list_secrets, user_allowed=True),
+    Route("POST", VAULT + "/secrets", api_vault.create_secret, user_allowed=True),
+    Route("GET", VAULT + "/secrets/{name:path}", api_vault.get_secret, user_allowed=True),
+    Route("PUT", VAULT + "/secrets/{name:path}", api_vault.update_secret, user_allowed=True),
+    Route("DELETE", VAULT + "/secrets/{name:path}", api_vault.delete_secret, user_allowed=True),
+    Route("GET", VAULT + "/metadata/secrets/{name:path}", api_vault.get_metadata, user_allowed=True),
+    Route("POST", VAULT + "/search/secrets", api_vault.search_secrets, user_allowed=True),
+    Route("GET", VAULT + "/schemas", api_vault.get_schemas, user_allowed=True),
+    Route("GET", USER_SECRETS, api_vault.list_user_secrets, user_allowed=True),
+    Route("POST", USER_SECRETS, api_vault.create_user_secret, user_allowed=True),
+    Route("GET", USER_SECRETS + "/{name:path}", api_vault.get_user_secret, user_allowed=True),
+    Route("PUT", USER_SECRETS + "/{name:path}", api_vault.update_user_secret, user_allowed=True),
+    Route("DELETE", USER_SECRETS + "/{name:path}", api_vault.delete_user_secret, user_allowed=True),
+    Route("GET", VAULT + "/user/{userID}/metadata/secrets/{name:path}", api_vault.get_user_metadata, user_allowed=True),
 ) + tuple(Route("GET", path, api_identity.service_status, any_caller=True) for path in STATUS_SERVICES.values())
 
 

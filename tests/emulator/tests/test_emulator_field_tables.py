@@ -170,13 +170,20 @@ def make_rich(emu, admin: Api, user: Api) -> dict:
         answer = client.post(AZ + "/secrets/checkouts", json={"path": path})
         assert answer.status_code == 200, answer.text
         checkouts.append((client, answer.json()["id"]))
-    return {"rich": rich, "scanned": alice["id"], "full": full_id, "checkouts": checkouts}
+    # A Vault secret with every field: another client's personal secret, roles to read and write, data.
+    roles = {role["name"]: role["id"] for role in admin.get("/role-store/api/v1/roles").json()["items"]}
+    secret = {"name": "rich/every-field", "owner_id": emu.clients["user2"]["user_id"], "data": {"token": "planted-rich-token", "n": 1},
+              "read_roles": [{"id": roles["privx-admin"]}], "write_roles": [{"id": roles["privx-admin"]}, {"id": roles["ops"]}]}
+    answer = admin.post("/vault/api/v1/secrets", json=secret)
+    assert answer.status_code == 201, answer.text
+    return {"rich": rich, "scanned": alice["id"], "full": full_id, "checkouts": checkouts, "vault": secret["name"]}
 
 
 def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
     """(method, template, where, body) of every read endpoint, answered now."""
     ma = managed_path("{targetDomainID}")
-    rs = "/role-store/api/v1"
+    vault, rs = "/vault/api/v1", "/role-store/api/v1"
+    mine = {"userID": emu.clients["user"]["user_id"], "name": "notes/user"}
     reads = [
         (admin, "GET", SM + "/targetdomains", {}, None),
         (admin, "POST", SM + "/targetdomains/search", {}, {"keywords": "example"}),
@@ -202,6 +209,17 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
         (admin, "GET", rs + "/roles", {}, None),
         (admin, "GET", rs + "/roles/{roleID}", {"roleID": BUILTIN_ROLES[0]["id"]}, None),
         (admin, "POST", rs + "/roles/resolve", {}, ["ops", "privx-admin", "no-such-role"]),
+        (admin, "GET", vault + "/secrets", {}, None),
+        (user, "GET", vault + "/secrets", {}, None),
+        (user, "GET", vault + "/secrets/{name:path}", {"name": "db/app"}, None),
+        (admin, "GET", vault + "/secrets/{name:path}", {"name": "ops/api-key"}, None),
+        (admin, "GET", vault + "/secrets/{name:path}", {"name": ids["vault"]}, None),
+        (user, "GET", vault + "/metadata/secrets/{name:path}", {"name": "db/app"}, None),
+        (admin, "POST", vault + "/search/secrets", {}, {"keywords": "", "filter": ""}),
+        (user, "GET", vault + "/schemas", {}, None),
+        (user, "GET", vault + "/user/{userID}/secrets", {"userID": mine["userID"]}, None),
+        (user, "GET", vault + "/user/{userID}/secrets/{name:path}", mine, None),
+        (user, "GET", vault + "/user/{userID}/metadata/secrets/{name:path}", mine, None),
     ]
     for client, checkout_id in ids["checkouts"]:
         reads.append((client, "GET", AZ + "/secrets/checkouts/{checkoutID}", {"checkoutID": checkout_id}, None))
@@ -215,7 +233,8 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
     return answers
 
 
-READ_TEMPLATES = {key for key, answer in ANSWERS.items() if answer is not None and answer[1] not in ("Identifier", "IDList", "PasswordVersion")}
+READ_TEMPLATES = {key for key, answer in ANSWERS.items()
+                  if answer is not None and answer[1] not in ("Identifier", "IDList", "PasswordVersion", "SecretCreate")}
 
 
 def run_check(emu, admin: Api, user: Api, rendering: str) -> tuple:
@@ -245,9 +264,9 @@ def test_every_read_answer_matches_the_field_tables(emu, admin: Api, user: Api) 
                       ("Role", "owner_src"), ("SourceRule", "source"), ("SourceRule", "search_string"),
                       ("SourceRule", "rules"), ("ContextualLimit", "enabled"), ("ContextualLimit", "block_role"),
                       ("ContextualLimit", "validity"), ("ContextualLimit", "start_time"), ("ContextualLimit", "end_time"),
-                      ("ContextualLimit", "timezone"), ("SecretCheckout", "host_id")}
+                      ("ContextualLimit", "timezone"), ("SecretCheckout", "host_id"), ("RoleHandle", "deleted")}
     expected = {(table.name, field.name) for table in OBJECTS.values() for field in table.fields
-                if field.sent != NEVER and table.name not in ("Identifier", "IDList", "PasswordVersion", "UserAttribute")}
+                if field.sent != NEVER and table.name not in ("Identifier", "IDList", "PasswordVersion", "UserAttribute", "SecretCreate")}
     assert sorted(expected - never_set_here - found.set_fields) == []
 
 
