@@ -17,11 +17,6 @@ OPS_ID = "098e2116-8dcb-4a31-9c40-28ec3e4227ef"
 TEST_ROLES = ["ops", "privx-admin", "privx-user", "secrets-users", "vault-writers"]
 
 
-@pytest.fixture
-def ops(emu) -> Api:
-    return Api(emu, "ops")
-
-
 def test_list_has_the_server_shape(admin: Api) -> None:
     answer = admin.get(RS + "/roles").json()
     assert answer["count"] == 5 and [role["name"] for role in answer["items"]] == TEST_ROLES

@@ -28,16 +28,6 @@ ADMIN_ID = "debe3ca0-827a-4c87-a9f8-e1328ecf7082"
 DB_APP_DATA = {"username": "app", "password": "test-db-app-password", "port": 5432, "options": {"ssl": True}}
 
 
-@pytest.fixture
-def ops(emu) -> Api:
-    return Api(emu, "ops")
-
-
-@pytest.fixture
-def noroles(emu) -> Api:
-    return Api(emu, "noroles")
-
-
 def handles(*names: str) -> list:
     """Role handles as clients send them: the id, and a name PrivX ignores."""
     return [{"id": ROLE_IDS[name], "name": ""} for name in names]
