@@ -25,8 +25,8 @@ def test_list_has_the_server_shape(admin: Api) -> None:
     assert builtin["id"] == PRIVX_ADMIN_ID and roles["privx-user"]["id"] == PRIVX_USER_ID and roles["ops"]["id"] == OPS_ID
     # As a captured PrivX answer: `updatedby` without an underscore, no false booleans, no creation time on PrivX's own roles.
     assert builtin["system"] is True and builtin["author"] == "Superuser" and "created" not in builtin and "updatedby" not in builtin
-    assert roles["privx-user"]["permissions"] == ["authorized-keys-manage", "webauthn-credentials-manage", "workflows-requests",
-                                                   "workflows-requests-on-behalf"]
+    assert roles["privx-user"]["permissions"] == [
+        "authorized-keys-manage", "webauthn-credentials-manage", "workflows-requests", "workflows-requests-on-behalf"]
     ops = roles["ops"]
     assert ops["author"] == ops["updatedby"] == "admin" and ops["created"] == ops["updated"]
     assert ops["permissions"] == [] and roles["vault-writers"]["permissions"] == ["vault-add"]

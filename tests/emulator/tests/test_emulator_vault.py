@@ -145,8 +145,8 @@ def test_create_read_update_delete(emu, admin: Api, user: Api) -> None:
     state = stored(emu, "team/db")
     assert state["data"] == {"password": "planted-v2", "user": "db"}
     assert [role["name"] for role in state["read_roles"]] == ["privx-admin"] and state["write_roles"] is None
-    assert [version["data"] for version in state["versions"]] == [{"password": "planted-v1"}, {"password": "planted-v2", "user": "db"},
-                                                                   {"password": "planted-v2", "user": "db"}]
+    assert [version["data"] for version in state["versions"]] == [
+        {"password": "planted-v1"}, {"password": "planted-v2", "user": "db"}, {"password": "planted-v2", "user": "db"}]
     assert [[role["name"] for role in version["read_roles"]] for version in state["versions"]] == [
         ["privx-admin"], ["privx-admin", "ops"], ["privx-admin"]]
     assert admin.delete(f"{SECRETS}/team/db").status_code == 200
