@@ -45,9 +45,11 @@ BUILTIN_ROLES = (
      "permissions": ["authorized-keys-manage", "webauthn-credentials-manage", "workflows-requests", "workflows-requests-on-behalf"]},
     {"id": role_id_for("secrets-users"), "name": "secrets-users", "system": False, "comment": "may check out the secrets its roles reach",
      "permissions": ["connections-authorize"]},
+    {"id": role_id_for("audit-readers"), "name": "audit-readers", "system": False, "comment": "may read the audit log",
+     "permissions": ["logs-view"]},
 )
-# A fixture client's `role` -> the names of the roles it holds.
-CLIENT_ROLES = {"admin": (ADMIN_PERMISSION,), "user": ("secrets-users",), "none": ()}
+# A fixture client's `role` -> the names of the roles it holds ("auditor": the audit log's reader, docs/privx-api-admin.md).
+CLIENT_ROLES = {"admin": (ADMIN_PERMISSION,), "user": ("secrets-users",), "auditor": ("audit-readers",), "none": ()}
 
 
 def role_data(definition: dict, author: str) -> dict:

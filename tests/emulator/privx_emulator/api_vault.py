@@ -109,6 +109,8 @@ class Caller:
 
     def __init__(self, client: dict) -> None:
         roles = roles_of(client)
+        if not roles:
+            raise permission_denied("this API client has no role")
         permissions = {permission for role in roles for permission in role["permissions"]}
         self.user_id = client["user_id"]
         self.role_ids = {role["id"] for role in roles}
@@ -225,8 +227,7 @@ def _refuse_grant(caller: Caller, owner: str, read_ids: list, write_ids: list) -
         raise permission_denied("giving roles access to a personal secret needs the vault-add or vault-manage permission")
 
 
-def _list(ctx, criteria: dict, paging) -> Response:
-    caller = Caller(ctx.caller)
+def _list(ctx, caller: Caller, criteria: dict, paging) -> Response:
     criteria.update(user_id=caller.user_id, role_ids=caller.role_ids, manage=caller.manage)
     with ctx.store.transaction(write=False) as store:
         count, rows = store.page_vault_secrets(criteria, paging)
@@ -315,13 +316,15 @@ def _delete(ctx, name: str, owner: str | None) -> Response:
 
 def list_secrets(ctx) -> Response:
     """GET VAULT/secrets ?offset&limit: the secrets the caller may see, shared and personal, without data"""
-    return _list(ctx, {}, _paging(ctx.query))
+    caller = Caller(ctx.caller)
+    return _list(ctx, caller, {}, _paging(ctx.query))
 
 
 def create_secret(ctx) -> Response:
     """POST VAULT/secrets {name, read_roles, write_roles, data, owner_id} -> 201 {"name"}"""
+    caller = Caller(ctx.caller)
     values = _check_body(ctx)
-    return _create(ctx, Caller(ctx.caller), values, values.get("owner_id", ""))
+    return _create(ctx, caller, values, values.get("owner_id", ""))
 
 
 def get_secret(ctx) -> Response:
@@ -347,6 +350,7 @@ def get_metadata(ctx) -> Response:
 def search_secrets(ctx) -> Response:
     """POST VAULT/search/secrets {keywords, filter, owner_id, sortkey, sortdir, limit, offset} ?offset&limit&sortkey&sortdir.
     Paging in the query wins; the body's (which the Go SDK always sends, zero when unset) counts when the query has none."""
+    caller = Caller(ctx.caller)
     values = check_fields(ctx.json_body(), SEARCH_FIELDS)
     query = dict(ctx.query)
     for key in ("offset", "limit", "sortkey", "sortdir"):
@@ -358,22 +362,23 @@ def search_secrets(ctx) -> Response:
         criteria["owner_ids"] = owner_ids
     wanted = values.get("filter", "")
     if wanted in ("personal", "shared"):
-        criteria["owner"] = ctx.caller["user_id"] if wanted == "personal" else ""
+        criteria["owner"] = caller.user_id if wanted == "personal" else ""
     criteria["readable"] = wanted in ("readable", "accessible")
     criteria["writable"] = wanted in ("writable", "accessible")
-    return _list(ctx, criteria, _paging(query))
+    return _list(ctx, caller, criteria, _paging(query))
 
 
 def get_schemas(ctx) -> Response:
-    """GET VAULT/schemas: the custom secret types, raw JSON"""
-    del ctx
+    """GET VAULT/schemas: the custom secret types, raw JSON; any caller with a role"""
+    Caller(ctx.caller)
     return Response(200, list(DEFAULT_SCHEMAS))
 
 
 def list_user_secrets(ctx) -> Response:
     """GET VAULT/user/{userID}/secrets ?offset&limit"""
-    owner = _owner_of_path(ctx, Caller(ctx.caller))
-    return _list(ctx, {"owner": owner}, _paging(ctx.query))
+    caller = Caller(ctx.caller)
+    owner = _owner_of_path(ctx, caller)
+    return _list(ctx, caller, {"owner": owner}, _paging(ctx.query))
 
 
 def create_user_secret(ctx) -> Response:

@@ -14,12 +14,12 @@ RS = "/role-store/api/v1"
 PRIVX_ADMIN_ID = "7a32374b-d7c5-4e76-9a16-005f39692f63"
 PRIVX_USER_ID = "a382cd90-336e-41d2-9432-f28e9afe85c9"
 OPS_ID = "098e2116-8dcb-4a31-9c40-28ec3e4227ef"
-TEST_ROLES = ["ops", "privx-admin", "privx-user", "secrets-users", "vault-writers"]
+TEST_ROLES = ["audit-readers", "ops", "privx-admin", "privx-user", "secrets-users", "vault-writers"]
 
 
 def test_list_has_the_server_shape(admin: Api) -> None:
     answer = admin.get(RS + "/roles").json()
-    assert answer["count"] == 5 and [role["name"] for role in answer["items"]] == TEST_ROLES
+    assert answer["count"] == 6 and [role["name"] for role in answer["items"]] == TEST_ROLES
     roles = {role["name"]: role for role in answer["items"]}
     builtin = roles["privx-admin"]
     assert builtin["id"] == PRIVX_ADMIN_ID and roles["privx-user"]["id"] == PRIVX_USER_ID and roles["ops"]["id"] == OPS_ID
@@ -38,7 +38,7 @@ def test_list_has_the_server_shape(admin: Api) -> None:
 
 def test_list_paging(admin: Api) -> None:
     page = admin.get(RS + "/roles", params={"offset": 1, "limit": 2, "sortkey": "name", "sortdir": "DESC"}).json()
-    assert page["count"] == 5 and [role["name"] for role in page["items"]] == ["secrets-users", "privx-user"]
+    assert page["count"] == 6 and [role["name"] for role in page["items"]] == ["secrets-users", "privx-user"]
     by_id = admin.get(RS + "/roles", params={"sortkey": "id"}).json()["items"]
     assert [role["id"] for role in by_id] == sorted(role["id"] for role in by_id)
     assert_error(admin.get(RS + "/roles", params={"limit": 1001}), 400, "VALUE_OUT_OF_BOUNDS", "limit")
@@ -95,4 +95,3 @@ def test_admin_permissions_are_unchanged(admin: Api, ops: Api) -> None:
     assert ops.get(RS + "/users/current").json()["permissions"] == ["vault-add"]
     # A role without the privx-admin permission reaches no administration call.
     assert_error(ops.get("/secrets-manager/api/v1/password-policies"), 403, "PERMISSION_DENIED")
-    assert ops.get("/authorizer/api/v1/secrets").status_code == 200, "any role may list what it can check out"

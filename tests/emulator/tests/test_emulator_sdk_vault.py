@@ -134,7 +134,7 @@ def test_go_sdk_calls(emu, admin: Api, user: Api) -> None:
 
 def test_go_sdk_role_store_calls(admin: Api) -> None:
     listed = admin.get("/role-store/api/v1/roles", params={"offset": "0", "limit": "10", "sortkey": "name", "sortdir": "ASC"}).json()
-    assert listed["count"] == len(listed["items"]) == 5
+    assert listed["count"] == len(listed["items"]) == 6
     assert admin.get(f"/role-store/api/v1/roles/{ROLES['privx-admin']}").json()["name"] == "privx-admin"
     assert admin.post("/role-store/api/v1/roles/resolve", json=["privx-admin"]).json()["items"][0]["id"] == ROLES["privx-admin"]
 

@@ -108,6 +108,7 @@ def test_lists_show_what_the_caller_may_see_never_data(admin: Api, user: Api, op
         seen[api.name] = [item["name"] for item in answer["items"]]
     assert seen == {"admin": ["db/app", "notes/user", "ops/api-key"], "user": ["db/app", "notes/user"], "ops": ["ops/api-key"]}
     assert_error(noroles.get(SECRETS), 403, "PERMISSION_DENIED")
+    assert_error(noroles.get(SECRETS, params={"limit": 101}), 403, "PERMISSION_DENIED")
 
 
 def test_list_paging(admin: Api) -> None:
@@ -157,6 +158,7 @@ def test_create_read_update_delete(emu, admin: Api, user: Api) -> None:
 def test_create_needs_vault_add(emu, user: Api, ops: Api, noroles: Api) -> None:
     assert_error(user.post(SECRETS, json={"name": "x", "data": {}}), 403, "PERMISSION_DENIED")
     assert_error(noroles.post(SECRETS, json={"name": "x", "data": {}}), 403, "PERMISSION_DENIED")
+    assert_error(noroles.post(SECRETS, json={"name": 7}), 403, "PERMISSION_DENIED")  # refused before its body is read
     assert stored(emu, "x") is None
     create(ops, "ops/new", read=("ops",), write=("ops",))
     assert stored(emu, "ops/new")["author"] == OPS_ID
