@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import __version__, control_hosts
 from .api_managed_accounts import ROTATION_TRIGGERS
+from .api_vault import stored_state
 from .audit import format_event_time, to_micros
 from .context import Response
 from .errors import ApiError, bad_request, not_found
@@ -340,6 +341,20 @@ def advance(_app, _query_unused: dict, raw: bytes) -> Response:
     return _clock()
 
 
+def get_vault_secrets(app, query: dict, _raw: bytes) -> Response:
+    """Vault secrets as stored, data included, past every role check: all of them ({count, items}), or with
+    ?name= one, with its versions (every accepted write, oldest first)."""
+    name = _query(query, "name")
+    with app.store.transaction(write=False) as store:
+        if name is None:
+            items = [stored_state(store, row, with_versions=False) for row in store.all_vault_secrets()]
+            return Response(200, {"count": len(items), "items": items})
+        row = store.get_vault_secret(name)
+        if row is None:
+            raise not_found(f"no Vault secret {name!r}", "name")
+        return Response(200, stored_state(store, row, with_versions=True))
+
+
 def health(app, _query_unused: dict, _raw: bytes) -> Response:
     return Response(200, {
         "status": "ok",
@@ -368,6 +383,7 @@ CONTROL_ROUTES = {
     "locks": {"POST": lock_account},
     "clock": {"GET": get_clock, "POST": advance},
     **control_hosts.ROUTES,
+    "vault-secrets": {"GET": get_vault_secrets},
 }
 CONTROL_ROUTES.update(tokens.CONTROL_ROUTES)
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 #   nil slice, map or pointer, [] / {} for an empty one). A non-pointer struct field (a time.Time, a handle)
 #   is ALWAYS sent even when tagged `omitempty`: encoding/json never treats a struct as empty.
 # - WHEN_SET: `omitempty` on a string, number, bool, slice, map or pointer: left out while empty.
-# - WHEN_NOT_NIL: `omitempty` on a pointer to a bool, number, string or struct: left out only while nil, so a
-#   pointer to false, 0 or "" is sent (a client that set `tofu: false` reads it back).
+# - WHEN_NOT_NIL: `omitempty` on a pointer (to a bool, number, string, struct or map): left out only while nil, so a
+#   pointer to false, 0, "" or an empty map is sent (a client that set `tofu: false` reads it back; a Vault
+#   secret's `data` of `{}` is sent as `{}`).
 # - NEVER: in the model, but PrivX never returns it (a write-only secret); an answer holding it is wrong.
 
 import argparse
@@ -25,12 +26,14 @@ from typing import NamedTuple
 
 ALWAYS = "always"
 WHEN_SET = "when set"
-WHEN_NOT_NIL = "when not null"
+WHEN_NOT_NIL = "when not nil"
 NEVER = "never"
 
-# JSON types. 'date-time' is a string in RFC 3339; 'map' an object of string values; 'object' and
-# 'array' name their element in `ref` (an object of this module, or 'string').
+# JSON types. 'date-time' is a string in RFC 3339; 'map' an object of string values; 'any object' an object of
+# any JSON values (Go's map[string]interface{}); 'object' and 'array' name their element in `ref` (an object of
+# this module, or 'string').
 STRING, INTEGER, BOOLEAN, DATETIME, MAP, OBJECT, ARRAY = "string", "integer", "boolean", "date-time", "map", "object", "array"
+ANY_OBJECT = "any object"
 
 # What stands for "not given" in a table: the Go zero value of the kind.
 NULL = None
@@ -78,6 +81,7 @@ RS_MODEL = "privx-sdk-go api/rolestore/model.go"
 HS_MODEL = "privx-sdk-go api/hoststore/model.go"
 STATUS_MODEL = "privx-sdk-go api/response/response.go"
 MONITOR_MODEL = "privx-sdk-go api/monitor/model.go"
+VAULT_MODEL = "privx-sdk-go api/vault/model.go"
 
 OBJECTS = {table.name: table for table in (
     ObjectTable("TargetDomain", SM_MODEL + " TargetDomain", (
@@ -559,17 +563,44 @@ OBJECTS = {table.name: table for table in (
        "fields the collection reads (User's MFA, settings and key fields are not read, and the emulator sends none)"),
     ObjectTable("Role", RS_MODEL + " Role", (
         _f("id", STRING),
+        _f("created", DATETIME, WHEN_SET, note="a string in the model; PrivX's own roles have none"),
+        _f("updated", DATETIME, WHEN_SET, note="a string in the model"),
+        _f("author", STRING, WHEN_SET, note="a name (`Superuser` on PrivX's own roles), not a user id"),
+        _f("updatedby", STRING, WHEN_SET, note="spelled without an underscore (the API reference's example says updated_by)"),
         _f("name", STRING, WHEN_SET),
-        _f("explicit", BOOLEAN),
-        _f("implicit", BOOLEAN),
-        _f("system", BOOLEAN),
+        _f("explicit", BOOLEAN, WHEN_SET, note="no omitempty in the model, yet a captured role-store answer leaves false out; "
+           "true on the caller's own roles in users/current"),
+        _f("implicit", BOOLEAN, WHEN_SET, note="as explicit"),
+        _f("system", BOOLEAN, WHEN_SET, note="as explicit: only PrivX's own roles carry it (true)"),
         _f("comment", STRING, WHEN_SET),
-        _f("permissions", ARRAY, ALWAYS, "string", NULL),
+        _f("permissions", ARRAY, ALWAYS, "string", [], "`[]` on privx-admin in a captured answer"),
         _f("access_group_id", STRING),
         _f("owner_src", STRING),
         _f("source_rules", OBJECT, ALWAYS, "SourceRule", note="struct: tagged omitempty, sent anyway"),
         _f("context", OBJECT, ALWAYS, "ContextualLimit"),
-    ), "Role's other fields (grant window, AWS, member counts) are all omitempty and not read"),
+    ), "Role's other fields (grant window, AWS, member counts, keys, permit_agent) are all omitempty and not read. Where "
+       "the model and a captured role-store answer disagree on omitempty, the table follows the answer"),
+    ObjectTable("RoleHandle", RS_MODEL + " RoleHandle", (
+        _f("id", STRING),
+        _f("name", STRING, note="ignored in requests: PrivX fills it in from the id"),
+        _f("deleted", BOOLEAN, WHEN_SET, note="true once the role is gone"),
+    ), "a role as a Vault secret's read_roles and write_roles name it"),
+    ObjectTable("VaultSecret", VAULT_MODEL + " Secret (SecretRequest's fields embedded)", (
+        _f("name", STRING),
+        _f("read_roles", ARRAY, ALWAYS, "RoleHandle", NULL, "nil slice: null without roles"),
+        _f("write_roles", ARRAY, ALWAYS, "RoleHandle", NULL, "nil slice: null without roles"),
+        _f("data", ANY_OBJECT, WHEN_NOT_NIL, note="a pointer: only in a single secret's answer to a caller who may read "
+           "it; `{}` when the secret holds an empty object"),
+        _f("owner_id", STRING, WHEN_SET, note="the owner's user id, on a personal secret only"),
+        _f("created", DATETIME, note="time.Time"),
+        _f("updated", DATETIME, note="time.Time"),
+        _f("updated_by", STRING, note="a user id"),
+        _f("author", STRING, note="a user id"),
+        _f("path", STRING, note="undocumented; the emulator sends secrets/<name> or user/<owner id>/secrets/<name>"),
+    )),
+    ObjectTable("SecretCreate", VAULT_MODEL + " SecretCreate", (
+        _f("name", STRING),
+    ), "the answer of a Vault create"),
     ObjectTable("SourceRule", RS_MODEL + " SourceRule", (
         _f("type", STRING, WHEN_SET),
         _f("source", STRING, WHEN_SET),
@@ -651,10 +682,11 @@ OBJECTS = {table.name: table for table in (
     )),
 )}
 
-# What each endpoint answers: (method, path template) -> ('object' | 'list' | 'checkout' | 'map', object name),
-# or None for an empty body. 'list' is {count, items: [...]}; 'checkout' is an object, or the same as a list
+# What each endpoint answers: (method, path template) -> ('object' | 'list' | 'checkout' | 'map' | 'raw', object
+# name), or None for an empty body. 'list' is {count, items: [...]}; 'checkout' is an object, or the same as a list
 # when the emulator wraps checkouts (docs/privx-api.md); 'map' an object whose values are the objects (Go's
-# map[int]T: the keys are integers written as strings). The path templates are those of routes.py.
+# map[int]T: the keys are integers written as strings); 'raw' is JSON that PrivX passes through as it is
+# configured (no model). The path templates are those of routes.py.
 SM = "/secrets-manager/api/v1"
 AZ = "/authorizer/api/v1"
 RS = "/role-store/api/v1"
@@ -665,6 +697,9 @@ SCRIPT_TEMPLATE = SM + "/script-template"
 HS = "/host-store/api/v1"
 MONITOR = "/monitor-service/api/v1"
 IDP = RS + "/identity-providers"
+VAULT = "/vault/api/v1"
+USER_SECRETS = VAULT + "/user/{userID}/secrets"
+RAW = ("raw", "JSON")
 
 ANSWERS = {
     ("GET", SM + "/targetdomains"): ("list", "TargetDomain"),
@@ -705,7 +740,7 @@ ANSWERS = {
     ("GET", SM + "/host-secret/{hostID}"): ("object", "HostSecretMetadata"),
     ("POST", SM + "/host-secret/{hostID}"): ("object", "HostSecretMetadata"),
     ("DELETE", SM + "/host-secret/{hostID}"): None,
-    ("POST", SM + "/rotate/{hostID}/{account}"): None,
+    ("POST", SM + "/rotate/{hostID}/{account:text}"): None,
     ("GET", HS + "/hosts"): ("list", "Host"),
     ("POST", HS + "/hosts"): ("object", "Identifier"),
     ("POST", HS + "/hosts/search"): ("list", "Host"),
@@ -729,6 +764,23 @@ ANSWERS = {
     ("GET", IDP + "/{identityProviderID}"): ("object", "IdentityProvider"),
     ("PUT", IDP + "/{identityProviderID}"): None,
     ("DELETE", IDP + "/{identityProviderID}"): None,
+    ("GET", RS + "/roles"): ("list", "Role"),
+    ("POST", RS + "/roles/resolve"): ("list", "Role"),
+    ("GET", RS + "/roles/{roleID}"): ("object", "Role"),
+    ("GET", VAULT + "/secrets"): ("list", "VaultSecret"),
+    ("POST", VAULT + "/secrets"): ("object", "SecretCreate"),
+    ("GET", VAULT + "/secrets/{name:path}"): ("object", "VaultSecret"),
+    ("PUT", VAULT + "/secrets/{name:path}"): None,
+    ("DELETE", VAULT + "/secrets/{name:path}"): None,
+    ("GET", VAULT + "/metadata/secrets/{name:path}"): ("object", "VaultSecret"),
+    ("POST", VAULT + "/search/secrets"): ("list", "VaultSecret"),
+    ("GET", VAULT + "/schemas"): RAW,
+    ("GET", USER_SECRETS): ("list", "VaultSecret"),
+    ("POST", USER_SECRETS): ("object", "SecretCreate"),
+    ("GET", USER_SECRETS + "/{name:path}"): ("object", "VaultSecret"),
+    ("PUT", USER_SECRETS + "/{name:path}"): None,
+    ("DELETE", USER_SECRETS + "/{name:path}"): None,
+    ("GET", VAULT + "/user/{userID}/metadata/secrets/{name:path}"): ("object", "VaultSecret"),
 }
 # The services whose status the preflight reads (the SDKs' Status() calls, each GET <prefix>/api/v1/status).
 STATUS_SERVICES = {
@@ -791,6 +843,9 @@ def markdown() -> str:
         lines.append("")
     lines.append("### Endpoints and the object they answer")
     lines.append("")
+    lines.append("A `{name}` in a path is one segment, a UUID; `{name:text}` one segment of text; `{name:path}` the rest of the")
+    lines.append("path, slashes included.")
+    lines.append("")
     lines.append("| method | path | answer |")
     lines.append("|---|---|---|")
     for (method, path), answer in ANSWERS.items():
@@ -802,6 +857,8 @@ def markdown() -> str:
             text = f"{answer[1]}, or `{{count, items}}` of {answer[1]}"
         elif answer[0] == "map":
             text = f"an object of {answer[1]}, keyed by code"
+        elif answer[0] == "raw":
+            text = "JSON as PrivX is configured (no model)"
         else:
             text = answer[1]
         lines.append(f"| {method} | `{path}` | {text} |")

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 # Fixtures: JSON files that say what the emulator starts with (API clients, password policies, target
-# domains with scanned and managed accounts, hosts). load_fixture() checks a file completely and fills
-# in defaults, so that a typo is one clear error at start-up instead of a puzzling test; seed() writes
-# a checked fixture into an empty store.
+# domains with scanned and managed accounts, hosts, roles, Vault secrets). load_fixture() checks a file
+# completely and fills in defaults, so that a typo is one clear error at start-up instead of a puzzling
+# test; seed() writes a checked fixture into an empty store.
 
 import copy
 import json
 import os
 import uuid
 
+from .api_identity import BUILTIN_ROLES, CLIENT_ROLES, SYSTEM_AUTHOR, role_data, role_id_for
+from .api_roles import PERMISSIONS
+from .api_vault import go_numbers, insert_secret, name_problem
+from .errors import ApiError
 from .timeutil import parse_datetime, parse_duration, whole_seconds
 from .validation import is_uuid
 
@@ -126,6 +130,8 @@ CLIENT_SPEC = {
     "oauth_client_id": (_check_name, "privx-external"),
     "oauth_client_secret": (_check_name, REQUIRED),
     "user_id": (_check_uuid, None),
+    # Roles the client holds besides those its `role` stands for (names of the fixture's `roles`, or built-in ones).
+    "roles": (_check_strings, []),
 }
 POLICY_SPEC = {
     "id": (_check_uuid, None),
@@ -270,6 +276,28 @@ SCRIPT_TEMPLATE_SPEC = {
     "operating_system": (_check_enum("LINUX", "WINDOWS"), REQUIRED),
     "script": (_check_name, REQUIRED),
 }
+ROLE_SPEC = {
+    "id": (_check_uuid, None),
+    "name": (_check_name, REQUIRED),
+    "comment": (_check_str, ""),
+    "permissions": (_check_strings, []),
+}
+VAULT_SECRET_SPEC = {
+    "name": (_check_name, REQUIRED),
+    "read_roles": (_check_strings, []),
+    "write_roles": (_check_strings, []),
+    "data": (_check_object, {}),
+    # The API client (by name) whose personal secret this is; left out: a shared secret.
+    "owner": (_check_name, None),
+}
+GENERATE_VAULT_SPEC = {
+    "count": (_check_count, REQUIRED),
+    "prefix": (_check_name, "secret-"),
+    "start": (_check_count, 1),
+    "width": (_check_count, 0),
+    "read_roles": (_check_strings, []),
+    "write_roles": (_check_strings, []),
+}
 TOP_SPEC = {
     "description": (_check_str, ""),
     "api_clients": (_check_list, REQUIRED),
@@ -278,6 +306,9 @@ TOP_SPEC = {
     "target_domains": (_check_list, []),
     "hosts": (_check_list, []),
     "generate_hosts": (_check_list, []),
+    "roles": (_check_list, []),
+    "vault_secrets": (_check_list, []),
+    "generate_vault_secrets": (_check_object, None),
     # Token exchange: fixture_identity.py
     "user_directories": (_check_list, []),
     "identity_providers": (_check_list, []),
@@ -455,6 +486,11 @@ def check_fixture(raw) -> dict:
                 raise _fail(where, f"generates the common_name {host['common_name']!r}, which another host has")
             names.add(host["common_name"])
             fixture["hosts"].append(_check_host(host, where, policy_names, template_names))
+    known_roles = _check_roles(fixture)
+    for index, host in enumerate(fixture["hosts"]):
+        for number, account in enumerate(host["accounts"]):
+            _check_role_names(account["roles"], f"hosts[{index}].accounts[{number}].roles", known_roles)
+    _check_vault_secrets(fixture)
     _unique_ids(fixture)
     # Imported here: fixture_identity imports this module.
     from .fixture_identity import check_identity  # pylint: disable=import-outside-toplevel
@@ -462,8 +498,72 @@ def check_fixture(raw) -> dict:
     return fixture
 
 
+def _check_role_names(names: list, where: str, known: set) -> None:
+    for index, name in enumerate(names):
+        if name not in known:
+            raise _fail(f"{where}[{index}]", f"no role named {name!r} (roles: {', '.join(sorted(known))})")
+
+
+def _check_roles(fixture: dict) -> set:
+    """The fixture's roles, and the roles its clients name; built-in role names are taken. Returns every role name."""
+    builtin = {role["name"] for role in BUILTIN_ROLES}
+    roles = fixture["roles"] = [_entry(item, f"roles[{index}]", ROLE_SPEC) for index, item in enumerate(fixture["roles"])]
+    for index, role in enumerate(roles):
+        if role["name"] in builtin:
+            raise _fail(f"roles[{index}].name", f"{role['name']!r} is a built-in role")
+        _check_permissions(role["permissions"], f"roles[{index}].permissions")
+    _unique(roles, lambda item: item["name"], "roles", "name")
+    known = builtin | {role["name"] for role in roles}
+    for index, client in enumerate(fixture["api_clients"]):
+        _check_role_names(client["roles"], f"api_clients[{index}].roles", known)
+    return known
+
+
+def _check_permissions(permissions: list, where: str) -> None:
+    for index, permission in enumerate(permissions):
+        if permission not in PERMISSIONS:
+            raise _fail(f"{where}[{index}]", f"unknown permission {permission!r}")
+
+
+def _check_vault_secrets(fixture: dict) -> None:
+    known = {role["name"] for role in BUILTIN_ROLES} | {role["name"] for role in fixture["roles"]}
+    clients = {client["name"] for client in fixture["api_clients"]}
+    secrets = fixture["vault_secrets"] = [_entry(item, f"vault_secrets[{index}]", VAULT_SECRET_SPEC)
+                                          for index, item in enumerate(fixture["vault_secrets"])]
+    if fixture["generate_vault_secrets"] is not None:
+        generate = _entry(fixture["generate_vault_secrets"], "generate_vault_secrets", GENERATE_VAULT_SPEC)
+        if generate["count"] > MAX_GENERATED:
+            raise _fail("generate_vault_secrets.count", f"at most {MAX_GENERATED}")
+        for key in ("read_roles", "write_roles"):
+            _check_role_names(generate[key], f"generate_vault_secrets.{key}", known)
+        fixture["generate_vault_secrets"] = generate
+        longest = _generated_names(dict(generate, count=1, start=generate["start"] + generate["count"] - 1))[0]
+        if generate["count"] and name_problem(longest):
+            raise _fail("generate_vault_secrets.prefix", f"makes names such as {longest!r}: {name_problem(longest)[1]}")
+    for index, secret in enumerate(secrets):
+        where = f"vault_secrets[{index}]"
+        problem = name_problem(secret["name"])
+        if problem:
+            raise _fail(f"{where}.name", problem[1])
+        for key in ("read_roles", "write_roles"):
+            _check_role_names(secret[key], f"{where}.{key}", known)
+        try:
+            secret["data"] = go_numbers(secret["data"])
+        except ApiError as exc:
+            raise _fail(f"{where}.data", exc.message) from None
+        if secret["owner"] is not None and secret["owner"] not in clients:
+            raise _fail(f"{where}.owner", f"no API client named {secret['owner']!r}")
+    names = [secret["name"] for secret in secrets] + _generated_vault_names(fixture["generate_vault_secrets"])
+    _unique(names, lambda name: name, "vault_secrets", "name")
+
+
+def _generated_vault_names(spec: dict | None) -> list:
+    return _generated_names(spec) if spec else []
+
+
 def _unique_ids(fixture: dict) -> None:
     ids = [policy["id"] for policy in fixture["password_policies"]] + [template["id"] for template in fixture["script_templates"]]
+    ids += [role["id"] for role in fixture["roles"]]
     for domain in fixture["target_domains"]:
         ids.append(domain["id"])
         ids += [account["id"] for account in domain["scanned_accounts"] + domain["managed_accounts"]]
@@ -498,10 +598,14 @@ def seed(store, fixture: dict, when: float) -> None:
     """Write a checked fixture into the (empty) store; the caller holds the transaction."""
     created = whole_seconds(when)
     author = ""
+    user_ids = {}
+    role_ids = _seed_roles(store, fixture, created)
     for client in fixture["api_clients"]:
         row = {key: client[key] for key in ("name", "role", "client_id", "client_secret", "oauth_client_id", "oauth_client_secret")}
-        row["user_id"] = _id(client["user_id"])
+        row["user_id"] = user_ids[client["name"]] = _id(client["user_id"])
         store.insert_api_client(row)
+        for name in CLIENT_ROLES[client["role"]] + tuple(client["roles"]):
+            store.grant_role(row["client_id"], role_ids[name])
         if not author and client["role"] == "admin":
             author = row["user_id"]
     policy_ids = {}
@@ -522,10 +626,36 @@ def seed(store, fixture: dict, when: float) -> None:
     for domain in fixture["target_domains"]:
         _seed_target_domain(store, domain, policy_ids, author, created)
     for host in fixture["hosts"]:
-        _seed_host(store, host, policy_ids, template_ids, author, created)
+        _seed_host(store, host, policy_ids, template_ids, role_ids, author, created)
+    _seed_vault_secrets(store, fixture, role_ids, user_ids, author, created)
     # Imported here: fixture_identity imports this module.
     from .fixture_identity import seed_identity  # pylint: disable=import-outside-toplevel
     seed_identity(store, fixture, created, author)
+
+
+def _seed_roles(store, fixture: dict, created: int) -> dict:
+    """PrivX's own roles and the fixture's; {name: id}. PrivX's system roles carry no creation time; a fixture
+    role names as its author the first administrator client (a name, as PrivX's role store does)."""
+    admin = next((client["name"] for client in fixture["api_clients"] if client["role"] == "admin"), SYSTEM_AUTHOR)
+    ids = {}
+    for role in BUILTIN_ROLES + tuple(fixture["roles"]):
+        role_id = ids[role["name"]] = role.get("id") or role_id_for(role["name"])
+        author = SYSTEM_AUTHOR if role in BUILTIN_ROLES else admin
+        store.insert_role({"id": role_id, "name": role["name"], "created": None if role.get("system") else created,
+                           "updated": created, "data": json.dumps(role_data(role, author))})
+    return ids
+
+
+def _seed_vault_secrets(store, fixture: dict, role_ids: dict, user_ids: dict, author: str, created: int) -> None:
+    secrets = list(fixture["vault_secrets"])
+    generate = fixture["generate_vault_secrets"]
+    for offset, name in enumerate(_generated_vault_names(generate)):
+        secrets.append({"name": name, "owner": None, "read_roles": generate["read_roles"], "write_roles": generate["write_roles"],
+                        "data": {"username": name, "password": f"{name}-password", "number": generate["start"] + offset}})
+    for secret in secrets:
+        owner = user_ids[secret["owner"]] if secret["owner"] else ""
+        insert_secret(store, secret["name"], owner, secret["data"], [role_ids[name] for name in secret["read_roles"]],
+                      [role_ids[name] for name in secret["write_roles"]], owner or author, created)
 
 
 def _scanned_row(td_id: str, account: dict, created: int) -> dict:
@@ -633,14 +763,13 @@ def _seed_managed_account(store, td_id: str, account: dict, scanned: dict, polic
         store.append_history(row["id"], entry["version"], entry["rotated"], entry["trigger"], entry["status"])
 
 
-def _host_body(host: dict, policy_ids: dict, template_ids: dict) -> dict:
+def _host_body(host: dict, policy_ids: dict, template_ids: dict, role_ids: dict) -> dict:
     """The Host an API client would have sent for a fixture host, passphrases left out (_seed_host stores them)."""
-    from .api_identity import role_id  # pylint: disable=import-outside-toplevel
     body = {key: host[key] for key in ("common_name", "addresses", "external_id", "instance_id", "comment", "tags", "services")}
     body["access_group_id"] = host["access_group_id"]
     body["principals"] = [{
         "principal": account["username"], "rotate": account["rotate"], "use_for_password_rotation": account["use_for_password_rotation"],
-        "roles": [{"id": role_id(name), "name": name} for name in account["roles"]],
+        "roles": [{"id": role_ids[name], "name": name} for name in account["roles"]],
     } for account in host["accounts"]]
     body["password_rotation_enabled"] = host["password_rotation_enabled"]
     rotation = host["password_rotation"]
@@ -651,13 +780,13 @@ def _host_body(host: dict, policy_ids: dict, template_ids: dict) -> dict:
     return body
 
 
-def _seed_host(store, host: dict, policy_ids: dict, template_ids: dict, author: str, created: int) -> None:
+def _seed_host(store, host: dict, policy_ids: dict, template_ids: dict, role_ids: dict, author: str, created: int) -> None:
     """A fixture host, written as the host store writes one; then its accounts' secrets and rotation state. An account
     with a password on a host without rotation is put in a host secret too (as made through Secrets Manager's API)."""
     from .api_host_secrets import add_account  # pylint: disable=import-outside-toplevel
     from .api_hosts import check_host_body, write_host  # pylint: disable=import-outside-toplevel
     host_id = _id(host["id"])
-    values, _read_only = check_host_body(_host_body(host, policy_ids, template_ids))
+    values, _read_only = check_host_body(_host_body(host, policy_ids, template_ids, role_ids))
     write_host(store, host_id, values, None, author, created)
     stored = store.get_host(host_id)
     in_secret = {account["username"]: account["id"] for account in store.host_accounts(host_id)}

@@ -120,6 +120,19 @@ class ControlClient:
     def host_secrets(self, host: str, username: str) -> list:
         return self.call("GET", "secrets", query={"host": host, "username": username})["items"]
 
+    def vault_secrets(self) -> list:
+        """Every Vault secret as stored, data and data_reads (answers that carried the data) included."""
+        return self.call("GET", "vault-secrets")["items"]
+
+    def vault_secret(self, name: str) -> dict | None:
+        """One Vault secret as stored, with `versions` (every accepted write, oldest first); None when there is none."""
+        try:
+            return self.call("GET", "vault-secrets", query={"name": name})
+        except ControlError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     # -- faults, tokens, rotation failures, settings --
 
     def fault(self, path: str, action: str = "status", count: int | None = 1, **options) -> dict:
@@ -306,6 +319,8 @@ class EmulatorProcess:
                 "oauth_client_id": client.get("oauth_client_id", "privx-external"),
                 "oauth_client_secret": client["oauth_client_secret"],
                 "role": client["role"],
+                # The client's user id (personal Vault secrets live under it); None when the fixture lets the emulator pick one.
+                "user_id": client.get("user_id"),
             }
         return clients
 

@@ -62,7 +62,13 @@ def marshal(name: str, values: dict, rendering: str = GO) -> dict:
         value = _marshal_value(field, values.get(field.name), rendering)
         if value is None and field.sent == ALWAYS and field.kind in (BOOLEAN, INTEGER):
             value = field.zero_value()  # booleans and numbers are sent in both renderings
-        if (field.sent == WHEN_SET and _go_empty(value)) or (field.sent == WHEN_NOT_NIL and value is None):
+        if field.sent == WHEN_SET and _go_empty(value):
+            continue
+        if field.sent == WHEN_NOT_NIL:
+            # A pointer: `false` or `{}` means something (tofu off, an empty secret) that leaving it out would not, in
+            # either rendering.
+            if value is not None:
+                body[field.name] = value
             continue
         if rendering == SPARSE and _is_empty(value):
             continue
@@ -80,6 +86,8 @@ def shape_answer(method: str, template: str, body: object, rendering: str) -> ob
     if answer is None or body is None:
         return body
     shape, name = answer
+    if shape == "raw":
+        return body
     if shape == "map":
         return {key: marshal(name, value, rendering) for key, value in body.items()}
     if isinstance(body, dict) and "items" in body and shape in ("list", "checkout"):

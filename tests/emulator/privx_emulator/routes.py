@@ -9,7 +9,7 @@ import re
 
 from . import (
     api_auth, api_authorizer, api_batch, api_host_secrets, api_hosts, api_identity, api_identity_providers, api_managed_accounts,
-    api_monitor, api_policies, api_script_templates, api_target_domains, host_rotation, token_exchange,
+    api_monitor, api_policies, api_roles, api_script_templates, api_target_domains, api_vault, host_rotation, token_exchange,
 )
 from .fields import STATUS_SERVICES
 
@@ -19,7 +19,8 @@ TOKEN_PATH = "/auth/api/v1/oauth/token"
 EXCHANGE_PATH = token_exchange.EXCHANGE_PATH
 # The endpoints that speak OAuth 2.0 (their errors are {error, error_description}), not PrivX's error body.
 OAUTH_PATHS = (TOKEN_PATH, EXCHANGE_PATH)
-IDP = "/role-store/api/v1/identity-providers"
+RS = "/role-store/api/v1"
+IDP = RS + "/identity-providers"
 TD = SM + "/targetdomains/{targetDomainID}"
 MA = TD + "/managedaccounts"
 POLICY = SM + "/password-policy"
@@ -31,19 +32,25 @@ LOGS_VIEW = ("logs-view",)
 # Host rotation objects fall under the hosts permissions (docs/privx-api-fields.md, "Permissions").
 HOSTS_VIEW = ("hosts-view", "hosts-manage")
 HOSTS_MANAGE = ("hosts-manage",)
+# Reading the role store's roles (api_roles.py).
+ROLES_VIEW = ("roles-view", "roles-manage")
+VAULT = "/vault/api/v1"
+USER_SECRETS = VAULT + "/user/{userID}/secrets"
 
-_PARAMETER = re.compile(r"\{(\w+)\}")
+# `{name}` is one path segment, a UUID; `{name:text}` one segment of text (a host account's name); `{name:path}` the rest
+# of the path, slashes included (a Vault secret's name).
+_PARAMETER = re.compile(r"\{(\w+)(:text|:path)?\}")
 
 
 class Route:
     """One method on one path template. Callable by a client with the privx-admin permission, or with any of
     `permissions` when the route names some; `user_allowed`: by a client with any role (PrivX's "user" scope, which
     the authorizer's secret and checkout calls require: docs/privx-api.md); `any_caller`: by any client with a token,
-    even one without roles; `public`: needs no bearer token (the token endpoint); `text_parameters`: path parameters
-    that are names, not UUIDs."""
+    even one without roles; `public`: needs no bearer token (the token endpoint). Path parameters are UUIDs unless
+    the template marks them text (`{name:text}`, `{name:path}`)."""
 
     def __init__(self, method: str, template: str, handler, user_allowed: bool = False, public: bool = False,
-                 any_caller: bool = False, permissions: tuple = (), text_parameters: tuple = ()) -> None:
+                 any_caller: bool = False, permissions: tuple = ()) -> None:
         self.method = method
         self.template = template
         self.handler = handler
@@ -51,7 +58,8 @@ class Route:
         self.public = public
         self.any_caller = any_caller
         self.permissions = permissions
-        self.text_parameters = text_parameters
+        # Parameters taken as text; every other one must be a UUID.
+        self.text_params = frozenset(match.group(1) for match in _PARAMETER.finditer(template) if match.group(2))
 
 
 ROUTES = (
@@ -94,7 +102,7 @@ ROUTES = (
     Route("GET", SM + "/host-secret/{hostID}", api_host_secrets.get_host_secret),
     Route("POST", SM + "/host-secret/{hostID}", api_host_secrets.create_host_secret),
     Route("DELETE", SM + "/host-secret/{hostID}", api_host_secrets.delete_host_secret),
-    Route("POST", SM + "/rotate/{hostID}/{account}", host_rotation.rotate_host_account, permissions=HOSTS_VIEW, text_parameters=("account",)),
+    Route("POST", SM + "/rotate/{hostID}/{account:text}", host_rotation.rotate_host_account, permissions=HOSTS_VIEW),
     Route("GET", HOSTS, api_hosts.list_hosts, permissions=HOSTS_VIEW),
     Route("POST", HOSTS, api_hosts.create_host, permissions=HOSTS_MANAGE),
     Route("POST", HOSTS + "/search", api_hosts.search_hosts, permissions=HOSTS_VIEW),
@@ -107,7 +115,7 @@ ROUTES = (
     Route("POST", AZ + "/secrets/checkouts", api_authorizer.create_checkout, user_allowed=True),
     Route("GET", AZ + "/secrets/checkouts/{checkoutID}", api_authorizer.get_checkout, user_allowed=True),
     Route("POST", AZ + "/secrets/checkouts/{checkoutID}/release", api_authorizer.release_checkout, user_allowed=True),
-    Route("GET", "/role-store/api/v1/users/current", api_identity.current_user, any_caller=True),
+    Route("GET", RS + "/users/current", api_identity.current_user, any_caller=True),
     Route("POST", MONITOR + "/auditevents/search", api_monitor.search_audit_events, permissions=LOGS_VIEW),
     Route("GET", MONITOR + "/auditevents", api_monitor.list_audit_events, permissions=LOGS_VIEW),
     Route("GET", MONITOR + "/auditevents/codes", api_monitor.audit_event_codes, permissions=LOGS_VIEW),
@@ -119,6 +127,24 @@ ROUTES = (
     Route("GET", IDP + "/{identityProviderID}", api_identity_providers.get_provider),
     Route("PUT", IDP + "/{identityProviderID}", api_identity_providers.replace_provider),
     Route("DELETE", IDP + "/{identityProviderID}", api_identity_providers.delete_provider),
+    Route("GET", RS + "/roles", api_roles.list_roles, permissions=ROLES_VIEW),
+    Route("POST", RS + "/roles/resolve", api_roles.resolve_roles, permissions=ROLES_VIEW),
+    Route("GET", RS + "/roles/{roleID}", api_roles.get_role, permissions=ROLES_VIEW),
+    # Vault: any caller with a role; what it may do with a secret depends on the secret's roles (api_vault.py).
+    Route("GET", VAULT + "/secrets", api_vault.list_secrets, user_allowed=True),
+    Route("POST", VAULT + "/secrets", api_vault.create_secret, user_allowed=True),
+    Route("GET", VAULT + "/secrets/{name:path}", api_vault.get_secret, user_allowed=True),
+    Route("PUT", VAULT + "/secrets/{name:path}", api_vault.update_secret, user_allowed=True),
+    Route("DELETE", VAULT + "/secrets/{name:path}", api_vault.delete_secret, user_allowed=True),
+    Route("GET", VAULT + "/metadata/secrets/{name:path}", api_vault.get_metadata, user_allowed=True),
+    Route("POST", VAULT + "/search/secrets", api_vault.search_secrets, user_allowed=True),
+    Route("GET", VAULT + "/schemas", api_vault.get_schemas, user_allowed=True),
+    Route("GET", USER_SECRETS, api_vault.list_user_secrets, user_allowed=True),
+    Route("POST", USER_SECRETS, api_vault.create_user_secret, user_allowed=True),
+    Route("GET", USER_SECRETS + "/{name:path}", api_vault.get_user_secret, user_allowed=True),
+    Route("PUT", USER_SECRETS + "/{name:path}", api_vault.update_user_secret, user_allowed=True),
+    Route("DELETE", USER_SECRETS + "/{name:path}", api_vault.delete_user_secret, user_allowed=True),
+    Route("GET", VAULT + "/user/{userID}/metadata/secrets/{name:path}", api_vault.get_user_metadata, user_allowed=True),
 ) + tuple(Route("GET", path, api_identity.service_status, any_caller=True) for path in STATUS_SERVICES.values())
 
 
@@ -126,7 +152,8 @@ def _compile(template: str):
     pattern = ""
     position = 0
     for match in _PARAMETER.finditer(template):
-        pattern += re.escape(template[position:match.start()]) + f"(?P<{match.group(1)}>[^/]+)"
+        segment = ".+" if match.group(2) == ":path" else "[^/]+"
+        pattern += re.escape(template[position:match.start()]) + f"(?P<{match.group(1)}>{segment})"
         position = match.end()
     return re.compile("^" + pattern + re.escape(template[position:]) + "$")
 

@@ -78,7 +78,7 @@ def _dispatch(router: Router, ctx: RequestContext) -> Response:
     if not route.public:
         authorize(authenticate(ctx), route)
     for name, value in params.items():
-        if name in route.text_parameters:
+        if name in route.text_params:
             continue
         if not is_uuid(value):
             raise bad_request("VALUE_INCORRECT_FORMAT", f"{name} must be a UUID, got {value!r}", name)

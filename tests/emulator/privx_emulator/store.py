@@ -301,6 +301,51 @@ CREATE TABLE IF NOT EXISTS audit_events (
     search_text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_created ON audit_events (created, seq);
+-- The role store's roles (PrivX's own and the fixture's) and which API client holds which (api_identity.py).
+-- A role's fields other than id, name and times are kept as JSON.
+CREATE TABLE IF NOT EXISTS roles (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created INTEGER,
+    updated INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS client_roles (
+    client_id TEXT NOT NULL,
+    role_id TEXT NOT NULL,
+    PRIMARY KEY (client_id, role_id)
+);
+-- Vault secrets (api_vault.py): owner_id is '' for a shared secret; data is the JSON object. Every accepted
+-- write is kept as a version, for the control API; data_reads counts the answers that carried the data.
+CREATE TABLE IF NOT EXISTS vault_secrets (
+    name TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,
+    data_reads INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS vault_secrets_by_owner ON vault_secrets (owner_id, name);
+CREATE TABLE IF NOT EXISTS vault_secret_roles (
+    name TEXT NOT NULL,
+    access TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    role_id TEXT NOT NULL,
+    PRIMARY KEY (name, access, position)
+);
+CREATE INDEX IF NOT EXISTS vault_roles_by_role ON vault_secret_roles (role_id, access, name);
+CREATE TABLE IF NOT EXISTS vault_secret_versions (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    read_roles TEXT NOT NULL,
+    write_roles TEXT NOT NULL,
+    updated INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (name, version)
+);
 """
 
 TABLES = (
@@ -308,6 +353,7 @@ TABLES = (
     "rotation_history", "secret_versions", "hosts", "host_accounts", "checkouts", "pending_rotations",
     "policy_details", "target_domain_details", "scanned_account_details", "directory_entries", "pending_scans",
     "audit_events", "host_details", "host_secrets", "host_account_details", "script_templates",
+    "roles", "client_roles", "vault_secrets", "vault_secret_roles", "vault_secret_versions",
 )
 TABLES += ("token_grants", "identity_providers", "user_directories", "directory_users")
 
@@ -338,6 +384,8 @@ _HOST_ACCOUNT_SELECT = (
     "COALESCE(d.created_by, '') AS created_by "
     "FROM host_accounts ha LEFT JOIN host_account_details d ON d.account_id = ha.id"
 )
+ROLE_SORT = {"name": "name", "id": "id"}
+VAULT_SORT = {"name": "s.name", "created": "s.created", "updated": "s.updated"}
 
 _MANAGED_SELECT = (
     "SELECT ma.*, td.name AS target_domain_name, pp.name AS password_policy_name "
@@ -529,7 +577,12 @@ class Store:
         self._insert("api_clients", row)
 
     def get_api_client(self, client_id: str) -> dict | None:
-        return self._one("SELECT * FROM api_clients WHERE client_id = ?", (client_id,))
+        """The client with `roles`: the role rows it holds, or None when it holds none here (a DB seeded before
+        roles were stored: api_identity.roles_of then goes by the client's `role`)."""
+        client = self._one("SELECT * FROM api_clients WHERE client_id = ?", (client_id,))
+        if client is not None:
+            client["roles"] = self.client_roles(client_id) or None
+        return client
 
     def oauth_client_known(self, oauth_client_id: str, oauth_client_secret: str) -> bool:
         sql = "SELECT 1 FROM api_clients WHERE oauth_client_id = ? AND oauth_client_secret = ?"
@@ -1126,3 +1179,118 @@ class Store:
         direction = "DESC" if paging.descending else "ASC"
         order = f"created {direction}, seq {direction}"
         return self._page("SELECT * FROM audit_events", "FROM audit_events", where, params, order, paging)
+
+    # -- roles -----------------------------------------------------------------------------------
+
+    def insert_role(self, row: dict) -> None:
+        self._insert("roles", row)
+
+    def grant_role(self, client_id: str, role_id: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO client_roles (client_id, role_id) VALUES (?, ?)", (client_id, role_id))
+
+    def client_roles(self, client_id: str) -> list:
+        sql = "SELECT r.* FROM client_roles c JOIN roles r ON r.id = c.role_id WHERE c.client_id = ? ORDER BY r.name"
+        return self._all(sql, (client_id,))
+
+    def get_role(self, role_id: str) -> dict | None:
+        return self._one("SELECT * FROM roles WHERE id = ?", (role_id,))
+
+    def roles_by(self, column: str, values) -> dict:
+        """{value: role row} of the roles whose `id` or `name` is among values."""
+        assert column in ("id", "name")
+        found = {}
+        for chunk in _chunks(sorted(set(values))):
+            marks = ", ".join("?" for _item in chunk)
+            for row in self._all(f"SELECT * FROM roles WHERE {column} IN ({marks})", chunk):
+                found[row[column]] = row
+        return found
+
+    def page_roles(self, paging) -> tuple:
+        return self._page("SELECT * FROM roles", "FROM roles", [], [], _order_by(paging, ROLE_SORT, "id"), paging)
+
+    # -- Vault secrets ---------------------------------------------------------------------------
+
+    def insert_vault_secret(self, row: dict, read_ids: list, write_ids: list) -> None:
+        self._insert("vault_secrets", dict(row, data_reads=0))
+        self.set_vault_roles(row["name"], read_ids, write_ids)
+
+    def get_vault_secret(self, name: str) -> dict | None:
+        return self._one("SELECT * FROM vault_secrets WHERE name = ?", (name,))
+
+    def update_vault_secret(self, name: str, columns: dict) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        self.conn.execute(f"UPDATE vault_secrets SET {assignments} WHERE name = ?", list(columns.values()) + [name])
+
+    def set_vault_roles(self, name: str, read_ids: list, write_ids: list) -> None:
+        self.conn.execute("DELETE FROM vault_secret_roles WHERE name = ?", (name,))
+        rows = [(name, "read", index, role_id) for index, role_id in enumerate(read_ids)]
+        rows += [(name, "write", index, role_id) for index, role_id in enumerate(write_ids)]
+        self.conn.executemany("INSERT INTO vault_secret_roles (name, access, position, role_id) VALUES (?, ?, ?, ?)", rows)
+
+    def vault_roles(self, names) -> dict:
+        """{name: {"read": [role ids], "write": [role ids]}}, in the order they were given."""
+        found = {name: {"read": [], "write": []} for name in names}
+        for chunk in _chunks(list(found)):
+            marks = ", ".join("?" for _item in chunk)
+            sql = f"SELECT * FROM vault_secret_roles WHERE name IN ({marks}) ORDER BY name, access, position"
+            for row in self._all(sql, chunk):
+                found[row["name"]][row["access"]].append(row["role_id"])
+        return found
+
+    def delete_vault_secret(self, name: str) -> None:
+        for table in ("vault_secrets", "vault_secret_roles", "vault_secret_versions"):
+            self.conn.execute(f"DELETE FROM {table} WHERE name = ?", (name,))
+
+    def add_vault_version(self, name: str, data: str, read_ids: list, write_ids: list, updated: int, updated_by: str) -> int:
+        row = self._one("SELECT max(version) AS version FROM vault_secret_versions WHERE name = ?", (name,))
+        version = (row["version"] or 0) + 1
+        self._insert("vault_secret_versions", {"name": name, "version": version, "data": data, "read_roles": json.dumps(read_ids),
+                                               "write_roles": json.dumps(write_ids), "updated": updated, "updated_by": updated_by})
+        return version
+
+    def vault_versions(self, name: str) -> list:
+        return self._all("SELECT * FROM vault_secret_versions WHERE name = ? ORDER BY version", (name,))
+
+    def count_vault_read(self, name: str) -> None:
+        self.conn.execute("UPDATE vault_secrets SET data_reads = data_reads + 1 WHERE name = ?", (name,))
+
+    def all_vault_secrets(self) -> list:
+        return self._all("SELECT * FROM vault_secrets ORDER BY name")
+
+    def page_vault_secrets(self, criteria: dict, paging) -> tuple:
+        """The secrets a caller may see, filtered. criteria: user_id and role_ids (the caller's), manage (sees
+        every secret), and optionally keywords, owner_ids, owner (exactly this owner: '' for shared secrets),
+        readable, writable."""
+        where, params = _keyword_clauses(criteria.get("keywords", []), ("s.name",))
+        if not criteria["manage"]:
+            clause, clause_params = self._vault_access(criteria, ("read", "write"))
+            where.append(clause)
+            params += clause_params
+        # vault-manage lets a caller write every secret, but read only those its roles (or ownership) reach.
+        wanted = [access for access, key in (("read", "readable"), ("write", "writable"))
+                  if criteria.get(key) and not (access == "write" and criteria["manage"])]
+        for access in wanted:
+            clause, clause_params = self._vault_access(criteria, (access,))
+            where.append(clause)
+            params += clause_params
+        if "owner" in criteria:
+            where.append("s.owner_id = ?")
+            params.append(criteria["owner"])
+        if criteria.get("owner_ids"):
+            where.append(f"s.owner_id IN ({', '.join('?' for _item in criteria['owner_ids'])})")
+            params += criteria["owner_ids"]
+        order = _order_by(paging, VAULT_SORT, "s.name")
+        return self._page("SELECT s.* FROM vault_secrets s", "FROM vault_secrets s", where, params, order, paging)
+
+    @staticmethod
+    def _vault_access(criteria: dict, accesses: tuple) -> tuple:
+        """SQL: the caller owns the secret, or holds one of its roles of these kinds."""
+        clause, params = "s.owner_id = ?", [criteria["user_id"]]
+        role_ids = sorted(criteria["role_ids"])
+        if role_ids:
+            kinds = ", ".join("?" for _item in accesses)
+            marks = ", ".join("?" for _item in role_ids)
+            clause += (f" OR EXISTS (SELECT 1 FROM vault_secret_roles r WHERE r.name = s.name AND r.access IN ({kinds}) "
+                       f"AND r.role_id IN ({marks}))")
+            params += list(accesses) + role_ids
+        return f"({clause})", params

@@ -344,19 +344,19 @@ def parse_count(text: str, name: str) -> int:
     return min(int(digits), MAX_OFFSET)
 
 
-def _query_count(query: dict, name: str, default: int) -> int:
+def _query_count(query: dict, name: str, default: int, max_limit: int = MAX_LIMIT) -> int:
     text = _query_value(query, name)
     if text is None or text == "":
         return default
     number = parse_count(text, name)
-    if name == "limit" and number > MAX_LIMIT:
-        raise bad_request("VALUE_OUT_OF_BOUNDS", f"limit must be at most {MAX_LIMIT}", name)
+    if name == "limit" and number > max_limit:
+        raise bad_request("VALUE_OUT_OF_BOUNDS", f"limit must be at most {max_limit}", name)
     return number
 
 
-def parse_paging(query: dict, default_limit: int, sortkeys, default_sortkey: str) -> Paging:
+def parse_paging(query: dict, default_limit: int, sortkeys, default_sortkey: str, max_limit: int = MAX_LIMIT) -> Paging:
     offset = _query_count(query, "offset", 0)
-    limit = _query_count(query, "limit", default_limit)
+    limit = _query_count(query, "limit", default_limit, max_limit)
     sortkey = _query_value(query, "sortkey") or default_sortkey
     if sortkey not in sortkeys:
         raise bad_request("VALUE_OUT_OF_BOUNDS", f"sortkey must be one of {', '.join(sorted(sortkeys))}", "sortkey")

@@ -44,3 +44,14 @@ def user(emu) -> Api:
 @pytest.fixture
 def user2(emu) -> Api:
     return Api(emu, "user2")
+
+
+@pytest.fixture
+def noroles(emu) -> Api:
+    return Api(emu, "noroles")
+
+
+@pytest.fixture
+def ops(emu) -> Api:
+    """Holds only the roles ops and vault-writers (fixtures/test.json)."""
+    return Api(emu, "ops")

@@ -17,8 +17,8 @@ HOST_WIN01 = "8b2e4f6a-0c1d-4e3f-a5b7-9c8d7e6f5a42"
 TEMPLATE_LINUX = "0c9f5e8e-7d0b-4d7e-9a44-3b1f1c2d5e61"
 TEMPLATE_WINDOWS = "5e0d2b7a-1c3f-4a8e-b6d9-7f2e4c1a9b30"
 POLICY_ROTATE_ON_RELEASE_NAME = "rotate-on-release"
-# The role id api_identity gives privx-admin (uuid5 of its name).
-ROLE_PRIVX_ADMIN = "c3f5b2fd-9232-5cac-9e64-823dbee3f0d4"
+# The role store's id of privx-admin (api_identity.BUILTIN_ROLES), which fixture principals' roles name.
+ROLE_PRIVX_ADMIN = "7a32374b-d7c5-4e76-9a16-005f39692f63"
 PLANTED_PASSPHRASE = "planted-host-passphrase-S3cr3t"
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from emulator_helpers import POLICY_DEFAULT, SM, Api, assert_error
-from host_helpers import GO_ZERO_TIME, HOST_APP01, HOSTS, SCRIPT_TEMPLATE, TEMPLATE_LINUX
+from host_helpers import GO_ZERO_TIME, HOST_APP01, HOSTS, ROLE_PRIVX_ADMIN, SCRIPT_TEMPLATE, TEMPLATE_LINUX
 from test_emulator_sdk_conformance import _id_shape, _list_shape, _object_shape
 
 
@@ -55,7 +55,7 @@ def python_host(name: str) -> dict:
     """The Python SDK's example-host-creation.py body."""
     return {"common_name": name, "addresses": ["sdk.example.com", "10.7.0.2"],
             "services": [{"service": "SSH", "address": "10.7.0.2", "port": 22, "source": "UI"}],
-            "principals": [{"principal": "root", "passphrase": "secret", "source": "UI", "roles": [{"id": "c3f5b2fd-9232-5cac-9e64-823dbee3f0d4"}]}]}
+            "principals": [{"principal": "root", "passphrase": "secret", "source": "UI", "roles": [{"id": ROLE_PRIVX_ADMIN}]}]}
 
 
 def go_script_template(name: str) -> dict:
