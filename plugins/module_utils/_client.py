@@ -24,6 +24,7 @@ import traceback
 from urllib.parse import quote, quote_plus
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import (
+    TRANSIENT_STATUSES,
     PrivXApiError,
     PrivXAuthError,
     PrivXConnectionError,
@@ -41,7 +42,6 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 TOKEN_PATH = '/auth/api/v1/oauth/token'
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # A gateway's 502 or 504 may come after PrivX did the work: only these say it was not done.
 NOT_DONE_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
@@ -277,7 +277,7 @@ class PrivXClient:
                 # e.g. InvalidHeader, whose text would carry the header, token and all: name the kind only.
                 raise PrivXError('could not send %s %s to PrivX: %s' % (method, path, type(error).__name__)) from None
             self._log('PrivX %s %s -> %s in %d ms' % (method, path, response.status_code, (self._clock() - started) * 1000))
-            if response.status_code in (RETRY_STATUSES if idempotent else NOT_DONE_STATUSES) and attempt <= retries:
+            if response.status_code in (TRANSIENT_STATUSES if idempotent else NOT_DONE_STATUSES) and attempt <= retries:
                 wait = _retry_after(response)
                 arrived = arrived or response.status_code not in NOT_DONE_STATUSES
                 self._pause(method, path, 'HTTP %s' % response.status_code, self._backoff(attempt) if wait is None else wait)

@@ -1,23 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection options: one definition for every module and plugin.
+"""Connection options: one definition for every module and plugin, and the settings the client takes.
 
 ``CONNECTION_OPTIONS`` is the single source of the option names, types,
-defaults and environment variables. Modules get an argument spec built from
-it; plugins get the same options through the ``privx.secrets.connection``
-doc fragment, and both validate the values with ``ConnectionSettings``.
+defaults and environment variables, as plain data. Modules get an argument
+spec built from it and plugins read their options by it (``_options.py``,
+which needs ansible-core); plugins document the same options through the
+``privx.secrets.connection`` doc fragment. Both hand ``ConnectionSettings``
+typed values (a bool, an int), which it validates: this file imports nothing
+from ansible, so that the AWX credential plugin runs it as it is.
 """
 
 from __future__ import annotations
 
 import os
 from collections import namedtuple
-from contextlib import contextmanager
 from urllib.parse import urlparse
-
-from ansible.module_utils.basic import AnsibleFallbackNotFound
-from ansible.module_utils.common.validation import check_type_bool, check_type_int
 
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
 
@@ -58,80 +57,6 @@ INSECURE_WARNING = ("privx.secrets: validate_certs is false, so PrivX's TLS cert
                     "on the network path can read the API credentials and secrets: give ca_path instead")
 
 
-def env_fallback_non_empty(*names):
-    """Like Ansible's env_fallback, but an empty variable counts as unset (AWX injects '' for an empty field)."""
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return value
-    raise AnsibleFallbackNotFound
-
-
-def plugin_connection_options(get_option):
-    """The connection options of a plugin, where (as for modules) an empty environment variable counts as unset.
-
-    Ansible's own resolution takes the last variable of an option's list that is set, even to ''.
-    """
-    options = {}
-    for name, option in CONNECTION_OPTIONS.items():
-        value = get_option(name)
-        if value is None or value == '':
-            value = next((os.environ[env] for env in option.env if os.environ.get(env)), None)
-        options[name] = value
-    return options
-
-
-def set_plugin_options(plugin, variables, direct):
-    """``plugin.set_options`` for a plugin with the connection options, where (as for modules) an empty value counts
-    as unset and a bad boolean or number fails naming the option.
-
-    ansible-core converts a plugin's options to their documented types itself: it reads '' and a misspelt boolean
-    ('ture') as false, which would turn certificate checks off, makes an empty path the current directory, and fails
-    on an empty number in words of its own. So empty values of the options that are not text are dropped; each bool
-    and int option is taken here from the first of its keyword, variable and environment variables that is set and
-    not empty, converted as ConnectionSettings converts it, and handed over as a direct value; and while ansible-core
-    resolves the rest (ansible.cfg, defaults), their empty environment variables are out of its sight.
-    Text options keep an empty value: plugin_connection_options reads past it.
-    """
-    variables = {name: value for name, value in variables.items() if not (name in _TYPED_VARIABLES and value == '')}
-    direct = {name: value for name, value in direct.items() if not (name in _TYPED and value == '')}
-    for name in _TYPED:
-        option = CONNECTION_OPTIONS[name]
-        if option.type in _CONVERTERS:
-            given = [direct.get(name), variables.get(PLUGIN_VARIABLE % name)] + [os.environ.get(env) for env in option.env]
-            value = next((value for value in given if value is not None and value != ''), None)
-            if value is not None:
-                direct[name] = _CONVERTERS[option.type](name, value)
-    with _empty_environment_variables_unset(env for name in _TYPED for env in CONNECTION_OPTIONS[name].env):
-        plugin.set_options(var_options=variables, direct=direct)
-
-
-@contextmanager
-def _empty_environment_variables_unset(names):
-    """ansible-core reads os.environ itself and nothing else; the variables are back as soon as it has resolved."""
-    empty = [name for name in names if os.environ.get(name) == '']
-    for name in empty:
-        del os.environ[name]
-    try:
-        yield
-    finally:
-        for name in empty:
-            os.environ[name] = ''
-
-
-def connection_argument_spec():
-    """The argument spec fragment every module merges into its own."""
-    spec = {}
-    for name, option in CONNECTION_OPTIONS.items():
-        spec[name] = {'type': option.type, 'fallback': (env_fallback_non_empty, list(option.env))}
-        if option.default is not None:
-            spec[name]['default'] = option.default
-        if option.no_log:
-            spec[name]['no_log'] = True
-    spec['url']['required'] = True
-    return spec
-
-
 def _env_hint(name):
     return ' or '.join(CONNECTION_OPTIONS[name].env)
 
@@ -146,7 +71,7 @@ class ConnectionSettings:
         self.oauth_client_id = _credential('oauth_client_id', options.get('oauth_client_id')) or DEFAULT_OAUTH_CLIENT_ID
         self.oauth_client_secret = _credential('oauth_client_secret', options.get('oauth_client_secret'))
         self.access_token = _credential('access_token', options.get('access_token'))
-        self.validate_certs = _as_bool(options.get('validate_certs'), default=True)
+        self.validate_certs = _typed_bool('validate_certs', options.get('validate_certs'), default=True)
         self.ca_path = _validated_ca_path(options.get('ca_path'))
         self.timeout = _bounded_int('timeout', options.get('timeout'), DEFAULT_TIMEOUT, minimum=1)
         self.retries = _bounded_int('retries', options.get('retries'), DEFAULT_RETRIES, minimum=0)
@@ -244,37 +169,21 @@ def _validated_ca_path(ca_path):
     return ca_path
 
 
-def _as_bool(value, default):
-    """A boolean as Ansible reads one (check_type_bool); empty is unset, as for modules."""
-    if value is None or value == '':
+def _typed_bool(name, value, default):
+    """A boolean as the caller read it (an argument spec, _options.py, AWX's boolean field); None is unset."""
+    if value is None:
         return default
-    return _boolean('validate_certs', value)
-
-
-def _boolean(name, value):
-    try:
-        return check_type_bool(value)
-    except TypeError:
-        raise PrivXConfigError('%s must be a boolean, got %r' % (name, value)) from None
-
-
-def _whole_number(name, value):
-    try:
-        return check_type_int(value.strip() if isinstance(value, str) else value)
-    except TypeError:
-        raise PrivXConfigError('%s must be a whole number, got %r' % (name, value)) from None
-
-
-_CONVERTERS = {'bool': _boolean, 'int': _whole_number}
-_TYPED = tuple(name for name, option in CONNECTION_OPTIONS.items() if option.type != 'str')
-_TYPED_VARIABLES = tuple(PLUGIN_VARIABLE % name for name in _TYPED)
+    if not isinstance(value, bool):
+        raise PrivXConfigError('%s must be a boolean, got %r' % (name, value))
+    return value
 
 
 def _bounded_int(name, value, default, minimum):
-    """A whole number as Ansible reads one (check_type_int); empty is unset, as for modules."""
-    if value is None or value == '':
+    """A whole number as the caller read it (an argument spec, _options.py); None is unset."""
+    if value is None:
         return default
-    number = _whole_number(name, value)
-    if number < minimum:
-        raise PrivXConfigError('%s must be at least %d, got %d' % (name, minimum, number))
-    return number
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PrivXConfigError('%s must be a whole number, got %r' % (name, value))
+    if value < minimum:
+        raise PrivXConfigError('%s must be at least %d, got %d' % (name, minimum, value))
+    return value

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from contextlib import ContextDecorator
 
+# Statuses that say PrivX could not take the call now (overload, a gateway without PrivX behind it): another attempt
+# later may succeed. The client retries them; callers ask an error whether it is ``transient``.
+TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
+
 
 class PrivXError(Exception):
     """Anything the collection reports as a failure."""
@@ -20,6 +24,9 @@ class PrivXError(Exception):
     # True when this is the failure of a write that may have reached PrivX and been applied there
     # (its answer never came, or a gateway's 502/504 came instead): nobody may report it as not applied.
     outcome_unknown = False
+    # True when the failure is an outage that may be over soon (no connection, or a TRANSIENT_STATUSES answer after the
+    # client's retries), as opposed to a refusal: a caller may try once more later.
+    transient = False
 
     def result_fields(self):
         """Extra keys for a failed module result (never secret)."""
@@ -36,6 +43,8 @@ class PrivXConnectionError(PrivXError):
     ``may_have_arrived``: the request may have reached PrivX (a read timeout or a connection closed
     without an answer), as opposed to a connection that was never made.
     """
+
+    transient = True
 
     def __init__(self, message, *, may_have_arrived=False):
         super().__init__(message)
@@ -64,6 +73,10 @@ class PrivXApiError(PrivXError):
         self.property = prop
         self.attempts = attempts
         super().__init__(self._describe())
+
+    @property
+    def transient(self):
+        return self.status in TRANSIENT_STATUSES
 
     def _describe(self):
         what = '%s %s answered HTTP %s' % (self.method, self.path, self.status)

@@ -20,12 +20,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     PrivXClient,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._connection import (
-    INSECURE_WARNING,
-    ConnectionSettings,
-    connection_argument_spec,
-)
+from ansible_collections.privx.secrets.plugins.module_utils._connection import INSECURE_WARNING, ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils._options import connection_argument_spec
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
                     'run with -vvv for the traceback and report it')

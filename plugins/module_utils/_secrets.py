@@ -8,15 +8,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._client import RETRY_STATUSES
-from ansible_collections.privx.secrets.plugins.module_utils._errors import (
-    PrivXApiError,
-    PrivXConfigError,
-    PrivXConnectionError,
-    PrivXError,
-    on_api_error,
-    when_not_found,
-)
+from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view, shown
 
 # A release whose retries (the client's) all met an outage gets one more round after a pause: a checkout left
@@ -100,13 +92,9 @@ def release_through_outage(secrets, checkout_id, sleep=time.sleep):
             secrets.release(checkout_id)
             return
         except PrivXError as error:
-            if not an_outage(error) or round_number == RELEASE_ROUNDS:
+            if not error.transient or round_number == RELEASE_ROUNDS:
                 raise
         sleep(RELEASE_PAUSE)
-
-
-def an_outage(error):
-    return isinstance(error, PrivXConnectionError) or (isinstance(error, PrivXApiError) and error.status in RETRY_STATUSES)
 
 
 def public_secret(item):

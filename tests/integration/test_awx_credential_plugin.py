@@ -126,7 +126,7 @@ def credential(privx, client='admin', ca=True, **metadata):
               'verify_tls': True}
     if ca:
         with open(privx.ca_path, encoding='utf-8') as handle:
-            kwargs['ca_cert'] = handle.read()
+            kwargs['ca_bundle'] = handle.read()
     kwargs.update(metadata)
     return kwargs
 
@@ -148,7 +148,7 @@ def backend(plugin_venv, privx, tmp_path):
         assert_only_turn_locks_left(str(scratch))
         ca_files = answer.pop('ca_files')
         assert all(seen == {'file': 0o600, 'directory': 0o700} for seen in ca_files), ca_files
-        assert bool(ca_files) == bool(kwargs.get('ca_cert') and kwargs.get('verify_tls') and sent), ca_files
+        assert bool(ca_files) == bool((kwargs.get('ca_bundle') or kwargs.get('ca_cert')) and kwargs.get('verify_tls') and sent), ca_files
         assert 'PrivX POST /auth/api/v1/oauth/token' in log or not sent, log
         assert_no_secret(log, PLANTED_SECRETS + [WRONG_SECRET, kwargs['client_secret'], kwargs['oauth_client_secret']])
         assert 'Bearer' not in log
@@ -246,7 +246,7 @@ def test_inputs_pass_awx_credential_type_validation(described):
     metadata_ids = check_awx_field_rules(inputs['metadata'])
     assert not set(field_ids) & set(metadata_ids)
     assert set(inputs['required']) <= set(field_ids) | set(metadata_ids), 'required names an undefined field'
-    assert field_ids == ['url', 'client_id', 'client_secret', 'oauth_client_id', 'oauth_client_secret', 'ca_cert', 'verify_tls']
+    assert field_ids == ['url', 'client_id', 'client_secret', 'oauth_client_id', 'oauth_client_secret', 'ca_bundle', 'verify_tls']
     assert metadata_ids == ['secret_path', 'target_domain', 'username', 'return_value', 'release']
     assert inputs['required'] == ['url', 'client_id', 'client_secret', 'oauth_client_secret']
     assert [field['id'] for field in inputs['fields'] if field.get('secret')] == ['client_secret', 'oauth_client_secret']
@@ -396,6 +396,15 @@ def test_a_failed_release_still_returns_the_value_and_leaves_the_checkout_to_exp
     assert [checkout['path'] for checkout in privx.control.checkouts()] == [PATH]
 
 
+def test_a_credential_saved_with_the_old_ca_field_id_still_verifies_with_it(backend, privx):
+    """Version 0.1.0 of the plugin named the field ca_cert; AWX hands a credential's stored inputs as they were saved."""
+    kwargs = credential(privx, ca=False, secret_path=PATH)
+    with open(privx.ca_path, encoding='utf-8') as handle:
+        kwargs['ca_cert'] = handle.read()
+    answer, _sent = backend(kwargs)
+    assert answer == {'value': PLANTED}, answer  # without the CA, verification would fail (test_tls_without_the_ca...)
+
+
 def test_tls_without_verification_needs_no_ca(backend, privx):
     answer, _sent = backend(credential(privx, ca=False, secret_path=PATH, verify_tls=False))
     assert answer == {'value': PLANTED}
@@ -434,7 +443,7 @@ def test_tls_without_the_ca_fails_verification(backend, privx):
     ({'target_domain': 'corp.example.com'}, 'give Secret Path, or Target Domain and Username'),
     ({'secret_path': PATH, 'username': 'svc_backup'}, 'not both'),
     ({'secret_path': PATH, 'release': 'later'}, 'release must be one of on_expiry, immediately'),
-    ({'secret_path': PATH, 'ca_cert': 'not a certificate'}, 'CA Certificate is not PEM text'),
+    ({'secret_path': PATH, 'ca_bundle': 'not a certificate'}, 'CA Bundle is not PEM text'),
     # Issue 17: a dict went to PrivX as its str(); a value of 100,000 characters came back whole.
     ({'secret_path': {'path': PATH}}, 'Secret Path must be text, not dict'),
     ({'target_domain': ['corp.example.com'], 'username': 'svc_backup'}, 'Target Domain must be text, not list'),

@@ -23,7 +23,8 @@ options:
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
+from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils._options import plugin_connection_options
 from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
 
 
