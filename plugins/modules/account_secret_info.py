@@ -61,8 +61,8 @@ account_secrets:
       updated: "2026-11-01T02:00:00Z"
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import AccountSecrets
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
 
 
 def converge(module):

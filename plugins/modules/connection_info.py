@@ -120,8 +120,8 @@ table:
   elements: str
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection_info import connection_report
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.connection_info import connection_report
 
 
 def converge(module):

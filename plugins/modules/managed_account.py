@@ -172,10 +172,10 @@ password_version:
   sample: 4
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec, checked_username, desired_fields
-from ansible_collections.privx.secrets.plugins.module_utils._converge_account import AccountRequest, converge_account
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.converge.account import AccountRequest, converge_account
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts, account_options_spec, checked_username, desired_fields
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import resolve_target_domain
 
 
 def converge(module):

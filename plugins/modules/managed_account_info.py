@@ -84,9 +84,9 @@ managed_accounts:
         - {version: 3, rotated: "2026-11-01T02:00:00Z", trigger: PERIODIC, status: SUCCESS}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import SEARCH_OPTIONS, ManagedAccounts, returned_account, search_criteria
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import SEARCH_OPTIONS, ManagedAccounts, returned_account, search_criteria
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import resolve_target_domain
 
 
 def converge(module):

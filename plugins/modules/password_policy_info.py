@@ -57,8 +57,8 @@ password_policies:
        retry_interval: PT30M}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies, returned_policy
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies, returned_policy
 
 
 def converge(module):

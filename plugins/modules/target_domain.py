@@ -270,9 +270,9 @@ scan:
   sample: {status: SUCCESS, message: "", accounts_found: 61, new_accounts: 1}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._converge_domain import DomainRequest, converge_domain
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains, endpoint_options_spec
+from ansible_collections.privx.secrets.plugins.module_utils.converge.domain import DomainRequest, converge_domain
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import TargetDomains, endpoint_options_spec
 
 
 def converge(module):

@@ -76,9 +76,9 @@ target_domains:
            ignored: false, comment: ""}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._converge_domain import returned_domains
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains
+from ansible_collections.privx.secrets.plugins.module_utils.converge.domain import returned_domains
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import TargetDomains
 
 
 def converge(module):

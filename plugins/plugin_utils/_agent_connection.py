@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     CHECK_MODE_NOTICE,
     READY_LINE,

@@ -60,10 +60,10 @@ def observe_verify(seen):
 def shorten_connection_defaults(defaults):
     """The fault matrix (fault_matrix.py) runs the backend with its connection's timeout and retries: AWX gives the plugin
     no field for them, so the defaults of its copy of the collection's client are changed, for this process only."""
-    from awx_privx_credential_plugin._module_utils import _connection  # pylint: disable=import-outside-toplevel
+    from awx_privx_credential_plugin._core import connection  # pylint: disable=import-outside-toplevel
 
-    _connection.DEFAULT_TIMEOUT = defaults.get('timeout', _connection.DEFAULT_TIMEOUT)
-    _connection.DEFAULT_RETRIES = defaults.get('retries', _connection.DEFAULT_RETRIES)
+    connection.DEFAULT_TIMEOUT = defaults.get('timeout', connection.DEFAULT_TIMEOUT)
+    connection.DEFAULT_RETRIES = defaults.get('retries', connection.DEFAULT_RETRIES)
 
 
 def backend(request):

@@ -4,26 +4,27 @@
 """The AWX credential plugin (extensions/awx_credential_plugin), built and installed as AWX gets it.
 
 The distribution is built from this checkout and installed, with awx-plugins-core from PyPI, into a
-venv of its own (cached in tests/output, rebuilt when the plugin or the collection's module_utils
-change). awx_plugin_runner.py runs in that venv: it discovers the plugin through its entry points as
+venv of its own (cached in tests/output, rebuilt when the plugin or the collection's client
+core change). awx_plugin_runner.py runs in that venv: it discovers the plugin through its entry points as
 AWX does and calls its backend against the emulator; the test reads the emulator's request log and
 state.
 """
 
 from __future__ import annotations
 
-import ast
 import fcntl
 import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
 import sys
 import time
 import types
+import zipfile
 
 import jsonschema
 import pytest
@@ -32,7 +33,7 @@ import requests
 from conftest import HERE, PLANTED_SECRETS, REPO, assert_no_secret
 
 PLUGIN_DIR = os.path.join(REPO, 'extensions', 'awx_credential_plugin')
-MODULE_UTILS = os.path.join(REPO, 'plugins', 'module_utils')
+CORE = os.path.join(REPO, 'plugins', 'module_utils', 'core')
 VENV = os.path.join(REPO, 'tests', 'output', 'venv-awx-plugin')
 RUNNER = os.path.join(HERE, 'awx_plugin_runner.py')
 # awx-plugins-core with the extra of one peer plugin, so that its plugins load as in AWX.
@@ -56,7 +57,7 @@ def _digest(paths):
 
 
 def _plugin_sources():
-    sources = [os.path.join(MODULE_UTILS, name) for name in os.listdir(MODULE_UTILS) if name.endswith('.py')]
+    sources = [os.path.join(CORE, name) for name in os.listdir(CORE) if name.endswith('.py')]
     for directory, dirs, files in os.walk(PLUGIN_DIR):
         dirs[:] = [name for name in dirs if name != '__pycache__']
         sources.extend(os.path.join(directory, name) for name in files if not name.endswith('.pyc'))
@@ -98,7 +99,7 @@ def _prepared_plugin_venv():
         with open(markers['base'], 'w', encoding='utf-8') as handle:
             handle.write(base_key)
     if current('plugin') != plugin_key:
-        # Built from the checkout as a user would (pip builds the wheel; the build hook packages module_utils).
+        # Built from the checkout as a user would (pip builds the wheel; the build hook copies the core).
         _pip('--force-reinstall', PLUGIN_DIR)
         with open(markers['plugin'], 'w', encoding='utf-8') as handle:
             handle.write(plugin_key)
@@ -478,62 +479,33 @@ def build_hook(monkeypatch):
     return module
 
 
-def imported_modules(path):
-    with open(path, encoding='utf-8') as handle:
-        tree = ast.parse(handle.read())
-    found = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-    found += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
-    return found
+def test_the_wheel_carries_the_collection_core_byte_for_byte(plugin_venv, tmp_path):
+    """The build copies plugins/module_utils/core/ unchanged: no rewriting, no shim."""
+    pip = [plugin_venv, '-m', 'pip', 'wheel', '--quiet', '--disable-pip-version-check', '--no-deps', '-w', str(tmp_path)]
+    subprocess.run(pip + [PLUGIN_DIR], check=True, capture_output=True, text=True)
+    [wheel] = [name for name in os.listdir(str(tmp_path)) if name.endswith('.whl')]
+    with zipfile.ZipFile(str(tmp_path / wheel)) as archive:
+        names = archive.namelist()
+        packaged = {name.rpartition('/')[2]: archive.read(name) for name in names if name.startswith('awx_privx_credential_plugin/_core/')}
+    originals = sorted(name for name in os.listdir(CORE) if name.endswith('.py'))
+    assert sorted(packaged) == originals and 'client.py' in originals
+    for name in originals:
+        with open(os.path.join(CORE, name), 'rb') as handle:
+            assert packaged[name] == handle.read(), name
+    assert not [name for name in names if 'shim' in name or '_module_utils' in name], names
 
 
-def test_the_build_packages_the_collection_client_and_what_it_imports(build_hook, tmp_path):
-    written = build_hook.vendor(MODULE_UTILS, str(tmp_path), PLUGIN_DIR)
-    assert {'_client.py', '_connection.py', '_errors.py', '_secrets.py', '_paths.py', '__init__.py'} <= set(written)
-    for name in written:
-        for module in imported_modules(str(tmp_path / name)):
-            assert module.split('.')[0] not in ('ansible', 'ansible_collections'), '%s still imports %s' % (name, module)
-        if name == '__init__.py':
-            continue
-        # The code is the collection's: only the import prefixes differ.
-        with open(os.path.join(MODULE_UTILS, name), encoding='utf-8') as handle:
-            original = handle.read().replace(build_hook.COLLECTION_PREFIX, build_hook.VENDORED)
-        for module, substitute in build_hook.ANSIBLE_SUBSTITUTES.items():
-            original = original.replace('from %s import' % module, 'from %s import' % substitute)
-        assert (tmp_path / name).read_text(encoding='utf-8').endswith(original)
+@pytest.mark.parametrize('source, message', [
+    ('from ansible.module_utils.basic import AnsibleModule\n', 'core/client.py imports from ansible.module_utils.basic'),
+    ('import ansible_collections.privx\n', 'core/client.py imports ansible_collections.privx'),
+    ('from ..resources.managed_accounts import ManagedAccounts\n', 'core/client.py imports from outside core/'),
+])
+def test_the_build_stops_when_the_core_imports_what_the_plugin_cannot(build_hook, source, message):
+    with pytest.raises(build_hook.VendoringError, match=re.escape(message)):
+        build_hook.check_imports('client.py', source)
 
 
-def test_the_build_stops_when_module_utils_needs_more_of_ansible(build_hook, tmp_path):
-    module_utils = tmp_path / 'module_utils'
-    module_utils.mkdir()
-    for name in build_hook.ROOTS:
-        (module_utils / (name + '.py')).write_text('"""A stand-in."""\n')
-    (module_utils / '_client.py').write_text('from ansible.module_utils.basic import AnsibleModule\n')
-    target = tmp_path / 'target'
-    target.mkdir()
-    with pytest.raises(build_hook.VendoringError, match='_client.py imports AnsibleModule from ansible.module_utils.basic'):
-        build_hook.vendor(str(module_utils), str(target), PLUGIN_DIR)
-    (module_utils / '_client.py').write_text('from ansible_collections.privx.secrets.plugins.module_utils import _new_helper\n')
-    with pytest.raises(build_hook.VendoringError, match='the collection has no plugins/module_utils/_new_helper.py'):
-        build_hook.vendor(str(module_utils), str(target), PLUGIN_DIR)
-
-
-# 1.0 is left out: ansible-core 2.16 refuses it as an int, newer versions (and the shim) take it.
-@pytest.mark.parametrize('value', [True, False, 'yes', 'no', 'True', 'off', '0', '1', 1, 0, 2, '', None, [], 3, '3', 'x', 3.5])
-def test_the_shim_reads_booleans_and_integers_as_ansible_core_does(value):
-    """AWX has no ansible-core: the packaged _connection.py takes check_type_bool/int from the shim instead."""
-    import importlib.util  # pylint: disable=import-outside-toplevel
-    from ansible.module_utils.common import validation  # pylint: disable=import-outside-toplevel
-    path = os.path.join(PLUGIN_DIR, 'src', 'awx_privx_credential_plugin', '_ansible_shim.py')
-    spec = importlib.util.spec_from_file_location('privx_awx_shim', path)
-    shim = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(shim)
-    for name in ('check_type_bool', 'check_type_int'):
-        expected, got = _outcome(getattr(validation, name), value), _outcome(getattr(shim, name), value)
-        assert got == expected, '%s(%r)' % (name, value)
-
-
-def _outcome(check, value):
-    try:
-        return check(value)
-    except TypeError:
-        return TypeError
+def test_the_core_imports_nothing_the_plugin_cannot(build_hook):
+    for name in build_hook.core_files(CORE):
+        with open(os.path.join(CORE, name), encoding='utf-8') as handle:
+            build_hook.check_imports(name, handle.read())

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import RETURNED_DEFAULTS
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import RETURNED_SECRET
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import RETURNED_DEFAULTS
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import RETURNED_SECRET
 
 from conftest import assert_no_secret, connection_env
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import RETURNED_SCANNED
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import RETURNED_DOMAIN
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import RETURNED_SCANNED
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import RETURNED_DOMAIN
 
 from test_target_domain import PrivXReader, failed_cleanly, writes_since
 

@@ -5,8 +5,8 @@
 
 AWX calls ``privx_plugin.backend(**kwargs)`` with the values of ``inputs['fields']`` (entered
 once, on the PrivX credential) and ``inputs['metadata']`` (entered for each linked field). All
-PrivX calls go through the privx.secrets collection's client, which the build packages into
-``_module_utils`` (see hatch_build.py): same retries, Retry-After, timeouts, TLS handling and
+PrivX calls go through the privx.secrets collection's client core, which the build copies unchanged
+into ``_core`` (see hatch_build.py): same retries, Retry-After, timeouts, TLS handling and
 one-line errors without secrets as the collection's modules and lookup.
 """
 
@@ -26,11 +26,11 @@ import time
 
 import requests
 
-from awx_privx_credential_plugin._module_utils._client import PrivXClient
-from awx_privx_credential_plugin._module_utils._connection import ConnectionSettings
-from awx_privx_credential_plugin._module_utils._errors import PrivXConfigError, PrivXError
-from awx_privx_credential_plugin._module_utils._fields import shown
-from awx_privx_credential_plugin._module_utils._secrets import IN_DOUBT_TIMEOUTS, AccountSecrets, current_secret, release_through_outage
+from awx_privx_credential_plugin._core.client import PrivXClient
+from awx_privx_credential_plugin._core.connection import ConnectionSettings
+from awx_privx_credential_plugin._core.errors import PrivXConfigError, PrivXError
+from awx_privx_credential_plugin._core.fields import shown
+from awx_privx_credential_plugin._core.secrets import IN_DOUBT_TIMEOUTS, AccountSecrets, current_secret, release_through_outage
 
 __all__ = ['CredentialPlugin', 'PrivXCredentialError', 'privx_backend', 'privx_inputs', 'privx_plugin']
 

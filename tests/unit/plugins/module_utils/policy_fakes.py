@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 
 
 class PolicyClient:

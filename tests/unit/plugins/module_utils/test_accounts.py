@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import (
     comparable,
     create_body,
     desired_fields,
@@ -16,8 +17,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     returned_account,
     writable_body,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 
 from policy_fakes import PolicyClient, policies
 

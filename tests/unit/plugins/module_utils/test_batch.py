@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._batch import apply_plan, declared_accounts, plan_batch
-from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError, PrivXConnectionError
+from ansible_collections.privx.secrets.plugins.module_utils.converge.batch import apply_plan, declared_accounts, plan_batch
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import PrivXBatchError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXConfigError, PrivXConnectionError
 
 from policy_fakes import policies
 
@@ -29,7 +29,7 @@ class FakeStore:
 
     def __init__(self, managed, scanned, fail_call=None):
         self.managed = managed
-        self.scanned = scanned
+        self.scanned_list = scanned
         self.calls = []
         self.fail_call = fail_call
 
@@ -37,9 +37,15 @@ class FakeStore:
         self.calls.append(('list', None))
         return list(self.managed)
 
-    def all_scanned(self):
+    @property
+    def scanned(self):
+        return self
+
+    source = "the scanned accounts of target domain 'corp'"
+
+    def read(self):
         self.calls.append(('scanned', None))
-        return list(self.scanned)
+        return list(self.scanned_list)
 
     def batch(self, operation, ids, **payload):
         self.calls.append((operation, (list(ids), payload)))

@@ -14,9 +14,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 import requests
 
-from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXAuthError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXAuthError, PrivXError
 
 SECRETS = {'client_secret': 'planted-client-secret', 'oauth_client_secret': 'planted-oauth-secret'}
 
@@ -205,8 +205,8 @@ def test_a_success_answer_that_is_not_json_leaves_a_write_outcome_unknown(method
 @pytest.mark.parametrize('answer', [{}, {'id': ''}, ['x'], None])
 def test_a_create_answered_without_an_id_says_privx_may_have_applied_it(answer):
     """Review finding 4: PrivX created the object; a missing id must not become an unexpected error without changed."""
-    from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
-    from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains
+    from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
+    from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import TargetDomains
 
     token = Answer(200, {'access_token': 'planted-token', 'expires_in': 300})
     for resource in (TargetDomains, PasswordPolicies):

@@ -9,8 +9,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, PLUGIN_VARIABLE, ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import CONNECTION_OPTIONS, PLUGIN_VARIABLE, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
 
 SECRETS = {'client_secret': 'api-client-secret-value', 'oauth_client_secret': 'oauth-secret-value'}
 CLIENT = dict(SECRETS, url='https://privx.example.com', client_id='deployer')
@@ -85,7 +85,7 @@ def test_numbers_are_checked():
     ('retries', True, 'retries must be a whole number, got True'),
 ])
 def test_the_settings_take_typed_values_only(option, value, expected):
-    """Callers read booleans and numbers (an argument spec, _options.py, AWX's boolean field): a text is a bug of theirs."""
+    """Callers read booleans and numbers (an argument spec, module/options.py, AWX's boolean field): a text is a bug of theirs."""
     assert failure(**{option: value}) == expected
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConnectionError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXConnectionError, PrivXError, on_api_error, when_not_found
 
 
 def answered(status):

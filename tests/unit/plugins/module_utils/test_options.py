@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The connection options as Ansible reads them (_options.py): modules' environment fallbacks, plugins' typed options."""
+"""The connection options as Ansible reads them (module/options.py): modules' environment fallbacks, plugins' typed options."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._options import connection_argument_spec, plugin_connection_options, set_plugin_options
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import CONNECTION_OPTIONS, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import connection_argument_spec, plugin_connection_options, set_plugin_options
 
 
 def test_module_spec_takes_the_first_environment_variable_found(monkeypatch):

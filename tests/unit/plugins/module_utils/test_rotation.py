@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._rotation import outcome, plan_rotation, select_accounts, trigger, wait_for
-from ansible_collections.privx.secrets.plugins.module_utils._time import utc_now
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import PrivXBatchError
+from ansible_collections.privx.secrets.plugins.module_utils.converge.rotation import outcome, plan_rotation, select_accounts, trigger, wait_for
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import utc_now
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXConfigError
 
 
 def stamp(delta):

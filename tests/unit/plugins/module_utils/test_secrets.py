@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the checkout and release calls make of PrivX's error statuses (declared with _errors.on_api_error)."""
+"""What the checkout and release calls make of PrivX's error statuses (declared with core/errors.py's on_api_error)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import types
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import AccountSecrets
 
 
 class FailingClient:
@@ -69,7 +69,7 @@ def test_a_release_that_fails_otherwise_raises():
 
 
 def test_public_secret_is_the_same_whether_privx_sends_empty_fields_or_leaves_them_out():
-    from ansible_collections.privx.secrets.plugins.module_utils._secrets import RETURNED_SECRET, public_secret
+    from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import RETURNED_SECRET, public_secret
     go = {'path': 'dbdomain/app', 'type': 'TARGET_DOMAIN_SECRET', 'username': 'app', 'target_domain': {'id': 'td1', 'name': 'dbdomain'},
           'host': {'id': '', 'addresses': None}, 'created': '2026-01-01T00:00:00Z', 'secrets': ['planted-never']}
     sparse = {'path': 'dbdomain/app', 'type': 'TARGET_DOMAIN_SECRET', 'username': 'app', 'target_domain': {'id': 'td1', 'name': 'dbdomain'},

@@ -22,11 +22,11 @@ CONNECTION = {'url': 'https://privx.example.com', 'access_token': 'planted-unit-
 @pytest.fixture
 def privx(monkeypatch):
     """The fake PrivX every PrivXModule of the test talks to."""
-    from ansible_collections.privx.secrets.plugins.module_utils import _module
+    from ansible_collections.privx.secrets.plugins.module_utils.module import base as module_base
     from .module_fakes import FakePrivX
 
     fake = FakePrivX()
-    monkeypatch.setattr(_module, 'PrivXClient', lambda settings: fake)
+    monkeypatch.setattr(module_base, 'PrivXClient', lambda settings: fake)
     return fake
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import uuid
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError
 
 DOMAIN_ID = '0c5a8f7e-221c-11ee-be56-0242ac120002'
 DOMAIN = 'corp.example.com'

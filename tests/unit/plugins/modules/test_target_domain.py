@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.modules import target_domain, target_domain_info
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._converge_domain import wait_for_scan
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError
+from ansible_collections.privx.secrets.plugins.module_utils.converge.domain import wait_for_scan
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError
 
 from .module_fakes import DOMAIN, DOMAIN_ID
 

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils import _agent_connection
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, agent_directory, private_directory
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import ControllerProcess

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils import _checkout_agent
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     LEAVE_TO_EXPIRY,

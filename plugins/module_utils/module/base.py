@@ -15,14 +15,14 @@ from urllib.parse import unquote, urlparse
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.privx.secrets.plugins.module_utils._client import (
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     PrivXClient,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._connection import INSECURE_WARNING, ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._options import connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import INSECURE_WARNING, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import connection_argument_spec
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
                     'run with -vvv for the traceback and report it')
@@ -97,6 +97,6 @@ def _url_password(url):
     """The password a url carries (as written and decoded), for masking; empty when it has none."""
     try:
         password = urlparse(url).password if isinstance(url, str) else None
-    except ValueError:  # a malformed url: _connection.py refuses it, naming url
+    except ValueError:  # a malformed url: core/connection.py refuses it, naming url
         return set()
     return {password, unquote(password)} - {''} if password else set()

@@ -8,8 +8,8 @@ The permission names, what each job needs and where that was read are in docs/pr
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import (
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import (
     PrivXApiError,
     PrivXAuthError,
     PrivXConnectionError,

@@ -9,11 +9,12 @@ neither carries its own copy of a field list or a comparison.
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, on_api_error, when_not_found
-from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name, returned_view
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import UUID_PATTERN, domain_scope
-from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_rfc3339
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils.core.fields import returned_view
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts, checked_username, pick_username
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import UUID_PATTERN, domain_scope
 
 ACCOUNT_STATES = ('MANAGED', 'UNMANAGED', 'NEW', 'REMOVED')
 
@@ -56,7 +57,6 @@ RETURNED_DEFAULTS = {
 SEARCH_OPTIONS = ('keywords', 'created_after', 'created_before', 'updated_after', 'updated_before', 'explicit_checkout')
 DATE_OPTIONS = ('created_after', 'created_before', 'updated_after', 'updated_before')
 PASSWORD_MARKER = '(a new password will be stored)'
-BATCH_LIMIT = 1000  # most ids PrivX takes in one batch call
 
 
 def account_options_spec():
@@ -77,16 +77,6 @@ def search_criteria(options):
         if value is not None:
             criteria[option] = as_rfc3339(value, option) if option in DATE_OPTIONS else value
     return criteria
-
-
-def checked_batch_size(batch_size):
-    if not 1 <= batch_size <= BATCH_LIMIT:
-        raise PrivXConfigError('batch_size must be between 1 and %d, got %d' % (BATCH_LIMIT, batch_size))
-    return batch_size
-
-
-def checked_username(username):
-    return checked_name(username, 'username')
 
 
 def desired_fields(options, where=''):
@@ -143,21 +133,6 @@ def as_options(account):
     view = {FIELD_OPTION[field]: value for field, value in comparable(account).items()}
     view['username'] = account.get('username')
     return view
-
-
-def pick_username(candidates, username, source):
-    """The candidate with exactly this username; a match in another letter case is an error, not a miss."""
-    for candidate in candidates:
-        if candidate.get('username') == username:
-            return candidate
-    folded = username.lower()
-    for candidate in candidates:
-        held = candidate.get('username') or ''
-        if held.lower() == folded:
-            raise PrivXConfigError(
-                'username %r differs only in letter case from %r, which %s already holds; '
-                'PrivX treats them as one account: write %r' % (username, held, source, held))
-    return None
 
 
 def returned_account(account):
@@ -254,17 +229,10 @@ class ManagedAccounts:
     def _get_or_none(self, account_id):
         return self.get(account_id)
 
-    def find_scanned(self, username):
-        """The scanned account with this username, or None."""
-        with domain_scope(self.domain):
-            found = list(self.client.paginate(paths.scanned_account_search(self.domain.id), method='POST',
-                                              body={'keywords': username}))
-        return pick_username(found, username, 'the scanned accounts of %s' % self.domain_label)
-
-    def all_scanned(self):
-        """Every scanned account of the domain (all pages): the one reader, also behind _scanned_accounts.ScannedAccounts."""
-        with domain_scope(self.domain):
-            return list(self.client.paginate(paths.scanned_accounts(self.domain.id)))
+    @property
+    def scanned(self):
+        """The domain's scanned accounts, from which PrivX makes managed ones."""
+        return ScannedAccounts(self.client, self.domain)
 
     def create(self, body, *, password=None, rotate=False):
         """Create one account; the password and the first rotation travel in the same call.

@@ -10,8 +10,8 @@ it when diff mode is off).
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import (
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import Applied
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import (
     policy_body,
     policy_changes,
     returned_policy,

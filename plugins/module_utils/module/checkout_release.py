@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils._options import connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import connection_argument_spec
 
 
 # Exactly one of: the paths to release, or all of them.

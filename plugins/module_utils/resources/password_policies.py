@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._client import created_id
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
-from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name
-from ansible_collections.privx.secrets.plugins.module_utils._time import as_iso_duration, iso_duration_seconds
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import created_id
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_iso_duration, iso_duration_seconds
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name
 
 # Every writable PasswordPolicy field but the name, under PrivX's own name, with its kind.
 POLICY_FIELDS = {

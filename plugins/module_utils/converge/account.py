@@ -3,14 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Converging one managed account: absent, created or updated, field by field.
 
-The single-account counterpart of ``_batch.py``: both compare with the helpers of ``_accounts.py``
+The single-account counterpart of ``converge/batch.py``: both compare with the helpers of ``resources/managed_accounts.py``
 (only the fields the task names), and both return a result with a ``diff`` that the module base
 drops when diff mode is off.
 """
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import Applied, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import (
     PASSWORD_MARKER,
     as_options,
     create_body,
@@ -20,8 +21,7 @@ from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
     predicted_update,
     returned_account,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 
 
 class AccountRequest:
@@ -66,7 +66,7 @@ def _ensure_absent(accounts, current, *, check_mode):
 
 def _ensure_created(accounts, request, *, check_mode):
     """The result of creating the account, or None when another task created it after this one looked."""
-    body = create_body(request.username, request.desired, accounts.find_scanned(request.username), PasswordPolicies(accounts.client))
+    body = create_body(request.username, request.desired, accounts.scanned.find(request.username), PasswordPolicies(accounts.client))
     _before, after = field_diff(None, request.desired)
     after['username'] = request.username
     if request.password:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Scanned accounts: what a target domain's scans found, and their two writable fields, ``ignored`` and ``comment``.
+"""Converging scanned accounts: a task's change set of their two writable fields, ``ignored`` and ``comment``.
 
 Both PrivX calls that change them take a change set (docs/privx-api-admin.md): only the fields sent change.
 The batch edit carries one change set for many ids, so the task's change set goes, in chunks, to the accounts
@@ -10,45 +10,11 @@ that differ from it, and to no other.
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import BATCH_LIMIT, ManagedAccounts, checked_username, pick_username
-from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import domain_scope
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import BATCH_LIMIT, Progress, send_chunks
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts, checked_username, pick_username
 
 CHANGE_FIELDS = {'ignored': False, 'comment': ''}
-# Every key of a ScannedAccount as this collection returns it, with its empty value.
-RETURNED_SCANNED = {
-    'id': '', 'username': '', 'email': '', 'full_name': '', 'source_id': '', 'security_id': '',
-    'target_domain': {}, 'state': '', 'ignored': False, 'comment': '', 'created': '', 'updated': '', 'updated_by': '',
-}
-
-
-def returned_scanned(account):
-    return returned_view(RETURNED_SCANNED, account)
-
-
-class ScannedAccounts:
-    """The scanned accounts of one target domain, as PrivX's API offers them."""
-
-    def __init__(self, client, domain):
-        self.client = client
-        self.domain = domain
-
-    def read(self):
-        """Every scanned account of the domain (all pages); one implementation, ManagedAccounts.all_scanned."""
-        return ManagedAccounts(self.client, self.domain).all_scanned()
-
-    def edit(self, ids, changes):
-        """One batch edit: the change set for these ids. A 404 names the domain (it vanished since it was read)."""
-        with domain_scope(self.domain):
-            self.client.post(paths.scanned_account_batch_edit(self.domain.id), {'ids': list(ids), 'changes': changes}, idempotent=True)
-
-
-def read_scanned(client, domain):
-    """Every scanned account of the domain (all pages)."""
-    return ScannedAccounts(client, domain).read()
 
 
 class ScannedAccountRequest:
@@ -65,8 +31,8 @@ class ScannedAccountRequest:
 
 def converge_scanned_accounts(client, domain, request, *, check_mode):
     """Apply the change set to the named accounts that differ from it; returns the module result, with its diff."""
-    source = 'the scanned accounts of target domain %s' % domain.label
     scanned = ScannedAccounts(client, domain)
+    source = scanned.source
     accounts = scanned.read()
     # Indexed once, so that naming thousands of accounts stays linear: pick_username sees only the same name in any letter case.
     by_folded = {}

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import checked_batch_size, pick_username
-from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._time import (
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE, Progress, checked_batch_size, send_chunks
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import (
     checked_wait_timeout,
     moment_before,
     parse_duration,
@@ -22,8 +20,9 @@ from ansible_collections.privx.secrets.plugins.module_utils._time import (
     poll_until,
     utc_now,
 )
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import pick_username
 
-DEFAULT_BATCH_SIZE = 500
 SUCCESS = 'SUCCESS'
 # Outcomes that fail the task once every account is reported: PrivX's errors, and what waiting could not see end.
 FAILED_STATUSES = ('ERROR', 'MAX_ROTATION_RETRIES_ERROR', 'TIMEOUT', 'DELETED')

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The connection options as Ansible reads them: the modules' argument spec, and the plugins' options.
 
-The table (``CONNECTION_OPTIONS``) and the validation (``ConnectionSettings``) are in ``_connection.py``,
+The table (``CONNECTION_OPTIONS``) and the validation (``ConnectionSettings``) are in ``core/connection.py``,
 which imports nothing from ansible; what needs ansible-core is here: environment fallbacks for modules, and
 for plugins reading a boolean or a number with ansible-core's own type checks. Both hand ``ConnectionSettings``
 typed values.
@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 from ansible.module_utils.common.validation import check_type_bool, check_type_int
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS, PLUGIN_VARIABLE
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import CONNECTION_OPTIONS, PLUGIN_VARIABLE
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
 
 
 def env_fallback_non_empty(*names):

@@ -9,7 +9,7 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from .errors import PrivXConfigError
 
 _DURATION = re.compile(r'^\s*(\d+)\s*([smhdw])\s*$')
 _UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}

@@ -85,7 +85,7 @@ class PrivXApiError(PrivXError):
         if self.attempts > 1:
             what += ' (after %d attempts)' % self.attempts
         if self.status == 403 and self.api_client:
-            # error_message stays PrivX's own reason, for callers that word a refusal their own way (_secrets.py).
+            # error_message stays PrivX's own reason, for callers that word a refusal their own way (core/secrets.py).
             what += ": API client %r is not permitted to do this (%s)" % (self.api_client, self.error_message or 'forbidden')
         elif self.error_message:
             what += ': %s' % self.error_message

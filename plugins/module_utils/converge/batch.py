@@ -8,7 +8,7 @@ managed accounts (and, when something must be created, one read of its
 scanned accounts) and decides the fewest calls: batch create grouped by the
 settings the new accounts share, batch edit grouped by identical changes,
 single updates only for the fields batch calls cannot carry, batch delete.
-``apply_plan`` sends them in chunks (``_chunked.py``) and, when a chunk fails,
+``apply_plan`` sends them in chunks (``converge/chunked.py``) and, when a chunk fails,
 says exactly what was and was not applied; a rerun then converges the rest.
 """
 
@@ -16,22 +16,19 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE, Progress, checked_batch_size, send_chunks
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import (
     BATCH_FIELDS,
     CREATE_DEFAULTS,
     SCANNED_FIELDS,
     as_options,
-    checked_batch_size,
-    checked_username,
     desired_fields,
     field_changes,
     field_diff,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._chunked import Progress, send_chunks
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
-
-DEFAULT_BATCH_SIZE = 500
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import checked_username
 
 
 class BatchPlan:
@@ -169,7 +166,8 @@ def _plan_update(plan, account, desired):
 
 
 def _plan_creations(plan, domain_accounts, policies, wanted, *, rotate):
-    scanned = _index_by_username(domain_accounts.all_scanned(), wanted, 'the scanned accounts of %s' % domain_accounts.domain_label)
+    scanned_accounts = domain_accounts.scanned
+    scanned = _index_by_username(scanned_accounts.read(), wanted, scanned_accounts.source)
     unknown = sorted(username for username in wanted if username not in scanned)
     if unknown:
         raise PrivXConfigError('%d username(s) are neither managed nor scanned accounts of %s, so PrivX cannot manage them: %s' % (

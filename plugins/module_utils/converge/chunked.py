@@ -3,16 +3,19 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Sending accounts in chunks, and saying exactly what was applied when a chunk fails.
 
-Batch create, edit and delete (``_batch.py``) and batch rotate (``_rotation.py``) share this: a failed chunk
+Batch create, edit and delete (``converge/batch.py``) and batch rotate (``converge/rotation.py``) share this: a failed chunk
 becomes a ``PrivXBatchError`` naming the chunk, the usernames applied before it, those not applied, and those
 whose outcome is unknown because PrivX's answer never came.
 """
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError
 
 NAMES_IN_MESSAGE = 5
+BATCH_LIMIT = 1000  # most ids PrivX takes in one batch call (docs/privx-api.md)
+# How many accounts a module's batch calls carry when the task does not say (batch_size).
+DEFAULT_BATCH_SIZE = 500
 
 
 class PrivXBatchError(PrivXError):
@@ -29,6 +32,12 @@ class PrivXBatchError(PrivXError):
         if any(self.unknown.values()):
             fields.update(changed=True, unknown=self.unknown)
         return fields
+
+
+def checked_batch_size(batch_size):
+    if not 1 <= batch_size <= BATCH_LIMIT:
+        raise PrivXConfigError('batch_size must be between 1 and %d, got %d' % (BATCH_LIMIT, batch_size))
+    return batch_size
 
 
 def chunks_of(items, size):

@@ -5,7 +5,7 @@
 
 Endpoint secrets (bind passwords, client secrets) are write-only in PrivX (docs/privx-api-admin.md): they
 are never compared, returned or shown, and are sent only when PrivX cannot already hold them (the domain or
-the endpoint is new) or when the task says ``update_password: always``, as ``_converge_account.py`` does
+the endpoint is new) or when the task says ``update_password: always``, as ``converge/account.py`` does
 for account passwords.
 """
 
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import Applied, PrivXConfigError, PrivXError, when_not_found
-from ansible_collections.privx.secrets.plugins.module_utils._fields import checked_name
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
-from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import read_scanned, returned_scanned
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import (
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import checked_wait_timeout, poll_until
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import Applied, PrivXConfigError, PrivXError, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts, returned_scanned_account
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import (
     DOMAIN_CREATE_DEFAULTS,
     DOMAIN_FIELDS,
     ENDPOINT_SECRETS,
@@ -31,7 +32,6 @@ from ansible_collections.privx.secrets.plugins.module_utils._target_domains impo
     returned_domain,
     shown_endpoint,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._time import checked_wait_timeout, poll_until
 
 SCANNING = 'SCANNING'
 POLL_MAX = 5.0
@@ -85,7 +85,7 @@ class DomainRequest:
 
     def check_endpoint_removal(self, current_endpoints):
         """``endpoints: []`` removes every endpoint and the secrets PrivX stores for them, which no read gives back:
-        only with ``allow_delete_all``, as a batch that deletes every account of a domain (``_batch.py``)."""
+        only with ``allow_delete_all``, as a batch that deletes every account of a domain (``converge/batch.py``)."""
         if self.desired.get('endpoints') == [] and current_endpoints and not self.allow_delete_all:
             count = len(current_endpoints)
             raise PrivXConfigError(
@@ -101,13 +101,13 @@ class DomainRequest:
 
 def returned_domains(domains, *, name=None, domain_id=None, scanned_accounts=False):
     """What target_domain_info returns: the domain with this name or id, or all of them, each with its scanned
-    accounts when asked (one more list per domain). Here, not in ``_target_domains.py``, which
-    ``_scanned_accounts.py`` imports."""
+    accounts when asked (one more list per domain). Here, not in ``resources/target_domains.py``, which
+    ``resources/scanned_accounts.py`` imports."""
     returned = [returned_domain(domain) for domain in domains.read(name=name, domain_id=domain_id)]
     if scanned_accounts:
         for view in returned:
-            found = read_scanned(domains.client, TargetDomain(view['id'], view['name']))
-            view['scanned_accounts'] = [returned_scanned(account) for account in found]
+            found = ScannedAccounts(domains.client, TargetDomain(view['id'], view['name'])).read()
+            view['scanned_accounts'] = [returned_scanned_account(account) for account in found]
     return returned
 
 
@@ -235,7 +235,7 @@ def _scan(domains, request, result, *, created):
     domain_id = result['target_domain']['id']
     domain = TargetDomain(domain_id, request.name)
     # What the domain held before, to count what the scan found first (a new domain holds nothing: no call).
-    known = set(account['id'] for account in read_scanned(domains.client, domain)) if request.wait and not created else set()
+    known = set(account['id'] for account in ScannedAccounts(domains.client, domain).read()) if request.wait and not created else set()
     domains.scan(domain_id)
     # Once the scan has started, a 404 means that someone deleted the domain meanwhile: the task did start a scan.
     with when_not_found(lambda _error: PrivXScanError('target domain %r was deleted while its scan was awaited' % request.name,
@@ -251,7 +251,7 @@ def _report_scan(domains, request, result, domain, known):
         return
     scanned = wait_for_scan(domains, domain_id, request.wait_timeout)
     status = scanned.get('scan_status') if scanned.get('scan_status') != SCANNING else 'TIMEOUT'
-    accounts = [account for account in read_scanned(domains.client, domain) if account.get('state') != 'REMOVED']
+    accounts = [account for account in ScannedAccounts(domains.client, domain).read() if account.get('state') != 'REMOVED']
     result['target_domain'] = returned_domain(scanned)
     result['scan'] = {'status': status, 'message': ' '.join((scanned.get('scan_message') or '').split()),
                       'accounts_found': len(accounts), 'new_accounts': len([account for account in accounts if account['id'] not in known])}

@@ -5,7 +5,7 @@
 
 ``CONNECTION_OPTIONS`` is the single source of the option names, types,
 defaults and environment variables, as plain data. Modules get an argument
-spec built from it and plugins read their options by it (``_options.py``,
+spec built from it and plugins read their options by it (``module/options.py``,
 which needs ansible-core); plugins document the same options through the
 ``privx.secrets.connection`` doc fragment. Both hand ``ConnectionSettings``
 typed values (a bool, an int), which it validates: this file imports nothing
@@ -18,7 +18,7 @@ import os
 from collections import namedtuple
 from urllib.parse import urlparse
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from .errors import PrivXConfigError
 
 DEFAULT_OAUTH_CLIENT_ID = 'privx-external'
 DEFAULT_TIMEOUT = 30
@@ -170,7 +170,7 @@ def _validated_ca_path(ca_path):
 
 
 def _typed_bool(name, value, default):
-    """A boolean as the caller read it (an argument spec, _options.py, AWX's boolean field); None is unset."""
+    """A boolean as the caller read it (an argument spec, module/options.py, AWX's boolean field); None is unset."""
     if value is None:
         return default
     if not isinstance(value, bool):
@@ -179,7 +179,7 @@ def _typed_bool(name, value, default):
 
 
 def _bounded_int(name, value, default, minimum):
-    """A whole number as the caller read it (an argument spec, _options.py); None is unset."""
+    """A whole number as the caller read it (an argument spec, module/options.py); None is unset."""
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int):

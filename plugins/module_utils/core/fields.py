@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
+from .errors import PrivXConfigError
 
 
 def checked_name(value, option):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
-from ansible_collections.privx.secrets.plugins.module_utils._fields import returned_view, shown
+from . import paths
+from .errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
+from .fields import returned_view, shown
 
 # A release whose retries (the client's) all met an outage gets one more round after a pause: a checkout left
 # behind keeps the secret checked out until it expires. Refusals (403 and other 4xx) get none.

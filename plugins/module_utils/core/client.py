@@ -23,7 +23,7 @@ import time
 import traceback
 from urllib.parse import quote, quote_plus
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import (
+from .errors import (
     TRANSIENT_STATUSES,
     PrivXApiError,
     PrivXAuthError,
@@ -98,7 +98,7 @@ class PrivXClient:
         self._clock = clock
         self._session = session or requests.Session()
         if settings.insecure:
-            # The module or lookup has said it once per run (_connection.INSECURE_WARNING); urllib3 would repeat it
+            # The module or lookup has said it once per run (connection.INSECURE_WARNING); urllib3 would repeat it
             # for every request.
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._session.headers['User-Agent'] = USER_AGENT
