@@ -33,7 +33,6 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import 
     current_secret,
     release_through_outage,
 )
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     CHECKOUT,
     FINISH,
@@ -48,6 +47,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     decode_request,
     encode_reply,
     lease_key,
+    peer_uid,
 )
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
