@@ -196,8 +196,8 @@ unknown:
 from ansible_collections.privx.secrets.plugins.module_utils.converge.batch import BatchRequest, converge_batch
 from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE
 from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
 from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts, account_options_spec
-from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import resolve_target_domain
 
 
 def converge(module):

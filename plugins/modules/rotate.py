@@ -140,8 +140,8 @@ unknown:
 from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE
 from ansible_collections.privx.secrets.plugins.module_utils.converge.rotation import RotationRequest, converge_rotation
 from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
 from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts
-from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import resolve_target_domain
 
 
 def converge(module):

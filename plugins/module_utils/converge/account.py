@@ -15,8 +15,8 @@ from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_ac
     PASSWORD_MARKER,
     as_options,
     create_body,
-    field_changes,
-    field_diff,
+    account_changes,
+    account_diff,
     predicted_account,
     predicted_update,
     returned_account,
@@ -39,70 +39,70 @@ class AccountRequest:
         return bool(self.password) and self.update_password == 'always'
 
 
-def converge_account(accounts, request, *, state, check_mode):
+def converge_account(domain_accounts, request, *, state, check_mode):
     """Make the account match ``request`` (or remove it); returns the module result, with its diff."""
-    current = accounts.find(request.username)
+    current = domain_accounts.find(request.username)
     if state == 'absent':
-        return _ensure_absent(accounts, current, check_mode=check_mode)
+        return _ensure_absent(domain_accounts, current, check_mode=check_mode)
     if current is None:
-        created = _ensure_created(accounts, request, check_mode=check_mode)
+        created = _ensure_created(domain_accounts, request, check_mode=check_mode)
         if created is not None:
             return created
         # Created meanwhile by another task (the same play on other forks): converge with what PrivX now holds.
-        current = accounts.find(request.username)
+        current = domain_accounts.find(request.username)
         if current is None:
             raise PrivXError('PrivX refused to create managed account %r as a duplicate, yet holds none of that name '
                              '(deleted meanwhile?): run the task again' % request.username)
-    return _ensure_updated(accounts, current, request, check_mode=check_mode)
+    return _ensure_updated(domain_accounts, current, request, check_mode=check_mode)
 
 
-def _ensure_absent(accounts, current, *, check_mode):
+def _ensure_absent(domain_accounts, current, *, check_mode):
     if current is None:
         return {'changed': False, 'managed_account': {}}
     if not check_mode:
-        accounts.delete(current)
+        domain_accounts.delete(current)
     return {'changed': True, 'managed_account': {}, 'diff': {'before': as_options(current), 'after': {}}}
 
 
-def _ensure_created(accounts, request, *, check_mode):
+def _ensure_created(domain_accounts, request, *, check_mode):
     """The result of creating the account, or None when another task created it after this one looked."""
-    body = create_body(request.username, request.desired, accounts.scanned.find(request.username), PasswordPolicies(accounts.client))
-    _before, after = field_diff(None, request.desired)
+    body = create_body(request.username, request.desired, domain_accounts.scanned.find(request.username), PasswordPolicies(domain_accounts.client))
+    _before, after = account_diff(None, request.desired)
     after['username'] = request.username
     if request.password:
         after['password'] = PASSWORD_MARKER
     result = {'changed': True, 'diff': {'before': {}, 'after': after}}
     if check_mode:
-        result['managed_account'] = predicted_account(accounts.domain, body=body)
+        result['managed_account'] = predicted_account(domain_accounts.domain, body=body)
     else:
         with Applied('managed account %r' % request.username) as applied:
-            account_id = accounts.create(body, password=request.password, rotate=request.rotate)
+            account_id = domain_accounts.create(body, password=request.password, rotate=request.rotate)
             if account_id is None:
                 return None
             applied.done.append('created')
-            result['managed_account'] = returned_account(accounts.get(account_id))
+            result['managed_account'] = returned_account(domain_accounts.get(account_id))
     return result
 
 
-def _ensure_updated(accounts, current, request, *, check_mode):
-    policies = PasswordPolicies(accounts.client)
-    changes = field_changes(current, request.desired)
+def _ensure_updated(domain_accounts, current, request, *, check_mode):
+    policies = PasswordPolicies(domain_accounts.client)
+    changes = account_changes(current, request.desired)
     store_password = request.stores_password_on_update
-    before, after = field_diff(current, changes)
+    before, after = account_diff(current, changes)
     if store_password:
         after['password'] = PASSWORD_MARKER
     result = {'changed': bool(changes) or store_password, 'diff': {'before': before, 'after': after}}
     if not result['changed']:
         result['managed_account'] = returned_account(current)
     elif check_mode:
-        result['managed_account'] = predicted_update(accounts.domain, current, changes, policies)
+        result['managed_account'] = predicted_update(domain_accounts.domain, current, changes, policies)
     else:
         with Applied('managed account %r' % request.username) as applied:
             if changes:
-                accounts.update(current, changes, policies)
+                domain_accounts.update(current, changes, policies)
                 applied.done.append('fields updated')
             if store_password:
-                result['password_version'] = accounts.set_password(current, request.password)
+                result['password_version'] = domain_accounts.set_password(current, request.password)
                 applied.done.append('new password stored')
-            result['managed_account'] = returned_account(accounts.get(current['id']))
+            result['managed_account'] = returned_account(domain_accounts.get(current['id']))
     return result

@@ -20,12 +20,12 @@ from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked imp
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import (
     BATCH_FIELDS,
-    CREATE_DEFAULTS,
+    ACCOUNT_CREATE_DEFAULTS,
     SCANNED_FIELDS,
     as_options,
-    desired_fields,
-    field_changes,
-    field_diff,
+    desired_account,
+    account_changes,
+    account_diff,
 )
 from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import checked_username
@@ -99,7 +99,7 @@ def declared_accounts(items):
         if folded in seen:
             duplicates.update((seen[folded], username))
         seen[folded] = username
-        declared[username] = desired_fields(item, where='accounts[%s].' % username)
+        declared[username] = desired_account(item, where='accounts[%s].' % username)
     if duplicates:
         raise PrivXConfigError('accounts lists these usernames more than once (letter case aside): %s' % ', '.join(sorted(duplicates)))
     return declared
@@ -152,10 +152,10 @@ def plan_batch(domain_accounts, policies, declared, *, state, exclusive, rotate,
 
 
 def _plan_update(plan, account, desired):
-    changes = field_changes(account, desired)
+    changes = account_changes(account, desired)
     if not changes:
         return
-    before, after = field_diff(account, changes)
+    before, after = account_diff(account, changes)
     plan.diffs.append({'before_header': account['username'], 'after_header': account['username'], 'before': before, 'after': after})
     # Batch edit cannot remove a policy (null and {} do not, see docs/privx-api.md): a single update does it.
     if set(changes) <= set(BATCH_FIELDS) and changes.get('password_policy') != '':
@@ -174,18 +174,18 @@ def _plan_creations(plan, domain_accounts, policies, wanted, *, rotate):
             len(unknown), domain_accounts.domain_label, ', '.join(unknown)))
     for username in sorted(wanted):
         desired = wanted[username]
-        data = {field: desired.get(field, CREATE_DEFAULTS.get(field)) for field in BATCH_FIELDS}
+        data = {field: desired.get(field, ACCOUNT_CREATE_DEFAULTS.get(field)) for field in BATCH_FIELDS}
         data = policies.resolved({field: value for field, value in data.items() if value is not None})
         if rotate:
             data['rotate'] = True
             plan.rotated.append(username)
         plan.create_groups.setdefault(_group_key(data), (data, []))[1].append(scanned[username])
         created_as = dict((field, scanned[username].get(field)) for field in SCANNED_FIELDS)
-        created_as['state'] = CREATE_DEFAULTS['state']
-        leftover = field_changes(created_as, {field: value for field, value in desired.items() if field not in BATCH_FIELDS})
+        created_as['state'] = ACCOUNT_CREATE_DEFAULTS['state']
+        leftover = account_changes(created_as, {field: value for field, value in desired.items() if field not in BATCH_FIELDS})
         if leftover:
             plan.after_create[username] = leftover
-        _before, after = field_diff(None, desired)
+        _before, after = account_diff(None, desired)
         plan.diffs.append({'before_header': username, 'after_header': username, 'before': {}, 'after': dict(after, username=username)})
 
 
@@ -226,6 +226,6 @@ def _finish_creations(domain_accounts, policies, after_create, progress):
         if account is None:
             raise progress.failure(what, 1, 1, [username], PrivXError('PrivX does not list the new account %r after creating it' % username),
                                    'updated')
-        still = field_changes(account, changes)
+        still = account_changes(account, changes)
         send_chunks(progress, 'update', 'updated', [account], 1,
                     lambda chunk, still=still: domain_accounts.update(chunk[0], still, policies) if still else None)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils.core.dates import checked_wait_timeout, poll_until
+from ansible_collections.privx.secrets.plugins.module_utils.converge.waiting import checked_wait_timeout, poll_until
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import Applied, PrivXConfigError, PrivXError, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import TargetDomain
 from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
-from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts, returned_scanned_account
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts
 from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import (
     DOMAIN_CREATE_DEFAULTS,
     DOMAIN_FIELDS,
@@ -25,9 +26,9 @@ from ansible_collections.privx.secrets.plugins.module_utils.resources.target_dom
     LOST_SECRET_MARKER,
     SECRET_BY_TYPE,
     SECRET_MARKER,
-    TargetDomain,
     checked_endpoint,
     comparable_domain,
+    domain_changes,
     endpoint_identity,
     returned_domain,
     shown_endpoint,
@@ -54,10 +55,6 @@ class DomainRequest:
     def __init__(self, name, options, *, state='present', update_password='on_create', scan='false', wait=False, wait_timeout=300,
                  allow_delete_all=False):
         checked_name(name, 'name')
-        if state == 'absent' and scan != 'false':
-            raise PrivXConfigError('scan: %s cannot be used with state: absent' % scan)
-        if wait and scan == 'false':
-            raise PrivXConfigError('wait: true waits for a scan: set scan to true or always')
         checked_wait_timeout(wait_timeout)
         self.name = name
         self.state = state
@@ -97,18 +94,6 @@ class DomainRequest:
         """The declared endpoints as PUT/POST carries them: secrets only where ``send`` lists the endpoint."""
         return [{field: value for field, value in endpoint.items() if index in send or field not in ENDPOINT_SECRETS}
                 for index, endpoint in enumerate(self.desired['endpoints'])]
-
-
-def returned_domains(domains, *, name=None, domain_id=None, scanned_accounts=False):
-    """What target_domain_info returns: the domain with this name or id, or all of them, each with its scanned
-    accounts when asked (one more list per domain). Here, not in ``resources/target_domains.py``, which
-    ``resources/scanned_accounts.py`` imports."""
-    returned = [returned_domain(domain) for domain in domains.read(name=name, domain_id=domain_id)]
-    if scanned_accounts:
-        for view in returned:
-            found = ScannedAccounts(domains.client, TargetDomain(view['id'], view['name'])).read()
-            view['scanned_accounts'] = [returned_scanned_account(account) for account in found]
-    return returned
 
 
 def converge_domain(domains, request, *, check_mode):
@@ -162,7 +147,7 @@ def _ensure_created(domains, request, policies, applied, *, check_mode):
 def _ensure_updated(domains, current, request, policies, applied, *, check_mode):
     view = comparable_domain(current)
     wanted = comparable_domain(request.desired)
-    changes = {field: request.desired[field] for field in request.desired if wanted[field] != view[field]}
+    changes = domain_changes(current, request.desired)
     send = request.secrets_to_send(current.get('endpoints') or [])
     changed = bool(changes or send)
     _check_effective(request, dict(view, **{field: wanted[field] for field in changes}), changed=changed)

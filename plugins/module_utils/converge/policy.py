@@ -15,7 +15,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.resources.password_p
     policy_body,
     policy_changes,
     returned_policy,
-    writable_view,
+    comparable_policy,
 )
 
 
@@ -27,7 +27,7 @@ def converge_policy(policies, name, desired, *, state, check_mode):
             return {'changed': False, 'password_policy': {}}
         if not check_mode:
             policies.delete(current)
-        return {'changed': True, 'password_policy': {}, 'diff': {'before': writable_view(current), 'after': {}}}
+        return {'changed': True, 'password_policy': {}, 'diff': {'before': comparable_policy(current), 'after': {}}}
     if current is None:
         policies.refuse_case_variant(name)
         body = policy_body(name, desired)
@@ -41,7 +41,7 @@ def converge_policy(policies, name, desired, *, state, check_mode):
             result['password_policy'] = returned_policy(policies.get(policy_id))
         return result
     changes = policy_changes(current, desired)
-    result = {'changed': bool(changes), 'diff': {'before': {field: writable_view(current)[field] for field in changes},
+    result = {'changed': bool(changes), 'diff': {'before': {field: comparable_policy(current)[field] for field in changes},
                                                  'after': dict(changes)}}
     if not changes:
         result['password_policy'] = returned_policy(current)

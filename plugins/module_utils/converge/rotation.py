@@ -12,12 +12,11 @@ from __future__ import annotations
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE, Progress, checked_batch_size, send_chunks
+from ansible_collections.privx.secrets.plugins.module_utils.converge.waiting import checked_wait_timeout, poll_until
 from ansible_collections.privx.secrets.plugins.module_utils.core.dates import (
-    checked_wait_timeout,
     moment_before,
     parse_duration,
     parse_timestamp,
-    poll_until,
     utc_now,
 )
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError

@@ -6,14 +6,12 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 from .errors import PrivXConfigError
 
 _DURATION = re.compile(r'^\s*(\d+)\s*([smhdw])\s*$')
 _UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
-POLL_FIRST = 0.5
 
 
 def parse_duration(value, option):
@@ -98,22 +96,3 @@ def iso_duration_seconds(text):
     if not match:
         return None
     return sum(float(part) * unit for part, unit in zip(match.groups(), _ISO_UNITS) if part)
-
-
-def checked_wait_timeout(wait_timeout):
-    """A wait_timeout option as a number of seconds, at least 1."""
-    if wait_timeout < 1:
-        raise PrivXConfigError('wait_timeout must be at least 1 second, got %d' % wait_timeout)
-    return wait_timeout
-
-
-def poll_until(done, timeout, *, poll_max, sleep=time.sleep, clock=time.monotonic):
-    """Call ``done()`` after a pause that doubles each round (from POLL_FIRST to ``poll_max``) until it returns True
-    or ``timeout`` seconds have passed (the last pause is cut to end at the deadline)."""
-    deadline = clock() + timeout
-    interval = POLL_FIRST
-    while True:
-        sleep(min(interval, max(0.0, deadline - clock())))
-        interval = min(interval * 2, poll_max)
-        if done() or clock() >= deadline:
-            return

@@ -37,7 +37,7 @@ class AccountSecrets:
     def find(self, keywords=None, username=None, host_id=None):
         """The account secrets matching the criteria (all of them without any), as modules return them."""
         found = self.search(keywords, username, host_id) if keywords or username or host_id else self.list()
-        return [public_secret(item) for item in found]
+        return [returned_account_secret(item) for item in found]
 
     def path_of(self, target_domain, username):
         """The secret path of a target domain's account (the domain by name or id, in any letter case, as modules match it)."""
@@ -80,7 +80,7 @@ class AccountSecrets:
 
 
 # Every key of an AccountSecret as modules return it, with its empty value (docs/privx-api-fields.md, AccountSecret).
-RETURNED_SECRET = {'path': '', 'type': '', 'username': '', 'email': '', 'full_name': '', 'target_domain': {}, 'host': {},
+RETURNED_ACCOUNT_SECRET = {'path': '', 'type': '', 'username': '', 'email': '', 'full_name': '', 'target_domain': {}, 'host': {},
                    'created': '', 'updated': ''}
 
 
@@ -97,14 +97,14 @@ def release_through_outage(secrets, checkout_id, sleep=time.sleep):
         sleep(RELEASE_PAUSE)
 
 
-def public_secret(item):
+def returned_account_secret(item):
     """An AccountSecret as modules return it: the documented keys only (so never a secret value, even if PrivX ever
     adds one), whether PrivX sent an empty field or left it out.
 
     PrivX sends both handles on every secret, the one that does not apply as its zero object ({"id": ""}); that is
     returned as {} like a handle left out.
     """
-    view = returned_view(RETURNED_SECRET, item)
+    view = returned_view(RETURNED_ACCOUNT_SECRET, item)
     for handle in ('target_domain', 'host'):
         if not (view[handle] or {}).get('id'):
             view[handle] = {}

@@ -32,8 +32,10 @@ class PrivXModule(AnsibleModule):
     """AnsibleModule with PrivX connection options and error mapping."""
 
     def __init__(self, argument_spec=None, contradictions=(), **kwargs):
-        """``contradictions``: (option, value, other option, other value) pairs that make no sense together, such as
-        ``('rotate', True, 'state', 'absent')``. Ansible's ``mutually_exclusive`` cannot say this for options with defaults.
+        """``contradictions``: the one place a module declares options that make no sense together, refused before any
+        call: (option, value, other option, other value[, what to do]) such as ``('rotate', True, 'state', 'absent')``; a
+        value may be a tuple of values, any of which contradicts. Ansible's ``mutually_exclusive`` cannot say this for
+        options with defaults.
         """
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
@@ -55,20 +57,22 @@ class PrivXModule(AnsibleModule):
             self._client = PrivXClient(settings)
         return self._client
 
-    def run(self, converge):
-        """Call ``converge(module)`` and exit with the dict it returns.
+    def run(self, body):
+        """Call ``body(module)`` (a module's ``converge``, an info module's ``read``) and exit with the dict it returns.
 
-        ``converge`` may always put a ``diff`` in its result: it is dropped here when diff mode is off.
+        ``body`` may always put a ``diff`` in its result: it is dropped here when diff mode is off.
         """
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        for option, value, other, other_value in self._contradictions:
-            if self.params.get(option) == value and self.params.get(other) == other_value:
+        for contradiction in self._contradictions:
+            option, value, other, other_value = contradiction[:4]
+            fix = contradiction[4] if len(contradiction) > 4 else 'drop one of them'
+            if _one_of(self.params.get(option), value) and _one_of(self.params.get(other), other_value):
                 # Before any call: one option would otherwise be silently ignored (or worse, half obeyed).
-                self.fail_json(msg='%s: %s contradicts %s: %s; drop one of them' % (
-                    option, _shown(value), other, _shown(other_value)))
+                self.fail_json(msg='%s: %s contradicts %s: %s; %s' % (
+                    option, _shown(self.params[option]), other, _shown(self.params[other]), fix))
         try:
-            result = converge(self)
+            result = body(self)
         except PrivXError as error:
             fields = error.result_fields()
             message = str(error)
@@ -86,6 +90,10 @@ class PrivXModule(AnsibleModule):
         if not self._diff:
             result.pop('diff', None)
         self.exit_json(**result)
+
+
+def _one_of(given, values):
+    return given in values if isinstance(values, tuple) else given == values
 
 
 def _shown(value):

@@ -13,8 +13,8 @@ from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_rfc3339
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, on_api_error, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import returned_view
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import UUID_PATTERN, domain_scope
 from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts, checked_username, pick_username
-from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import UUID_PATTERN, domain_scope
 
 ACCOUNT_STATES = ('MANAGED', 'UNMANAGED', 'NEW', 'REMOVED')
 
@@ -36,17 +36,18 @@ ACCOUNT_OPTIONS = {
     'disable_rdp_cert_auth': ('disable_rdp_cert_auth', 'bool'),
 }
 FIELD_OPTION = {field: option for option, (field, _type) in ACCOUNT_OPTIONS.items()}
-FIELD_TYPES = dict(ACCOUNT_OPTIONS.values())
+# Every writable field of a ManagedAccount, with its option type.
+ACCOUNT_FIELDS = dict(ACCOUNT_OPTIONS.values())
 # Fields PrivX copies from the scanned account when it creates a managed one from it. A ScannedAccount has no
 # sam_account_name (docs/privx-api-fields.md), so a declared one is always sent by the collection itself.
 SCANNED_FIELDS = ('email', 'full_name', 'source_id', 'security_id')
 # What batch create ('data') and batch edit ('changes') can carry.
 BATCH_FIELDS = ('enabled', 'rotation_enabled', 'explicit_checkout', 'password_policy', 'comment', 'disable_rdp_cert_auth')
 # What a new account gets for a setting the user did not declare.
-CREATE_DEFAULTS = {'enabled': True, 'rotation_enabled': True, 'explicit_checkout': False,
+ACCOUNT_CREATE_DEFAULTS = {'enabled': True, 'rotation_enabled': True, 'explicit_checkout': False,
                    'disable_rdp_cert_auth': False, 'state': 'MANAGED'}
 # Every key of a ManagedAccount as this collection returns it, with its empty value.
-RETURNED_DEFAULTS = {
+RETURNED_ACCOUNT = {
     'id': '', 'username': '', 'email': '', 'full_name': '', 'sam_account_name': '', 'source_id': '',
     'security_id': '', 'additional_data': {}, 'target_domain': {}, 'password_policy': {}, 'enabled': False,
     'rotation_enabled': False, 'explicit_checkout': False, 'state': '', 'comment': '', 'locked': False,
@@ -79,7 +80,7 @@ def search_criteria(options):
     return criteria
 
 
-def desired_fields(options, where=''):
+def desired_account(options, where=''):
     """The PrivX fields the user declared (None means 'leave as it is'). ``where`` names the entry in messages."""
     desired = {}
     for option, (field, _type) in ACCOUNT_OPTIONS.items():
@@ -99,10 +100,10 @@ def _check_additional_data(data, where):
                                    'so quote the value' % (where, key, value))
 
 
-def comparable(account):
+def comparable_account(account):
     """A server account reduced to the writable fields, with PrivX's omitted values filled in."""
     view = {}
-    for field, type_name in FIELD_TYPES.items():
+    for field, type_name in ACCOUNT_FIELDS.items():
         if field == 'password_policy':
             view[field] = (account.get(field) or {}).get('name') or ''
         elif type_name == 'bool':
@@ -114,15 +115,15 @@ def comparable(account):
     return view
 
 
-def field_changes(account, desired):
+def account_changes(account, desired):
     """The declared fields whose value differs from the account's: {field: new value}."""
-    view = comparable(account)
+    view = comparable_account(account)
     return {field: value for field, value in desired.items() if view[field] != value}
 
 
-def field_diff(account, changes):
+def account_diff(account, changes):
     """Ansible diff of the changed fields, keyed by option name (no account: a creation)."""
-    view = comparable(account) if account else {}
+    view = comparable_account(account) if account else {}
     before = {FIELD_OPTION[field]: view[field] for field in changes if field in view}
     after = {FIELD_OPTION[field]: value for field, value in changes.items()}
     return before, after
@@ -130,21 +131,21 @@ def field_diff(account, changes):
 
 def as_options(account):
     """Every writable field of an account, keyed by option name (the 'before' of a deletion)."""
-    view = {FIELD_OPTION[field]: value for field, value in comparable(account).items()}
+    view = {FIELD_OPTION[field]: value for field, value in comparable_account(account).items()}
     view['username'] = account.get('username')
     return view
 
 
 def returned_account(account):
     """What modules return for an account: every documented key, nothing else (no secret, whatever PrivX adds)."""
-    view = returned_view(RETURNED_DEFAULTS, account)
+    view = returned_view(RETURNED_ACCOUNT, account)
     view['checkouts'] = [{name: item for name, item in checkout.items() if name != 'secrets'} for checkout in view['checkouts'] or []]
     return view
 
 
 def writable_body(account, changes, policies):
     """The whole object PUT expects (PUT resets what it leaves out: docs/privx-api.md), with the changes applied."""
-    body = {field: value for field, value in comparable(account).items() if field != 'password_policy'}
+    body = {field: value for field, value in comparable_account(account).items() if field != 'password_policy'}
     if account.get('password_policy') and 'password_policy' not in changes:
         body['password_policy'] = account['password_policy']
     body.update(policies.resolved(changes))
@@ -158,7 +159,7 @@ def create_body(username, desired, template, policies):
     for field in SCANNED_FIELDS:
         if (template or {}).get(field):
             body[field] = template[field]
-    body.update(CREATE_DEFAULTS)
+    body.update(ACCOUNT_CREATE_DEFAULTS)
     body.update(policies.resolved(desired))
     return body
 

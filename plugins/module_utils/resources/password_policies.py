@@ -9,13 +9,11 @@ modules). The password_policy modules declare the policies themselves (docs/priv
 
 from __future__ import annotations
 
-import copy
-
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_iso_duration, iso_duration_seconds
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
-from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name
+from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name, returned_view
 
 # Every writable PasswordPolicy field but the name, under PrivX's own name, with its kind.
 POLICY_FIELDS = {
@@ -37,7 +35,7 @@ POLICY_FIELDS = {
 ZERO = {'duration': '', 'int': 0, 'bool': False}
 # What a new policy gets for a field the task leaves out. PrivX would store the zero value instead (no
 # rotation interval, no character classes, which it refuses or cannot use), so the collection sends these.
-CREATE_DEFAULTS = {
+POLICY_CREATE_DEFAULTS = {
     'rotation_interval': 'P30D', 'password_min_length': 12, 'password_max_length': 32, 'use_special_characters': True,
     'use_lower_case': True, 'use_upper_case': True, 'use_numbers': True, 'max_versions': 0, 'number_of_retries': 3,
     'retry_interval': 'PT5M', 'max_concurrent_checkouts': 0, 'max_checkout_duration': 'PT1H', 'rotate_on_release': False,
@@ -45,7 +43,9 @@ CREATE_DEFAULTS = {
 }
 # A policy cannot rotate or be checked out without these (PrivX refuses a zero length).
 POSITIVE_DURATIONS = ('rotation_interval', 'max_checkout_duration')
-READ_ONLY = {'id': '', 'created': '', 'created_by': '', 'updated': '', 'updated_by': ''}
+# Every key of a PasswordPolicy as this collection returns it, with its empty value.
+RETURNED_POLICY = dict({'id': '', 'name': '', 'created': '', 'created_by': '', 'updated': '', 'updated_by': ''},
+                       **{field: ZERO[kind] for field, kind in POLICY_FIELDS.items()})
 IN_USE = ('PrivX refuses to delete password policy %r because it is in use (%s); move its managed accounts to another '
           'policy, and change the auto_onboarding_policy of target domains that name it, first')
 
@@ -98,7 +98,7 @@ def _same(kind, current, desired):
     return current == desired
 
 
-def writable_view(policy):
+def comparable_policy(policy):
     """A policy reduced to its writable fields, with PrivX's omitted values as zero values."""
     view = {'name': policy.get('name') or ''}
     for field, kind in POLICY_FIELDS.items():
@@ -109,13 +109,13 @@ def writable_view(policy):
 
 def policy_changes(policy, desired):
     """The declared fields whose value differs from the policy's (durations compared by length): {field: value}."""
-    view = writable_view(policy)
+    view = comparable_policy(policy)
     return {field: value for field, value in desired.items() if not _same(POLICY_FIELDS[field], view[field], value)}
 
 
 def policy_body(name, desired, policy=None):
     """The whole PasswordPolicy a POST or PUT sends (PUT resets what it leaves out: docs/privx-api-admin.md)."""
-    body = writable_view(policy) if policy else dict(CREATE_DEFAULTS)
+    body = comparable_policy(policy) if policy else dict(POLICY_CREATE_DEFAULTS)
     body.update(desired)
     body['name'] = name
     check_lengths(body)
@@ -124,12 +124,7 @@ def policy_body(name, desired, policy=None):
 
 def returned_policy(policy):
     """What modules return for a policy: every PasswordPolicy field, nothing else."""
-    view = dict(READ_ONLY)
-    view.update(writable_view(policy))
-    for key in READ_ONLY:
-        if policy.get(key):
-            view[key] = copy.deepcopy(policy[key])
-    return view
+    return returned_view(RETURNED_POLICY, policy)
 
 
 def checked_policy_name(name):

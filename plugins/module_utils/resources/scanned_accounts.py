@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name, returned_view
-from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import domain_scope
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import domain_scope
 
 # Every key of a ScannedAccount as this collection returns it, with its empty value.
 RETURNED_SCANNED_ACCOUNT = {

@@ -1,67 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Target domains: turning a name or id into the domain a module works on, and declaring domains themselves."""
+"""Target domains: their fields, the comparison of desired with current, and the calls (docs/privx-api-admin.md).
+
+Turning a name or id into the domain another module works on is ``domain_resolution.py``.
+"""
 
 from __future__ import annotations
-
-import re
 
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import returned_view
-
-UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-SUGGESTIONS = 10
-
-
-class TargetDomain:
-    """A target domain by id; the name is known when it was given or looked up."""
-
-    def __init__(self, domain_id, name=None):
-        self.id = domain_id
-        self.name = name
-
-    @property
-    def label(self):
-        return repr(self.name) if self.name else 'with id %s' % self.id
-
-    def reference(self):
-        """The ``{id, name}`` object PrivX uses to refer to the domain (docs/privx-api.md)."""
-        return {'id': self.id, 'name': self.name} if self.name else {'id': self.id}
-
-    def __repr__(self):
-        return 'TargetDomain(%r, %r)' % (self.id, self.name)
-
-
-def resolve_target_domain(client, name_or_id):
-    """Resolve once per task. An id is taken as is (PrivX says so at first use), a name is looked up."""
-    value = (name_or_id or '').strip()
-    if not value:
-        raise PrivXConfigError('target_domain must not be empty: give its name or id')
-    if UUID_PATTERN.match(value):
-        return TargetDomain(value.lower())
-    found = list(client.paginate(paths.TARGET_DOMAIN_SEARCH, method='POST', body={'keywords': value}))
-    matches = [domain for domain in found if domain.get('name') == value]
-    if not matches:
-        matches = [domain for domain in found if (domain.get('name') or '').lower() == value.lower()]
-    if len(matches) == 1:
-        return TargetDomain(matches[0]['id'], matches[0]['name'])
-    if matches:
-        raise PrivXConfigError('target_domain %r is ambiguous: %d target domains have that name (ids %s); give the id instead' % (
-            value, len(matches), ', '.join(sorted(domain['id'] for domain in matches))))
-    known = sorted(domain.get('name') or domain.get('id') for domain in client.paginate(paths.TARGET_DOMAINS))
-    hint = ('; PrivX has: %s' % ', '.join(known[:SUGGESTIONS]) + (' ...' if len(known) > SUGGESTIONS else '')) if known else ''
-    raise PrivXConfigError('unknown target_domain %r%s' % (value, hint))
-
-
-def domain_scope(domain):
-    """Within a domain-wide call, a 404 means the domain itself is unknown: say so."""
-    return when_not_found(lambda _error: PrivXError('unknown target_domain %s: PrivX answered 404 for it' % domain.label))
-
-
-# -- declaring target domains (docs/privx-api-admin.md) ---------------------------------------------------
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import UUID_PATTERN, TargetDomain
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts, returned_scanned_account
 
 ENDPOINT_TYPES = ('AD', 'LDAP', 'ENTRA_ID')
 LDAP_TYPES = ('AD', 'LDAP')
@@ -108,6 +60,13 @@ def endpoint_options_spec():
     spec['entra_group_filter']['elements'] = 'str'
     for secret in ENDPOINT_SECRETS:
         spec[secret]['no_log'] = True
+    return spec
+
+
+def domain_options_spec():
+    """Argument spec of the domain fields (target_domain's options besides its name and how to apply them)."""
+    spec = {field: {'type': type_name} for field, type_name in DOMAIN_FIELDS.items()}
+    spec['endpoints'].update(elements='dict', options=endpoint_options_spec())
     return spec
 
 
@@ -165,6 +124,12 @@ def comparable_domain(domain):
         else:
             view[field] = domain.get(field) if domain.get(field) is not None else ZERO_VALUES[type_name]
     return view
+
+
+def domain_changes(domain, desired):
+    """The declared fields whose value differs from the domain's: {field: value as declared}."""
+    view, wanted = comparable_domain(domain), comparable_domain(desired)
+    return {field: desired[field] for field in desired if wanted[field] != view[field]}
 
 
 def returned_domain(domain):
@@ -230,3 +195,14 @@ class TargetDomains:
     def scan(self, domain_id):
         """Start a scan; a second refresh joins the running scan, so a retry is harmless."""
         self.client.post(paths.target_domain_refresh(domain_id), idempotent=True)
+
+
+def returned_domains(domains, *, name=None, domain_id=None, scanned_accounts=False):
+    """What target_domain_info returns: the domain with this name or id, or all of them, each with its scanned
+    accounts when asked (one more list per domain)."""
+    returned = [returned_domain(domain) for domain in domains.read(name=name, domain_id=domain_id)]
+    if scanned_accounts:
+        for view in returned:
+            found = ScannedAccounts(domains.client, TargetDomain(view['id'], view['name'])).read()
+            view['scanned_accounts'] = [returned_scanned_account(account) for account in found]
+    return returned

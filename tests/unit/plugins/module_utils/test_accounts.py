@@ -8,11 +8,11 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
 from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import (
-    comparable,
+    comparable_account,
     create_body,
-    desired_fields,
-    field_changes,
-    field_diff,
+    desired_account,
+    account_changes,
+    account_diff,
     pick_username,
     returned_account,
     writable_body,
@@ -31,15 +31,15 @@ SERVER_ACCOUNT = {
 
 
 def test_omitted_fields_compare_as_empty():
-    view = comparable(SERVER_ACCOUNT)
+    view = comparable_account(SERVER_ACCOUNT)
     assert view['comment'] == '' and view['additional_data'] == {} and view['password_policy'] == 'default'
-    assert field_changes(SERVER_ACCOUNT, {'comment': '', 'enabled': True, 'password_policy': 'default'}) == {}
+    assert account_changes(SERVER_ACCOUNT, {'comment': '', 'enabled': True, 'password_policy': 'default'}) == {}
 
 
 def test_only_declared_fields_that_differ_are_changes():
-    desired = desired_fields({'comment': 'new', 'enabled': None, 'account_state': 'MANAGED', 'email': 'app@example.com'})
+    desired = desired_account({'comment': 'new', 'enabled': None, 'account_state': 'MANAGED', 'email': 'app@example.com'})
     assert desired == {'comment': 'new', 'state': 'MANAGED', 'email': 'app@example.com'}
-    assert field_changes(SERVER_ACCOUNT, desired) == {'comment': 'new'}
+    assert account_changes(SERVER_ACCOUNT, desired) == {'comment': 'new'}
 
 
 def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup():
@@ -85,12 +85,12 @@ def test_returned_accounts_never_carry_a_secret_and_have_every_key():
 
 
 def test_diff_uses_option_names():
-    before, after = field_diff(SERVER_ACCOUNT, {'state': 'UNMANAGED', 'comment': 'x'})
+    before, after = account_diff(SERVER_ACCOUNT, {'state': 'UNMANAGED', 'comment': 'x'})
     assert before == {'account_state': 'MANAGED', 'comment': ''}
     assert after == {'account_state': 'UNMANAGED', 'comment': 'x'}
 
 
 def test_additional_data_values_must_be_strings_as_privx_keeps_them():
-    assert desired_fields({'additional_data': {'team': 'ops', 'tier': '2'}})['additional_data'] == {'team': 'ops', 'tier': '2'}
+    assert desired_account({'additional_data': {'team': 'ops', 'tier': '2'}})['additional_data'] == {'team': 'ops', 'tier': '2'}
     with pytest.raises(PrivXConfigError, match=r"^accounts\[app\]\.additional_data\.tier must be a string, got 2: .*quote"):
-        desired_fields({'additional_data': {'team': 'ops', 'tier': 2}}, where='accounts[app].')
+        desired_account({'additional_data': {'team': 'ops', 'tier': 2}}, where='accounts[app].')

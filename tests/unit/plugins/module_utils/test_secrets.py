@@ -69,13 +69,13 @@ def test_a_release_that_fails_otherwise_raises():
 
 
 def test_public_secret_is_the_same_whether_privx_sends_empty_fields_or_leaves_them_out():
-    from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import RETURNED_SECRET, public_secret
+    from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import RETURNED_ACCOUNT_SECRET, returned_account_secret
     go = {'path': 'dbdomain/app', 'type': 'TARGET_DOMAIN_SECRET', 'username': 'app', 'target_domain': {'id': 'td1', 'name': 'dbdomain'},
           'host': {'id': '', 'addresses': None}, 'created': '2026-01-01T00:00:00Z', 'secrets': ['planted-never']}
     sparse = {'path': 'dbdomain/app', 'type': 'TARGET_DOMAIN_SECRET', 'username': 'app', 'target_domain': {'id': 'td1', 'name': 'dbdomain'},
               'created': '2026-01-01T00:00:00Z', 'email': None}
-    assert public_secret(go) == public_secret(sparse)
-    assert set(public_secret(go)) == set(RETURNED_SECRET) and public_secret(go)['host'] == {}
-    host_secret = public_secret({'path': 'hosts/web01/root', 'type': 'HOST_SECRET', 'target_domain': {'id': ''},
+    assert returned_account_secret(go) == returned_account_secret(sparse)
+    assert set(returned_account_secret(go)) == set(RETURNED_ACCOUNT_SECRET) and returned_account_secret(go)['host'] == {}
+    host_secret = returned_account_secret({'path': 'hosts/web01/root', 'type': 'HOST_SECRET', 'target_domain': {'id': ''},
                                  'host': {'id': 'h1', 'addresses': ['10.0.0.5']}})
     assert host_secret['target_domain'] == {} and host_secret['host'] == {'id': 'h1', 'addresses': ['10.0.0.5']}

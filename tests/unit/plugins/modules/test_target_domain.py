@@ -199,3 +199,14 @@ def test_a_domain_deleted_while_its_scan_is_awaited_says_so_and_reports_the_scan
     assert result['failed'] is True and result['changed'] is True
     assert result['msg'] == "target domain 'corp.example.com' was deleted while its scan was awaited"
     assert result['target_domain'] == {}
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'name': 'corp', 'state': 'absent', 'scan': 'always'}, 'scan: always contradicts state: absent; drop one of them'),
+    ({'name': 'corp', 'wait': True},
+     'wait: true contradicts scan: false; wait waits for a scan: set scan to true or always, or drop wait'),
+])
+def test_contradicting_options_fail_before_any_call(run_module, privx, args, message):
+    result = run_module(target_domain, args)
+    assert result['failed'] and result['msg'] == message
+    assert privx.calls == []
