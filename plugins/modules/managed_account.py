@@ -175,7 +175,8 @@ password_version:
 from ansible_collections.privx.secrets.plugins.module_utils.converge.account import AccountRequest, converge_account
 from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
 from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
-from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts, account_options_spec, checked_username, desired_account
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts, account_options_spec, desired_account
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import checked_username
 
 
 def converge(module):

@@ -80,8 +80,8 @@ class AccountSecrets:
 
 
 # Every key of an AccountSecret as modules return it, with its empty value (docs/privx-api-fields.md, AccountSecret).
-RETURNED_ACCOUNT_SECRET = {'path': '', 'type': '', 'username': '', 'email': '', 'full_name': '', 'target_domain': {}, 'host': {},
-                   'created': '', 'updated': ''}
+RETURNED_ACCOUNT_SECRET = {'path': '', 'type': '', 'username': '', 'email': '', 'full_name': '', 'target_domain': {},
+                           'host': {}, 'created': '', 'updated': ''}
 
 
 def release_through_outage(secrets, checkout_id, sleep=time.sleep):

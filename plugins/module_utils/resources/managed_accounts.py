@@ -45,7 +45,7 @@ SCANNED_FIELDS = ('email', 'full_name', 'source_id', 'security_id')
 BATCH_FIELDS = ('enabled', 'rotation_enabled', 'explicit_checkout', 'password_policy', 'comment', 'disable_rdp_cert_auth')
 # What a new account gets for a setting the user did not declare.
 ACCOUNT_CREATE_DEFAULTS = {'enabled': True, 'rotation_enabled': True, 'explicit_checkout': False,
-                   'disable_rdp_cert_auth': False, 'state': 'MANAGED'}
+                           'disable_rdp_cert_auth': False, 'state': 'MANAGED'}
 # Every key of a ManagedAccount as this collection returns it, with its empty value.
 RETURNED_ACCOUNT = {
     'id': '', 'username': '', 'email': '', 'full_name': '', 'sam_account_name': '', 'source_id': '',

@@ -194,7 +194,7 @@ def replace_policy(ctx) -> Response:
         store.update_policy(policy["id"], columns)
         previous = store.policy_details(policy["id"])
         store.set_policy_details(policy["id"], dict(details, created_by=previous.get("created_by", ""),
-                                                                 updated_by=ctx.caller["user_id"]))
+                                                    updated_by=ctx.caller["user_id"]))
     return Response.empty()
 
 

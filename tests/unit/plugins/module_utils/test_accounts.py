@@ -19,7 +19,15 @@ from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_ac
 )
 from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 
-from policy_fakes import PolicyClient, policies
+from fake_privx import FakePrivX
+
+
+def policies(privx=None):
+    """PrivX's password policies default and strict, over the one fake."""
+    privx = privx or FakePrivX()
+    privx.policies[:] = [{'id': 'p-' + name, 'name': name} for name in ('default', 'strict')]
+    return PasswordPolicies(privx.client())
+
 
 # As PrivX renders it: empty strings and objects omitted, booleans always present.
 SERVER_ACCOUNT = {
@@ -42,10 +50,9 @@ def test_only_declared_fields_that_differ_are_changes():
     assert account_changes(SERVER_ACCOUNT, desired) == {'comment': 'new'}
 
 
-def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup():
-    client = PolicyClient()
-    body = writable_body(SERVER_ACCOUNT, {'comment': 'new'}, PasswordPolicies(client))
-    assert client.asked == 0
+def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup(privx):
+    body = writable_body(SERVER_ACCOUNT, {'comment': 'new'}, policies(privx))
+    assert privx.calls == []
     assert body['username'] == 'app_admin' and body['email'] == 'app@example.com' and body['comment'] == 'new'
     assert body['password_policy'] == {'id': 'p1', 'name': 'default'}
     assert body['explicit_checkout'] is True and body['rotation_enabled'] is False

@@ -121,7 +121,7 @@ def test_plugin_options_hand_the_settings_typed_values(no_privx_environment, mon
     monkeypatch.setenv('PRIVX_ACCESS_TOKEN', 'planted-token')
     monkeypatch.setenv('PRIVX_TIMEOUT', '9')
     _variables, direct, _environment = plugin_options(variables={'privx_validate_certs': 'false'})
-    options = plugin_connection_options(lambda name: direct.get(name))
+    options = plugin_connection_options(direct.get)
     assert (options['validate_certs'], options['timeout'], options['url']) == (False, 9, 'https://privx.example.com')
     settings = ConnectionSettings(options)
     assert (settings.validate_certs, settings.timeout, settings.retries) == (False, 9, 5)

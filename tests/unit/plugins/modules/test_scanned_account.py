@@ -11,7 +11,7 @@ from ansible_collections.privx.secrets.plugins.modules import scanned_account
 
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 
-from .module_fakes import DOMAIN, DOMAIN_ID
+from fake_privx import DOMAIN, DOMAIN_ID
 
 
 @pytest.fixture
