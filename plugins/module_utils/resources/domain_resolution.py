@@ -33,6 +33,19 @@ class TargetDomain:
         return 'TargetDomain(%r, %r)' % (self.id, self.name)
 
 
+class DomainObjects:
+    """The base of the calls about one target domain's objects (its managed accounts, its scanned accounts)."""
+
+    def __init__(self, client, domain):
+        self.client = client
+        self.domain = domain
+
+    @property
+    def domain_label(self):
+        """The domain as messages name it: target domain 'corp.example.com'."""
+        return 'target domain %s' % self.domain.label
+
+
 def resolve_target_domain(client, name_or_id):
     """Resolve once per task. An id is taken as is (PrivX says so at first use), a name is looked up."""
     value = (name_or_id or '').strip()

@@ -13,7 +13,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_rfc3339
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, on_api_error, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import returned_view
-from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import UUID_PATTERN, domain_scope
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import UUID_PATTERN, DomainObjects, domain_scope
 from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import ScannedAccounts, checked_username, pick_username
 
 ACCOUNT_STATES = ('MANAGED', 'UNMANAGED', 'NEW', 'REMOVED')
@@ -180,17 +180,8 @@ def predicted_account(domain, account=None, body=None):
     return returned_account(predicted)
 
 
-class ManagedAccounts:
-    """The managed (and scanned) accounts of one target domain, as PrivX's API offers them."""
-
-    def __init__(self, client, domain):
-        self.client = client
-        self.domain = domain
-
-    @property
-    def domain_label(self):
-        """The domain as messages name it: target domain 'corp.example.com'."""
-        return 'target domain %s' % self.domain.label
+class ManagedAccounts(DomainObjects):
+    """The managed accounts of one target domain, as PrivX's API offers them."""
 
     def read(self, *, username=None, account_id=None, criteria=None):
         """The accounts with this username, or this id, or matching these criteria, or all: a list in each case."""

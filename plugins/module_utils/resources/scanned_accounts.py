@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name, returned_view
-from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import domain_scope
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import DomainObjects, domain_scope
 
 # Every key of a ScannedAccount as this collection returns it, with its empty value.
 RETURNED_SCANNED_ACCOUNT = {
@@ -44,17 +44,13 @@ def pick_username(candidates, username, source):
     return None
 
 
-class ScannedAccounts:
+class ScannedAccounts(DomainObjects):
     """The scanned accounts of one target domain, as PrivX's API offers them."""
-
-    def __init__(self, client, domain):
-        self.client = client
-        self.domain = domain
 
     @property
     def source(self):
         """The accounts as messages name them."""
-        return 'the scanned accounts of target domain %s' % self.domain.label
+        return 'the scanned accounts of %s' % self.domain_label
 
     def read(self):
         """Every scanned account of the domain (all pages)."""
