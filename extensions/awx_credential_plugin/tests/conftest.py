@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The AWX credential plugin's tests run against the collection's PrivX emulator, as the collection's integration tests
 do: this takes their emulator fixtures and secret scan from tests/integration/conftest.py (loaded under a name of its
-own, so that its pytest hooks stay there)."""
+own, so that its pytest hooks stay there). The folder is a package (``__init__.py``), so that this conftest is not
+taken for tests/integration's."""
 
 from __future__ import annotations
 

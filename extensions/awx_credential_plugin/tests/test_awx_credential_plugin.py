@@ -24,8 +24,8 @@ import jsonschema
 import pytest
 import requests
 
-from awx_plugin import CORE, PLUGIN_DIR, RUNNER, credential, plugin_venv, run_plugin  # noqa: F401  pylint: disable=unused-import
-from conftest import PLANTED_SECRETS, assert_no_secret
+from .awx_plugin import CORE, PLUGIN_DIR, RUNNER, credential, plugin_venv, run_plugin  # noqa: F401  pylint: disable=unused-import
+from .conftest import PLANTED_SECRETS, assert_no_secret
 
 TOKEN = ('POST', '/auth/api/v1/oauth/token')
 CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'

@@ -29,12 +29,15 @@ class ModuleExit(Exception):
 
 
 @pytest.fixture
-def privx(privx, monkeypatch):  # pylint: disable=redefined-outer-name
-    """The fake PrivX every PrivXModule of the test talks to, through the collection's real client."""
+def privx(monkeypatch):
+    """The one fake of PrivX (tests/unit/plugins/fake_privx.py): every PrivXModule of the test talks to it through the
+    collection's real client."""
     from ansible_collections.privx.secrets.plugins.module_utils.module import base as module_base
+    from fake_privx import FakePrivX
 
-    monkeypatch.setattr(module_base, 'PrivXClient', privx.client)
-    return privx
+    fake = FakePrivX()
+    monkeypatch.setattr(module_base, 'PrivXClient', fake.client)
+    return fake
 
 
 @pytest.fixture
