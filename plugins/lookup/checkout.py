@@ -298,4 +298,4 @@ def _kind(value):
         return 'list'
     if isinstance(value, Mapping):
         return 'dict'
-    return 'None' if value is None else type(value).__name__
+    return 'None' if value is None else value.__class__.__name__

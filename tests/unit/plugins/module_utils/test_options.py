@@ -55,7 +55,9 @@ class RecordingPlugin:
         self.calls = []
 
     def set_options(self, var_options=None, direct=None):
-        environment = {name: value for name, value in os.environ.items() if name.startswith('PRIVX_')}
+        # Only the connection options' variables: others (PRIVX_SANITY_VERSIONS of tests/run.sh) are none of its business.
+        connection_variables = {name for option in CONNECTION_OPTIONS.values() for name in option.env}
+        environment = {name: value for name, value in os.environ.items() if name in connection_variables}
         self.calls.append((var_options, direct, environment))
 
 
