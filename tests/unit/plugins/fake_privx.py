@@ -18,7 +18,7 @@ every call as (method, path, body) in ``calls``. What a test needs beyond the st
 
 The state is plain dicts that tests read and write directly (``managed``, ``scanned``, ``policies``, ``secrets``,
 ``active`` checkouts by path, ``released`` checkout ids); ``client()`` builds a real client over the fake. The
-``privx`` fixture hands a fresh one to a test.
+``privx`` fixture (each unit test folder's conftest.py) hands a fresh one to a test.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ import time
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import unquote, urlsplit
-
-import pytest
 
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.client import TOKEN_PATH, PrivXClient
@@ -304,10 +302,3 @@ def _as_reply(answer, params=None):
         return Reply(200, {'count': len(answer), 'items': [dict(item) if isinstance(item, dict) else item
                                                            for item in answer[offset:offset + limit]]})
     return Reply(200, answer)
-
-
-@pytest.fixture
-def privx():
-    """A fresh in-memory PrivX; ``privx.client()`` is the collection's real client talking to it. The conftest.py of each
-    unit test folder (a package, so that no conftest is taken for tests/integration's) imports this fixture."""
-    return FakePrivX()
