@@ -8,11 +8,11 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.privx.secrets.plugins.module_utils._checkout_release import (
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.module.checkout_release import (
     CHECKOUT_RELEASE_CONSTRAINTS,
     checkout_release_argument_spec,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import RELEASE, STATUS
 

@@ -32,7 +32,7 @@ import time
 from ansible.plugins.callback import CallbackBase
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import FINISH, PLAY_START
 

@@ -83,7 +83,7 @@ notes:
     # descriptions above are what ansible-doc shows for plugins too. Ansible takes the LAST environment variable of a
     # list that is set, so each list below names the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.
     # ansible-core would read an empty PRIVX_VALIDATE_CERTS as false and fail on an empty PRIVX_TIMEOUT:
-    # _connection.set_plugin_options keeps empty values out of its sight, as the modules treat them as unset.
+    # set_plugin_options (module_utils/module/options.py) keeps empty values out of its sight, as the modules treat them as unset.
     PLUGINS = r'''
 options:
   url:

@@ -177,13 +177,9 @@ from ansible.plugins.lookup import LookupBase
 from ansible.release import __version__ as ansible_version
 from ansible.utils.display import Display
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import (
-    INSECURE_WARNING,
-    ConnectionSettings,
-    plugin_connection_options,
-    set_plugin_options,
-)
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import INSECURE_WARNING, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import plugin_connection_options, set_plugin_options
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, first_time_in_run
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     CHECK_MODE_NOTICE,

@@ -61,11 +61,11 @@ account_secrets:
       updated: "2026-11-01T02:00:00Z"
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import AccountSecrets
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
 
 
-def converge(module):
+def read(module):
     params = module.params
     found = AccountSecrets(module.client).find(keywords=params['keywords'], username=params['username'], host_id=params['host_id'])
     return {'changed': False, 'account_secrets': found}
@@ -78,7 +78,7 @@ def main():
         host_id=dict(type='str'),
     )
     module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.run(converge)
+    module.run(read)
 
 
 if __name__ == '__main__':

@@ -120,7 +120,7 @@ kept:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.privx.secrets.plugins.module_utils._checkout_release import (
+from ansible_collections.privx.secrets.plugins.module_utils.module.checkout_release import (
     CHECKOUT_RELEASE_CONSTRAINTS,
     checkout_release_argument_spec,
 )

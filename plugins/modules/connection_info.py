@@ -120,17 +120,17 @@ table:
   elements: str
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection_info import connection_report
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.connection_info import connection_report
 
 
-def converge(module):
+def read(module):
     return dict(connection_report(module.client), changed=False)
 
 
 def main():
     module = PrivXModule(argument_spec={}, supports_check_mode=True)
-    module.run(converge)
+    module.run(read)
 
 
 if __name__ == '__main__':

@@ -172,18 +172,19 @@ password_version:
   sample: 4
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec, checked_username, desired_fields
-from ansible_collections.privx.secrets.plugins.module_utils._converge_account import AccountRequest, converge_account
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.converge.account import AccountRequest, converge_account
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts, account_options_spec, desired_account
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import checked_username
 
 
 def converge(module):
     params = module.params
-    request = AccountRequest(checked_username(params['username']), desired_fields(params), password=params['password'],
+    request = AccountRequest(checked_username(params['username']), desired_account(params), password=params['password'],
                              update_password=params['update_password'], rotate=params['rotate'])
-    accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
-    return converge_account(accounts, request, state=params['state'], check_mode=module.check_mode)
+    domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
+    return converge_account(domain_accounts, request, state=params['state'], check_mode=module.check_mode)
 
 
 def main():

@@ -193,10 +193,11 @@ unknown:
   sample: {created: [user00501, user00502], updated: [], deleted: []}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts, account_options_spec
-from ansible_collections.privx.secrets.plugins.module_utils._batch import DEFAULT_BATCH_SIZE, BatchRequest, converge_batch
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.converge.batch import BatchRequest, converge_batch
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts, account_options_spec
 
 
 def converge(module):

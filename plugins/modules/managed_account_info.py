@@ -84,12 +84,12 @@ managed_accounts:
         - {version: 3, rotated: "2026-11-01T02:00:00Z", trigger: PERIODIC, status: SUCCESS}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import SEARCH_OPTIONS, ManagedAccounts, returned_account, search_criteria
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import SEARCH_OPTIONS, ManagedAccounts, returned_account, search_criteria
 
 
-def converge(module):
+def read(module):
     params = module.params
     domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
     found = domain_accounts.read(username=params['username'], account_id=params['id'], criteria=search_criteria(params))
@@ -113,7 +113,7 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[('username', 'id')] + [(selector, option) for selector in ('username', 'id') for option in SEARCH_OPTIONS],
     )
-    module.run(converge)
+    module.run(read)
 
 
 if __name__ == '__main__':

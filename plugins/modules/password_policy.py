@@ -152,9 +152,9 @@ password_policy:
     updated_by: debe3ca0-827a-4c87-a9f8-e1328ecf7082
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._converge_policy import converge_policy
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import (
+from ansible_collections.privx.secrets.plugins.module_utils.converge.policy import converge_policy
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import (
     PasswordPolicies,
     checked_policy_name,
     desired_policy,

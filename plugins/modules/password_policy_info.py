@@ -57,18 +57,18 @@ password_policies:
        retry_interval: PT30M}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies, returned_policy
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies, returned_policy
 
 
-def converge(module):
+def read(module):
     found = PasswordPolicies(module.client).read(module.params['name'])
     return {'changed': False, 'password_policies': [returned_policy(policy) for policy in found]}
 
 
 def main():
     module = PrivXModule(argument_spec=dict(name=dict(type='str')), supports_check_mode=True)
-    module.run(converge)
+    module.run(read)
 
 
 if __name__ == '__main__':

@@ -137,10 +137,11 @@ unknown:
   sample: {rotated: [user00501]}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import ManagedAccounts
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._rotation import DEFAULT_BATCH_SIZE, RotationRequest, converge_rotation
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE
+from ansible_collections.privx.secrets.plugins.module_utils.converge.rotation import RotationRequest, converge_rotation
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts
 
 
 def converge(module):

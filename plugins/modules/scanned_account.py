@@ -87,9 +87,9 @@ unknown:
   sample: {edited: [bob]}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import ScannedAccountRequest, converge_scanned_accounts
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.converge.scanned_accounts import ScannedAccountRequest, converge_scanned_accounts
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
 
 
 def converge(module):

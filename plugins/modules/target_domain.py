@@ -270,9 +270,9 @@ scan:
   sample: {status: SUCCESS, message: "", accounts_found: 61, new_accounts: 1}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._converge_domain import DomainRequest, converge_domain
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains, endpoint_options_spec
+from ansible_collections.privx.secrets.plugins.module_utils.converge.domain import DomainRequest, converge_domain
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import TargetDomains, domain_options_spec
 
 
 def converge(module):
@@ -287,21 +287,16 @@ def main():
     argument_spec = dict(
         name=dict(type='str', required=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-        domain_name=dict(type='str'),
-        enabled=dict(type='bool'),
-        periodic_scan=dict(type='bool'),
-        periodic_scan_interval=dict(type='int'),
-        auto_onboarding=dict(type='bool'),
-        auto_onboarding_policy=dict(type='str'),
-        comment=dict(type='str'),
-        endpoints=dict(type='list', elements='dict', options=endpoint_options_spec()),
         update_password=dict(type='str', choices=['always', 'on_create'], default='on_create', no_log=False),
         allow_delete_all=dict(type='bool', default=False),
         scan=dict(type='str', choices=['false', 'true', 'always'], default='false'),
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=300),
     )
-    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
+    argument_spec.update(domain_options_spec())
+    contradictions = [('scan', ('true', 'always'), 'state', 'absent'),
+                      ('wait', True, 'scan', 'false', 'wait waits for a scan: set scan to true or always, or drop wait')]
+    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True, contradictions=contradictions)
     module.run(converge)
 
 

@@ -76,12 +76,11 @@ target_domains:
            ignored: false, comment: ""}
 '''
 
-from ansible_collections.privx.secrets.plugins.module_utils._converge_domain import returned_domains
-from ansible_collections.privx.secrets.plugins.module_utils._module import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import TargetDomains
+from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import TargetDomains, returned_domains
 
 
-def converge(module):
+def read(module):
     params = module.params
     found = returned_domains(TargetDomains(module.client), name=params['name'], domain_id=params['id'],
                              scanned_accounts=params['scanned_accounts'])
@@ -95,7 +94,7 @@ def main():
         scanned_accounts=dict(type='bool', default=False),
     )
     module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[('name', 'id')])
-    module.run(converge)
+    module.run(read)
 
 
 if __name__ == '__main__':

@@ -16,13 +16,12 @@ import os
 import select
 import socket
 import stat
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     CHECK_MODE_NOTICE,
     READY_LINE,
@@ -30,9 +29,14 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     ProtocolError,
     decode_reply,
     encode_request,
+    peer_uid,
 )
 
-AGENT_MODULE = 'ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent'
+# The agent runs as ``python -m`` of its module, beside this one, with the directory that holds ansible_collections/ on
+# its path: this file's path less one folder for each part of this module's name (ansible_collections.privx.secrets...),
+# so it is the copy of the collection that this run uses, wherever ANSIBLE_COLLECTIONS_PATH put it.
+AGENT_MODULE = __name__.rpartition('.')[0] + '._checkout_agent'
+COLLECTIONS_ROOT = os.path.abspath(__file__).rsplit(os.sep, __name__.count('.') + 1)[0]
 START_TIMEOUT = 15.0
 REPLY_TIMEOUT = 300.0
 CONNECT_PATIENCE = 30.0
@@ -206,11 +210,9 @@ class AgentConnection:
         return connection
 
     def _spawn(self):
-        collections_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-            os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))))
         # The agent gets its connection options over the socket: none of the PRIVX_* values in its environment.
         environment = {name: value for name, value in os.environ.items() if not name.startswith('PRIVX_')}
-        environment['PYTHONPATH'] = os.pathsep.join(filter(None, [collections_root, environment.get('PYTHONPATH')]))
+        environment['PYTHONPATH'] = os.pathsep.join(filter(None, [COLLECTIONS_ROOT, environment.get('PYTHONPATH')]))
         command = [sys.executable, '-m', AGENT_MODULE, '--controller-pid', str(self.controller.pid),
                    '--controller-started', self.controller.started, '--socket', self.socket_path,
                    '--lock', self.lock_path]
@@ -251,14 +253,6 @@ def remove_leftovers(directory):
                 os.unlink(os.path.join(directory, name))
             except OSError:
                 pass
-
-
-def peer_uid(connection):
-    """The user id of the process at the other end of a Unix socket, or None where the system cannot tell."""
-    if not hasattr(socket, 'SO_PEERCRED'):
-        return None
-    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
-    return struct.unpack('3i', credentials)[1]
 
 
 def _check_served_by_this_user(connection, socket_path):

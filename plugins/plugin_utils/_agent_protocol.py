@@ -11,16 +11,17 @@ Parties
 Transport
   A Unix stream socket ``<pid>-<start time>.sock`` beside a lock file ``<pid>-<start time>.lock`` (the lock makes
   many forks start one agent) in a directory of the OS user, mode 0700 (``_agent_connection.agent_directory``).
-  Both ends check the other's user id (SO_PEERCRED) and talk only to the same user; the client checks before it
-  sends connection options, which carry credentials.
+  Both ends check the other's user id (``peer_uid``, SO_PEERCRED) and talk only to the same user; the client checks
+  before it sends connection options, which carry credentials.
 
   A lookup of a check-mode run that returns placeholders makes no agent start; the first one creates an empty file
   ``<pid>-<start time>.`` + CHECK_MODE_NOTICE there (O_EXCL: only one succeeds) and warns, so that the run warns once.
   Files of these three kinds whose controller is gone are removed by the next run (``remove_leftovers``).
 
 Start
-  The first client that finds no agent starts one and waits for the agent to print READY_LINE on its stdout, which
-  it does once its socket listens.
+  The first client that finds no agent starts one (``python -m`` of ``_checkout_agent``, with the collections root
+  on its path) and waits for the agent to print READY_LINE on its stdout, which it does once its socket listens.
+  Clients that only let go (the callback, ``checkout_release``) never start one: no agent means nothing is held.
 
 Messages
   One request per connection. A request is one line: a JSON object with ``op``, one of OPERATIONS, and that
@@ -41,7 +42,13 @@ Operations
                  the "play" and "run" checkouts; an "expiry" checkout stays held and is listed in "kept" with a warning.
   ``finish``     -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of everything; the agent then exits.
   ``status``     -> {"pid": the agent's pid, "held": [paths of the checkouts this run would release if no other run
-                 used them], "releasable": [the paths a ``release`` of all now would release]}.
+                 used them], "releasable": [the paths a ``release`` of all now would release]}. "releasable" leaves
+                 out what "held" has but a release would keep: an "expiry" checkout, one kept for an unanswered
+                 attempt (_checkout_agent.Holding), one another run on this machine uses (Leases).
+
+  The action plugin ``checkout_release`` depends on exactly this: in check mode it reports ``status``'s
+  "releasable" (filtered by the task's paths) as what it would release; otherwise it sends ``release`` with the
+  task's paths (null for ``all``) and returns "released" and "kept", and "warnings" as the task's warnings.
 
   "Letting go" of a checkout releases it unless another run may still be using it (Leases below): "released" lists
   the paths released, "kept" those left to another run or to PrivX's expiry, "warnings" a line for each release that
@@ -80,6 +87,8 @@ import hashlib
 import json
 import multiprocessing
 import os
+import socket
+import struct
 
 READY_LINE = 'privx-checkout-agent ready'
 
@@ -215,3 +224,11 @@ def process_start_time(pid):
     except (OSError, IndexError):
         return '0'
     return fields[19].decode() if len(fields) > 19 else '0'
+
+
+def peer_uid(connection):
+    """The user id of the process at the other end of a Unix socket (SO_PEERCRED), or None where the system cannot tell."""
+    if not hasattr(socket, 'SO_PEERCRED'):
+        return None
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
+    return struct.unpack('3i', credentials)[1]

@@ -23,17 +23,16 @@ import sys
 import threading
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import (
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import parse_timestamp, utc_now
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import (
     IN_DOUBT_TIMEOUTS,
     AccountSecrets,
     current_secret,
     release_through_outage,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp, utc_now
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import peer_uid
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     CHECKOUT,
     FINISH,
@@ -48,6 +47,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     decode_request,
     encode_reply,
     lease_key,
+    peer_uid,
 )
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
@@ -330,8 +330,8 @@ def _due(holding, used_before, ending, shutdown, now):
 def _release(secrets, path, checkout_id, expires=None):
     """Release one checkout; returns a warning text when it could not be released.
 
-    Retries are the client's (plugins/module_utils/_client.py): the release is idempotent (_secrets.py). Only when
-    they all met an outage does a second round follow (_secrets.release_through_outage).
+    Retries are the client's (plugins/module_utils/core/client.py): the release is idempotent (core/secrets.py). Only when
+    they all met an outage does a second round follow (core/secrets.py, release_through_outage).
     """
     try:
         release_through_outage(secrets, checkout_id)

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils._time import parse_timestamp
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import parse_timestamp
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     LEASES_FOLDER,
     ControllerProcess,

@@ -20,7 +20,7 @@ wait until no request is in flight, then judge from the emulator's state and req
 The cells of a module row share one ansible-playbook process (RowSession): per cell the task under test, a gate until
 the test has judged it, then the rerun and the second run; each task is a module process of its own, so nothing carries
 over between them but PrivX's state. A lookup row runs its play twice per cell, since its checkout agent lives as long
-as the run. An AWX row calls the credential plugin's backend as AWX does (awx_plugin_runner.py), twice.
+as the run. An AWX row calls the credential plugin's backend as AWX does (extensions/awx_credential_plugin/tests/awx_plugin_runner.py), twice.
 
 The emulator keeps its state, and its request log, in a SQLite file, so that the restart column can stop it and start
 it again on the same port and file (its tokens expired first: state kept, tokens gone).
@@ -76,7 +76,7 @@ def selected_columns(request):
 
 
 def awx_connection_defaults(column):
-    """The same for the AWX credential plugin (awx_plugin_runner.py sets them: AWX has no field for them)."""
+    """The same for the AWX credential plugin (extensions/awx_credential_plugin/tests/awx_plugin_runner.py sets them: AWX has no field for them)."""
     return {'timeout': TIMEOUT, 'retries': column.retries}
 
 

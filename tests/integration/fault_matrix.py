@@ -48,7 +48,7 @@ FIXTURE = os.path.join(HERE, 'fixtures', 'collection.json')
 
 OK = 'ok'
 FAILED_CLEAN = 'failed-clean'
-# What a failed call's message gives as its cause (the texts of _client.py and _errors.py).
+# What a failed call's message gives as its cause (the texts of core/client.py and core/errors.py).
 CAUSES = ('HTTP 429', 'HTTP 503', 'connection closed without an answer', 'no answer within the timeout', 'connection reset',
           'connection refused', 'timed out')
 

@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._client import TOKEN_PATH, PrivXClient
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXAuthError, PrivXConnectionError
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import TOKEN_PATH, PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXAuthError, PrivXConnectionError
 
 from conftest import LARGE_FIXTURE, PLANTED_SECRETS, assert_no_secret, connection_env
 

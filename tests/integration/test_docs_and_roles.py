@@ -12,7 +12,7 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import CONNECTION_OPTIONS
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import CONNECTION_OPTIONS
 from conftest import REPO, ansible_bin, connection_env
 
 PLUGIN_TYPES = {'modules': 'module', 'lookup': 'lookup', 'callback': 'callback', 'filter': 'filter'}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import RETURNED_DEFAULTS
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import RETURNED_SECRET
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import RETURNED_ACCOUNT
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import RETURNED_ACCOUNT_SECRET
 
 from conftest import assert_no_secret, connection_env
 
@@ -24,7 +24,7 @@ def test_managed_account_info_by_username_id_search_and_all(ansible, privx):
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'dbdomain'})
     assert result['changed'] is False and usernames(result['managed_accounts']) == sorted(held)
     # The same keys whether PrivX sends empty fields or leaves them out (this test runs against both renderings).
-    assert {frozenset(account) for account in result['managed_accounts']} == {frozenset(RETURNED_DEFAULTS)}
+    assert {frozenset(account) for account in result['managed_accounts']} == {frozenset(RETURNED_ACCOUNT)}
 
     result, _run = ansible.module('privx.secrets.managed_account_info', {'target_domain': 'dbdomain', 'username': 'app_ro'})
     assert [account['id'] for account in result['managed_accounts']] == [held['app_ro']['id']]
@@ -73,7 +73,7 @@ def test_account_secret_info_lists_and_searches_without_secret_values(ansible, p
     assert_no_secret(run.output + repr(result))
 
     # The same keys whether PrivX sends empty fields or leaves them out (this test runs against both renderings).
-    assert {frozenset(item) for item in result['account_secrets']} == {frozenset(RETURNED_SECRET)}
+    assert {frozenset(item) for item in result['account_secrets']} == {frozenset(RETURNED_ACCOUNT_SECRET)}
     assert [item['host'] for item in result['account_secrets'] if item['type'] == 'TARGET_DOMAIN_SECRET'] == [{}] * 3
 
     result, _run = ansible.module('privx.secrets.account_secret_info', {'username': 'app_ro'})

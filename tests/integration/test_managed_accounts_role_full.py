@@ -16,7 +16,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 
 from conftest import REPO, find_account
 from test_password_policy import policies, policy_client

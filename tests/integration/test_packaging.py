@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import ast
 import glob
 import os
 import subprocess
 import sys
+import tarfile
 
 import pytest
 import yaml
@@ -90,3 +92,16 @@ def test_galaxy_importer_accepts_the_tarball_without_error_or_warning(tarball, t
     problems = [line for line in output.splitlines() if line.startswith(('WARNING:', 'ERROR:', 'CRITICAL:'))]
     assert not problems, output[-5000:]
     assert 'ansible-lint run complete' in output and 'Importer processing completed successfully' in output
+
+
+def test_the_tarball_ships_no_test_of_what_it_does_not_ship(tarball):
+    """The AWX credential plugin is a deliverable of its own (extensions/, left out of the tarball): so are its tests."""
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+        texts = {name: archive.extractfile(name).read() for name in names if name.startswith('tests/') and name.endswith('.py')}
+    assert 'plugins/module_utils/core/client.py' in names and not [name for name in names if name.startswith('extensions/')]
+    assert 'tests/integration/test_fault_matrix_awx.py' not in names
+    imports = {name: {alias.name.split('.')[0] for node in ast.walk(ast.parse(text)) if isinstance(node, (ast.Import, ast.ImportFrom))
+                      for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or '')])}
+               for name, text in texts.items()}
+    assert [name for name, modules in imports.items() if modules & {'awx_plugin', 'awx_privx_credential_plugin'}] == []

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
 
 from conftest import connection_env, example_tasks
 

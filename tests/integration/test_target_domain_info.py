@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._scanned_accounts import RETURNED_SCANNED
-from ansible_collections.privx.secrets.plugins.module_utils._target_domains import RETURNED_DOMAIN
+from ansible_collections.privx.secrets.plugins.module_utils.resources.scanned_accounts import RETURNED_SCANNED_ACCOUNT
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import RETURNED_DOMAIN
 
 from test_target_domain import PrivXReader, failed_cleanly, writes_since
 
@@ -32,7 +32,7 @@ def test_all_one_by_name_or_id_with_scan_status_and_scanned_accounts(ansible, pr
     (corp,) = result['target_domains']
     scanned = reader.scanned('corp.example.com')
     assert sorted(account['username'] for account in corp['scanned_accounts']) == sorted(scanned)
-    assert {frozenset(account) for account in corp['scanned_accounts']} == {frozenset(RETURNED_SCANNED)}
+    assert {frozenset(account) for account in corp['scanned_accounts']} == {frozenset(RETURNED_SCANNED_ACCOUNT)}
     alice = [account for account in corp['scanned_accounts'] if account['username'] == 'alice'][0]
     assert alice['id'] == scanned['alice']['id'] and alice['email'] == 'alice@corp.example.com' and alice['ignored'] is False
 

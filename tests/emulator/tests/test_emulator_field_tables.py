@@ -342,9 +342,11 @@ def _collection_module(name: str):
 
 
 @pytest.mark.parametrize("table, module, defaults", [
-    ("ManagedAccount", "_accounts", "RETURNED_DEFAULTS"),
-    ("ScannedAccount", "_scanned_accounts", "RETURNED_SCANNED"),
-    ("TargetDomain", "_target_domains", "RETURNED_DOMAIN"),
+    ("ManagedAccount", "resources.managed_accounts", "RETURNED_ACCOUNT"),
+    ("ScannedAccount", "resources.scanned_accounts", "RETURNED_SCANNED_ACCOUNT"),
+    ("TargetDomain", "resources.target_domains", "RETURNED_DOMAIN"),
+    ("PasswordPolicy", "resources.password_policies", "RETURNED_POLICY"),
+    ("AccountSecret", "core.secrets", "RETURNED_ACCOUNT_SECRET"),
 ])
 def test_collection_returns_only_fields_the_models_have(table: str, module: str, defaults: str) -> None:
     returned = set(getattr(_collection_module(module), defaults))

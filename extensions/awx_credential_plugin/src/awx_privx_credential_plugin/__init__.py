@@ -5,8 +5,8 @@
 
 AWX calls ``privx_plugin.backend(**kwargs)`` with the values of ``inputs['fields']`` (entered
 once, on the PrivX credential) and ``inputs['metadata']`` (entered for each linked field). All
-PrivX calls go through the privx.secrets collection's client, which the build packages into
-``_module_utils`` (see hatch_build.py): same retries, Retry-After, timeouts, TLS handling and
+PrivX calls go through the privx.secrets collection's client core, which the build copies unchanged
+into ``_core`` (see hatch_build.py): same retries, Retry-After, timeouts, TLS handling and
 one-line errors without secrets as the collection's modules and lookup.
 """
 
@@ -26,11 +26,11 @@ import time
 
 import requests
 
-from awx_privx_credential_plugin._module_utils._client import PrivXClient
-from awx_privx_credential_plugin._module_utils._connection import ConnectionSettings
-from awx_privx_credential_plugin._module_utils._errors import PrivXConfigError, PrivXError
-from awx_privx_credential_plugin._module_utils._fields import shown
-from awx_privx_credential_plugin._module_utils._secrets import IN_DOUBT_TIMEOUTS, AccountSecrets, current_secret, release_through_outage
+from awx_privx_credential_plugin._core.client import PrivXClient
+from awx_privx_credential_plugin._core.connection import ConnectionSettings
+from awx_privx_credential_plugin._core.errors import PrivXConfigError, PrivXError
+from awx_privx_credential_plugin._core.fields import shown
+from awx_privx_credential_plugin._core.secrets import IN_DOUBT_TIMEOUTS, AccountSecrets, current_secret, release_through_outage
 
 __all__ = ['CredentialPlugin', 'PrivXCredentialError', 'privx_backend', 'privx_inputs', 'privx_plugin']
 
@@ -58,7 +58,7 @@ privx_inputs = {
          'help_text': "The OAuth client ID shown with the API client (privx-external unless changed)"},
         {'id': 'oauth_client_secret', 'label': 'OAuth Client Secret', 'type': 'string', 'secret': True,
          'help_text': 'The OAuth client secret shown with the API client'},
-        {'id': 'ca_cert', 'label': 'CA Certificate', 'type': 'string', 'multiline': True,
+        {'id': 'ca_bundle', 'label': 'CA Bundle (PEM)', 'type': 'string', 'multiline': True,
          'help_text': "PEM text of the CA that signed PrivX's TLS certificate. Empty: the system's trusted CAs."},
         {'id': 'verify_tls', 'label': 'Verify TLS Certificate', 'type': 'boolean', 'default': True,
          'help_text': "Check PrivX's TLS certificate. Turn off only for a test installation."},
@@ -122,8 +122,10 @@ def _lookup(kwargs):
         raise PrivXConfigError('give Secret Path, or Target Domain and Username')
     returned = _choice(kwargs, 'return_value', (RETURN_SECRET, RETURN_USERNAME))
     release = _choice(kwargs, 'release', (RELEASE_ON_EXPIRY, RELEASE_IMMEDIATELY))
-    verify = _flag(kwargs.get('verify_tls'), default=True)
-    with _ca_file(_text(kwargs, 'ca_cert') if verify else None) as ca_path:
+    # AWX hands a boolean field's value as a bool (None when the credential was saved before the field existed):
+    # ConnectionSettings refuses anything else.
+    verify = kwargs.get('verify_tls')
+    with _ca_file(_ca_bundle(kwargs) if verify is not False else None) as ca_path:
         settings = ConnectionSettings({
             'url': _text(kwargs, 'url'),
             'client_id': kwargs.get('client_id'),
@@ -215,7 +217,7 @@ def _ca_file(pem):
         yield None
         return
     if '-----BEGIN CERTIFICATE-----' not in pem:
-        raise PrivXConfigError('CA Certificate is not PEM text (-----BEGIN CERTIFICATE----- ...)')
+        raise PrivXConfigError('CA Bundle is not PEM text (-----BEGIN CERTIFICATE----- ...)')
     directory = tempfile.mkdtemp(prefix='privx-ca-')  # mode 0700
     try:
         path = os.path.join(directory, 'ca.pem')
@@ -236,12 +238,9 @@ def _text(kwargs, name):
     return value.strip()
 
 
-def _flag(value, default):
-    if value is None or value == '':
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() not in ('false', 'no', 'off', '0', 'n', 'f')
-    return bool(value)
+def _ca_bundle(kwargs):
+    """The CA Bundle field; a credential saved by version 0.1.0 of the plugin has it under its old id, ca_cert."""
+    return _text(kwargs, 'ca_bundle') or _text(kwargs, 'ca_cert')
 
 
 def _choice(kwargs, name, choices):

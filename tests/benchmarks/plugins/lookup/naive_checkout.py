@@ -22,9 +22,10 @@ options:
 
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.privx.secrets.plugins.module_utils._client import PrivXClient
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings, plugin_connection_options
-from ansible_collections.privx.secrets.plugins.module_utils._secrets import AccountSecrets, current_secret
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import plugin_connection_options
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import AccountSecrets, current_secret
 
 
 class LookupModule(LookupBase):

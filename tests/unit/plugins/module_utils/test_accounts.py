@@ -6,20 +6,28 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._accounts import (
-    comparable,
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import (
+    comparable_account,
     create_body,
-    desired_fields,
-    field_changes,
-    field_diff,
+    desired_account,
+    account_changes,
+    account_diff,
     pick_username,
     returned_account,
     writable_body,
 )
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._password_policies import PasswordPolicies
+from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 
-from policy_fakes import PolicyClient, policies
+from fake_privx import FakePrivX
+
+
+def policies(privx=None):
+    """PrivX's password policies default and strict, over the one fake."""
+    privx = privx or FakePrivX()
+    privx.policies[:] = [{'id': 'p-' + name, 'name': name} for name in ('default', 'strict')]
+    return PasswordPolicies(privx.client())
+
 
 # As PrivX renders it: empty strings and objects omitted, booleans always present.
 SERVER_ACCOUNT = {
@@ -31,21 +39,20 @@ SERVER_ACCOUNT = {
 
 
 def test_omitted_fields_compare_as_empty():
-    view = comparable(SERVER_ACCOUNT)
+    view = comparable_account(SERVER_ACCOUNT)
     assert view['comment'] == '' and view['additional_data'] == {} and view['password_policy'] == 'default'
-    assert field_changes(SERVER_ACCOUNT, {'comment': '', 'enabled': True, 'password_policy': 'default'}) == {}
+    assert account_changes(SERVER_ACCOUNT, {'comment': '', 'enabled': True, 'password_policy': 'default'}) == {}
 
 
 def test_only_declared_fields_that_differ_are_changes():
-    desired = desired_fields({'comment': 'new', 'enabled': None, 'account_state': 'MANAGED', 'email': 'app@example.com'})
+    desired = desired_account({'comment': 'new', 'enabled': None, 'account_state': 'MANAGED', 'email': 'app@example.com'})
     assert desired == {'comment': 'new', 'state': 'MANAGED', 'email': 'app@example.com'}
-    assert field_changes(SERVER_ACCOUNT, desired) == {'comment': 'new'}
+    assert account_changes(SERVER_ACCOUNT, desired) == {'comment': 'new'}
 
 
-def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup():
-    client = PolicyClient()
-    body = writable_body(SERVER_ACCOUNT, {'comment': 'new'}, PasswordPolicies(client))
-    assert client.asked == 0
+def test_put_body_carries_every_field_and_keeps_the_policy_without_a_lookup(privx):
+    body = writable_body(SERVER_ACCOUNT, {'comment': 'new'}, policies(privx))
+    assert privx.calls == []
     assert body['username'] == 'app_admin' and body['email'] == 'app@example.com' and body['comment'] == 'new'
     assert body['password_policy'] == {'id': 'p1', 'name': 'default'}
     assert body['explicit_checkout'] is True and body['rotation_enabled'] is False
@@ -85,12 +92,12 @@ def test_returned_accounts_never_carry_a_secret_and_have_every_key():
 
 
 def test_diff_uses_option_names():
-    before, after = field_diff(SERVER_ACCOUNT, {'state': 'UNMANAGED', 'comment': 'x'})
+    before, after = account_diff(SERVER_ACCOUNT, {'state': 'UNMANAGED', 'comment': 'x'})
     assert before == {'account_state': 'MANAGED', 'comment': ''}
     assert after == {'account_state': 'UNMANAGED', 'comment': 'x'}
 
 
 def test_additional_data_values_must_be_strings_as_privx_keeps_them():
-    assert desired_fields({'additional_data': {'team': 'ops', 'tier': '2'}})['additional_data'] == {'team': 'ops', 'tier': '2'}
+    assert desired_account({'additional_data': {'team': 'ops', 'tier': '2'}})['additional_data'] == {'team': 'ops', 'tier': '2'}
     with pytest.raises(PrivXConfigError, match=r"^accounts\[app\]\.additional_data\.tier must be a string, got 2: .*quote"):
-        desired_fields({'additional_data': {'team': 'ops', 'tier': 2}}, where='accounts[app].')
+        desired_account({'additional_data': {'team': 'ops', 'tier': 2}}, where='accounts[app].')

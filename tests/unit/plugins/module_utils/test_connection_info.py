@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection_info import JOBS, identity, job_rows
+from ansible_collections.privx.secrets.plugins.module_utils.resources.connection_info import JOBS, identity, job_rows
 
 
 def test_identity_takes_permissions_from_the_roles_and_the_union_alike():

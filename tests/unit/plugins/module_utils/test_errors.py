@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXError, on_api_error, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXConnectionError, PrivXError, on_api_error, when_not_found
 
 
 def answered(status):
@@ -44,3 +44,9 @@ def test_a_mapping_with_an_error_code_takes_only_that_code():
     with pytest.raises(PrivXApiError, match='VALUE_OUT_OF_BOUNDS'):
         with on_api_error(400, error_code='VALUE_DUPLICATE'):
             raise PrivXApiError('POST', '/x', 400, error_code='VALUE_OUT_OF_BOUNDS')
+
+
+def test_an_error_says_whether_it_is_an_outage_that_may_pass():
+    assert [PrivXApiError('POST', '/x', status).transient for status in (429, 502, 503, 504)] == [True] * 4
+    assert [PrivXApiError('POST', '/x', status).transient for status in (400, 401, 403, 404, 500)] == [False] * 5
+    assert PrivXConnectionError('no route').transient and not PrivXError('refused').transient

@@ -8,21 +8,21 @@ from datetime import timedelta
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._chunked import PrivXBatchError
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError, PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._rotation import outcome, plan_rotation, select_accounts, trigger, wait_for
-from ansible_collections.privx.secrets.plugins.module_utils._time import utc_now
+from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import PrivXBatchError
+from ansible_collections.privx.secrets.plugins.module_utils.converge.rotation import outcome, plan_rotation, select_accounts, trigger, wait_for
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import utc_now
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import TargetDomain
+from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts
+
+from fake_privx import AS_USUAL, DOMAIN, DOMAIN_ID, managed_account
+
+LIST = paths.managed_accounts(DOMAIN_ID)
 
 
 def stamp(delta):
     return (utc_now() - delta).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def account(username, history=(), **fields):
-    value = {'id': 'id-' + username, 'username': username, 'enabled': True, 'rotation_enabled': True, 'locked': False,
-             'rotation_history': list(history)}
-    value.update(fields)
-    return value
 
 
 def entry(version, age, status='SUCCESS'):
@@ -31,13 +31,13 @@ def entry(version, age, status='SUCCESS'):
 
 def test_older_than_picks_the_never_rotated_and_the_overdue_only():
     accounts = [
-        account('fresh', [entry(2, timedelta(days=1))]),
-        account('overdue', [entry(1, timedelta(days=40))]),
-        account('failed_recently', [entry(3, timedelta(days=40)), entry(3, timedelta(hours=1), status='ERROR')]),
-        account('never'),
-        account('busy', locked=True),
-        account('off', enabled=False),
-        account('manual_only', rotation_enabled=False),
+        managed_account('fresh', rotation_history=[entry(2, timedelta(days=1))]),
+        managed_account('overdue', rotation_history=[entry(1, timedelta(days=40))]),
+        managed_account('failed_recently', rotation_history=[entry(3, timedelta(days=40)), entry(3, timedelta(hours=1), status='ERROR')]),
+        managed_account('never'),
+        managed_account('busy', locked=True),
+        managed_account('off', enabled=False),
+        managed_account('manual_only', rotation_enabled=False),
     ]
     due, skipped = plan_rotation(accounts, timedelta(days=30))
     assert [item['username'] for item in due] == ['overdue', 'failed_recently', 'never']
@@ -49,61 +49,51 @@ def test_older_than_picks_the_never_rotated_and_the_overdue_only():
 
 def test_selection_by_username_reports_every_unmanaged_name():
     with pytest.raises(PrivXConfigError, match='not managed accounts of corp: ghost, phantom'):
-        select_accounts([account('a')], ['a', 'ghost', 'phantom'], 'corp')
+        select_accounts([managed_account('a')], ['a', 'ghost', 'phantom'], 'corp')
 
 
 def test_outcome_reads_the_new_history_entry():
-    before = account('a', [entry(3, timedelta(days=40))])
-    after = account('a', [entry(3, timedelta(days=40)), entry(4, timedelta(seconds=1))])
+    before = managed_account('a', rotation_history=[entry(3, timedelta(days=40))])
+    after = managed_account('a', rotation_history=[entry(3, timedelta(days=40)), entry(4, timedelta(seconds=1))])
     report = outcome(before, after)
     assert (report['previous_version'], report['new_version'], report['status']) == (3, 4, 'SUCCESS')
-    failed = outcome(before, account('a', before['rotation_history'] + [entry(3, timedelta(0), 'ERROR')]))
+    failed = outcome(before, managed_account('a', rotation_history=before['rotation_history'] + [entry(3, timedelta(0), 'ERROR')]))
     assert (failed['new_version'], failed['status']) == (None, 'ERROR')
 
 
-class PollingStore:
-    def __init__(self, answers):
-        self.answers = answers
-        self.polls = 0
-
-    def all(self):
-        self.polls += 1
-        return self.answers[min(self.polls, len(self.answers)) - 1]
+def domain_accounts(privx, **options):
+    return ManagedAccounts(privx.client(**options), TargetDomain(DOMAIN_ID, DOMAIN))
 
 
-def test_waiting_polls_the_whole_set_once_per_round_and_backs_off():
-    started = [account('a'), account('b')]
-    running = [account('a', locked=True), account('b', locked=True)]
-    done = [account('a', [entry(1, timedelta(0))]), account('b', [entry(1, timedelta(0), 'ERROR')])]
-    store, sleeps = PollingStore([running, running, done]), []
-    reports = wait_for(store, started, timeout=60, sleep=sleeps.append, clock=lambda: 0.0)
-    assert store.polls == 3 and sleeps == [0.5, 1.0, 2.0]
+def test_waiting_polls_the_whole_set_once_per_round_and_backs_off(privx):
+    started = [managed_account('a'), managed_account('b')]
+    running = [managed_account('a', locked=True), managed_account('b', locked=True)]
+    done = [managed_account('a', rotation_history=[entry(1, timedelta(0))]), managed_account('b', rotation_history=[entry(1, timedelta(0), 'ERROR')])]
+    privx.script('GET', LIST, running, running, done)
+    sleeps = []
+    reports = wait_for(domain_accounts(privx), started, timeout=60, sleep=sleeps.append, clock=lambda: 0.0)
+    assert privx.count('GET', LIST) == 3 and sleeps == [0.5, 1.0, 2.0]
     assert [(item['username'], item['status']) for item in reports] == [('a', 'SUCCESS'), ('b', 'ERROR')]
 
 
-def test_waiting_gives_up_at_the_timeout():
+def test_waiting_gives_up_at_the_timeout(privx):
     now = [0.0]
 
     def sleep(seconds):
         now[0] += seconds
 
-    reports = wait_for(PollingStore([[account('a', locked=True)]]), [account('a')], timeout=5, sleep=sleep, clock=lambda: now[0])
+    privx.answers[('GET', LIST)] = [managed_account('a', locked=True)]
+    reports = wait_for(domain_accounts(privx), [managed_account('a')], timeout=5, sleep=sleep, clock=lambda: now[0])
     assert reports[0]['status'] == 'TIMEOUT' and now[0] == pytest.approx(5.0)
 
 
-def test_a_failed_batch_rotate_chunk_says_which_accounts_were_started():
-    class Domain:
-        def __init__(self):
-            self.calls = []
-
-        def batch(self, operation, ids):
-            self.calls.append((operation, ids))
-            if len(self.calls) == 2:
-                raise PrivXApiError('POST', '/batch/rotate', 503, error_code='TOO_MANY_CONNECTIONS', attempts=3)
-
+def test_a_failed_batch_rotate_chunk_says_which_accounts_were_started(privx):
+    rotate = paths.managed_account_batch(DOMAIN_ID, 'rotate')
+    privx.script('POST', rotate, AS_USUAL, PrivXApiError('POST', rotate, 503, error_code='TOO_MANY_CONNECTIONS'))
     accounts = [{'id': 'id-%d' % number, 'username': 'u%d' % number} for number in range(5)]
     with pytest.raises(PrivXBatchError) as caught:
-        trigger(Domain(), accounts, batch_size=2)
+        trigger(domain_accounts(privx, retries=0), accounts, batch_size=2)
+    assert [body['ids'] for method, path, body in privx.calls] == [['id-0', 'id-1'], ['id-2', 'id-3']]
     assert str(caught.value).startswith('batch rotate chunk 2 of 3 failed, so its 2 account(s) were not applied (u2, u3): PrivX POST')
     assert 'Applied before it: rotated 2. Not applied: rotated 3.' in str(caught.value)
     assert caught.value.result_fields() == {'changed': True, 'applied': {'rotated': ['u0', 'u1']},

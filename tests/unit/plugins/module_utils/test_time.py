@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXConfigError
-from ansible_collections.privx.secrets.plugins.module_utils._time import as_rfc3339, moment_before, parse_duration, parse_timestamp
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_rfc3339, moment_before, parse_duration, parse_timestamp
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
 
 
 @pytest.mark.parametrize('text, expected', [

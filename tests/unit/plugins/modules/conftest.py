@@ -4,10 +4,11 @@
 """Running a module's main() in-process, without a server: its arguments in, its result out.
 
 ``patch_ansible_module`` feeds the arguments to AnsibleModule the way Ansible does (indirect parametrize, or call
-the ``run_module`` fixture); ``privx`` replaces the one HTTP client with ``module_fakes.FakePrivX``, which answers
-from a small in-memory domain and records every call. The collection is imported inside the fixtures: pytest
-loads this file before the collection is importable. The folder is a package (``__init__.py``) so that neither
-this conftest nor the test files are taken for their namesakes in tests/integration.
+the ``run_module`` fixture); ``privx`` makes every PrivXModule's client talk to the one fake of PrivX
+(``tests/unit/plugins/fake_privx.py``), which answers from a small in-memory domain and records every call. The
+collection is imported inside the fixtures: pytest loads this file before the collection is importable. The folder
+is a package (``__init__.py``) so that neither this conftest nor the test files are taken for their namesakes in
+tests/integration.
 """
 
 from __future__ import annotations
@@ -19,14 +20,23 @@ import pytest
 CONNECTION = {'url': 'https://privx.example.com', 'access_token': 'planted-unit-token'}
 
 
+class ModuleExit(Exception):
+    """main() ended: the result it printed."""
+
+    def __init__(self, result):
+        super().__init__(result.get('msg', ''))
+        self.result = result
+
+
 @pytest.fixture
 def privx(monkeypatch):
-    """The fake PrivX every PrivXModule of the test talks to."""
-    from ansible_collections.privx.secrets.plugins.module_utils import _module
-    from .module_fakes import FakePrivX
+    """The one fake of PrivX (tests/unit/plugins/fake_privx.py): every PrivXModule of the test talks to it through the
+    collection's real client."""
+    from ansible_collections.privx.secrets.plugins.module_utils.module import base as module_base
+    from fake_privx import FakePrivX
 
     fake = FakePrivX()
-    monkeypatch.setattr(_module, 'PrivXClient', lambda settings: fake)
+    monkeypatch.setattr(module_base, 'PrivXClient', fake.client)
     return fake
 
 
@@ -34,7 +44,6 @@ def privx(monkeypatch):
 def patch_ansible_module(request, monkeypatch):
     """Give AnsibleModule these arguments (``request.param`` when parametrized indirectly); its result raises ModuleExit."""
     from ansible.module_utils import basic
-    from .module_fakes import ModuleExit
 
     def patch(args):
         arguments = dict(CONNECTION, **args)
@@ -56,8 +65,6 @@ def patch_ansible_module(request, monkeypatch):
 @pytest.fixture
 def run_module(patch_ansible_module):
     """run_module(module, args) -> the result main() would print (check and diff mode as _ansible_check_mode/_ansible_diff)."""
-    from .module_fakes import ModuleExit
-
     def run(module, args):
         patch_ansible_module(args)
         with pytest.raises(ModuleExit) as ended:

@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.modules import account_secret_info, managed_account_info
 
-from .module_fakes import DOMAIN, DOMAIN_ID
+from fake_privx import DOMAIN, DOMAIN_ID
 
 
 def test_search_options_become_privx_criteria_with_rfc3339_dates(run_module, privx):

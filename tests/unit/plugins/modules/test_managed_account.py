@@ -9,9 +9,9 @@ from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.privx.secrets.plugins.modules import managed_account
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 
-from .module_fakes import DOMAIN, DOMAIN_ID
+from fake_privx import DOMAIN, DOMAIN_ID
 
 
 def test_creates_with_defaults_and_returns_every_documented_key(run_module, privx):

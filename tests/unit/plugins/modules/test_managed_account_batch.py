@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.modules import managed_account_batch
 
-from .module_fakes import DOMAIN, DOMAIN_ID
+from fake_privx import DOMAIN, DOMAIN_ID
 
 
 def test_creates_updates_and_returns_sorted_lists(run_module, privx):

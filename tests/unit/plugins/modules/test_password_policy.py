@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.modules import password_policy, password_policy_info
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError
-from ansible_collections.privx.secrets.plugins.module_utils._time import as_iso_duration
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_iso_duration
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError
 
 POLICY = {'id': 'p-default', 'name': 'default', 'rotation_interval': 'P30D', 'password_min_length': 12, 'password_max_length': 32,
           'use_special_characters': True, 'use_lower_case': True, 'use_upper_case': True, 'use_numbers': True, 'max_versions': 0,

@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.modules import rotate
 
-from .module_fakes import DOMAIN
+from fake_privx import DOMAIN
 
 RECENT = [{'version': 1, 'rotated': '2999-01-01T00:00:00Z', 'status': 'SUCCESS'}]
 

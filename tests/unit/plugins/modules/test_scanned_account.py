@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.modules import scanned_account
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 
-from .module_fakes import DOMAIN, DOMAIN_ID
+from fake_privx import DOMAIN, DOMAIN_ID
 
 
 @pytest.fixture

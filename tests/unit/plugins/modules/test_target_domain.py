@@ -9,11 +9,12 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.modules import target_domain, target_domain_info
 
-from ansible_collections.privx.secrets.plugins.module_utils import _paths as paths
-from ansible_collections.privx.secrets.plugins.module_utils._converge_domain import wait_for_scan
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXApiError
+from ansible_collections.privx.secrets.plugins.module_utils.converge.domain import wait_for_scan
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError
+from ansible_collections.privx.secrets.plugins.module_utils.resources.target_domains import TargetDomains
 
-from .module_fakes import DOMAIN, DOMAIN_ID
+from fake_privx import DOMAIN, DOMAIN_ID
 
 SECRET = 'planted-unit-bind-secret'
 ENDPOINT = {'type': 'AD', 'ldap_address': 'dc1.example.com', 'ldap_port': 636, 'ldap_base_dn': 'DC=example,DC=com'}
@@ -105,14 +106,8 @@ def test_scan_always_on_an_unchanged_domain_starts_a_scan_and_reports_a_failure(
     assert result['scan'] == {'status': 'ERROR', 'message': 'bind failed', 'accounts_found': 0, 'new_accounts': 0}
 
 
-def test_waiting_for_a_scan_backs_off_and_stops_at_the_timeout():
-    class Domains:
-        reads = 0
-
-        def get(self, _domain_id):
-            Domains.reads += 1
-            return {'scan_status': 'SCANNING'}
-
+def test_waiting_for_a_scan_backs_off_and_stops_at_the_timeout(privx):
+    privx.answers[('GET', paths.target_domain(DOMAIN_ID))] = {'scan_status': 'SCANNING'}
     now = [0.0]
     slept = []
 
@@ -120,8 +115,8 @@ def test_waiting_for_a_scan_backs_off_and_stops_at_the_timeout():
         slept.append(seconds)
         now[0] += seconds
 
-    domain = wait_for_scan(Domains(), 'x', 10, sleep=sleep, clock=lambda: now[0])
-    assert domain == {'scan_status': 'SCANNING'} and now[0] == 10
+    domain = wait_for_scan(TargetDomains(privx.client()), DOMAIN_ID, 10, sleep=sleep, clock=lambda: now[0])
+    assert domain == {'scan_status': 'SCANNING'} and now[0] == 10 and privx.count('GET', paths.target_domain(DOMAIN_ID)) == len(slept)
     assert slept[:4] == [0.5, 1.0, 2.0, 4.0] and max(slept) <= 5.0
 
 
@@ -199,3 +194,14 @@ def test_a_domain_deleted_while_its_scan_is_awaited_says_so_and_reports_the_scan
     assert result['failed'] is True and result['changed'] is True
     assert result['msg'] == "target domain 'corp.example.com' was deleted while its scan was awaited"
     assert result['target_domain'] == {}
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'name': 'corp', 'state': 'absent', 'scan': 'always'}, 'scan: always contradicts state: absent; drop one of them'),
+    ({'name': 'corp', 'wait': True},
+     'wait: true contradicts scan: false; wait waits for a scan: set scan to true or always, or drop wait'),
+])
+def test_contradicting_options_fail_before_any_call(run_module, privx, args, message):
+    result = run_module(target_domain, args)
+    assert result['failed'] and result['msg'] == message
+    assert privx.calls == []

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils import _agent_connection
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, agent_directory, private_directory
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import ControllerProcess
@@ -135,3 +135,10 @@ def test_a_fallback_directory_another_user_took_says_how_to_choose_another(envir
         tempfile.tempdir = None
     assert str(caught.value) == ('refusing the checkout agent directory %s: another user owns it; set PRIVX_AGENT_DIR to an '
                                  'absolute path of a directory of yours (mode 700) to use another one' % taken)
+
+
+def test_the_agent_module_is_found_under_the_collections_root_this_run_uses():
+    from ansible_collections.privx.secrets.plugins.plugin_utils import _agent_connection
+    module_file = os.path.join(_agent_connection.COLLECTIONS_ROOT, *_agent_connection.AGENT_MODULE.split('.')) + '.py'
+    assert os.path.isfile(module_file)
+    assert os.path.samefile(os.path.dirname(module_file), os.path.dirname(_agent_connection.__file__))

@@ -1,18 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CheckoutAgent against a fake secrets API: no sockets, no ansible-playbook, no PrivX."""
+"""CheckoutAgent against the one fake of PrivX (tests/unit/plugins/fake_privx.py): no sockets, no ansible-playbook."""
 
 from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.privx.secrets.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils._errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import AccountSecrets
 from ansible_collections.privx.secrets.plugins.plugin_utils import _checkout_agent
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     LEAVE_TO_EXPIRY,
@@ -25,55 +26,26 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import CheckoutAgent
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
+from fake_privx import FakePrivX, stamp
+
 CONNECTION = {'url': 'https://privx.example.com', 'client_id': 'c', 'client_secret': 's', 'oauth_client_secret': 'o',
               'timeout': 2}
 
 
-def stamp(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-class FakeSecrets:
-    """PrivX's checkouts for one API client: one active checkout per path, answered again while it is active."""
-
-    def __init__(self, settings, delay=0.0):
-        self.client = type('Client', (), {'settings': settings})()
-        self.delay = delay
-        self.active = {}
-        self.posts = []
-        self.released = []
-        self._lock = threading.Lock()
-
-    def already_active(self, path, age):
-        """A checkout another run made ``age`` seconds ago."""
-        self.active[path] = self._record(path, time.time() - age)
-
-    def _record(self, path, created):
-        return {'id': 'id-%s-%d' % (path, len(self.posts)), 'path': path, 'created': stamp(created),
-                'expires': stamp(time.time() + 3600), 'secrets': [{'version': 1, 'secret': 'planted-%s' % path}]}
-
-    def checkout(self, path):
-        time.sleep(self.delay)
-        with self._lock:
-            self.posts.append(path)
-            if path not in self.active:
-                self.active[path] = self._record(path, time.time())
-            return self.active[path]
-
-    def release(self, checkout_id):
-        with self._lock:
-            self.released.append(checkout_id)
-            self.active = {path: record for path, record in self.active.items() if record['id'] != checkout_id}
-
-
 @pytest.fixture
-def api():
-    made = []
+def api(privx):
+    """([the one fake of PrivX], a secrets API factory as the agent takes it: AccountSecrets over the real client)."""
 
-    def secrets_api(settings, delay=0.0):
-        made.append(FakeSecrets(settings, delay))
-        return made[-1]
-    return made, secrets_api
+    def secrets_api(settings, delay=None):
+        if delay is not None:
+            privx.checkout_delay = delay
+        return AccountSecrets(privx.client(settings))
+    return [privx], secrets_api
+
+
+def posts(privx):
+    """The paths of the checkout requests PrivX got."""
+    return [body['path'] for method, path, body in privx.calls if (method, path) == ('POST', paths.CHECKOUTS)]
 
 
 def make_agent(secrets_api):
@@ -90,7 +62,7 @@ def test_one_checkout_per_path_however_many_threads_ask(api):
         thread.start()
     for thread in threads:
         thread.join()
-    assert made[0].posts == ['d/a']
+    assert posts(made[0]) == ['d/a']
     assert {answer['value'] for answer in answers} == {'planted-d/a'}
     assert agent.release()['released'] == ['d/a']
     assert made[0].active == {}
@@ -111,13 +83,11 @@ def test_a_checkout_another_run_made_is_used_warned_about_once_and_never_release
     assert list(made[0].active) == ['d/theirs'], 'the other run\'s checkout was released'
 
 
-def test_a_checkout_made_just_now_by_our_request_is_ours(api, monkeypatch):
+def test_a_checkout_made_just_now_by_our_request_is_ours(api):
     made, secrets_api = api
     agent, _warnings = make_agent(secrets_api)
     # PrivX gives whole seconds (up to one earlier than the moment), and its clock may lag ours a little: still ours.
-    made_at = time.time() - 0.9
-    monkeypatch.setattr(FakeSecrets, '_record', lambda self, path, created: {
-        'id': 'x', 'path': path, 'created': stamp(made_at), 'expires': stamp(time.time() + 60), 'secrets': [{'version': 1, 'secret': 's'}]})
+    made[0].created_offset = -0.9
     assert agent.checkout(CONNECTION, path='d/a')['warning'] is None
     assert agent.release()['released'] == ['d/a']
 
@@ -142,7 +112,7 @@ def test_status_lists_as_releasable_only_what_a_release_now_releases(api, monkey
     monkeypatch.setattr(_checkout_agent, 'IN_DOUBT_TIMEOUTS', 30)
     agent, _warnings = make_agent(lambda settings: secrets_api(settings, delay=2.05))
     agent.checkout(CONNECTION, path='d/a')
-    made[0].delay = 0.0
+    made[0].checkout_delay = 0.0
     agent.checkout(CONNECTION, path='d/b')
     server = type('Server', (), {'agent': agent})()
     status = _checkout_agent.AgentServer.dispatch(server, STATUS, {})
@@ -169,9 +139,8 @@ def test_a_failed_release_is_a_warning_at_shutdown(api):
     agent, warnings = make_agent(secrets_api)
     agent.checkout(CONNECTION, path='d/a')
 
-    def refuse(_checkout_id):
-        raise PrivXError('HTTP 503')
-    made[0].release = refuse
+    release = paths.checkout_release(made[0].active['d/a']['id'])
+    made[0].answers[('POST', release)] = PrivXApiError('POST', release, 400, 'REFUSED', 'refused')
     agent.release_for_shutdown()
     assert len(warnings) == 1 and "could not release the checkout of 'd/a'" in warnings[0]
 
@@ -179,16 +148,13 @@ def test_a_failed_release_is_a_warning_at_shutdown(api):
 def test_a_failed_checkout_is_answered_from_memory_for_a_while(api):
     made, secrets_api = api
     agent, _warnings = make_agent(secrets_api)
-    agent.checkout(CONNECTION, path='d/warm')  # the fake exists from here on
-
-    def refuse(_path):
-        made[0].posts.append('refused')
-        raise PrivXError('PrivX answered 503')
-    made[0].checkout = refuse
+    connection = dict(CONNECTION, retries=0)
+    agent.checkout(connection, path='d/warm')
+    made[0].answers[('POST', paths.CHECKOUTS)] = PrivXApiError('POST', paths.CHECKOUTS, 503, 'MAX_LOAD')
     for _attempt in range(5):
         with pytest.raises(PrivXError, match='503'):
-            agent.checkout(CONNECTION, path='d/a')
-    assert made[0].posts.count('refused') == 1
+            agent.checkout(connection, path='d/a')
+    assert posts(made[0]) == ['d/warm', 'd/a']
 
 
 def test_releases_run_in_parallel(api):
@@ -196,12 +162,7 @@ def test_releases_run_in_parallel(api):
     agent, _warnings = make_agent(secrets_api)
     for number in range(5):
         agent.checkout(CONNECTION, path='d/%d' % number)
-    release = made[0].release
-
-    def slow_release(checkout_id):
-        time.sleep(0.3)
-        release(checkout_id)
-    made[0].release = slow_release
+    made[0].release_delay = 0.3
     started = time.monotonic()
     assert agent.release()['released'] == ['d/%d' % number for number in range(5)]
     assert time.monotonic() - started < 1.0
@@ -214,7 +175,7 @@ class Machine:
     """Runs of one machine against one PrivX: each run an agent, all sharing one fake PrivX and one set of leases."""
 
     def __init__(self, leases_class=MemoryLeases, **leases_options):
-        self.privx = FakeSecrets(ConnectionSettings(CONNECTION))
+        self.privx = FakePrivX()
         self.live = set()
         self.store = {}
         self.leases_class = leases_class
@@ -226,7 +187,8 @@ class Machine:
         self.warnings[name] = []
         options = dict(self.leases_options) or {'store': self.store}
         leases = self.leases_class(me=name, alive=lambda other: other in self.live, **options)
-        return CheckoutAgent(self.warnings[name].append, secrets_api=lambda _settings: self.privx, leases=leases)
+        return CheckoutAgent(self.warnings[name].append, secrets_api=lambda settings: AccountSecrets(self.privx.client(settings)),
+                             leases=leases)
 
     def end(self, name, agent):
         self.live.discard(name)

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checks and views that the resource files (accounts, scanned accounts, target domains, password policies) share."""
+
+from __future__ import annotations
+
+import copy
+
+from .errors import PrivXConfigError
+
+
+def checked_name(value, option):
+    """A name option as given: neither empty nor with leading or trailing spaces (PrivX would keep them)."""
+    if value is None or not value.strip():
+        raise PrivXConfigError('%s must not be empty' % option)
+    if value != value.strip():
+        raise PrivXConfigError('%s %r has leading or trailing spaces' % (option, value))
+    return value
+
+
+# Longest part of a value that a message of ours repeats.
+MAX_SHOWN = 200
+
+
+def shown(value):
+    """A value as a message repeats it: quoted, and cut with its length said when long (a 100,000-character path
+    would otherwise come back whole)."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= MAX_SHOWN:
+        return repr(text)
+    return '%r... (%d characters)' % (text[:MAX_SHOWN], len(text))
+
+
+def returned_view(defaults, obj):
+    """``defaults`` (every documented key with its empty value) overlaid with what ``obj`` holds for those keys.
+
+    Deep copies both, so a module's result never shares a list or dict with PrivX's answer; keys PrivX adds are
+    left out, and a key PrivX leaves out or sends as null keeps its empty value.
+    """
+    view = copy.deepcopy(defaults)
+    view.update((key, copy.deepcopy(obj[key])) for key in defaults if obj.get(key) is not None)
+    return view

@@ -1,0 +1,304 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one in-memory fake of PrivX for unit tests: the server side of the collection's real client.
+
+``FakePrivX`` holds one target domain (``DOMAIN``) with its managed and scanned accounts, password policies,
+account secrets and checkouts, and answers what the collection's ``PrivXClient`` sends (it is the client's
+``session``): so code under test runs the real client, with its paging, error mapping and retries. It records
+every call as (method, path, body) in ``calls``. What a test needs beyond the state:
+
+- ``answers[(method, path)]``: a value to answer instead (a ``PrivXApiError``, a ``Reply`` or any JSON value),
+  every time;
+- ``script(method, path, *replies)``: replies (a ``Reply``, a JSON value, a ``PrivXApiError``, an exception to
+  raise as requests would, or ``AS_USUAL``) for the next calls that match, one each, before anything else
+  (``None`` matches any method or path);
+- ``checkout_delay`` and ``release_delay``: seconds a checkout or a release takes (the agent's threads);
+- ``created_offset``: seconds added to the ``created`` time of a new checkout (PrivX's clock against ours).
+
+The state is plain dicts that tests read and write directly (``managed``, ``scanned``, ``policies``, ``secrets``,
+``active`` checkouts by path, ``released`` checkout ids); ``client()`` builds a real client over the fake. The
+``privx`` fixture (each unit test folder's conftest.py) hands a fresh one to a test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import unquote, urlsplit
+
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import TOKEN_PATH, PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError
+
+URL = 'https://privx.example.com'
+DOMAIN_ID = '0c5a8f7e-221c-11ee-be56-0242ac120002'
+DOMAIN = 'corp.example.com'
+TOKEN = 'planted-fake-token'
+AS_USUAL = object()  # a scripted reply: answer this call from the state
+
+
+def stamp(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def managed_account(username, **fields):
+    """A managed account of DOMAIN as PrivX answers it: the one account builder of the unit tests."""
+    return dict({'id': 'm-' + username, 'username': username, 'enabled': True, 'rotation_enabled': True, 'locked': False,
+                 'explicit_checkout': False, 'state': 'MANAGED', 'target_domain': {'id': DOMAIN_ID, 'name': DOMAIN}}, **fields)
+
+
+class Reply:
+    """One HTTP answer, with what the client reads of a requests response."""
+
+    def __init__(self, status=200, body=None, headers=None):
+        self.status_code = status
+        self._body = body
+        self.headers = headers or {}
+        self.reason = 'Reason'
+        self.content = b'' if body is None else json.dumps(body).encode() if not isinstance(body, Exception) else b'x'
+
+    def json(self):
+        if isinstance(self._body, Exception):
+            raise self._body
+        return self._body
+
+
+def error_reply(error):
+    """A PrivXApiError as PrivX would have answered it."""
+    return Reply(error.status, {'error_code': error.error_code, 'error_message': error.error_message, 'property': error.property})
+
+
+class FakePrivX:
+    """PrivX in memory, answering the real client (see the module docstring)."""
+
+    def __init__(self):
+        self.headers = {}  # the session's headers, as requests.Session has them
+        self.calls = []
+        self.answers = {}
+        self._scripts = []
+        self.domains = [{'id': DOMAIN_ID, 'name': DOMAIN}]
+        self.managed = []
+        self.scanned = []
+        self.policies = [{'id': 'p-default', 'name': 'default'}]
+        self.secrets = []
+        self.active = {}
+        self.released = []
+        self.token_grants = 0
+        self.checkout_delay = 0.0
+        self.release_delay = 0.0
+        self.created_offset = 0.0
+        self._lock = threading.RLock()
+
+    # -- what tests set up and read -------------------------------------------------------------------------------
+
+    def account(self, username, **fields):
+        """A managed account of DOMAIN, held by this PrivX."""
+        account = managed_account(username, **fields)
+        self.managed.append(account)
+        return account
+
+    def scanned_account(self, username, **fields):
+        account = dict({'id': 's-' + username, 'username': username}, **fields)
+        self.scanned.append(account)
+        return account
+
+    def already_active(self, path, age):
+        """A checkout of ``path`` that another run made ``age`` seconds ago."""
+        self.active[path] = self._checkout_record(path, time.time() - age)
+
+    def script(self, method, path, *replies):
+        self._scripts.append([method, path, list(replies)])
+
+    def writes(self):
+        return [call for call in self.calls if call[0] in ('PUT', 'DELETE') or (call[0] == 'POST' and not call[1].endswith('/search'))]
+
+    def count(self, method, path):
+        return sum(1 for call in self.calls if call[:2] == (method, path))
+
+    def client(self, settings=None, **options):
+        """A real PrivXClient that talks to this fake (an access token unless ``options`` say otherwise), without pauses."""
+        if settings is None:
+            settings = ConnectionSettings(dict({'url': URL, 'access_token': None if options.get('client_id') else TOKEN}, **options))
+        return PrivXClient(settings, session=self, sleep=lambda _seconds: None)
+
+    # -- the session the client sends through ---------------------------------------------------------------------
+
+    def request(self, method, url, params=None, json=None, data=None, **_kwargs):  # pylint: disable=redefined-outer-name
+        path = urlsplit(url).path
+        body = json if json is not None else data
+        with self._lock:
+            self.calls.append((method, path, body))
+            scripted = self._next_scripted(method, path)
+        if scripted is not None and scripted is not AS_USUAL:
+            return _as_reply(scripted, params)
+        if (method, path) in self.answers:
+            return _as_reply(self.answers[(method, path)], params)
+        return self._handle(method, path, body or {}, params or {})
+
+    def _next_scripted(self, method, path):
+        for entry in self._scripts:
+            if entry[2] and entry[0] in (None, method) and entry[1] in (None, path):
+                return entry[2].pop(0)
+        return None
+
+    # -- PrivX's behaviour ----------------------------------------------------------------------------------------
+
+    def _handle(self, method, path, body, params):
+        if (method, path) == ('POST', TOKEN_PATH):
+            self.token_grants += 1
+            return Reply(200, {'access_token': TOKEN, 'token_type': 'bearer', 'expires_in': 300})
+        for pattern, handler in self._routes():
+            match = re.fullmatch(pattern, '%s %s' % (method, path))
+            if match:
+                answer = handler(body, *(unquote(group) for group in match.groups()))
+                if isinstance(answer, Reply):
+                    return answer
+                return _as_reply(answer, params)
+        return error_reply(PrivXApiError(method, path, 404, error_code='GENERAL_ERROR', error_message='not found'))
+
+    def _routes(self):
+        managed = re.escape(paths.managed_accounts(DOMAIN_ID))
+        scanned = re.escape(paths.scanned_accounts(DOMAIN_ID))
+        return (
+            ('GET ' + re.escape(paths.TARGET_DOMAINS), lambda body: _Listed(self.domains)),
+            ('POST ' + re.escape(paths.TARGET_DOMAIN_SEARCH), lambda body: _Listed(_matching(self.domains, body, 'name'))),
+            ('GET ' + re.escape(paths.PASSWORD_POLICIES), lambda body: _Listed(self.policies)),
+            ('POST ' + re.escape(paths.PASSWORD_POLICY), lambda body: self._create(self.policies, body)),
+            ('(GET|PUT|DELETE) ' + re.escape(paths.PASSWORD_POLICY) + '/([^/]+)', lambda body, method, item_id: self._one(
+                self.policies, method, item_id, body)),
+            ('POST ' + re.escape(paths.TARGET_DOMAINS), lambda body: self._create(self.domains, body)),
+            ('(GET|PUT|DELETE) ' + re.escape(paths.TARGET_DOMAINS) + '/([^/]+)', lambda body, method, item_id: self._one(
+                self.domains, method, item_id, body)),
+            ('POST ' + re.escape(paths.TARGET_DOMAINS) + '/([^/]+)/refresh', lambda body, item_id: None),
+            ('GET ' + managed, lambda body: _Listed(self.managed)),
+            ('POST ' + managed + '/search', lambda body: _Listed(_matching(self.managed, body, 'username'))),
+            ('POST ' + managed, self._create_account),
+            ('POST ' + managed + '/batch/(create|edit|delete|rotate)', self._batch),
+            ('(GET|PUT|DELETE) ' + managed + '/([^/]+)', self._one_account),
+            ('POST ' + managed + '/([^/]+)/(rotate|password)', self._account_action),
+            ('GET ' + scanned, lambda body: _Listed(self.scanned)),
+            ('POST ' + scanned + '/search', lambda body: _Listed(_matching(self.scanned, body, 'username'))),
+            ('POST ' + scanned + '/batch/edit', self._edit_scanned),
+            ('GET ' + re.escape(paths.SECRETS), lambda body: _Listed(self.secrets)),
+            ('POST ' + re.escape(paths.SECRET_SEARCH), lambda body: _Listed(
+                [item for item in self.secrets if not body.get('username') or item.get('username') == body['username']])),
+            ('GET ' + re.escape(paths.CHECKOUTS), lambda body: _Listed(list(self.active.values()))),
+            ('POST ' + re.escape(paths.CHECKOUTS), self._checkout),
+            ('POST ' + re.escape(paths.CHECKOUTS) + '/([^/]+)/release', self._release),
+        )
+
+    @staticmethod
+    def _create(objects, body):
+        made = dict(body, id=str(uuid.uuid4()))
+        objects.append(made)
+        return Reply(201, {'id': made['id']})
+
+    @staticmethod
+    def _one(objects, method, item_id, body):
+        found = next((item for item in objects if item['id'] == item_id), None)
+        if found is None:
+            return error_reply(PrivXApiError(method, item_id, 404, error_code='GENERAL_ERROR'))
+        if method == 'PUT':
+            found.clear()
+            found.update(body, id=item_id)
+            return None
+        if method == 'DELETE':
+            objects.remove(found)
+            return None
+        return dict(found)
+
+    def _create_account(self, body):
+        fields = {key: value for key, value in body.items() if key not in ('password', 'rotate', 'username')}
+        return Reply(201, {'id': self.account(body['username'], **fields)['id']})
+
+    def _find(self, account_id):
+        return next((account for account in self.managed if account['id'] == account_id), None)
+
+    def _one_account(self, body, method, account_id):
+        account = self._find(account_id)
+        if account is None:
+            return error_reply(PrivXApiError(method, account_id, 404, error_code='GENERAL_ERROR'))
+        if method == 'PUT':
+            account.update(body)
+            return None
+        if method == 'DELETE':
+            self.managed.remove(account)
+            return None
+        return dict(account)
+
+    def _account_action(self, body, account_id, action):
+        if self._find(account_id) is None:
+            return error_reply(PrivXApiError('POST', account_id, 404, error_code='GENERAL_ERROR'))
+        return {'version': 1} if action == 'password' else None
+
+    def _batch(self, body, operation):
+        ids = body.get('ids') or []
+        if operation == 'create':
+            made = [self.account(scanned['username'], **dict(body.get('data') or {}))['id']
+                    for scanned in self.scanned if scanned['id'] in ids]
+            return Reply(201, {'ids': made})
+        if operation == 'edit':
+            for account in self.managed:
+                if account['id'] in ids:
+                    account.update(body.get('changes') or {})
+        if operation == 'delete':
+            self.managed[:] = [account for account in self.managed if account['id'] not in ids]
+        return None
+
+    def _edit_scanned(self, body):
+        for account in self.scanned:
+            if account['id'] in body.get('ids', []):
+                account.update(body.get('changes') or {})
+
+    def _checkout_record(self, path, created):
+        number = len(self.calls)
+        return {'id': 'id-%s-%d' % (path, number), 'path': path, 'created': stamp(created), 'expires': stamp(time.time() + 3600),
+                'secrets': [{'version': 1, 'secret': 'planted-%s' % path}]}
+
+    def _checkout(self, body):
+        time.sleep(self.checkout_delay)
+        with self._lock:
+            path = body['path']
+            if path not in self.active:
+                self.active[path] = self._checkout_record(path, time.time() + self.created_offset)
+            return dict(self.active[path])
+
+    def _release(self, body, checkout_id):
+        time.sleep(self.release_delay)
+        with self._lock:
+            held = [path for path, record in self.active.items() if record['id'] == checkout_id]
+            if not held:
+                return error_reply(PrivXApiError('POST', checkout_id, 404, error_code='GENERAL_ERROR'))
+            self.released.append(checkout_id)
+            del self.active[held[0]]
+        return None
+
+
+class _Listed(list):
+    """A list PrivX answers as {count, items}, page by page."""
+
+
+def _matching(items, body, key):
+    """A search: every keyword (space or comma separated) in the field, without regard to letter case."""
+    words = [word for word in re.split(r'[\s,]+', (body or {}).get('keywords') or '') if word]
+    return [item for item in items if all(word.lower() in (item.get(key) or '').lower() for word in words)]
+
+
+def _as_reply(answer, params=None):
+    if isinstance(answer, Reply):
+        return answer
+    if isinstance(answer, PrivXApiError):
+        return error_reply(answer)
+    if isinstance(answer, BaseException):
+        raise answer
+    if isinstance(answer, (_Listed, list)) and params is not None and 'offset' in params:
+        offset, limit = int(params['offset']), int(params['limit'])
+        return Reply(200, {'count': len(answer), 'items': [dict(item) if isinstance(item, dict) else item
+                                                           for item in answer[offset:offset + limit]]})
+    return Reply(200, answer)
