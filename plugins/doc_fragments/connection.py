@@ -79,6 +79,30 @@ notes:
   - The API client needs a role that permits the calls the module makes; PrivX answers 403 otherwise and the task says so.
 '''
 
+    # Modules only: the connection variables the action plugin reads for them (plugins/action/privx_module.py), and
+    # the token it hands over. The precedence note is the one place that states it for modules.
+    MODULES = r'''
+options:
+  run_token:
+    description:
+      - A bearer token of the API client given by the other connection options, which the collection's action plugin
+        hands over from the run's checkout agent when the module runs on the controller, so that a run makes one token
+        grant however many tasks use one API client. Not meant to be set in a task.
+      - When PrivX rejects it, the module makes a token grant of its own, once.
+      - Ignored when O(access_token) is set.
+    type: str
+    version_added: 0.2.0
+notes:
+  - "Each connection option comes from the first of these that is set: the task's option, C(module_defaults) (for
+    example for the C(group/privx.secrets.privx) group), the C(privx_*) variable of the same name (C(privx_url),
+    C(privx_client_id), ...; templated, vault-encrypted values too), the environment variables named with each option.
+    The P(privx.secrets.checkout#lookup) lookup reads the same variables, so one set of C(privx_*) inventory variables
+    serves both. An empty value counts as unset."
+  - "The module runs where the task runs: on the controller with C(delegate_to: localhost) or C(connection: local),
+    as the examples do. There the action plugin hands it the run's token (see O(run_token)); on another host it
+    authenticates itself, with the environment variables of that host."
+'''
+
     # Where plugins (the lookup) also read each option: this part names sources only, so that the types, defaults and
     # descriptions above are what ansible-doc shows for plugins too. Ansible takes the LAST environment variable of a
     # list that is set, so each list below names the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.

@@ -22,6 +22,7 @@ Start
   The first client that finds no agent starts one (``python -m`` of ``_checkout_agent``, with the collections root
   on its path) and waits for the agent to print READY_LINE on its stdout, which it does once its socket listens.
   Clients that only let go (the callback, ``checkout_release``) never start one: no agent means nothing is held.
+  The action plugin of the modules (``privx_module``) starts one as the lookup does, for ``token``.
 
 Messages
   One request per connection. A request is one line: a JSON object with ``op``, one of OPERATIONS, and that
@@ -41,6 +42,12 @@ Operations
   ``release``    paths (a list, or null for all) -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of
                  the "play" and "run" checkouts; an "expiry" checkout stays held and is listed in "kept" with a warning.
   ``finish``     -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of everything; the agent then exits.
+  ``token``      connection (the connection options) -> {"token": a bearer token of that connection's API client}:
+                 the token the agent's client for those options holds (granted now when it holds none, or one about to
+                 expire), for a module task that runs on the controller (the action plugin ``privx_module``), so that
+                 a run grants one token however many module tasks and lookups use one API client. Refused (an
+                 error) for options with ``access_token``: there is nothing to share. Clients pass it to the module
+                 only as a no_log option, never in a file or on a command line.
   ``status``     -> {"pid": the agent's pid, "held": [paths of the checkouts this run would release if no other run
                  used them], "releasable": [the paths a ``release`` of all now would release]}. "releasable" leaves
                  out what "held" has but a release would keep: an "expiry" checkout, one kept for an unanswered
@@ -97,7 +104,8 @@ PLAY_START = 'play_start'
 RELEASE = 'release'
 FINISH = 'finish'
 STATUS = 'status'
-OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, STATUS)
+TOKEN = 'token'
+OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, TOKEN, STATUS)
 
 RELEASE_AT_PLAY_END = 'play'
 RELEASE_AT_RUN_END = 'run'

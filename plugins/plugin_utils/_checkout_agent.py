@@ -42,6 +42,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     RELEASE,
     RELEASE_AT_PLAY_END,
     RELEASE_MODES,
+    TOKEN,
     ControllerProcess,
     ProtocolError,
     decode_request,
@@ -248,6 +249,14 @@ class CheckoutAgent:
                 self._failures.pop(key, None)
             return value
 
+    def token(self, connection):
+        """{'token': the bearer token of this connection's client} (see _agent_protocol, token)."""
+        key, secrets = self._secrets_for(connection)
+        if secrets.client.settings.access_token:
+            raise ProtocolError('the checkout agent shares no access_token: the module has it already')
+        with self._lock_for(('token', key)):
+            return {'token': secrets.client.current_token()}
+
     def release(self, *, paths=None, used_before=None, ending=False, shutdown=False):
         """Let go of checkouts (see _agent_protocol): of these ``paths`` (or all) on request; at a play's start, the
         "play" ones last used before ``used_before``; everything when the run is ``ending`` or at ``shutdown``.
@@ -403,6 +412,8 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return self.agent.release(used_before=arguments.get('used_before'))
         if operation == FINISH:
             return self.agent.release(ending=True)
+        if operation == TOKEN:
+            return self.agent.token(arguments['connection'])
         # STATUS, the last of OPERATIONS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
         return {'pid': os.getpid(), 'held': self.agent.held_paths(), 'releasable': self.agent.held_paths(releasable=True)}
 

@@ -91,7 +91,10 @@ def connection_reason(error):
 class PrivXClient:
     """A PrivX API session for one set of connection settings."""
 
-    def __init__(self, settings, log=None, session=None, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, settings, log=None, session=None, sleep=time.sleep, clock=time.monotonic, borrowed_token=None):
+        """``borrowed_token``: a bearer token of the same API client that another client holds (the run's checkout
+        agent's, handed to a module by plugins/action/privx_module.py): used until PrivX rejects it, then replaced by
+        a grant of this client's own, once (as any token on a 401)."""
         self.settings = settings
         self._log = log or (lambda message: None)
         self._sleep = sleep
@@ -103,7 +106,7 @@ class PrivXClient:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self._session.headers['User-Agent'] = USER_AGENT
         self._session.headers['Accept'] = 'application/json'
-        self._token = settings.access_token
+        self._token = settings.access_token or borrowed_token
         self._token_renew_at = None
         self._token_lock = threading.Lock()  # the checkout agent shares one client between threads
         self.token_grants = 0
@@ -190,6 +193,10 @@ class PrivXClient:
             offset += len(items)
             if not items or offset >= count:
                 return
+
+    def current_token(self):
+        """The bearer token of this client, granted first when it holds none or one about to expire."""
+        return self._current_token()
 
     def authenticate(self):
         """Fetch a new access token with the API client grant."""

@@ -22,7 +22,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.client import (
 )
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import INSECURE_WARNING, ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils.module.options import connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import RUN_TOKEN, connection_argument_spec
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
                     'run with -vvv for the traceback and report it')
@@ -54,7 +54,7 @@ class PrivXModule(AnsibleModule):
             settings = ConnectionSettings(self.params, also_mask=self.no_log_values)
             if settings.insecure:
                 self.warn(INSECURE_WARNING)
-            self._client = PrivXClient(settings)
+            self._client = PrivXClient(settings, borrowed_token=self.params.get(RUN_TOKEN))
         return self._client
 
     def run(self, body):

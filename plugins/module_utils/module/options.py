@@ -83,9 +83,14 @@ def _empty_environment_variables_unset(names):
             os.environ[name] = ''
 
 
+# The module-only option through which the action plugin (plugins/action/privx_module.py) hands a module the run's
+# token; documented in the doc fragment privx.secrets.connection.modules.
+RUN_TOKEN = 'run_token'
+
+
 def connection_argument_spec():
     """The argument spec fragment every module merges into its own."""
-    spec = {}
+    spec = {RUN_TOKEN: {'type': 'str', 'no_log': True}}
     for name, option in CONNECTION_OPTIONS.items():
         spec[name] = {'type': option.type, 'fallback': (env_fallback_non_empty, list(option.env))}
         if option.default is not None:
@@ -108,6 +113,19 @@ def _whole_number(name, value):
         return check_type_int(value.strip() if isinstance(value, str) else value)
     except TypeError:
         raise PrivXConfigError('%s must be a whole number, got %r' % (name, value)) from None
+
+
+def typed_connection_options(values):
+    """``values`` (option name: value as a task or variable gave it) with bool and int options converted as the
+    plugins convert them, an empty value dropped; for ConnectionSettings on the controller."""
+    typed = {}
+    for name, value in values.items():
+        if value is None or value == '':
+            continue
+        option = CONNECTION_OPTIONS.get(name)
+        converter = _CONVERTERS.get(option.type) if option else None
+        typed[name] = converter(name, value) if converter and not isinstance(value, (bool, int)) else value
+    return typed
 
 
 _CONVERTERS = {'bool': _boolean, 'int': _whole_number}

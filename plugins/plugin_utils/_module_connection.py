@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the modules' action plugin (plugins/action/privx_module.py) decides on the controller, apart from Ansible.
+
+Connection options of a module come from, first to last: the task's option, ``module_defaults`` (ansible-core has
+merged both into the task's arguments before the action plugin runs), the ``privx_*`` variable of the same name
+(``CONNECTION_OPTIONS`` and ``PLUGIN_VARIABLE`` in core/connection.py, as the lookup reads them), the ``PRIVX_*``
+environment variables (the module's own fallback). The doc fragment privx.secrets.connection.modules says so.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import (
+    CONNECTION_OPTIONS,
+    PLUGIN_VARIABLE,
+    ConnectionSettings,
+)
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import typed_connection_options
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import TOKEN
+
+# What a module says when it found no url or no credentials (module/options.py's required url, core/connection.py).
+_MISSING_SETTINGS = ('missing required arguments: url', 'url is required', 'no PrivX credentials',
+                     'incomplete API client credentials')
+REMOTE_HINT = ('privx.secrets modules run where the task runs, here on %s rather than on the controller, and found no '
+               'PrivX connection settings there: add delegate_to: localhost to the task (or connection: local to the '
+               'play), or give the privx_* variables (privx_url, privx_client_id, ...) or the options')
+
+
+def filled_options(args, variables, render):
+    """(the task's arguments with each unset connection option taken from its privx_* variable, the names filled).
+
+    ``render`` templates a variable's value (``privx_url: "{{ my_url }}"``, a vault-encrypted value). Text options
+    are handed over as plain text, so that the module's arguments hold no object of Ansible's own.
+    """
+    args = dict(args)
+    filled = []
+    for name, option in CONNECTION_OPTIONS.items():
+        variable = PLUGIN_VARIABLE % name
+        if not _unset(args.get(name)) or variable not in variables:
+            continue
+        value = render(variables[variable])
+        if _unset(value):
+            continue
+        args[name] = str(value) if option.type in ('str', 'path') and not isinstance(value, str) else value
+        filled.append(name)
+    return args, filled
+
+
+def controller_connection(args, environment=None):
+    """The connection options a module with these arguments uses when it runs on the controller: its arguments, else
+    the first non-empty of each option's environment variables; typed as the plugins type them."""
+    environment = os.environ if environment is None else environment
+    values = {}
+    for name, option in CONNECTION_OPTIONS.items():
+        value = args.get(name)
+        if _unset(value):
+            value = next((environment[env] for env in option.env if environment.get(env)), None)
+        values[name] = value
+    return typed_connection_options(values)
+
+
+def borrowed_token(args, agent, environment=None):
+    """(the run's token for the API client the module will use, or None; why not, for -vvv, or None).
+
+    None where there is nothing to borrow (settings the module itself will refuse, an access_token) or the agent
+    cannot be used: the module then makes its own grant.
+    """
+    try:
+        connection = controller_connection(args, environment)
+        settings = ConnectionSettings(connection)
+    except PrivXError as error:
+        return None, 'the connection options are not complete (%s)' % error
+    if settings.access_token:
+        return None, 'the task gives an access_token'
+    # The agent runs with its working directory at /: send ca_path as this run resolved it (as the lookup does).
+    connection['ca_path'] = settings.ca_path
+    try:
+        answer = agent().request(TOKEN, connection=connection)
+    except (PrivXError, OSError) as error:
+        return None, 'the checkout agent cannot be used: %s' % (getattr(error, 'strerror', None) or error)
+    token = answer.get('token') if isinstance(answer, dict) else None
+    return (token, None) if isinstance(token, str) and token else (None, 'the checkout agent gave no token')
+
+
+def with_remote_hint(result, host):
+    """A failed module result that found no connection settings on a host other than the controller, saying why."""
+    message = result.get('msg')
+    if result.get('failed') and isinstance(message, str) and any(part in message for part in _MISSING_SETTINGS):
+        result['msg'] = '%s (%s)' % (message, REMOTE_HINT % host)
+    return result
+
+
+def _unset(value):
+    return value is None or value == ''
