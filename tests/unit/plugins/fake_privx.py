@@ -121,11 +121,12 @@ class FakePrivX:
     def count(self, method, path):
         return sum(1 for call in self.calls if call[:2] == (method, path))
 
-    def client(self, settings=None, **options):
-        """A real PrivXClient that talks to this fake (an access token unless ``options`` say otherwise), without pauses."""
+    def client(self, settings=None, borrowed_token=None, **options):
+        """A real PrivXClient that talks to this fake (an access token unless ``options`` say otherwise), without pauses;
+        ``borrowed_token`` as a module gets it from the run's agent."""
         if settings is None:
             settings = ConnectionSettings(dict({'url': URL, 'access_token': None if options.get('client_id') else TOKEN}, **options))
-        return PrivXClient(settings, session=self, sleep=lambda _seconds: None)
+        return PrivXClient(settings, session=self, sleep=lambda _seconds: None, borrowed_token=borrowed_token)
 
     # -- the session the client sends through ---------------------------------------------------------------------
 
