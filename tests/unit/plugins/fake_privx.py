@@ -169,6 +169,7 @@ class FakePrivX:
         return (
             ('GET ' + re.escape(paths.TARGET_DOMAINS), lambda body: _Listed(self.domains)),
             ('POST ' + re.escape(paths.TARGET_DOMAIN_SEARCH), lambda body: _Listed(_matching(self.domains, body, 'name'))),
+            ('POST ' + re.escape(paths.TARGET_DOMAIN_RESOLVE), self._resolve_domains),
             ('GET ' + re.escape(paths.PASSWORD_POLICIES), lambda body: _Listed(self.policies)),
             ('POST ' + re.escape(paths.PASSWORD_POLICY), lambda body: self._create(self.policies, body)),
             ('(GET|PUT|DELETE) ' + re.escape(paths.PASSWORD_POLICY) + '/([^/]+)', lambda body, method, item_id: self._one(
@@ -193,6 +194,12 @@ class FakePrivX:
             ('POST ' + re.escape(paths.CHECKOUTS), self._checkout),
             ('POST ' + re.escape(paths.CHECKOUTS) + '/([^/]+)/release', self._release),
         )
+
+    def _resolve_domains(self, names):
+        """The domains of these names, exactly, in the order asked (docs/privx-api.md, resolve)."""
+        items = [{'id': domain['id'], 'target_domain_name': name} for name in dict.fromkeys(names)
+                 for domain in self.domains if domain['name'] == name]
+        return {'count': len(items), 'items': items}
 
     @staticmethod
     def _create(objects, body):
