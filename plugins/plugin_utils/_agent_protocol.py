@@ -16,7 +16,10 @@ Transport
 
   A lookup of a check-mode run that returns placeholders makes no agent start; the first one creates an empty file
   ``<pid>-<start time>.`` + CHECK_MODE_NOTICE there (O_EXCL: only one succeeds) and warns, so that the run warns once.
-  Files of these three kinds whose controller is gone are removed by the next run (``remove_leftovers``).
+  A lookup that checks something out to be let go at its play's end while the ``privx.secrets.checkouts`` callback
+  is not enabled does the same with ``<pid>-<start time>.`` + CALLBACK_OFF_NOTICE, so that the run says once that
+  the checkouts stay until the run ends.
+  Files of these four kinds whose controller is gone are removed by the next run (``remove_leftovers``).
 
 Start
   The first client that finds no agent starts one (``python -m`` of ``_checkout_agent``, with the collections root
@@ -114,6 +117,8 @@ RELEASE_MODES = (RELEASE_AT_PLAY_END, RELEASE_AT_RUN_END, LEAVE_TO_EXPIRY)
 
 LEASES_FOLDER = 'leases'
 CHECK_MODE_NOTICE = 'checkmode'
+CALLBACK_OFF_NOTICE = 'nocallback'
+NOTICES = (CHECK_MODE_NOTICE, CALLBACK_OFF_NOTICE)
 
 
 class ProtocolError(ValueError):

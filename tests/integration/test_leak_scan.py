@@ -286,6 +286,7 @@ def test_the_borrowed_run_token_leaks_nothing_at_vvvv(collections_path, privx, t
     run = leak_run.play(tasks, diff=True, env={'ANSIBLE_KEEP_REMOTE_FILES': '0'})
     assert run.rc == 0, run.output[-3000:]
     assert run.task('echoed')['failed'] is True and 'headers:' in run.output
+    assert 'callback is not enabled' not in run.output  # it is (CALLBACKS)
     # One grant for the lookup and the three module tasks: the modules borrowed the run's token.
     assert [entry['path'] for entry in privx.control.requests(since=mark)].count(TOKEN_PATH) == 1
     privx.control.clear_faults()

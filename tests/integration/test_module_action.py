@@ -2,7 +2,8 @@
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The modules' action plugin (plugins/action/privx_module.py): connection options from the privx_* variables, and
-the run's one token for module tasks on the controller; modules elsewhere authenticate themselves."""
+the run's one token for module tasks on the controller; modules elsewhere authenticate themselves. And the lookup's
+warning, once per run, that without the checkouts callback its checkouts stay until the run ends."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def test_privx_variables_serve_the_lookup_and_the_modules_with_one_token(collect
         {'name': 'controller', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
             {'name': 'lookup', 'ansible.builtin.set_fact': {
                 'secret_digest': "{{ lookup('privx.secrets.checkout', 'corp.example.com/svc_backup') | hash('sha256') }}"}},
+            {'name': 'lookup again', 'ansible.builtin.set_fact': {
+                'other_digest': "{{ lookup('privx.secrets.checkout', 'dbdomain/app_admin') | hash('sha256') }}"}},
         ] + info},
         {'name': 'not the controller', 'hosts': 'remote', 'gather_facts': False, 'tasks': [
             {'name': 'remote with variables', 'privx.secrets.managed_account_info': {'target_domain': 'corp.example.com'}},
@@ -61,7 +64,9 @@ def test_privx_variables_serve_the_lookup_and_the_modules_with_one_token(collect
     mark = privx.control.mark()
     run = runner.playbook(plays, inventory=inventory, verbosity=3)
     assert run.rc == 0, run.output[-3000:]
-    assert not run.task('lookup')['failed']
+    assert not run.task('lookup')['failed'] and not run.task('lookup again')['failed']
+    # Without the privx.secrets.checkouts callback (this runner enables only its own), said once for the run.
+    assert run.output.count('privx.secrets.checkouts callback is not enabled') == 1, run.output[-3000:]
     for number in range(INFO_TASKS):
         result = run.task('info %d' % number)
         assert not result['failed'] and result['managed_accounts'], result
