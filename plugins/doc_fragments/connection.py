@@ -92,6 +92,12 @@ options:
       - Ignored when O(access_token) is set.
     type: str
     version_added: 0.2.0
+  progress_path:
+    description:
+      - A file where a module that waits (for a rotation, a scan) writes a line after each poll, which the collection's
+        action plugin shows while the module runs on the controller. Set by the action plugin; not meant to be set in a task.
+    type: path
+    version_added: 0.2.0
 notes:
   - "Each connection option comes from the first of these that is set: the task's option, C(module_defaults) (for
     example for the C(group/privx.secrets.privx) group), the C(privx_*) variable of the same name (C(privx_url),

@@ -112,6 +112,15 @@ rotated:
   sample:
     - {username: db_admin, id: 5bf77342-221c-11ee-be56-0242ac120002, previous_version: 3, new_version: 4,
        status: SUCCESS, rotated: "2026-11-23T02:00:05Z"}
+elapsed:
+  description:
+    - Seconds the task waited for the rotations to finish (0 without O(wait), in check mode, or when nothing was due).
+    - While it waits on the controller, the task shows how it goes after each poll, at default verbosity
+      (C(waiting for 3 rotation(s) in target domain 'corp.example.com': 40 s, 2 still running)).
+  returned: success
+  type: float
+  sample: 12.5
+  version_added: 0.2.0
 skipped_accounts:
   description:
     - Accounts not rotated, each with the reason.
@@ -148,7 +157,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_ac
 def converge(module):
     params = module.params
     request = RotationRequest(None if params['all'] else params['usernames'], older_than=params['older_than'], wait=params['wait'],
-                              wait_timeout=params['wait_timeout'], batch_size=params['batch_size'])
+                              wait_timeout=params['wait_timeout'], batch_size=params['batch_size'], progress=module.progress)
     domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
     return converge_rotation(domain_accounts, request, check_mode=module.check_mode)
 

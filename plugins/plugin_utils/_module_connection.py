@@ -12,6 +12,9 @@ environment variables (the module's own fallback). The doc fragment privx.secret
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import threading
 
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import (
     CONNECTION_OPTIONS,
@@ -92,6 +95,50 @@ def with_remote_hint(result, host):
     if result.get('failed') and isinstance(message, str) and any(part in message for part in _MISSING_SETTINGS):
         result['msg'] = '%s (%s)' % (message, REMOTE_HINT % host)
     return result
+
+
+class ProgressWatcher:
+    """Shows, while a module runs on the controller, the lines it appends to its progress file (the module's
+    ``progress_path``, module/base.py PrivXModule.progress): a long wait then says how it goes at default verbosity.
+
+    The file is in a directory of its own, mode 0700, removed at the end; a line is shown once it is complete.
+    """
+
+    def __init__(self, show, interval=1.0):
+        self._show = show
+        self._interval = interval
+        self._directory = tempfile.mkdtemp(prefix='privx-progress-')
+        self.path = os.path.join(self._directory, 'progress')
+        self._offset = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc_info):
+        self._stop.set()
+        self._thread.join()
+        self._read()
+        shutil.rmtree(self._directory, ignore_errors=True)
+
+    def _watch(self):
+        while not self._stop.wait(self._interval):
+            self._read()
+
+    def _read(self):
+        try:
+            with open(self.path, 'rb') as handle:
+                handle.seek(self._offset)
+                text = handle.read()
+        except OSError:
+            return
+        complete = text[:text.rfind(b'\n') + 1]
+        self._offset += len(complete)
+        for line in complete.decode('utf-8', 'replace').splitlines():
+            if line.strip():
+                self._show(line)
 
 
 def _unset(value):

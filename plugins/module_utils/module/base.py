@@ -22,7 +22,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.client import (
 )
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import INSECURE_WARNING, ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils.module.options import RUN_TOKEN, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import PROGRESS_PATH, RUN_TOKEN, connection_argument_spec
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
                     'run with -vvv for the traceback and report it')
@@ -56,6 +56,18 @@ class PrivXModule(AnsibleModule):
                 self.warn(INSECURE_WARNING)
             self._client = PrivXClient(settings, borrowed_token=self.params.get(RUN_TOKEN))
         return self._client
+
+    def progress(self, text):
+        """One line on how a long wait goes: appended to ``progress_path``, where the action plugin shows it while the
+        module runs (plugins/action/privx_module.py); nowhere without it."""
+        path = self.params.get(PROGRESS_PATH)
+        if not path:
+            return
+        try:
+            with open(path, 'a', encoding='utf-8') as handle:
+                handle.write(' '.join(text.split()) + '\n')
+        except OSError:
+            pass  # progress is a courtesy: the wait goes on without it
 
     def run(self, body):
         """Call ``body(module)`` (a module's ``converge``, an info module's ``read``) and exit with the dict it returns.

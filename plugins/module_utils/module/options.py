@@ -83,14 +83,16 @@ def _empty_environment_variables_unset(names):
             os.environ[name] = ''
 
 
-# The module-only option through which the action plugin (plugins/action/privx_module.py) hands a module the run's
-# token; documented in the doc fragment privx.secrets.connection.modules.
+# The module-only options through which the action plugin (plugins/action/privx_module.py) hands a module the run's
+# token, and the file where a module that waits writes its progress for the action plugin to show; documented in
+# the doc fragment privx.secrets.connection.modules.
 RUN_TOKEN = 'run_token'
+PROGRESS_PATH = 'progress_path'
 
 
 def connection_argument_spec():
     """The argument spec fragment every module merges into its own."""
-    spec = {RUN_TOKEN: {'type': 'str', 'no_log': True}}
+    spec = {RUN_TOKEN: {'type': 'str', 'no_log': True}, PROGRESS_PATH: {'type': 'path'}}
     for name, option in CONNECTION_OPTIONS.items():
         spec[name] = {'type': option.type, 'fallback': (env_fallback_non_empty, list(option.env))}
         if option.default is not None:

@@ -6,6 +6,9 @@ over, against the one fake of PrivX (tests/unit/plugins/fake_privx.py): the agen
 
 from __future__ import annotations
 
+import os
+import time
+
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
@@ -13,6 +16,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import 
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import TOKEN, ProtocolError
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import CheckoutAgent
 from ansible_collections.privx.secrets.plugins.plugin_utils._module_connection import (
+    ProgressWatcher,
     borrowed_token,
     controller_connection,
     filled_options,
@@ -123,3 +127,18 @@ def test_a_module_elsewhere_without_settings_says_where_it_runs():
     assert 'here on web1' in result['msg'] and 'delegate_to: localhost' in result['msg']
     other = with_remote_hint({'failed': True, 'msg': 'unknown target_domain'}, 'web1')
     assert other['msg'] == 'unknown target_domain'
+
+
+def test_progress_lines_are_shown_as_they_are_completed_and_the_file_goes():
+    shown = []
+    with ProgressWatcher(shown.append, interval=0.01) as progress:
+        with open(progress.path, 'a', encoding='utf-8') as handle:
+            handle.write('waiting for the scan of corp-ad: 0 s, SCANNING\nwaiting for the sc')
+            handle.flush()
+            deadline = time.monotonic() + 5
+            while not shown and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert shown == ['waiting for the scan of corp-ad: 0 s, SCANNING']
+            handle.write('an of corp-ad: 1 s, SCANNING\n')
+    assert shown == ['waiting for the scan of corp-ad: 0 s, SCANNING', 'waiting for the scan of corp-ad: 1 s, SCANNING']
+    assert not os.path.exists(os.path.dirname(progress.path))
