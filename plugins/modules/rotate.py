@@ -115,8 +115,8 @@ rotated:
 elapsed:
   description:
     - Seconds the task waited for the rotations to finish (0 without O(wait), in check mode, or when nothing was due).
-    - While it waits on the controller, the task shows how it goes after each poll, at default verbosity
-      (C(waiting for 3 rotation(s) in target domain 'corp.example.com': 40 s, 2 still running)).
+    - "While it waits on the controller, the task shows how it goes after each poll, at default verbosity
+      (C(waiting for 3 rotation(s) in target domain 'corp.example.com': 40 s, 2 still running))."
   returned: success
   type: float
   sample: 12.5

@@ -271,8 +271,8 @@ scan:
     elapsed:
       description:
         - Seconds the task waited for the scan to end (null without O(wait)).
-        - While it waits on the controller, the task shows the scan's status after each poll, at default verbosity
-          (C(waiting for the scan of corp-ad: 40 s, SCANNING)).
+        - "While it waits on the controller, the task shows the scan's status after each poll, at default verbosity
+          (C(waiting for the scan of corp-ad: 40 s, SCANNING))."
       type: float
       version_added: 0.2.0
   sample: {status: SUCCESS, message: "", accounts_found: 61, new_accounts: 1, elapsed: 12.5}
