@@ -30,6 +30,7 @@ display = Display()
 
 
 class ActionModule(ActionBase):
+    _token_on_stdin = False  # the module gets the run's token: run it with pipelining (_is_pipelining_enabled)
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -75,7 +76,7 @@ class ActionModule(ActionBase):
                 and not C.DEFAULT_KEEP_REMOTE_FILES)
 
     def _is_pipelining_enabled(self, module_style, wrap_async=False):
-        if getattr(self, '_token_on_stdin', False) and module_style == 'new':
+        if self._token_on_stdin and module_style == 'new':
             return True
         return super()._is_pipelining_enabled(module_style, wrap_async)
 

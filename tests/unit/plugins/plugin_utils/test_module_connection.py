@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
@@ -22,8 +24,6 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._module_connection i
     filled_options,
     with_remote_hint,
 )
-
-import pytest
 
 from fake_privx import TOKEN as FAKE_TOKEN, URL, Reply, AS_USUAL
 
