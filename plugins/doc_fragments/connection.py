@@ -79,7 +79,7 @@ notes:
   - The API client needs a role that permits the calls the module makes; PrivX answers 403 otherwise and the task says so.
 '''
 
-    # Modules only: the connection variables the action plugin reads for them (plugins/action/privx_module.py), and
+    # Modules only: the connection variables the action plugin reads for them (plugins/action/connection_info.py), and
     # the token it hands over. The precedence note is the one place that states it for modules.
     MODULES = r'''
 options:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the modules' action plugin (plugins/action/privx_module.py) decides on the controller, apart from Ansible.
+"""What the modules' action plugin (plugins/action/connection_info.py) decides on the controller, apart from Ansible.
 
 Connection options of a module come from, first to last: the task's option, ``module_defaults`` (ansible-core has
 merged both into the task's arguments before the action plugin runs), the ``privx_*`` variable of the same name

@@ -22,7 +22,7 @@ scale        1,000 local-connection hosts, forks 50, one play in which every hos
              of the process's resident set, so sampling can only miss growth in its last 20 ms (its final releases).
 module_token a play of 50 managed_account_info tasks on one host (the controller), without and then with a checkout
              lookup before them: the token grants and HTTP calls the emulator logged (the modules borrow the run's token
-             from the checkout agent through plugins/action/privx_module.py; each made a grant of its own before), and
+             from the checkout agent through plugins/action/connection_info.py; each made a grant of its own before), and
              the wall time of each play
 batch_scale  one managed_account_batch task declaring 10,000 accounts, against a domain with 20,000 scanned accounts
              (a fixture generated into the temporary directory), run twice: the first convergence, then the rerun

@@ -273,7 +273,7 @@ def test_an_access_token_echoed_back_leaks_nothing(collections_path, privx, tmp_
 
 
 def test_the_borrowed_run_token_leaks_nothing_at_vvvv(collections_path, privx, tmp_path):
-    """Module tasks on the controller get the run's token from the checkout agent (plugins/action/privx_module.py):
+    """Module tasks on the controller get the run's token from the checkout agent (plugins/action/connection_info.py):
     it goes to the module on its standard input only (without ANSIBLE_KEEP_REMOTE_FILES: with it, modules
     authenticate themselves), and here PrivX echoes it back in the error of one module."""
     privx.control.fault('/password-policies', action='echo', count=None)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The modules' action plugin (plugins/action/privx_module.py): connection options from the privx_* variables, and
+"""The modules' action plugin (plugins/action/connection_info.py): connection options from the privx_* variables, and
 the run's one token for module tasks on the controller; modules elsewhere authenticate themselves. And the lookup's
 warning, once per run, that without the checkouts callback its checkouts stay until the run ends."""
 
@@ -30,7 +30,9 @@ def privx_variables(privx, client='admin'):
 def write_inventory(runner, privx):
     """localhost on the controller, and 'remote' through a connection that is not the controller's."""
     path = os.path.join(runner.workdir, 'privx-vars.yml')
-    variables = dict(privx_variables(privx), ansible_python_interpreter=sys.executable)
+    # privx_url a template, as inventories write it: rendered as the lookup renders it
+    variables = dict(privx_variables(privx), privx_url='{{ emulator_url }}', emulator_url=privx.url,
+                     ansible_python_interpreter=sys.executable)
     lines = ['all:', '  vars:'] + ['    %s: "%s"' % item for item in variables.items()] + [
         '  hosts:', '    localhost:', '      ansible_connection: local', '    remote:', '      ansible_connection: elsewhere']
     with open(path, 'w', encoding='utf-8') as handle:

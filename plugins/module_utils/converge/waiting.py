@@ -2,7 +2,7 @@
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Waiting for PrivX's asynchronous work (a rotation, a scan): polling with a pause that doubles, up to a deadline,
-telling how it goes after each poll (the module's ``progress``: plugins/action/privx_module.py shows it)."""
+telling how it goes after each poll (the module's ``progress``: plugins/action/connection_info.py shows it)."""
 
 from __future__ import annotations
 

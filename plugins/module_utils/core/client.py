@@ -93,7 +93,7 @@ class PrivXClient:
 
     def __init__(self, settings, log=None, session=None, sleep=time.sleep, clock=time.monotonic, borrowed_token=None):
         """``borrowed_token``: a bearer token of the same API client that another client holds (the run's checkout
-        agent's, handed to a module by plugins/action/privx_module.py): used until PrivX rejects it, then replaced by
+        agent's, handed to a module by plugins/action/connection_info.py): used until PrivX rejects it, then replaced by
         a grant of this client's own, once (as any token on a 401)."""
         self.settings = settings
         self._log = log or (lambda message: None)

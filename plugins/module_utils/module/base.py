@@ -59,7 +59,7 @@ class PrivXModule(AnsibleModule):
 
     def progress(self, text):
         """One line on how a long wait goes: appended to ``progress_path``, where the action plugin shows it while the
-        module runs (plugins/action/privx_module.py); nowhere without it."""
+        module runs (plugins/action/connection_info.py); nowhere without it."""
         path = self.params.get(PROGRESS_PATH)
         if not path:
             return

@@ -83,7 +83,7 @@ def _empty_environment_variables_unset(names):
             os.environ[name] = ''
 
 
-# The module-only options through which the action plugin (plugins/action/privx_module.py) hands a module the run's
+# The module-only options through which the action plugin (plugins/action/connection_info.py) hands a module the run's
 # token, and the file where a module that waits writes its progress for the action plugin to show; documented in
 # the doc fragment privx.secrets.connection.modules.
 RUN_TOKEN = 'run_token'

@@ -123,7 +123,7 @@ def test_waiting_for_a_scan_backs_off_and_stops_at_the_timeout(privx):
     assert domain == {'scan_status': 'SCANNING'} and now[0] == 10 and privx.count('GET', paths.target_domain(DOMAIN_ID)) == len(slept)
     assert slept[:4] == [0.5, 1.0, 2.0, 4.0] and max(slept) <= 5.0
     assert elapsed == 10
-    # after each poll but the last, how it goes (the action plugin shows it: plugins/action/privx_module.py)
+    # after each poll but the last, how it goes (the action plugin shows it: plugins/action/connection_info.py)
     assert shown == ['waiting for the scan of corp-ad: 0 s, SCANNING', 'waiting for the scan of corp-ad: 1 s, SCANNING',
                      'waiting for the scan of corp-ad: 3 s, SCANNING', 'waiting for the scan of corp-ad: 7 s, SCANNING']
 

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The action plugin of every module of the privx group (meta/runtime.yml routes them here).
+"""The action plugin of every module of the privx group (meta/runtime.yml routes them here; it bears a module's name,
+connection_info, as every action plugin must for its documentation).
 
 On the controller, before the module runs: unset connection options come from the task's privx_* variables, as
 the checkout lookup reads them (plugins/plugin_utils/_module_connection.py), and a module that runs on the
