@@ -22,7 +22,12 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.client import (
 )
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import INSECURE_WARNING, ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils.module.options import PROGRESS_PATH, RUN_TOKEN, connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import (
+    PROGRESS_PATH,
+    RUN_TOKEN,
+    connection_argument_spec,
+    handed_over_argument_spec,
+)
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
                     'run with -vvv for the traceback and report it')
@@ -38,6 +43,7 @@ class PrivXModule(AnsibleModule):
         options with defaults.
         """
         spec = connection_argument_spec()
+        spec.update(handed_over_argument_spec())
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
         # A url carrying user:password@ is refused before any call, but Ansible echoes a failed module's arguments

@@ -92,7 +92,7 @@ PROGRESS_PATH = 'progress_path'
 
 def connection_argument_spec():
     """The argument spec fragment every module merges into its own."""
-    spec = {RUN_TOKEN: {'type': 'str', 'no_log': True}, PROGRESS_PATH: {'type': 'path'}}
+    spec = {}
     for name, option in CONNECTION_OPTIONS.items():
         spec[name] = {'type': option.type, 'fallback': (env_fallback_non_empty, list(option.env))}
         if option.default is not None:
@@ -101,6 +101,11 @@ def connection_argument_spec():
             spec[name]['no_log'] = True
     spec['url']['required'] = True
     return spec
+
+
+def handed_over_argument_spec():
+    """The options the action plugin hands a module on the controller (doc fragment privx.secrets.connection.modules)."""
+    return {RUN_TOKEN: {'type': 'str', 'no_log': True}, PROGRESS_PATH: {'type': 'path'}}
 
 
 def _boolean(name, value):
