@@ -65,8 +65,9 @@ class ActionModule(ActionBase):
     def _run_module(self, module_args, task_vars, wrap_async, host, on_controller):
         if not on_controller or wrap_async or self._play_context.become:
             return self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
-        # A module that waits (a rotation, a scan) says how it goes after each poll: shown as it comes.
-        with ProgressWatcher(lambda line: display.display('[%s] %s' % (host, line))) as progress:
+        # A module that waits (a rotation, a scan) says how it goes after each poll: shown as it comes, on stderr, so
+        # that a stdout callback writing JSON stays JSON.
+        with ProgressWatcher(lambda line: display.display('[%s] %s' % (host, line), stderr=True)) as progress:
             module_args[PROGRESS_PATH] = progress.path
             return self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
 
