@@ -80,17 +80,18 @@ notes:
 '''
 
     # Modules only: the connection variables the action plugin reads for them (plugins/action/connection_info.py), and
-    # the token it hands over. The precedence note is the one place that states it for modules.
+    # what it hands over (the run's agent, the progress file). The precedence note is the one place that states it for modules.
     MODULES = r'''
 options:
-  run_token:
+  run_agent:
     description:
-      - A bearer token of the API client given by the other connection options, which the collection's action plugin
-        hands over from the run's checkout agent when the module runs on the controller, so that a run makes one token
-        grant however many tasks use one API client. Not meant to be set in a task.
-      - When PrivX rejects it, the module makes a token grant of its own, once.
+      - The socket of the run's checkout agent, which the collection's action plugin hands over when the module runs on
+        the controller. The module asks the agent for the run's token of the API client given by the other connection
+        options when it first calls PrivX, so that a run makes one token grant however many tasks use one API client.
+        Not meant to be set in a task.
+      - When the agent cannot be reached or PrivX rejects its token, the module makes a token grant of its own, once.
       - Ignored when O(access_token) is set.
-    type: str
+    type: path
     version_added: 0.2.0
   progress_path:
     description:
@@ -105,7 +106,7 @@ notes:
     The P(privx.secrets.checkout#lookup) lookup reads the same variables, so one set of C(privx_*) inventory variables
     serves both. An empty value counts as unset."
   - "The module runs where the task runs: on the controller with C(delegate_to: localhost) or C(connection: local),
-    as the examples do. There the action plugin hands it the run's token (see O(run_token)); on another host it
+    as the examples do. There it uses the run's token (see O(run_agent)); on another host it
     authenticates itself, with the environment variables of that host."
 '''
 

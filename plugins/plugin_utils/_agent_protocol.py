@@ -25,7 +25,8 @@ Start
   The first client that finds no agent starts one (``python -m`` of ``_checkout_agent``, with the collections root
   on its path) and waits for the agent to print READY_LINE on its stdout, which it does once its socket listens.
   Clients that only let go (the callback, ``checkout_release``) never start one: no agent means nothing is held.
-  The modules' action plugin (plugins/action/connection_info.py) starts one as the lookup does, for ``token``.
+  The modules' action plugin (plugins/action/connection_info.py) starts one as the lookup does (with ``status``), for
+  the modules' ``token`` requests.
 
 Messages
   One request per connection. A request is one line: a JSON object with ``op``, one of OPERATIONS, and that
@@ -47,11 +48,12 @@ Operations
   ``finish``     -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of everything; the agent then exits.
   ``token``      connection (the connection options) -> {"token": a bearer token of that connection's API client}:
                  the token the agent's client for those options holds (granted now when it holds none, or one about to
-                 expire), for a module task that runs on the controller (the modules' action plugin,
-                 plugins/action/connection_info.py), so that a run grants one token however many module tasks and
-                 lookups use one API client. Refused (an
-                 error) for options with ``access_token``: there is nothing to share. Clients pass it to the module
-                 only as a no_log option, never in a file or on a command line.
+                 expire). Sent by a module that runs on the controller (module_utils/module/run_token.py, which speaks
+                 this protocol without importing this file: modules cannot) when it first calls PrivX; the modules'
+                 action plugin (plugins/action/connection_info.py) starts the agent with ``status`` and hands the
+                 module its socket. So a run grants one token however many module tasks and lookups use one API
+                 client, and a task refused for its input calls nothing. Refused (an error) for options with
+                 ``access_token``: there is nothing to share.
   ``status``     -> {"pid": the agent's pid, "held": [paths of the checkouts this run would release if no other run
                  used them], "releasable": [the paths a ``release`` of all now would release]}. "releasable" leaves
                  out what "held" has but a release would keep: an "expiry" checkout, one kept for an unanswered

@@ -23,7 +23,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.connection impo
 )
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils.module.options import typed_connection_options
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import TOKEN
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
 
 # What a module says when it found no url or no credentials (module/options.py's required url, core/connection.py).
 _MISSING_SETTINGS = ('missing required arguments: url', 'url is required', 'no PrivX credentials',
@@ -66,27 +66,25 @@ def controller_connection(args, environment=None):
     return typed_connection_options(values)
 
 
-def borrowed_token(args, agent, environment=None):
-    """(the run's token for the API client the module will use, or None; why not, for -vvv, or None).
+def run_agent(args, agent, environment=None):
+    """(the socket of the run's checkout agent, started when none runs, or None; why not, for -vvv, or None).
 
-    None where there is nothing to borrow (settings the module itself will refuse, an access_token) or the agent
-    cannot be used: the module then makes its own grant.
+    The module asks it for the run's token when it first calls PrivX (module_utils/module/run_token.py), so that a
+    task refused for its input makes no call at all. None where there is nothing to share (settings the module itself
+    will refuse, an access_token) or the agent cannot be used: the module then makes its own grant.
     """
     try:
-        connection = controller_connection(args, environment)
-        settings = ConnectionSettings(connection)
+        settings = ConnectionSettings(controller_connection(args, environment))
     except PrivXError as error:
         return None, 'the connection options are not complete (%s)' % error
     if settings.access_token:
         return None, 'the task gives an access_token'
-    # The agent runs with its working directory at /: send ca_path as this run resolved it (as the lookup does).
-    connection['ca_path'] = settings.ca_path
     try:
-        answer = agent().request(TOKEN, connection=connection)
+        connection = agent()
+        connection.request(STATUS)  # starts the agent when none runs; no call to PrivX
     except (PrivXError, OSError) as error:
         return None, 'the checkout agent cannot be used: %s' % (getattr(error, 'strerror', None) or error)
-    token = answer.get('token') if isinstance(answer, dict) else None
-    return (token, None) if isinstance(token, str) and token else (None, 'the checkout agent gave no token')
+    return connection.socket_path, None
 
 
 def with_remote_hint(result, host):

@@ -273,9 +273,8 @@ def test_an_access_token_echoed_back_leaks_nothing(collections_path, privx, tmp_
 
 
 def test_the_borrowed_run_token_leaks_nothing_at_vvvv(collections_path, privx, tmp_path):
-    """Module tasks on the controller get the run's token from the checkout agent (plugins/action/connection_info.py):
-    it goes to the module on its standard input only (without ANSIBLE_KEEP_REMOTE_FILES: with it, modules
-    authenticate themselves), and here PrivX echoes it back in the error of one module."""
+    """Module tasks on the controller get the run's token from the checkout agent (plugins/action/connection_info.py,
+    module_utils/module/run_token.py), with the module files kept, and here PrivX echoes it back in one module's error."""
     privx.control.fault('/password-policies', action='echo', count=None)
     leak_run = LeakRun(collections_path, privx, tmp_path, 'borrowed')
     tasks = [lookup_digest('lookup path', "lookup('privx.secrets.checkout', 'dbdomain/app_admin')"),
@@ -283,7 +282,7 @@ def test_the_borrowed_run_token_leaks_nothing_at_vvvv(collections_path, privx, t
              {'name': 'secret info', 'privx.secrets.account_secret_info': {}},
              {'name': 'echoed', 'privx.secrets.password_policy_info': {}, 'ignore_errors': True}]
     mark = privx.control.mark()
-    run = leak_run.play(tasks, diff=True, env={'ANSIBLE_KEEP_REMOTE_FILES': '0'})
+    run = leak_run.play(tasks, diff=True)
     assert run.rc == 0, run.output[-3000:]
     assert run.task('echoed')['failed'] is True and 'headers:' in run.output
     assert 'callback is not enabled' not in run.output  # it is (CALLBACKS)

@@ -84,9 +84,9 @@ def _empty_environment_variables_unset(names):
 
 
 # The module-only options through which the action plugin (plugins/action/connection_info.py) hands a module the run's
-# token, and the file where a module that waits writes its progress for the action plugin to show; documented in
-# the doc fragment privx.secrets.connection.modules.
-RUN_TOKEN = 'run_token'
+# checkout agent, where it gets the run's token (module/run_token.py), and the file where a module that waits writes
+# its progress for the action plugin to show; documented in the doc fragment privx.secrets.connection.modules.
+RUN_AGENT = 'run_agent'
 PROGRESS_PATH = 'progress_path'
 
 
@@ -105,7 +105,7 @@ def connection_argument_spec():
 
 def handed_over_argument_spec():
     """The options the action plugin hands a module on the controller (doc fragment privx.secrets.connection.modules)."""
-    return {RUN_TOKEN: {'type': 'str', 'no_log': True}, PROGRESS_PATH: {'type': 'path'}}
+    return {RUN_AGENT: {'type': 'path'}, PROGRESS_PATH: {'type': 'path'}}
 
 
 def _boolean(name, value):

@@ -121,12 +121,12 @@ class FakePrivX:
     def count(self, method, path):
         return sum(1 for call in self.calls if call[:2] == (method, path))
 
-    def client(self, settings=None, borrowed_token=None, **options):
+    def client(self, settings=None, token_source=None, **options):
         """A real PrivXClient that talks to this fake (an access token unless ``options`` say otherwise), without pauses;
-        ``borrowed_token`` as a module gets it from the run's agent."""
+        ``token_source`` as a module gets the run's token from the run's agent."""
         if settings is None:
             settings = ConnectionSettings(dict({'url': URL, 'access_token': None if options.get('client_id') else TOKEN}, **options))
-        return PrivXClient(settings, session=self, sleep=lambda _seconds: None, borrowed_token=borrowed_token)
+        return PrivXClient(settings, session=self, sleep=lambda _seconds: None, token_source=token_source)
 
     # -- the session the client sends through ---------------------------------------------------------------------
 

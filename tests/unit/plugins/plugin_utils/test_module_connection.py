@@ -7,6 +7,9 @@ over, against the one fake of PrivX (tests/unit/plugins/fake_privx.py): the agen
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import threading
 import time
 
 import pytest
@@ -15,13 +18,14 @@ from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import AccountSecrets
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import TOKEN, ProtocolError
-from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import CheckoutAgent
+from ansible_collections.privx.secrets.plugins.module_utils.module.run_token import agent_token_source, token_from_agent
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
+from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import AgentServer, CheckoutAgent
 from ansible_collections.privx.secrets.plugins.plugin_utils._module_connection import (
     ProgressWatcher,
-    borrowed_token,
     controller_connection,
     filled_options,
+    run_agent,
     with_remote_hint,
 )
 
@@ -60,63 +64,95 @@ def test_the_controller_connection_falls_back_to_the_environment_and_is_typed():
     assert connection == {'url': 'https://env.example.com', 'client_id': 'task-client', 'validate_certs': False, 'timeout': 7}
 
 
-class Agent:
-    """The agent's side of the socket: CheckoutAgent itself, over the fake."""
+@pytest.fixture
+def agent_socket(privx):
+    """A checkout agent over the fake, serving on a Unix socket as the run's agent does (_checkout_agent.AgentServer)."""
+    directory = tempfile.mkdtemp(prefix='privx-test-')
+    server = AgentServer(os.path.join(directory, 'agent.sock'),
+                         CheckoutAgent(lambda text: None, secrets_api=lambda settings: AccountSecrets(privx.client(settings))),
+                         on_finish=lambda: None)
+    threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    shutil.rmtree(directory)
 
-    def __init__(self, privx):
-        self.agent = CheckoutAgent(lambda text: None, secrets_api=lambda settings: AccountSecrets(privx.client(settings)))
+
+def test_modules_and_lookups_of_one_api_client_share_one_grant(privx, agent_socket):
+    connection = dict(CREDENTIALS, url=URL)
+    assert [token_from_agent(agent_socket.server_address, connection) for _task in range(5)] == [FAKE_TOKEN] * 5
+    assert privx.token_grants == 1
+    # the lookup's checkout through the same agent and the same connection: still one grant
+    agent_socket.agent.checkout(connection, path='corp.example.com/alice')
+    assert privx.token_grants == 1
+    # a module's client asks the agent when it first calls PrivX, and grants nothing itself
+    client = privx.client(ConnectionSettings(connection), token_source=agent_token_source(agent_socket.server_address, connection))
+    list(client.paginate(paths.TARGET_DOMAINS))
+    assert privx.token_grants == 1
+
+
+def test_an_agent_that_cannot_answer_leaves_the_module_to_its_own_grant(privx, agent_socket):
+    assert token_from_agent(agent_socket.server_address, {'url': URL, 'access_token': 'given'}) is None  # nothing to share
+    assert token_from_agent('/nonexistent/agent.sock', dict(CREDENTIALS, url=URL)) is None
+    client = privx.client(ConnectionSettings(dict(CREDENTIALS, url=URL)),
+                          token_source=agent_token_source('/nonexistent/agent.sock', dict(CREDENTIALS, url=URL)))
+    list(client.paginate(paths.TARGET_DOMAINS))
+    assert privx.token_grants == 1
+    assert agent_token_source(None, {}) is None
+
+
+def test_a_task_that_fails_before_its_first_call_asks_nothing(privx):
+    asked = []
+    privx.client(ConnectionSettings(dict(CREDENTIALS, url=URL)), token_source=lambda: asked.append(1))
+    assert asked == [] and privx.calls == []
+
+
+class StartedAgent:
+    """AgentConnection as run_agent uses it: status starts the agent, socket_path is where it listens."""
+
+    socket_path = '/run/user/1000/privx.secrets/123-456.sock'
+
+    def __init__(self):
         self.requests = []
 
     def __call__(self):
         return self
 
-    def request(self, operation, **arguments):
+    def request(self, operation, **_arguments):
         self.requests.append(operation)
-        assert operation == TOKEN
-        return self.agent.token(arguments['connection'])
+        return {'pid': 1, 'held': [], 'releasable': []}
 
 
-def test_modules_and_lookups_of_one_api_client_share_one_grant(privx):
-    agent = Agent(privx)
-    args = dict(CREDENTIALS, url=URL)
-    tokens = [borrowed_token(args, agent, environment={})[0] for _task in range(5)]
-    assert tokens == [FAKE_TOKEN] * 5
-    assert privx.token_grants == 1
-    # the lookup's checkout through the same agent and the same connection: still one grant
-    agent.agent.checkout(dict(CREDENTIALS, url=URL), path='corp.example.com/alice')
-    assert privx.token_grants == 1
+def test_the_run_agent_is_started_without_a_call_to_privx(privx):
+    agent = StartedAgent()
+    assert run_agent(dict(CREDENTIALS, url=URL), agent, environment={}) == (StartedAgent.socket_path, None)
+    assert agent.requests == [STATUS] and privx.calls == []
 
 
-def test_no_token_is_borrowed_where_there_is_nothing_to_share_or_no_agent(privx):
-    agent = Agent(privx)
-    assert borrowed_token({'url': URL, 'access_token': 'given'}, agent, environment={}) == (None, 'the task gives an access_token')
-    token, why = borrowed_token({'url': URL, 'client_id': 'c'}, agent, environment={})
-    assert token is None and 'incomplete API client credentials' in why
-    assert agent.requests == [] and privx.token_grants == 0
+def test_no_agent_where_there_is_nothing_to_share_or_it_cannot_start():
+    agent = StartedAgent()
+    assert run_agent({'url': URL, 'access_token': 'given'}, agent, environment={}) == (None, 'the task gives an access_token')
+    socket_path, why = run_agent({'url': URL, 'client_id': 'c'}, agent, environment={})
+    assert socket_path is None and 'incomplete API client credentials' in why
+    assert agent.requests == []
 
     def unusable():
         raise PrivXError('the checkout agent did not start (no answer within 15s)')
-    token, why = borrowed_token(dict(CREDENTIALS, url=URL), unusable, environment={})
-    assert token is None and 'did not start' in why
-
-
-def test_the_agent_shares_no_access_token(privx):
-    with pytest.raises(ProtocolError):
-        Agent(privx).agent.token({'url': URL, 'access_token': 'given'})
+    socket_path, why = run_agent(dict(CREDENTIALS, url=URL), unusable, environment={})
+    assert socket_path is None and 'did not start' in why
 
 
 def test_a_rejected_borrowed_token_falls_back_to_one_grant_of_its_own(privx):
     privx.domains.append({'id': 'd2', 'name': 'other'})
-    client = privx.client(ConnectionSettings(dict(CREDENTIALS, url=URL)), borrowed_token='planted-borrowed-expired')
+    client = privx.client(ConnectionSettings(dict(CREDENTIALS, url=URL)), token_source=lambda: 'planted-borrowed-expired')
     privx.script('GET', paths.TARGET_DOMAINS, Reply(401, {'error_message': 'token expired'}), AS_USUAL)
     assert len(list(client.paginate(paths.TARGET_DOMAINS))) == 2
     assert privx.token_grants == 1
-    sent = [call for call in privx.calls if call[1] == paths.TARGET_DOMAINS]
-    assert len(sent) == 2
+    assert len([call for call in privx.calls if call[1] == paths.TARGET_DOMAINS]) == 2
 
 
 def test_a_borrowed_token_is_used_without_a_grant(privx):
-    client = privx.client(ConnectionSettings(dict(CREDENTIALS, url=URL)), borrowed_token='planted-borrowed')
+    client = privx.client(ConnectionSettings(dict(CREDENTIALS, url=URL)), token_source=lambda: 'planted-borrowed')
     list(client.paginate(paths.TARGET_DOMAINS))
     assert privx.token_grants == 0
     assert client.current_token() == 'planted-borrowed'
