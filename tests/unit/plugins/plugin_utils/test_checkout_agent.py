@@ -310,3 +310,21 @@ def test_one_run_with_two_connections_to_one_api_client_keeps_the_checkout_for_t
     assert agent.release(used_before=time.time())['kept'] == ['d/x'], 'released under the run\'s other connection'
     assert machine.privx.released == []
     assert agent.release(ending=True)['released'] == ['d/x']
+
+
+def test_a_lease_file_that_fails_at_the_end_is_a_warning_and_the_other_checkouts_are_still_released(api, tmp_path):
+    # A lease file that cannot be used when the run ends (a full disk, a file made unreadable) must not take the
+    # agent down with an exception: the other paths are still let go, and the broken one is named in a warning.
+    made, secrets_api = api
+    warnings = []
+    agent = CheckoutAgent(warnings.append, secrets_api=secrets_api, leases=FileLeases(str(tmp_path), '100-1', alive=lambda _name: True))
+    agent.checkout(CONNECTION, path='d/broken')
+    agent.checkout(CONNECTION, path='d/fine')
+    settings = ConnectionSettings(CONNECTION)
+    broken = tmp_path / 'leases' / lease_key(settings.url, settings.client_id, 'd/broken')
+    broken.unlink()
+    broken.mkdir()
+    outcome = agent.release_for_shutdown()
+    assert outcome['released'] == ['d/fine'] and 'd/fine' not in made[0].active
+    assert 'd/broken' in made[0].active, 'released without knowing whether another run uses it'
+    assert [warning for warning in warnings if "'d/broken'" in warning and str(broken) in warning], warnings
