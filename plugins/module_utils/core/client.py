@@ -63,6 +63,9 @@ _UNICODE_ESCAPE = re.compile(r'\\u[0-9a-f]{4}')
 _CONNECTION_REASONS = (
     ('CERTIFICATE_VERIFY_FAILED', "TLS certificate verification failed (set ca_path to the CA bundle that signed PrivX's certificate)"),
     ("doesn't match", "TLS certificate does not match the host name in url"),
+    # The CA bundle itself would not load (OpenSSL's words): a text file, a key, a PEM block cut short.
+    ('NO_CERTIFICATE_OR_CRL_FOUND', 'ca_path holds no PEM certificate'),
+    ('PEM lib', 'ca_path is not a readable PEM certificate bundle'),
     ('WRONG_VERSION_NUMBER', 'TLS handshake failed (is the url http:// rather than https://?)'),
     ('Connection refused', 'connection refused'),
     ('Name or service not known', 'host name not found'),
