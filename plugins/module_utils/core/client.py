@@ -262,7 +262,9 @@ class PrivXClient:
                 response = self._session.request(method, url, timeout=self.settings.timeout,
                                                  verify=self.settings.verify, **kwargs)
             except requests.exceptions.SSLError as error:
-                raise self._connection_error(method, path, error, attempt) from None
+                failure = self._connection_error(method, path, error, attempt)
+                failure.transient = False  # a certificate or CA bundle that is wrong now stays wrong: not an outage
+                raise failure from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
                 not_sent = any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
                 if not (idempotent or not_sent) or attempt > retries:
