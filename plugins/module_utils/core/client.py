@@ -203,6 +203,9 @@ class PrivXClient:
         form = {'grant_type': 'password', 'username': settings.client_id, 'password': settings.client_secret}
         response, attempts, _arrived = self._send('POST', TOKEN_PATH, idempotent=True, data=form,
                                                   auth=(settings.oauth_client_id, settings.oauth_client_secret))
+        if response.status_code in TRANSIENT_STATUSES:
+            # PrivX, or a gateway before it, is down: an outage (transient), not refused credentials.
+            raise self._api_error('POST', TOKEN_PATH, response, attempts)
         if response.status_code != 200:
             raise PrivXAuthError('authentication failed for API client %r at %s: %s' % (
                 settings.client_id, settings.url, self._scrub(_oauth_problem(response, attempts))))
