@@ -241,6 +241,18 @@ def test_a_run_whose_controller_is_gone_is_not_waited_for(machine):
     assert machine.end('a', first)['released'] == ['d/x']
 
 
+@pytest.mark.parametrize('written', ['https://PrivX.Example.com', 'https://privx.example.com:443/', 'HTTPS://privx.example.com/'])
+def test_runs_that_write_one_privx_url_differently_still_share_the_lease(machine, written):
+    # One PrivX and one API client share one checkout, however each run's url is written: the run that ends first
+    # must still see the other.
+    first, second = machine.run('a'), machine.run('b')
+    first.checkout(CONNECTION, path='d/x')
+    machine.privx.active['d/x']['created'] = stamp(time.time() - 30)
+    second.checkout(dict(CONNECTION, url=written), path='d/x')
+    assert machine.end('a', first)['released'] == [] and machine.privx.released == [], 'released under the other run'
+    assert machine.end('b', second)['released'] == ['d/x']
+
+
 def test_a_checkout_made_elsewhere_is_never_released_here(machine):
     machine.privx.already_active('d/x', age=30)
     agent = machine.run('a')
