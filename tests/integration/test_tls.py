@@ -87,8 +87,8 @@ def test_a_ca_path_that_holds_no_certificate_is_named_as_the_cause(ansible, priv
     not_pem.write_text('not a certificate\n')
     broken_pem = tmp_path / 'broken.pem'
     broken_pem.write_text('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')
-    tasks = [{'name': name, 'privx.secrets.managed_account_info': {'target_domain': 'dbdomain', 'username': 'app_admin',
-                                                                    'ca_path': str(path)}, 'ignore_errors': True}
+    tasks = [{'name': name, 'ignore_errors': True,
+              'privx.secrets.managed_account_info': {'target_domain': 'dbdomain', 'username': 'app_admin', 'ca_path': str(path)}}
              for name, path in (('not pem', not_pem), ('broken pem', broken_pem))]
     run = ansible.playbook([{'name': 'ca_path', 'hosts': 'localhost', 'gather_facts': False, 'connection': 'local',
                              'tasks': tasks}])
