@@ -63,6 +63,9 @@ _UNICODE_ESCAPE = re.compile(r'\\u[0-9a-f]{4}')
 _CONNECTION_REASONS = (
     ('CERTIFICATE_VERIFY_FAILED', "TLS certificate verification failed (set ca_path to the CA bundle that signed PrivX's certificate)"),
     ("doesn't match", "TLS certificate does not match the host name in url"),
+    # The CA bundle itself would not load (OpenSSL's words): a text file, a key, a PEM block cut short.
+    ('NO_CERTIFICATE_OR_CRL_FOUND', 'ca_path holds no PEM certificate'),
+    ('PEM lib', 'ca_path is not a readable PEM certificate bundle'),
     ('WRONG_VERSION_NUMBER', 'TLS handshake failed (is the url http:// rather than https://?)'),
     ('Connection refused', 'connection refused'),
     ('Name or service not known', 'host name not found'),
@@ -200,6 +203,9 @@ class PrivXClient:
         form = {'grant_type': 'password', 'username': settings.client_id, 'password': settings.client_secret}
         response, attempts, _arrived = self._send('POST', TOKEN_PATH, idempotent=True, data=form,
                                                   auth=(settings.oauth_client_id, settings.oauth_client_secret))
+        if response.status_code in TRANSIENT_STATUSES:
+            # PrivX, or a gateway before it, is down: an outage (transient), not refused credentials.
+            raise self._api_error('POST', TOKEN_PATH, response, attempts)
         if response.status_code != 200:
             raise PrivXAuthError('authentication failed for API client %r at %s: %s' % (
                 settings.client_id, settings.url, self._scrub(_oauth_problem(response, attempts))))
@@ -259,7 +265,9 @@ class PrivXClient:
                 response = self._session.request(method, url, timeout=self.settings.timeout,
                                                  verify=self.settings.verify, **kwargs)
             except requests.exceptions.SSLError as error:
-                raise self._connection_error(method, path, error, attempt) from None
+                failure = self._connection_error(method, path, error, attempt)
+                failure.transient = False  # a certificate or CA bundle that is wrong now stays wrong: not an outage
+                raise failure from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
                 not_sent = any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
                 if not (idempotent or not_sent) or attempt > retries:
