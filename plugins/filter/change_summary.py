@@ -45,7 +45,7 @@ EXAMPLES = r'''
 - name: Create the password policies
   privx.secrets.password_policy:
     name: "{{ item }}"
-  loop: [ad-standard, ad-privileged]
+  loop: [app-standard, app-privileged]
   register: policy_results
 
 - name: Say what the run did

@@ -18,13 +18,14 @@ import re
 
 import yaml
 
-from conftest import REPO
+from conftest import REPO, plugin_examples
 from test_password_policy import policies
 
 EMULATOR_FIXTURE = os.path.join(REPO, 'tests', 'emulator', 'fixtures', 'unscanned.json')
 DOMAIN = 'ad.example.com'
 BIND_PASSWORD = 'planted-summary-bind-password-2718'
 ACCOUNT_PASSWORD = 'planted-summary-account-password-3141'
+FILTER = 'change_summary'
 SUMMARY_TASK = 'privx.secrets.managed_accounts : Summary of what changed in PrivX'
 
 
@@ -75,7 +76,10 @@ def test_the_readme_example_names_what_it_deletes_in_check_mode_and_in_the_real_
     # A survey's text: 'true' is true. Default verbosity, as AWX's job output shows it.
     arguments = [json.dumps(secrets), 'privx_password_policies_exclusive=true']
     mark = privx.control.mark()
-    check = ansible.playbook([readme_play()], check=True, extra_vars=arguments)
+    # The filter's EXAMPLES ride along, in a play of their own.
+    examples = {'name': 'EXAMPLES of change_summary', 'hosts': 'localhost', 'gather_facts': False,
+                'tasks': yaml.safe_load(plugin_examples()['filter/' + FILTER])}
+    check = ansible.playbook([readme_play(), examples], check=True, extra_vars=arguments)
     assert check.rc == 0, check.output[-4000:]
     assert [entry for entry in privx.control.requests(since=mark) if entry['method'] in ('PUT', 'DELETE')] == []
     expected = ['password policies: would delete ad-legacy', 'target domains: no change',
@@ -86,7 +90,8 @@ def test_the_readme_example_names_what_it_deletes_in_check_mode_and_in_the_real_
     batch = check.task('privx.secrets.managed_accounts : Converge the managed accounts of each target domain')
     assert batch['results'][0]['msg'] == 'would delete 2: svc003, svc004'
     assert sorted(account['username'] for account in privx.control.managed_accounts(DOMAIN)) == accounts
-    assert 'ad-legacy' in policies(privx)
+    assert sorted(policies(privx)) == ['ad-legacy', 'ad-privileged', 'ad-standard']
+    assert check.task('Say what the run did')['msg'] == ['password policies: would create app-standard, app-privileged']
 
     run = ansible.playbook([readme_play()], extra_vars=arguments, env={'ANSIBLE_SHOW_CUSTOM_STATS': 'true'})
     assert run.rc == 0, run.output[-4000:]
