@@ -13,7 +13,7 @@ description:
     registered, and returns for each level the names created, updated and deleted, and one line per level to show.
   - Every converging module of the collection returns the lists C(created), C(updated) and C(deleted) (names), which
     this filter reads; a loop's register, a single task's register and a list of registers are all taken. Skipped
-    items add nothing. Only names are read: no other field of a result reaches the summary.
+    items add nothing. Only names are read; no other field of a result reaches the summary.
   - The C(privx.secrets.managed_accounts) role ends with this summary and publishes it with C(ansible.builtin.set_stats).
 author:
   - privx.secrets developers (@privx-secrets)
@@ -69,7 +69,7 @@ _value:
       description: By level key, the names created, updated and deleted (C(created), C(updated), C(deleted), each a list).
       type: dict
     lines:
-      description: One line per level, such as C(managed accounts: created svc003; deleted svc004, svc005), or C(no change).
+      description: "One line per level, such as C(managed accounts: created svc003; deleted svc004, svc005), or C(no change)."
       type: list
       elements: str
 '''
