@@ -94,7 +94,6 @@ class PrivXModule(AnsibleModule):
             result.pop('diff', None)
         self.exit_json(**result)
 
-
     @property
     def _noun(self):
         """What the module converges, in words, from its name: privx.secrets.password_policy -> 'password policy'."""
