@@ -24,7 +24,7 @@ def converge_policy(policies, name, desired, *, state, check_mode):
     current = policies.find(name)
     if state == 'absent':
         if current is None:
-            return {'changed': False, 'password_policy': {}}
+            return {'changed': False, 'password_policy': {}, 'diff': {'before': {}, 'after': {}}}
         if not check_mode:
             policies.delete(current)
         return {'changed': True, 'password_policy': {}, 'diff': {'before': comparable_policy(current), 'after': {}}}
