@@ -474,7 +474,8 @@ class Poller:
                 state['checkouts'].pop(message.get('checkoutID', ''), None)
         if 'locked_accounts' in self.options.watch and message.get('managedAccountID'):
             if name == ROTATION_STARTED:
-                state['rotations'][message['managedAccountID']] = dict(rotation_object(message), locked_since=when)
+                started = {key: value for key, value in rotation_object(message).items() if key not in ('status', 'secret_version')}
+                state['rotations'][message['managedAccountID']] = dict(started, locked_since=when)
             elif name in ROTATION_ENDED:
                 state['rotations'].pop(message['managedAccountID'], None)
 
