@@ -131,7 +131,7 @@ options:
   state_file:
     description:
       - A file that keeps the watermark (and the watched checkouts and rotations) across restarts, written atomically
-        after every poll that emitted or saw something. It holds ids, names and times, never a secret.
+        after the first poll and after every poll that saw something. It holds ids, names and times, never a secret.
       - Without it, a restart starts from PrivX's current time (see O(lookback)).
     type: str
 notes:
@@ -565,7 +565,7 @@ async def main(queue, args):
                 await queue.put(event)
             changed = state != poller.state
             poller.state = state
-            if options.state_file and changed:
+            if options.state_file and (changed or not os.path.exists(options.state_file)):
                 save_state(options.state_file, state)
         await wait(options.interval)
 
