@@ -248,7 +248,13 @@ def connection_settings(args):
 
 
 def _number(args, name, minimum, kind=int):
+    """A number option; text too, as a rulebook's templated value ("{{ interval | default(30) }}") arrives as text."""
     value = args.get(name, SOURCE_DEFAULTS[name])
+    if isinstance(value, str):
+        try:
+            value = kind(value.strip())
+        except ValueError:
+            raise OptionError('%s must be a number, got %r' % (name, value)) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
         raise OptionError('%s must be a number, got %r' % (name, value))
     if value < minimum:

@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) privx.secrets contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""End to end with ansible-rulebook (.venv-eda, tests/requirements-eda.txt; it needs Java 17): the collection's
+rulebooks, from the installed tarball, run their playbooks against the emulator. A rotation made to fail is retried
+and succeeds; an account added to the directory is onboarded after the next scan. Each test prints the time from the
+change in PrivX to the fix (by PrivX's audit log) and the event source's requests per poll (by the request log)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+import yaml
+
+from conftest import connection_env
+from privx_emulator.harness import EmulatorProcess, fixture_path
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+EDA_BIN = os.path.join(REPO, '.venv-eda', 'bin')
+SEARCH = '/monitor-service/api/v1/auditevents/search'
+# The event source's calls (privx_events.py); the playbooks' modules send none but the scanned-account search.
+SOURCE_PATHS = ('/monitor-service/api/v1/auditevents/search', '/monitor-service/api/v1/auditevents/codes', '/monitor-service/api/v1/time')
+
+
+@pytest.fixture(scope='module')
+def eda_bin():
+    if not os.path.exists(os.path.join(EDA_BIN, 'ansible-rulebook')):
+        pytest.fail('no .venv-eda: run bash tests/setup-venv.sh .venv-eda tests/requirements-eda.txt (tests/run.sh does)')
+    if shutil.which('java') is None:
+        pytest.fail('ansible-rulebook needs a Java 17 runtime: apt-get install openjdk-17-jre-headless')
+    return EDA_BIN
+
+
+@pytest.fixture(scope='module')
+def emulator():
+    with EmulatorProcess(fixture=fixture_path('test.json'), tls=True, rotation_delay=0.1, scan_delay=0.1) as process:
+        yield process
+
+
+class Rulebook:
+    """ansible-rulebook running one of the collection's rulebooks, by its collection name."""
+
+    def __init__(self, eda_bin, collections_path, emulator, tmp_path, name, variables):
+        self.output_path = str(tmp_path / ('%s.log' % name))
+        vars_file = tmp_path / ('%s-vars.yml' % name)
+        vars_file.write_text(yaml.safe_dump(dict(variables, privx_events_interval=0.5)))
+        inventory = tmp_path / 'inventory.yml'
+        inventory.write_text('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
+        env = {key: value for key, value in os.environ.items() if not key.startswith(('ANSIBLE_', 'PRIVX_'))}
+        env.update(connection_env(emulator), PATH=eda_bin + os.pathsep + env['PATH'], ANSIBLE_COLLECTIONS_PATH=collections_path,
+                   ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'), HOME=str(tmp_path))
+        self._output = open(self.output_path, 'w', encoding='utf-8')  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [os.path.join(eda_bin, 'ansible-rulebook'), '-r', 'privx.secrets.%s' % name, '-i', str(inventory), '-e', str(vars_file)],
+            env=env, cwd=str(tmp_path), stdout=self._output, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def output(self):
+        with open(self.output_path, encoding='utf-8') as handle:
+            return handle.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._output.close()
+
+
+def _bearer(emulator, client):
+    credentials = emulator.clients[client]
+    answer = requests.post(emulator.url + '/auth/api/v1/oauth/token', verify=emulator.ca_path, timeout=10,
+                           auth=(credentials['oauth_client_id'], credentials['oauth_client_secret']),
+                           data={'grant_type': 'password', 'username': credentials['client_id'], 'password': credentials['client_secret']})
+    return {'Authorization': 'Bearer ' + answer.json()['access_token']}
+
+
+class AuditLog:
+    """The emulator's audit log, as the auditor reads it."""
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.headers = _bearer(emulator, 'auditor')
+
+    def events(self, name, **message):
+        answer = requests.post(self.emulator.url + SEARCH, json={'keywords': name}, params={'limit': 1000, 'sortdir': 'ASC'},
+                               headers=self.headers, verify=self.emulator.ca_path, timeout=10)
+        return [event for event in answer.json()['items'] if event['event_name'] == name
+                and all(event['message'].get(key) == value for key, value in message.items())]
+
+
+def _seconds(start, end):
+    from datetime import datetime  # pylint: disable=import-outside-toplevel
+    parse = lambda text: datetime.fromisoformat(text.replace('Z', '+00:00'))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds()
+
+
+def _wait(rulebook, condition, timeout=90, message='condition'):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if rulebook.process.poll() is not None:
+            raise AssertionError('ansible-rulebook ended (%s):\n%s' % (rulebook.process.returncode, rulebook.output()[-4000:]))
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out waiting for %s:\n%s' % (message, rulebook.output()[-4000:]))
+        time.sleep(0.2)
+
+
+def _source_polling(emulator, rulebook, polls=3):
+    """Wait until the source has polled `polls` times; the requests it sent per poll (nothing else runs meanwhile)."""
+    mark = emulator.control.mark()
+    searches = lambda: [item for item in emulator.control.requests(since=mark) if item['path'] == SEARCH]  # noqa: E731
+    _wait(rulebook, lambda: len(searches()) >= polls + 1, message='%d polls of the event source' % polls)
+    last = searches()[polls]['seq']
+    window = [item for item in emulator.control.requests(since=mark) if item['seq'] < last]
+    first = searches()[0]['seq']
+    window = [item for item in window if item['seq'] >= first]
+    return len(window) / polls
+
+
+def _assert_no_secret(emulator, text):
+    for client in emulator.clients.values():
+        assert client['client_secret'] not in text and client['oauth_client_secret'] not in text
+
+
+def test_a_failed_rotation_is_retried_and_succeeds(eda_bin, collections_path, emulator, tmp_path, capsys):
+    rulebook = Rulebook(eda_bin, collections_path, emulator, tmp_path, 'retry_failed_rotation', {})
+    audit = AuditLog(emulator)
+    try:
+        _source_polling(emulator, rulebook, polls=1)  # the source is up
+        per_poll = _source_polling(emulator, rulebook)
+        before = len(emulator.control.secrets('dbdomain', 'app_admin'))
+        emulator.control.fail_rotation('dbdomain', 'app_admin', count=1)
+        emulator.control.lock_account('dbdomain', 'app_admin', 0.1)  # a scheduled rotation, which fails
+        started = time.monotonic()
+        failed = _wait(rulebook, lambda: audit.events('Managed-account-rotation-failed', targetUsername='app_admin'), message='the failure')[0]
+        succeeded = _wait(rulebook, lambda: audit.events('Managed-account-rotation-succeeded', targetUsername='app_admin'),
+                          message='the retried rotation')[0]
+        wall = time.monotonic() - started
+        _wait(rulebook, lambda: 'succeeded when retried' in rulebook.output(), message="the playbook's report")
+    finally:
+        rulebook.stop()
+    output = rulebook.output()
+    assert succeeded['message']['trigger'] == 'MANUAL' and failed['message']['trigger'] == 'PERIODIC'
+    assert len(emulator.control.secrets('dbdomain', 'app_admin')) == before + 1
+    assert len(audit.events('Managed-account-rotation-started', targetUsername='app_admin')) == 2  # retried once, no more
+    _assert_no_secret(emulator, output)
+    with capsys.disabled():
+        print('\nretry_failed_rotation (interval 0.5 s): failure to successful retry %.1f s by PrivX\'s audit log '
+              '(%.1f s wall time from the failed rotation\'s start); the event source sent %.1f requests per poll' % (
+                  _seconds(failed['created'], succeeded['created']), wall, per_poll))
+    assert per_poll == 1
+
+
+def test_a_discovered_account_is_onboarded_after_the_next_scan(eda_bin, collections_path, emulator, tmp_path, capsys):
+    rulebook = Rulebook(eda_bin, collections_path, emulator, tmp_path, 'onboard_discovered_accounts',
+                        {'privx_onboard_pattern': 'svc_.*', 'privx_onboard_policy': 'default'})
+    audit = AuditLog(emulator)
+    try:
+        _source_polling(emulator, rulebook, polls=1)
+        per_poll = _source_polling(emulator, rulebook)
+        emulator.control.add_to_directory('corp.example.com', 'svc_onboarded', 'someone_else')
+        domain = emulator.control.managed_account('corp.example.com', 'svc_backup')['target_domain']['id']
+        assert requests.post('%s/secrets-manager/api/v1/targetdomains/%s/refresh' % (emulator.url, domain), verify=emulator.ca_path,
+                             headers=_bearer(emulator, 'admin'), timeout=10).status_code == 200
+        started = time.monotonic()
+        managed = _wait(rulebook, lambda: emulator.control.managed_account('corp.example.com', 'svc_onboarded'), message='the onboarding')
+        wall = time.monotonic() - started
+        discovered = audit.events('Scanned-account-discovered', targetUsername='svc_onboarded')[0]
+        added = audit.events('Managed-account-added', targetUsername='svc_onboarded')[0]
+        _wait(rulebook, lambda: emulator.control.secrets('corp.example.com', 'svc_onboarded'), message='the first rotation')
+    finally:
+        rulebook.stop()
+    assert managed['password_policy']['name'] == 'default' and managed['enabled']
+    assert emulator.control.managed_account('corp.example.com', 'someone_else') is None
+    _assert_no_secret(emulator, rulebook.output())
+    with capsys.disabled():
+        print('\nonboard_discovered_accounts (interval 0.5 s): discovery to managed account %.1f s by PrivX\'s audit log '
+              '(%.1f s wall time from the scan request); the event source sent %.1f requests per poll' % (
+                  _seconds(discovered['created'], added['created']), wall, per_poll))
+    assert per_poll == 1
