@@ -134,7 +134,7 @@ def _assert_no_secret(emulator, text):
         assert client['client_secret'] not in text and client['oauth_client_secret'] not in text
 
 
-def test_a_failed_rotation_is_retried_and_succeeds(eda_bin, collections_path, emulator, tmp_path, capsys):
+def test_a_failed_rotation_is_retried_once(eda_bin, collections_path, emulator, tmp_path, capsys):
     rulebook = Rulebook(eda_bin, collections_path, emulator, tmp_path, 'retry_failed_rotation', {})
     audit = AuditLog(emulator)
     try:
@@ -149,12 +149,20 @@ def test_a_failed_rotation_is_retried_and_succeeds(eda_bin, collections_path, em
                           message='the retried rotation')[0]
         wall = time.monotonic() - started
         _wait(rulebook, lambda: 'succeeded when retried' in rulebook.output(), message="the playbook's report")
+        # A rotation that fails again when retried: reported, and retried no more.
+        emulator.control.fail_rotation('corp.example.com', 'svc_backup', count=2)
+        emulator.control.lock_account('corp.example.com', 'svc_backup', 0.1)
+        _wait(rulebook, lambda: 'failed again when retried' in rulebook.output(), message='the report of the second failure')
+        _wait(rulebook, lambda: len(audit.events('Managed-account-rotation-failed', targetUsername='svc_backup')) == 2)
+        _source_polling(emulator, rulebook, polls=3)  # the second failure's event has been seen and throttled
     finally:
         rulebook.stop()
     output = rulebook.output()
     assert succeeded['message']['trigger'] == 'MANUAL' and failed['message']['trigger'] == 'PERIODIC'
     assert len(emulator.control.secrets('dbdomain', 'app_admin')) == before + 1
     assert len(audit.events('Managed-account-rotation-started', targetUsername='app_admin')) == 2  # retried once, no more
+    assert len(audit.events('Managed-account-rotation-started', targetUsername='svc_backup')) == 2
+    assert 'The rotation of svc_backup in corp.example.com failed again when retried' in output
     _assert_no_secret(emulator, output)
     with capsys.disabled():
         print('\nretry_failed_rotation (interval 0.5 s): failure to successful retry %.1f s by PrivX\'s audit log '
@@ -182,7 +190,8 @@ def test_a_discovered_account_is_onboarded_after_the_next_scan(eda_bin, collecti
         _wait(rulebook, lambda: emulator.control.secrets('corp.example.com', 'svc_onboarded'), message='the first rotation')
     finally:
         rulebook.stop()
-    assert managed['password_policy']['name'] == 'default' and managed['enabled']
+    managed = emulator.control.managed_account('corp.example.com', 'svc_onboarded')
+    assert (managed['password_policy'] or {}).get('name') == 'default' and managed['enabled'], managed
     assert emulator.control.managed_account('corp.example.com', 'someone_else') is None
     _assert_no_secret(emulator, rulebook.output())
     with capsys.disabled():
