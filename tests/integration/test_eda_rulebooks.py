@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import time
+from datetime import datetime
 
 import pytest
 import requests
@@ -25,8 +26,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 EDA_BIN = os.path.join(REPO, '.venv-eda', 'bin')
 SEARCH = '/monitor-service/api/v1/auditevents/search'
-# The event source's calls (privx_events.py); the playbooks' modules send none but the scanned-account search.
-SOURCE_PATHS = ('/monitor-service/api/v1/auditevents/search', '/monitor-service/api/v1/auditevents/codes', '/monitor-service/api/v1/time')
 
 
 @pytest.fixture(scope='module')
@@ -99,9 +98,12 @@ class AuditLog:
 
 
 def _seconds(start, end):
-    from datetime import datetime  # pylint: disable=import-outside-toplevel
-    parse = lambda text: datetime.fromisoformat(text.replace('Z', '+00:00'))  # noqa: E731
-    return (parse(end) - parse(start)).total_seconds()
+    """Seconds between two of PrivX's RFC 3339 times."""
+    return (_moment(end) - _moment(start)).total_seconds()
+
+
+def _moment(text):
+    return datetime.fromisoformat(text.replace('Z', '+00:00'))
 
 
 def _wait(rulebook, condition, timeout=90, message='condition'):
@@ -120,13 +122,13 @@ def _wait(rulebook, condition, timeout=90, message='condition'):
 def _source_polling(emulator, rulebook, polls=3):
     """Wait until the source has polled `polls` times; the requests it sent per poll (nothing else runs meanwhile)."""
     mark = emulator.control.mark()
-    searches = lambda: [item for item in emulator.control.requests(since=mark) if item['path'] == SEARCH]  # noqa: E731
+
+    def searches():
+        return [item for item in emulator.control.requests(since=mark) if item['path'] == SEARCH]
+
     _wait(rulebook, lambda: len(searches()) >= polls + 1, message='%d polls of the event source' % polls)
-    last = searches()[polls]['seq']
-    window = [item for item in emulator.control.requests(since=mark) if item['seq'] < last]
-    first = searches()[0]['seq']
-    window = [item for item in window if item['seq'] >= first]
-    return len(window) / polls
+    first, last = searches()[0]['seq'], searches()[polls]['seq']
+    return len([item for item in emulator.control.requests(since=mark) if first <= item['seq'] < last]) / polls
 
 
 def _assert_no_secret(emulator, text):
