@@ -3,15 +3,19 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end with ansible-rulebook (.venv-eda, tests/requirements-eda.txt; it needs Java 17): the collection's
 rulebooks, from the installed tarball, run their playbooks against the emulator. A rotation made to fail is retried
-and succeeds; an account added to the directory is onboarded after the next scan. Each test prints the time from the
-change in PrivX to the fix (by PrivX's audit log) and the event source's requests per poll (by the request log)."""
+and succeeds (and one failing again is reported, not retried again); an account added to the directory is onboarded
+after the next scan; a failed scan is reported and posted to a webhook. The first two print the time from the change in
+PrivX to the fix (by PrivX's audit log) and the event source's requests per poll (by the request log)."""
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from datetime import datetime
 
@@ -201,3 +205,47 @@ def test_a_discovered_account_is_onboarded_after_the_next_scan(eda_bin, collecti
               '(%.1f s wall time from the scan request); the event source sent %.1f requests per poll' % (
                   _seconds(discovered['created'], added['created']), wall, per_poll))
     assert per_poll == 1
+
+
+class Webhook:
+    """A local HTTP endpoint that keeps the JSON bodies posted to it."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  pylint: disable=invalid-name
+                received.append(json.loads(self.rfile.read(int(self.headers['Content-Length']))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):  # pylint: disable=arguments-differ
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.url = 'http://127.0.0.1:%d/hook' % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_failed_scan_is_reported_and_posted_to_the_webhook(eda_bin, collections_path, emulator, tmp_path):
+    webhook = Webhook()
+    rulebook = Rulebook(eda_bin, collections_path, emulator, tmp_path, 'notify_scan_errors', {'privx_notify_webhook_url': webhook.url})
+    try:
+        _source_polling(emulator, rulebook, polls=1)
+        emulator.control.fail_scan('corp.example.com', message='LDAP bind failed: invalid credentials')
+        domain = emulator.control.managed_account('corp.example.com', 'svc_backup')['target_domain']['id']
+        assert requests.post('%s/secrets-manager/api/v1/targetdomains/%s/refresh' % (emulator.url, domain), verify=emulator.ca_path,
+                             headers=_bearer(emulator, 'admin'), timeout=10).status_code == 200
+        _wait(rulebook, lambda: webhook.received, message='the webhook post')
+    finally:
+        rulebook.stop()
+        webhook.close()
+    assert [(body['target_domain'], body['scan_message']) for body in webhook.received] == [
+        ('corp.example.com', 'LDAP bind failed: invalid credentials')]
+    assert 'PrivX scan of corp.example.com failed: LDAP bind failed: invalid credentials' in rulebook.output()  # the debug action
+    _assert_no_secret(emulator, rulebook.output() + json.dumps(webhook.received))
