@@ -34,10 +34,11 @@ short_description: Poll PrivX for failed rotations, discovered accounts, scan re
 description:
   - An ansible-rulebook event source plugin that polls PrivX's audit log (the monitor service) and emits one event per
     change, each exactly once.
-  - Each event is C({"privx": {"type": ..., "id": ..., "time": ..., "object": {...}, "event_name": ...}}). C(type) is
+  - Each event is one key, C(privx), holding C(type), C(id), C(time), C(object) and C(event_name). C(type) is
     one of V(rotation_failed), V(rotation_stuck), V(account_discovered), V(scan_succeeded), V(scan_failed),
     V(checkout_expiring) and V(audit_event); C(id) is stable (the same change always has the same id); C(time) is
-    when PrivX recorded the change (RFC 3339); C(object) is what changed. No event carries a secret.
+    when PrivX recorded the change (RFC 3339); C(object) is what changed; C(event_name) names the PrivX audit event
+    it came from. No event carries a secret.
   - Each poll makes one audit log search (more only when over 1000 events arrived since the last poll). A domain's
     scanned accounts are searched only after a scan of it discovered accounts, and PrivX's clock is read only while a
     checkout or rotation is watched. Managed accounts are never listed.
@@ -206,10 +207,16 @@ def _load_core():
         package = importlib.util.module_from_spec(spec)
         sys.modules[name] = package
         spec.loader.exec_module(package)
-    return tuple(importlib.import_module('%s.%s' % (name, part)) for part in ('client', 'connection', 'dates', 'errors', 'paths'))
+    return {part: importlib.import_module('%s.%s' % (name, part)) for part in ('client', 'connection', 'dates', 'errors', 'paths')}
 
 
-client_module, connection_module, dates, errors, paths = _load_core()
+# One name per statement: ansible-doc (which galaxy-importer runs on event sources) reads every top-level assignment.
+_CORE = _load_core()
+client_module = _CORE['client']
+connection_module = _CORE['connection']
+dates = _CORE['dates']
+errors = _CORE['errors']
+paths = _CORE['paths']
 
 
 # -- options ------------------------------------------------------------------------------------------------------
