@@ -88,3 +88,10 @@ def password_policy(policy_id):
 def service_status(service):
     """A PrivX service's status, e.g. service_status('vault') (docs/privx-api-fields.md, ServiceStatus)."""
     return '/%s/api/v1/status' % service
+
+
+# The monitor service: PrivX's audit log (docs/privx-api-admin.md, "Audit events").
+MONITOR = '/monitor-service/api/v1'
+AUDIT_EVENT_SEARCH = MONITOR + '/auditevents/search'
+AUDIT_EVENT_CODES = MONITOR + '/auditevents/codes'
+MONITOR_TIME = MONITOR + '/time'

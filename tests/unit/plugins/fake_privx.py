@@ -93,6 +93,12 @@ class FakePrivX:
         self.checkout_delay = 0.0
         self.release_delay = 0.0
         self.created_offset = 0.0
+        # The monitor service (docs/privx-api-admin.md, "Audit events"): AuditEvents, searched from start_time on
+        # (inclusive) oldest first; the codes catalogue; the server's clock.
+        self.audit_events = []
+        self.audit_codes = {'1742': {'event_id': 1742, 'event_name': 'Managed-account-rotation-failed', 'event_desc': ''},
+                            '1711': {'event_id': 1711, 'event_name': 'Target-domain-modified', 'event_desc': ''}}
+        self.server_time = '2026-12-01T00:00:00Z'
         self._lock = threading.RLock()
 
     # -- what tests set up and read -------------------------------------------------------------------------------
@@ -185,6 +191,9 @@ class FakePrivX:
             ('GET ' + scanned, lambda body: _Listed(self.scanned)),
             ('POST ' + scanned + '/search', lambda body: _Listed(_matching(self.scanned, body, 'username'))),
             ('POST ' + scanned + '/batch/edit', self._edit_scanned),
+            ('POST ' + re.escape(paths.AUDIT_EVENT_SEARCH), lambda body: _Listed(_audit_search(self.audit_events, body))),
+            ('GET ' + re.escape(paths.AUDIT_EVENT_CODES), lambda body: self.audit_codes),
+            ('GET ' + re.escape(paths.MONITOR_TIME), lambda body: {'time_utc': self.server_time}),
             ('GET ' + re.escape(paths.SECRETS), lambda body: _Listed(self.secrets)),
             ('POST ' + re.escape(paths.SECRET_SEARCH), lambda body: _Listed(
                 [item for item in self.secrets if not body.get('username') or item.get('username') == body['username']])),
@@ -288,6 +297,17 @@ def _matching(items, body, key):
     """A search: every keyword (space or comma separated) in the field, without regard to letter case."""
     words = [word for word in re.split(r'[\s,]+', (body or {}).get('keywords') or '') if word]
     return [item for item in items if all(word.lower() in (item.get(key) or '').lower() for word in words)]
+
+
+def _audit_search(events, body):
+    """The audit events from the body's start_time on (inclusive), oldest first (all of them without one)."""
+    start = _moment((body or {}).get('start_time'))
+    found = [event for event in events if start is None or _moment(event['created']) >= start]
+    return sorted(found, key=lambda event: _moment(event['created']))
+
+
+def _moment(text):
+    return datetime.fromisoformat(text.replace('Z', '+00:00')) if text else None
 
 
 def _as_reply(answer, params=None):
