@@ -88,3 +88,26 @@ def password_policy(policy_id):
 def service_status(service):
     """A PrivX service's status, e.g. service_status('vault') (docs/privx-api-fields.md, ServiceStatus)."""
     return '/%s/api/v1/status' % service
+
+
+# Host password rotation (docs/privx-api-admin.md, "Hosts", "Host password rotation", "Script templates").
+HOST_STORE = '/host-store/api/v1'
+HOSTS = HOST_STORE + '/hosts'
+HOST_SEARCH = HOSTS + '/search'
+SCRIPT_TEMPLATES = SECRETS_MANAGER + '/script-templates'
+# The singular for one template, for creating one and for compiling (as for password policies).
+SCRIPT_TEMPLATE = SECRETS_MANAGER + '/script-template'
+SCRIPT_TEMPLATE_COMPILE = SCRIPT_TEMPLATE + '/compile'
+
+
+def host(host_id):
+    return '%s/%s' % (HOSTS, _segment(host_id))
+
+
+def host_account_rotate(host_id, account):
+    """POST here starts the rotation of one account of a host (there is no batch call)."""
+    return '%s/rotate/%s/%s' % (SECRETS_MANAGER, _segment(host_id), _segment(account))
+
+
+def script_template(template_id):
+    return '%s/%s' % (SCRIPT_TEMPLATE, _segment(template_id))
