@@ -40,8 +40,9 @@ options:
     required: true
   state:
     description:
-      - V(present) enables rotation with the declared settings; V(absent) disables it (PrivX then drops the host's
-        secret, so its accounts can no longer be checked out). Settings stay on the host when rotation is disabled.
+      - V(present) enables rotation with the declared settings; V(absent) disables it and removes the rotation settings,
+        so that the policy and the script template they named can be deleted (PrivX refuses while a host names them).
+        PrivX then drops the host's secret, so its accounts can no longer be checked out.
     type: str
     choices: [present, absent]
     default: present

@@ -43,8 +43,8 @@ def converge_host_rotation(hosts, names, request, *, check_mode):
             if field in request.settings:
                 names.id(field, request.settings[field])  # an unknown name fails here, before any write
     view = comparable_host_rotation(host, names.name)
-    changes = host_rotation_changes(view, request)
-    after_view = dict(view, **{key: value for key, value in changes.items() if key != 'accounts'})
+    changes = host_rotation_changes(view, request, host.get('password_rotation') is not None)
+    after_view = dict(view, **{key: value for key, value in changes.items() if key not in ('accounts', 'password_rotation')})
     for username, flags in changes.get('accounts', {}).items():
         after_view['accounts'] = dict(after_view['accounts'], **{username: dict(view['accounts'][username], **flags)})
     result = {'changed': bool(changes), 'diff': _diff(view, after_view, changes)}
@@ -69,6 +69,6 @@ def _diff(view, after_view, changes):
         return {'before': {}, 'after': {}}
     if changes.get('password_rotation_enabled') is True:
         return {'before': {}, 'after': diff_view(after_view)}
-    if changes.get('password_rotation_enabled') is False:
+    if changes.get('password_rotation_enabled') is False or 'password_rotation' in changes:
         return {'before': diff_view(view), 'after': {}}
     return {'before': diff_view(view, changes), 'after': diff_view(after_view, changes)}

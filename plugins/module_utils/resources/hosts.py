@@ -110,12 +110,18 @@ def comparable_host_rotation(host, names):
     return view
 
 
-def host_rotation_changes(view, request):
-    """{key: new value} of what differs: ``password_rotation_enabled``, settings, and ``accounts`` {username: flags}."""
+def host_rotation_changes(view, request, has_settings):
+    """{key: new value} of what differs: ``password_rotation_enabled``, settings, and ``accounts`` {username: flags}.
+
+    Without rotation (``request.enabled`` false) the settings go too (``password_rotation: None``): a host whose settings
+    name a policy or template keeps PrivX from deleting it, even with rotation disabled (docs/privx-api-admin.md).
+    """
     changes = {}
     if view['password_rotation_enabled'] != request.enabled:
         changes['password_rotation_enabled'] = request.enabled
     if not request.enabled:
+        if has_settings:
+            changes.update(password_rotation_enabled=False, password_rotation=None)
         return changes
     desired = dict(request.settings)
     if not view['password_rotation_enabled'] and not view['protocol'] and 'protocol' not in desired:
@@ -166,7 +172,9 @@ def host_rotation_body(host, changes, ids, initial_passwords):
         if field in changes:
             value = changes[field]
             settings[HOST_ROTATION_OPTIONS.get(field, field)] = ids(field, value) if field in HOST_ROTATION_OPTIONS else value
-    if body.get('password_rotation') is not None or settings:
+    if changes.get('password_rotation', settings) is None:
+        body.pop('password_rotation', None)
+    elif body.get('password_rotation') is not None or settings:
         body['password_rotation'] = settings
     for principal in body.get('principals') or []:
         principal.update(changes.get('accounts', {}).get(principal.get('principal'), {}))
