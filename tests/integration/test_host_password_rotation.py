@@ -222,3 +222,36 @@ def test_examples_run_as_written(ansible, privx, tmp_path):
     assert host(privx, 'web01')['password_rotation_enabled'] is True and host(privx, 'win01')['password_rotation_enabled'] is False
     assert privx.control.host_secrets('web01', 'root')[-1]['secret'] == INITIAL
     assert_no_secret(run.output, [INITIAL])
+
+
+def test_rotate_a_hosts_due_accounts_and_wait_then_a_failure_is_reported_with_privx_details(ansible, privx):
+    privx.control.settings(rotation_delay=0.2)
+    args = {'host': 'app01', 'all': True, 'older_than': '30d'}
+    mark = privx.control.mark()
+    result, _run = ansible.module('privx.secrets.rotate', args, check=True)
+    assert result['changed'] is True and [line['status'] for line in result['rotated']] == ['WOULD_ROTATE', 'WOULD_ROTATE']
+    assert writes(privx, mark) == []
+
+    versions = len(privx.control.host_secrets('app01', 'root'))
+    result, _run = ansible.module('privx.secrets.rotate', args)
+    assert result['failed'] is False and result['changed'] is True, result
+    assert [(line['username'], line['status']) for line in result['rotated']] == [('root', 'SUCCESS'), ('svc_app', 'SUCCESS')]
+    # operator does not rotate: not even named as skipped with all: true
+    assert result['skipped_accounts'] == []
+    assert len(privx.control.host_secrets('app01', 'root')) == versions + 1
+    assert privx.control.host_account('app01', 'root')['last_rotated'] == result['rotated'][0]['rotated']
+
+    mark = privx.control.mark()
+    result, _run = ansible.module('privx.secrets.rotate', args)
+    assert result['changed'] is False and result['rotated'] == [] and writes(privx, mark) == []
+    assert [entry['reason'][:24] for entry in result['skipped_accounts']] == ['not due: last rotated 20'] * 2
+
+    details = 'chpasswd: Authentication token manipulation error'
+    privx.control.fail_host_rotation('win01', 'Administrator', details=details)
+    run = ansible.playbook(play([
+        {'name': 'win01', 'privx.secrets.rotate': {'host': 'win01', 'usernames': ['Administrator']}, 'ignore_errors': True},
+        {'name': 'no such account', 'privx.secrets.rotate': {'host': 'win01', 'usernames': ['Admin']}, 'ignore_errors': True},
+    ]))
+    failed = failed_cleanly(run.task('win01'), '1 of 1 rotation(s) did not succeed: Administrator (ERROR: %s)' % details)
+    assert run.task('win01')['rotated'][0]['last_error_details'] == details and failed
+    failed_cleanly(run.task('no such account'), "not accounts of host 'win01': Admin; its accounts: Administrator")
