@@ -111,3 +111,26 @@ def test_the_host_rotation_benchmark_at_a_small_size(collections_path, tmp_path)
     assert first['writes'] == 3 + 6 and first['calls_by_endpoint']['PUT /host-store/api/v1/hosts/{id}'] == 6
     # per host: a token grant, a search, the policy list and the template list
     assert rerun['writes'] == 0 and rerun['calls_by_endpoint']['POST /host-store/api/v1/hosts/search'] == 6
+
+
+def test_the_rotation_role_rotates_due_host_accounts_waits_and_fails_after_reporting_a_failing_host(ansible, privx):
+    privx.control.settings(rotation_delay=0.2)
+    details = 'winrm: 401 Unauthorized: the main account password is wrong'
+    privx.control.fail_host_rotation('win01', details=details)
+    before = {name: len(privx.control.host_secrets('app01', name)) for name in ('root', 'svc_app')}
+    # As an AWX survey or -e key=value gives them: text.
+    play = [{'name': 'scheduled rotation', 'hosts': 'localhost', 'gather_facts': False, 'roles': ['privx.secrets.rotation']}]
+    run = ansible.playbook(play, extra_vars=['rotation_hosts=win01/Administrator,app01', 'rotation_older_than=30d', 'rotation_wait=true'])
+    assert run.rc != 0
+    summary = run.task('privx.secrets.rotation : Rotation summary')['msg']
+    rows = [line.split(None, 3) for line in summary[1:-1] if line.startswith('host:')]
+    assert [(row[0], row[1], row[3].strip()) for row in rows] == [
+        ('host:win01', 'Administrator', '-  ERROR: ' + details),
+        ('host:app01', 'root', '-  SUCCESS'), ('host:app01', 'svc_app', '-  SUCCESS')], summary
+    failure = run.task('privx.secrets.rotation : Fail when a rotation did not succeed')
+    assert failure['msg'] == 'host:win01/Administrator: ERROR: ' + details
+    assert {name: len(privx.control.host_secrets('app01', name)) for name in before} == {name: count + 1 for name, count in before.items()}
+    # Due no longer: the same schedule again rotates nothing on app01.
+    privx.control.clear_host_rotation_failures()
+    run = ansible.playbook(play, extra_vars=['rotation_hosts=app01', 'rotation_older_than=30d'])
+    assert run.rc == 0 and 'changed=0' in run.output, run.output[-3000:]
