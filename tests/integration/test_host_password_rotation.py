@@ -255,3 +255,33 @@ def test_rotate_a_hosts_due_accounts_and_wait_then_a_failure_is_reported_with_pr
     failed = failed_cleanly(run.task('win01'), '1 of 1 rotation(s) did not succeed: Administrator (ERROR: %s)' % details)
     assert run.task('win01')['rotated'][0]['last_error_details'] == details and failed
     failed_cleanly(run.task('no such account'), "not accounts of host 'win01': Admin; its accounts: Administrator")
+
+
+def test_a_play_checks_out_root_of_a_host_by_host_and_username_once_and_releases_it_at_its_end(ansible, privx):
+    import hashlib  # pylint: disable=import-outside-toplevel
+    inventory = ansible.inventory(['node%02d' % number for number in range(1, 6)])
+    expression = "lookup('privx.secrets.checkout', host='app01', username='root')"
+    plays = [{'name': 'deploy', 'hosts': 'all', 'gather_facts': False, 'tasks': [
+        {'name': 'first use', 'ansible.builtin.set_fact': {'digest': "{{ (%s) | hash('sha256') }}" % expression}},
+        {'name': 'by address', 'ansible.builtin.set_fact': {'digest': "{{ (%s) | hash('sha256') }}" % expression.replace("'app01'", "'10.0.1.10'")}},
+    ]}, {'name': 'bad', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'both', 'ansible.builtin.debug': {'msg': "{{ lookup('privx.secrets.checkout', host='app01', target_domain='d', username='root') }}"},
+         'ignore_errors': True},
+        {'name': 'no such account', 'ansible.builtin.debug': {'msg': "{{ lookup('privx.secrets.checkout', host='app01', username='nobody') }}"},
+         'ignore_errors': True},
+    ]}]
+    mark = privx.control.mark()
+    run = ansible.playbook(plays, inventory=inventory, forks=5, env={'ANSIBLE_CALLBACKS_ENABLED': 'privx_test_results,privx.secrets.checkouts'})
+    assert run.rc == 0, run.output[-3000:]
+    secret = privx.control.host_secrets('app01', 'root')[-1]['secret']
+    for node in ('node%02d' % number for number in range(1, 6)):
+        for task in ('first use', 'by address'):
+            assert run.task(task, node)['ansible_facts']['digest'] == hashlib.sha256(secret.encode()).hexdigest()
+    logged = privx.control.requests(since=mark)
+    checkouts = [entry for entry in logged if entry['method'] == 'POST' and entry['path'] == paths.CHECKOUTS]
+    releases = [entry for entry in logged if entry['path'].endswith('/release')]
+    assert len(checkouts) == 1 and len(releases) == 1
+    assert privx.control.checkouts() == []
+    assert 'give target_domain or host, not both' in run.task('both', 'localhost')['msg']
+    assert "no account secret for username 'nobody' on host 'app01'" in run.task('no such account', 'localhost')['msg']
+    assert secret not in run.output
