@@ -51,7 +51,7 @@ options:
       - A host of PrivX's host store (common name, address or id) whose account O(username) to check out, instead of a path.
       - The account must be a rotating account of the host (a C(HOST_SECRET)); the path is found as for O(target_domain).
     type: str
-    version_added: 0.3.0
+    version_added: 0.2.0
   output:
     description:
       - V(secret) returns the current secret string (the newest version).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: host_password_rotation
 short_description: Declare the password rotation of one PrivX host's accounts
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Enables (O(state=present)) or disables (O(state=absent)) PrivX's password rotation of the local accounts of one host of
     PrivX's host store, with its settings, its password policy and script template (by name), and which accounts rotate.

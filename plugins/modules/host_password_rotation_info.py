@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: host_password_rotation_info
 short_description: Read the password rotation of PrivX hosts and their accounts' last rotation
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads the hosts of PrivX's host store whose password rotation is enabled (or one host, by O(host)), with their rotation
     settings and each account's last rotation and last error. Never changes anything.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: script_template
 short_description: Declare one PrivX script template for host password rotation
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Makes the PrivX script template called O(name) hold what the task declares, or removes it. A script template is
     the script PrivX runs on a host to set an account's new password (a Go text/template with C({{.Username}}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: script_template_info
 short_description: Read PrivX script templates
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads every script template of PrivX, or the one called O(name). Reads every page of the answer. Never changes anything.
 author:
