@@ -156,7 +156,7 @@ EXAMPLES = r'''
 # which -vvv output and ps on the target would show.
 # Connection options may be inventory variables instead of PRIVX_* environment variables: privx_url,
 # privx_client_id, privx_client_secret and privx_oauth_client_secret (in a vault-encrypted group_vars file, say).
-- name: Root of a host, by host and username: one checkout for the whole play, released when it ends
+- name: Root of a host, by host and username (one checkout for the whole play, released when it ends)
   ansible.builtin.set_fact:
     web01_root_password: "{{ lookup('privx.secrets.checkout', host='web01', username='root') }}"
   no_log: true

@@ -14,7 +14,7 @@ description:
     PrivX's host store, with its settings, its password policy and script template (by name), and which accounts rotate.
   - PrivX keeps rotation on the host and replaces the whole host on every write. The module reads the host, changes only
     the rotation fields (C(password_rotation_enabled), C(password_rotation), and the C(rotate) and
-    C(use_for_password_rotation) of the accounts the task lists) and sends everything else back exactly as read:
+    C(use_for_password_rotation) of the accounts the task lists) and sends everything else back exactly as read;
     services, principals' roles, tags and every other setting stay as they are.
   - Only what the task declares is compared; a second run with the same declaration reports no change and makes no write.
   - The host store has no batch call, so each host is one search and, when something changes, one write.

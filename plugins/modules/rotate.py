@@ -20,7 +20,7 @@ description:
     (V(ERROR), V(MAX_ROTATION_RETRIES_ERROR)), did not end within O(wait_timeout) (V(TIMEOUT)), or lost its account
     while it ran (V(DELETED)), after reporting all of them.
   - With O(host) instead of O(target_domain), rotates accounts of a host whose password rotation is enabled
-    (M(privx.secrets.host_password_rotation)): O(older_than) compares each account's C(last_rotated); accounts that do not
+    (M(privx.secrets.host_password_rotation)); O(older_than) compares each account's C(last_rotated); accounts that do not
     rotate are skipped; each account is one call (PrivX has no batch call for hosts); waiting polls the host (one read per
     poll). A failure is reported with PrivX's C(last_error_details), and fails the task after every account is reported.
 author:
@@ -83,9 +83,9 @@ EXAMPLES = r'''
   delegate_to: localhost
   register: rotation
 
-- name: Rotate root of app01 when its last rotation is older than 30 days, and wait
+- name: Rotate root of web01 when its last rotation is older than 30 days, and wait
   privx.secrets.rotate:
-    host: app01
+    host: web01
     usernames: [root]
     older_than: 30d
   delegate_to: localhost

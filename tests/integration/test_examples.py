@@ -159,7 +159,10 @@ def test_managed_account_batch_examples(ansible, privx, app_service, tmp_path):
 
 def test_rotate_examples(ansible, privx, app_service, tmp_path):
     before = len(privx.control.secrets('corp.example.com', 'db_admin'))
+    host_before = len(privx.control.host_secrets('web01', 'root'))
     run_example(ansible, privx, 'modules/rotate', app_service[0], tmp_path)
+    # The host example waits for its rotation: done by now.
+    assert len(privx.control.host_secrets('web01', 'root')) == host_before + 1
     deadline = time.monotonic() + 20
     while len(privx.control.secrets('corp.example.com', 'db_admin')) <= before and time.monotonic() < deadline:
         time.sleep(0.2)
