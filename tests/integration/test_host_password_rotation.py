@@ -178,8 +178,8 @@ def test_script_template_check_mode_compiles_then_real_run_then_again_and_a_brok
     args = {'name': 'linux-sha512', 'operating_system': 'LINUX', 'script_file': str(script_file)}
     mark = privx.control.mark()
     result, _run = ansible.module(TEMPLATE_MODULE, args, check=True, diff=True)
-    assert result['changed'] is True and result['diff'] == {'before': {}, 'after': {'name': 'linux-sha512', 'operating_system': 'LINUX',
-                                                                                       'script': GOOD_SCRIPT}}
+    created = {'name': 'linux-sha512', 'operating_system': 'LINUX', 'script': GOOD_SCRIPT}
+    assert result['changed'] is True and result['diff'] == {'before': {}, 'after': created}
     sent = [(entry['method'], entry['path']) for entry in privx.control.requests(since=mark) if entry['method'] != 'GET']
     assert ('POST', paths.SCRIPT_TEMPLATE_COMPILE) in sent and writes(privx, mark) == [] and 'linux-sha512' not in templates(privx)
 
