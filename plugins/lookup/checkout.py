@@ -44,8 +44,14 @@ options:
     description: Name or ID of the target domain of the account, with O(username), instead of a path.
     type: str
   username:
-    description: Username of the account, with O(target_domain), instead of a path.
+    description: Username of the account, with O(target_domain) or O(host), instead of a path.
     type: str
+  host:
+    description:
+      - A host of PrivX's host store (common name, address or id) whose account O(username) to check out, instead of a path.
+      - The account must be a rotating account of the host (a C(HOST_SECRET)); the path is found as for O(target_domain).
+    type: str
+    version_added: 0.2.0
   output:
     description:
       - V(secret) returns the current secret string (the newest version).
@@ -150,6 +156,11 @@ EXAMPLES = r'''
 # which -vvv output and ps on the target would show.
 # Connection options may be inventory variables instead of PRIVX_* environment variables: privx_url,
 # privx_client_id, privx_client_secret and privx_oauth_client_secret (in a vault-encrypted group_vars file, say).
+- name: Root of a host, by host and username (one checkout for the whole play, released when it ends)
+  ansible.builtin.set_fact:
+    web01_root_password: "{{ lookup('privx.secrets.checkout', host='web01', username='root') }}"
+  no_log: true
+
 - name: Post the password to the application's API
   ansible.builtin.uri:
     url: "{{ app_api_url }}/rotate-keys"   # https://app.example.com/api, say
@@ -225,10 +236,10 @@ class LookupModule(LookupBase):
             # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.
             raise _failure('unknown option %s; it takes %s' % (', '.join(unknown), ', '.join(sorted(self._options))))
         connection = plugin_connection_options(self.get_option)
-        target_domain, username = self.get_option('target_domain'), self.get_option('username')
+        place, username = (self.get_option('target_domain'), self.get_option('host')), self.get_option('username')
         output = self.get_option('output')
         try:
-            requests = self._requests(terms, target_domain, username)
+            requests = self._requests(terms, place, username)
             if (variables or {}).get('ansible_check_mode') and self.get_option('check_mode') == 'placeholder':
                 if first_time_in_run(CHECK_MODE_NOTICE):
                     display.warning(CHECK_MODE_WARNING)
@@ -263,13 +274,17 @@ class LookupModule(LookupBase):
         return rendered
 
     @staticmethod
-    def _requests(terms, target_domain, username):
-        if target_domain or username:
+    def _requests(terms, place, username):
+        """``place``: (target_domain, host) as given."""
+        target_domain, host = place
+        if target_domain or host or username:
             if terms:
-                raise PrivXError('give secret paths or target_domain with username, not both')
-            if not (target_domain and username):
-                raise PrivXError('target_domain and username go together: give both, or a secret path')
-            return [{'target_domain': target_domain, 'username': username}]
+                raise PrivXError('give secret paths or target_domain (or host) with username, not both')
+            if target_domain and host:
+                raise PrivXError('give target_domain or host, not both')
+            if not ((target_domain or host) and username):
+                raise PrivXError('target_domain (or host) and username go together: give both, or a secret path')
+            return [{'target_domain': target_domain, 'username': username} if target_domain else {'host': host, 'username': username}]
         # lookup('...', ['a/b', 'c/d']) hands the list over as one term: flatten one level, as ansible.builtin.items does.
         terms = [path for term in terms for path in (term if is_sequence(term) else [term])]
         if not terms:

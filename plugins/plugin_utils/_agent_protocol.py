@@ -30,7 +30,7 @@ Messages
   that sends no request line within the agent's read timeout is disconnected.
 
 Operations
-  ``checkout``   connection (the connection options), path, or target_domain with username, output ("secret" or
+  ``checkout``   connection (the connection options), path, or target_domain or host with username, output ("secret" or
                  "checkout"), release (one of RELEASE_MODES, "play" when left out) and reason (text or null: why
                  "expiry", for the warning) -> {"value": the secret or the checkout record, "warning": text or null}.
                  The warning comes once per path and run: when the checkout is left to expire (naming the expiry

@@ -158,7 +158,7 @@ class CheckoutAgent:
                 self._holders[key] = str(len(self._holders) + 1)  # tells this run's connections apart in the leases
             return key, self._clients[key]
 
-    def checkout(self, connection, path=None, target_domain=None, username=None, output='secret', release=None, reason=None):
+    def checkout(self, connection, path=None, target_domain=None, username=None, output='secret', release=None, reason=None, host=None):
         """{'value': the secret or the record, 'warning': text once per path and run (see _agent_protocol, checkout)}."""
         mode = release or RELEASE_AT_PLAY_END
         if mode not in RELEASE_MODES:
@@ -168,16 +168,19 @@ class CheckoutAgent:
                 raise PrivXError('the checkout agent is shutting down: the run has ended')
             self._running_calls += 1
         try:
-            return self._checkout(connection, path, target_domain, username, output, mode, reason)
+            return self._checkout(connection, path, (target_domain, host), username, output, mode, reason)
         finally:
             with self._calls:
                 self._running_calls -= 1
                 self._calls.notify_all()
 
-    def _checkout(self, connection, path, target_domain, username, output, mode, reason):
+    def _checkout(self, connection, path, place, username, output, mode, reason):
+        """``place``: (target domain, host), one of them given when ``path`` is None."""
         key, secrets = self._secrets_for(connection)
         if path is None:
-            path = self._remembered(self._paths, (key, target_domain, username), lambda: secrets.path_of(target_domain, username))
+            target_domain, host = place
+            path = self._remembered(self._paths, (key, target_domain, host, username),
+                                    lambda: secrets.path_of_host(host, username) if host else secrets.path_of(target_domain, username))
         holding = self._remembered(self._held, (key, path), lambda: self._check_out(secrets, path, mode, self._holders[key]),
                                    fresh=lambda held: not held.expired())
         holding.last_used = time.time()
@@ -401,7 +404,7 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         if operation == CHECKOUT:
             return self.agent.checkout(arguments['connection'], path=arguments.get('path'), target_domain=arguments.get('target_domain'),
                                        username=arguments.get('username'), output=arguments.get('output', 'secret'),
-                                       release=arguments.get('release'), reason=arguments.get('reason'))
+                                       release=arguments.get('release'), reason=arguments.get('reason'), host=arguments.get('host'))
         if operation == RELEASE:
             return self.agent.release(paths=set(arguments['paths']) if arguments.get('paths') is not None else None)
         if operation == PLAY_START:

@@ -33,11 +33,13 @@ NEW_PASSWORD = 'planted-new-leak-user-S3cr3t'
 CHANGED_PASSWORD = 'planted-changed-leak "Quote\\Inside" Uml\u00e4ut  two  spaces'
 # The passwords come from the environment, as from a vault: the playbook file itself holds no secret to find.
 PASSWORD_FROM_ENV = "{{ lookup('ansible.builtin.env', 'LEAK_%s_PASSWORD') }}"
-PASSWORD_ENV = {'LEAK_NEW_PASSWORD': NEW_PASSWORD, 'LEAK_CHANGED_PASSWORD': CHANGED_PASSWORD}
+# A host account's initial password (host_password_rotation), from the environment as the others.
+HOST_PASSWORD = 'planted-host-initial-leak-S3cr3t'
+PASSWORD_ENV = {'LEAK_NEW_PASSWORD': NEW_PASSWORD, 'LEAK_CHANGED_PASSWORD': CHANGED_PASSWORD, 'LEAK_HOST_PASSWORD': HOST_PASSWORD}
 # Ansible writes a module's arguments into its AnsiballZ wrapper, and ANSIBLE_KEEP_REMOTE_FILES keeps that file
 # (pipelining, which writes no file, is off while it is set): a password given as a module option is in it by
 # Ansible's design, whatever the collection does. Those files are scanned for every other value.
-MODULE_ARGUMENTS = {NEW_PASSWORD, CHANGED_PASSWORD}
+MODULE_ARGUMENTS = {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD}
 TOKEN_PATH = '/auth/api/v1/oauth/token'
 CALLBACKS = 'privx_test_results,privx.secrets.checkouts'
 # What the tests below run: every module and the lookup; accounts and paths from tests/integration/fixtures/collection.json.
@@ -96,7 +98,7 @@ def encoded_forms(secret):
 
 
 def planted_values(privx, extra=()):
-    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD} | set(extra)
+    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD} | set(extra)
     values.update(issued_tokens(privx))
     values.update(secret_versions(privx))
     return sorted(value for value in values if value and len(value) >= 8)
@@ -172,6 +174,14 @@ def every_module_tasks():
         lookup_digest('lookup record', "lookup('privx.secrets.checkout', target_domain='dbdomain', username='app_ro', "
                                        "output='checkout')"),
         {'name': 'release', 'privx.secrets.checkout_release': {'paths': ['dbdomain/app_admin']}},
+        {'name': 'script template', 'privx.secrets.script_template': {
+            'name': 'leak-template', 'operating_system': 'LINUX', 'script': "{% raw %}echo '{{.Username}}:{{.Password}}' | chpasswd{% endraw %}"}},
+        {'name': 'host rotation', 'privx.secrets.host_password_rotation': {
+            'host': 'web01', 'operating_system': 'LINUX', 'password_policy': 'default', 'script_template': 'linux-chpasswd',
+            'accounts': [{'username': 'root', 'initial_password': PASSWORD_FROM_ENV % 'HOST'}]}},
+        {'name': 'rotate host', 'privx.secrets.rotate': {'host': 'web01', 'usernames': ['root'], 'wait': True}},
+        {'name': 'host info', 'privx.secrets.host_password_rotation_info': {}},
+        lookup_digest('lookup host', "lookup('privx.secrets.checkout', host='web01', username='root')"),
         {'name': 'failing', 'privx.secrets.managed_account': {
             'target_domain': 'no-such-domain.example.com', 'username': 'leak_user', 'password': PASSWORD_FROM_ENV % 'NEW'},
          'ignore_errors': True},
@@ -212,6 +222,8 @@ def test_every_module_and_the_lookup_leak_nothing_at_vvvv_with_diff_check_and_a_
         assert os.path.getsize(os.path.join(leak_run.dir, 'ansible.log')) > 1000
     assert real_run.task('create with a password')['changed'] is True
     assert real_run.task('rotate')['changed'] is True
+    assert real_run.task('host rotation')['changed'] is True and real_run.task('rotate host')['changed'] is True
+    assert HOST_PASSWORD in [entry['secret'] for entry in privx.control.host_secrets('web01', 'root')]
     assert [entry['secret'] for entry in privx.control.secrets('corp.example.com', 'leak_user')][-1] == CHANGED_PASSWORD
     # The kept remote files are there to be scanned (the module's AnsiballZ wrapper and its arguments).
     kept = [name for folder, _dirs, names in os.walk(real.runner.home) for name in names if name.startswith('AnsiballZ')]

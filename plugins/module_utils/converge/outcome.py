@@ -9,7 +9,7 @@ Two shapes of result are read, so that a module gets its line without code of it
 - a batch: the result holds the lists ``created``, ``updated`` and ``deleted`` (names), as managed_account_batch's;
   the line counts each and names the deleted: ``created 3, updated 1, deleted 2: alice, svc_backup``.
 - one object: the result's ``diff`` holds ``before`` and ``after``, an absent object being ``{}``; the object's name
-  is the ``name`` or ``username`` of the diff or of the options. The line names it and, for an update, the fields
+  is the ``name``, ``username`` or ``host`` of the diff or of the options. The line names it and, for an update, the fields
   that differ (``updated target domain 'corp' (comment, periodic_scan)``); the three lists are added, holding the
   name under what happened, so that the managed_accounts role sums up every level the same way.
 
@@ -20,7 +20,7 @@ neither shape (info modules, rotate), is left as it is. Names and field names on
 from __future__ import annotations
 
 ACTIONS = ('created', 'updated', 'deleted')
-NAME_KEYS = ('name', 'username')
+NAME_KEYS = ('name', 'username', 'host')
 # What check mode says instead of each past tense.
 _WOULD = {'created': 'create', 'updated': 'update', 'deleted': 'delete'}
 NO_CHANGE = 'no change'

@@ -95,3 +95,25 @@ MONITOR = '/monitor-service/api/v1'
 AUDIT_EVENT_SEARCH = MONITOR + '/auditevents/search'
 AUDIT_EVENT_CODES = MONITOR + '/auditevents/codes'
 MONITOR_TIME = MONITOR + '/time'
+
+# Host password rotation (docs/privx-api-admin.md, "Hosts", "Host password rotation", "Script templates").
+HOST_STORE = '/host-store/api/v1'
+HOSTS = HOST_STORE + '/hosts'
+HOST_SEARCH = HOSTS + '/search'
+SCRIPT_TEMPLATES = SECRETS_MANAGER + '/script-templates'
+# The singular for one template, for creating one and for compiling (as for password policies).
+SCRIPT_TEMPLATE = SECRETS_MANAGER + '/script-template'
+SCRIPT_TEMPLATE_COMPILE = SCRIPT_TEMPLATE + '/compile'
+
+
+def host(host_id):
+    return '%s/%s' % (HOSTS, _segment(host_id))
+
+
+def host_account_rotate(host_id, account):
+    """POST here starts the rotation of one account of a host (there is no batch call)."""
+    return '%s/rotate/%s/%s' % (SECRETS_MANAGER, _segment(host_id), _segment(account))
+
+
+def script_template(template_id):
+    return '%s/%s' % (SCRIPT_TEMPLATE, _segment(template_id))
