@@ -35,6 +35,12 @@ options:
       results:
         description: What the level's tasks registered (a register, or a list of them); undefined registers may be given as V({}).
         type: raw
+      declared:
+        description:
+          - Whether the run declares anything at this level. A level not declared is left out of the lines and of
+            RV(_value.levels) unless its tasks changed something.
+        type: bool
+        default: true
   check_mode:
     description: Word the lines as what would happen (V(would create ...)).
     type: bool

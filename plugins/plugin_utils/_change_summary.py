@@ -4,7 +4,8 @@
 """What a declarative run did, level by level, by name: the managed_accounts role's summary.
 
 A level (password policies, target domains, ...) is one entry of a table: its key, its title and the results its
-tasks registered (a loop's register, a single task's, or a list of them). Every module of the collection that
+tasks registered (a loop's register, a single task's, or a list of them), and whether the run declares anything at
+that level (a level neither declared nor changed is left out). Every module of the collection that
 converges returns the names it created, updated and deleted in the lists ``created``, ``updated`` and ``deleted``
 (a batch does so itself; the module base adds them for one object, plugins/module_utils/converge/outcome.py), so a
 new level needs no code here: one entry in the table. Skipped and failed items add nothing.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.privx.secrets.plugins.module_utils.converge.outcome import ACTIONS, NO_CHANGE, verb
 
 
@@ -25,6 +28,9 @@ def change_summary(levels, *, check_mode=False):
     lines = []
     for level in levels:
         names = level_names(level.get('results'))
+        if not boolean(level.get('declared', True), strict=False) and not any(names.values()):
+            # A level the run neither declares nor changed (no host declared, say) is noise in every line and stat.
+            continue
         summed[level['level']] = names
         lines.append('%s: %s' % (level['title'], level_line(names, check_mode=check_mode)))
     return {'check_mode': bool(check_mode), 'levels': summed, 'lines': lines}

@@ -71,3 +71,13 @@ def test_check_mode_says_what_would_happen(check_mode):
 def test_anything_but_a_table_of_levels_is_refused_in_one_line(value):
     with pytest.raises(AnsibleFilterError, match='a list of levels, each a dictionary with level, title and results'):
         change_summary(value)
+
+
+@pytest.mark.parametrize('declared', [False, 'False', 'false'])
+def test_a_level_not_declared_is_left_out_unless_it_changed_something(declared):
+    table = [{'level': 'privx_script_templates', 'title': 'script templates', 'results': {}, 'declared': declared},
+             {'level': 'privx_host_password_rotation', 'title': 'host password rotation', 'declared': declared,
+              'results': loop(item(deleted=['app01']))}]
+    summary = change_summary(table)
+    assert summary['lines'] == ['host password rotation: deleted app01']
+    assert list(summary['levels']) == ['privx_host_password_rotation']
