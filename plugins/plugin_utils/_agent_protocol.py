@@ -149,7 +149,8 @@ def decode_reply(line):
 
 
 def lease_key(url, client, path):
-    """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, or its access token) and the path."""
+    """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, its access token, or its
+    exchange token or the file of it) and the path."""
     return hashlib.sha256(json.dumps([url, client, path]).encode()).hexdigest()
 
 
