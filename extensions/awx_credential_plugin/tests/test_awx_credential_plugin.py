@@ -501,3 +501,12 @@ def test_no_api_client_and_no_token_says_how_to_turn_workload_identity_on(backen
     answer, sent = backend(workload_credential(privx, None, secret_path=PATH))
     assert_clean_error(answer, 'FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED', privx)
     assert sent == []
+
+
+def test_the_token_itself_for_a_token_exchange_credential(backend, privx):
+    """Value to Return workload_identity_token: the JWT as AWX passed it, for the exchange credential type's file; no call."""
+    token = exchange_tokens.mint('ci-admin', issuer=AWX_ISSUER, audience=privx.url)
+    answer, sent = backend(workload_credential(privx, token, return_value='workload_identity_token'))
+    assert answer == {'value': token} and sent == []
+    answer, sent = backend(workload_credential(privx, None, return_value='workload_identity_token'))
+    assert_clean_error(answer, 'AWX passed no workload identity token: turn on FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED', privx)

@@ -46,6 +46,9 @@ LOG = logging.getLogger('awx.main.credential_plugins.privx')
 
 RETURN_SECRET = 'secret'
 RETURN_USERNAME = 'username'
+# The JWT AWX passed, unchanged: for a 'PrivX token exchange' credential (meta/awx/credential_type_exchange.yml), whose
+# injector writes it to the file PRIVX_EXCHANGE_TOKEN_FILE names, so that the job's modules exchange it themselves.
+RETURN_WORKLOAD_TOKEN = 'workload_identity_token'
 RELEASE_ON_EXPIRY = 'on_expiry'
 RELEASE_IMMEDIATELY = 'immediately'
 WORKLOAD_IDENTITY_TOKEN = 'workload_identity_token'
@@ -83,9 +86,10 @@ privx_inputs = {
         {'id': 'username', 'label': 'Username', 'type': 'string',
          'help_text': 'The managed account in that target domain, with Target Domain, instead of Secret Path.'},
         {'id': 'return_value', 'label': 'Value to Return', 'type': 'string',
-         'choices': [RETURN_SECRET, RETURN_USERNAME], 'default': RETURN_SECRET,
+         'choices': [RETURN_SECRET, RETURN_USERNAME, RETURN_WORKLOAD_TOKEN], 'default': RETURN_SECRET,
          'help_text': ("secret: check the secret out and return its newest version. username: return the "
-                       "account's username, without a checkout.")},
+                       "account's username, without a checkout. workload_identity_token: return the job's workload "
+                       "identity token, for the Exchange Token of a 'PrivX token exchange' credential (no secret path).")},
         {'id': 'release', 'label': 'Release the Checkout', 'type': 'string',
          'choices': [RELEASE_ON_EXPIRY, RELEASE_IMMEDIATELY], 'default': RELEASE_ON_EXPIRY,
          'help_text': ("on_expiry: PrivX has no hook at the end of an AWX job, so the checkout stays active "
@@ -127,12 +131,14 @@ else:
 
 
 def _lookup(kwargs):
+    returned = _choice(kwargs, 'return_value', (RETURN_SECRET, RETURN_USERNAME, RETURN_WORKLOAD_TOKEN))
+    if returned == RETURN_WORKLOAD_TOKEN:
+        return _workload_identity_token(kwargs)
     path, target_domain, username = _text(kwargs, 'secret_path'), _text(kwargs, 'target_domain'), _text(kwargs, 'username')
     if path and (target_domain or username):
         raise PrivXConfigError('give either Secret Path or Target Domain with Username, not both')
     if not path and not (target_domain and username):
         raise PrivXConfigError('give Secret Path, or Target Domain and Username')
-    returned = _choice(kwargs, 'return_value', (RETURN_SECRET, RETURN_USERNAME))
     release = _choice(kwargs, 'release', (RELEASE_ON_EXPIRY, RELEASE_IMMEDIATELY))
     # AWX hands a boolean field's value as a bool (None when the credential was saved before the field existed):
     # ConnectionSettings refuses anything else.
@@ -164,6 +170,16 @@ def _settings(kwargs, verify, ca_path):
     else:
         options['exchange_token'] = kwargs[WORKLOAD_IDENTITY_TOKEN]
     return ConnectionSettings(options)
+
+
+def _workload_identity_token(kwargs):
+    """The JWT AWX minted for this job (audience: this credential's url); PrivX checks it when the job exchanges it."""
+    token = kwargs.get(WORKLOAD_IDENTITY_TOKEN)
+    if not token:
+        raise PrivXConfigError('AWX passed no workload identity token: turn on FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED')
+    if not isinstance(token, str):
+        raise PrivXConfigError('the workload identity token AWX passed is not text')
+    return token.strip()
 
 
 def _username(secrets, path, target_domain, username):
