@@ -139,7 +139,7 @@ options:
     type: bool
 notes:
   - This module talks to PrivX from where it runs; use it with C(delegate_to=localhost) or C(connection=local).
-  - The guide "No stored secret" (docs/guides/no-stored-secret.md) shows the PrivX side for AWX, GitLab and GitHub Actions.
+  - The guide "No stored secret" on the documentation site shows the PrivX side for AWX, GitLab and GitHub Actions.
 seealso:
   - module: privx.secrets.identity_provider_info
 '''

@@ -72,7 +72,7 @@ privx_inputs = {
         {'id': 'verify_tls', 'label': 'Verify TLS Certificate', 'type': 'boolean', 'default': True,
          'help_text': "Check PrivX's TLS certificate. Turn off only for a test installation."},
         # Never shown nor stored: AWX fills it for each job with a JWT whose audience is the url above (awx PR #16286,
-        # #16432), when FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED is on. docs/guides/no-stored-secret.md says what PrivX needs.
+        # #16432), when FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED is on. docs/docsite/rst/guide_no_stored_secret.rst says what PrivX needs.
         {'id': WORKLOAD_IDENTITY_TOKEN, 'label': 'Workload Identity Token', 'type': 'string', 'secret': True, 'internal': True,
          'help_text': "Filled in by AWX for each job; PrivX exchanges it for a token when no API client secret is given."},
     ],
