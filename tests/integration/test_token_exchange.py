@@ -173,3 +173,36 @@ def test_the_lookup_scenario_with_only_the_token_file(exchanging, privx):
         assert run.task('other path', host)['ansible_facts']['digest'] == expected_b
     assert privx.control.checkouts() == []
     assert_no_secret(run.output, PLANTED_SECRETS + MINTED)
+
+
+def test_privx_echoing_the_exchange_or_a_call_shows_neither_the_jwt_nor_a_token(privx):
+    """The exchange's body carries the JWT, every call after it the Bearer token: an echo of either is masked."""
+    jwt = mint('ci-admin')
+    privx.control.fault(EXCHANGE_PATH, action='echo', count=1, status=401)
+    with pytest.raises(PrivXAuthError) as caught:
+        exchange_client(privx, exchange_token=jwt).get(paths.TARGET_DOMAINS)
+    message = str(caught.value)
+    assert '"token": "********"' in message and jwt.split('.')[2] not in message, message
+    client = exchange_client(privx, exchange_token=jwt)
+    client.authenticate()
+    privx.control.fault('^/(?!auth/)', action='echo', count=1)
+    with pytest.raises(Exception) as caught:
+        client.get(paths.TARGET_DOMAINS)
+    message = str(caught.value)
+    assert 'Bearer ********' in message and jwt.split('.')[2] not in message, message
+
+
+def test_privx_echoing_the_refresh_grant_shows_no_refresh_token_and_the_client_exchanges_again(privx):
+    logged = []
+    client = PrivXClient(ConnectionSettings({'url': privx.url, 'ca_path': privx.ca_path, 'retries': 1,
+                                             'exchange_token': mint('ci-admin')}), log=logged.append)
+    client.get(paths.TARGET_DOMAINS)
+    refresh_token = client._refresh_token  # pylint: disable=protected-access
+    assert refresh_token
+    privx.control.expire_tokens()
+    privx.control.fault(TOKEN_PATH, action='echo', count=1)
+    mark = privx.control.mark()
+    client.get(paths.TARGET_DOMAINS)
+    assert [call[0] for call in token_calls(privx, mark)] == ['refresh', 'exchange']
+    failure = [line for line in logged if 'refreshing the token failed' in line]
+    assert failure and 'body:' in failure[0] and refresh_token not in ' '.join(logged), failure

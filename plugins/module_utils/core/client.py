@@ -242,13 +242,15 @@ class PrivXClient:
         if not self._refresh_token:
             return None
         form = {'client_id': REFRESH_CLIENT_ID, 'grant_type': 'refresh_token', 'refresh_token': self._refresh_token}
-        self._refresh_token = None  # used once, whatever the answer
-        response, attempts, _arrived = self._send('POST', TOKEN_PATH, idempotent=True, data=form)
         try:
+            response, attempts, _arrived = self._send('POST', TOKEN_PATH, idempotent=True, data=form)
             return self._token_answer(response, attempts, TOKEN_PATH, 'refreshing the token failed')
         except PrivXAuthError as error:
             self._log('PrivX: %s; exchanging the token again' % error)
             return None
+        finally:
+            # Used once, whatever the answer; kept until the answer is read, so that _scrub masks it in an echo.
+            self._refresh_token = None
 
     def _token_answer(self, response, attempts, path, failed):
         """The decoded answer of a token call, which carries an access_token; else PrivXAuthError with ``failed``."""
