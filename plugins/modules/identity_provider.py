@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: identity_provider
 short_description: Declare one JWT issuer that PrivX trusts for token exchange
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Makes the PrivX identity provider called O(name) hold what the task declares, or removes it.
   - An identity provider lets PrivX exchange a JWT from its issuer (AWX's workload identity, a CI job's id token, a

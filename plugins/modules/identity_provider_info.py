@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: identity_provider_info
 short_description: Read the JWT issuers PrivX trusts for token exchange
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads every identity provider of PrivX, or the one called O(name). Reads every page of the answer. Never changes anything.
   - Needs a PrivX administrator (PrivX's API gives these calls the C(admin) scope only).
