@@ -206,3 +206,14 @@ def test_privx_echoing_the_refresh_grant_shows_no_refresh_token_and_the_client_e
     assert [call[0] for call in token_calls(privx, mark)] == ['refresh', 'exchange']
     failure = [line for line in logged if 'refreshing the token failed' in line]
     assert failure and 'body:' in failure[0] and refresh_token not in ' '.join(logged), failure
+
+
+def test_the_preflight_of_a_refused_token_names_the_token_and_the_identity_provider(exchanging, privx):
+    jwt = mint('nobody')
+    result, run = exchanging.module('privx.secrets.connection_info', {},
+                                    env={'PRIVX_EXCHANGE_TOKEN_FILE': '', 'PRIVX_EXCHANGE_TOKEN': jwt})
+    assert result['failed'] is True, result
+    assert "no user 'nobody' in the users directory of identity provider 'ci.example.com'" in result['msg']
+    assert result['msg'].endswith('and the identity provider in PrivX that trusts its issuer '
+                                  '(privx.secrets.identity_provider_info lists them)'), result['msg']
+    assert jwt not in run.output and jwt.split('.')[2] not in run.output
