@@ -7,7 +7,8 @@ failing task, PrivX echoing the request back in its error, ANSIBLE_LOG_PATH, ANS
 No planted value may appear anywhere a run leaves text: stdout, stderr, the log file, the callbacks' output, or any
 file under the run's own HOME, TMPDIR and working directory. Planted values are the fixture's passwords and API client
 secrets, passwords this test sets, every JWT the tests minted for a token exchange, every access and refresh token the
-emulator issued (read from its SQLite file) and every secret version it holds at the end (read through the control API), each literally, URL-encoded and in base64.
+emulator issued (read from its SQLite file) and every secret version it holds at the end (read through the control
+API), each literally, URL-encoded and in base64.
 """
 
 from __future__ import annotations

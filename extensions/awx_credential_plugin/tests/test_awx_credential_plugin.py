@@ -165,8 +165,8 @@ def test_inputs_pass_awx_credential_type_validation(described):
     assert metadata_ids == ['secret_path', 'target_domain', 'username', 'return_value', 'release']
     # The API client fields are not required: with AWX's workload identity, no PrivX secret is stored.
     assert inputs['required'] == ['url']
-    assert [field['id'] for field in inputs['fields'] if field.get('secret')] == ['client_secret', 'oauth_client_secret',
-                                                                                 'workload_identity_token']
+    secret_fields = [field['id'] for field in inputs['fields'] if field.get('secret')]
+    assert secret_fields == ['client_secret', 'oauth_client_secret', 'workload_identity_token']
     # AWX asks its gateway for a token for the plugins whose type has this field, and hides it (ansible/awx PR #16370).
     assert [field['id'] for field in inputs['fields'] if field.get('internal')] == ['workload_identity_token']
     release = next(field for field in inputs['metadata'] if field['id'] == 'release')

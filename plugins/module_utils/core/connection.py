@@ -157,7 +157,8 @@ class ConnectionSettings:
     def cache_key(self):
         """A key that differs whenever the credentials or endpoint differ (contains secrets: keep in memory only)."""
         return (self.url, self.client_id, self.client_secret, self.oauth_client_id, self.oauth_client_secret,
-                self.access_token, self.exchange_token, self.exchange_token_file, self.exchange_scope, self.validate_certs, self.ca_path, self.timeout, self.retries)
+                self.access_token, self.exchange_token, self.exchange_token_file, self.exchange_scope, self.validate_certs,
+                self.ca_path, self.timeout, self.retries)
 
     def __repr__(self):
         return 'ConnectionSettings(url=%r, client_id=%r)' % (self.url, self.client_id)

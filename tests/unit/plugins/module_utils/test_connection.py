@@ -127,8 +127,8 @@ def exchange_settings(**options):
     ({'access_token': 'a-bearer-token-value'}, 'access_token and a token to exchange (exchange_token) are both set'),
     (CLIENT, 'a token to exchange (exchange_token) and API client credentials (client_id, client_secret, '
              'oauth_client_secret) are both set'),
-    ({'client_secret': 'api-client-secret-value'}, 'a token to exchange (exchange_token) and API client credentials '
-                                                  '(client_secret) are both set'),
+    ({'client_secret': 'api-client-secret-value'},
+     'a token to exchange (exchange_token) and API client credentials (client_secret) are both set'),
     (dict(CLIENT, access_token='a-bearer-token-value'), 'access_token and a token to exchange (exchange_token) and API '
                                                         'client credentials (client_id, client_secret, oauth_client_secret) are all set'),
 ])
