@@ -8,8 +8,6 @@ replaced mid-run, and the checkout lookup's 60-host scenario."""
 
 from __future__ import annotations
 
-import os
-import time
 
 import pytest
 
@@ -160,7 +158,7 @@ def test_the_lookup_scenario_with_only_the_token_file(exchanging, privx):
     mark = privx.control.mark()
     run = exchanging.playbook(plays, inventory=inventory, forks=20, env=WITH_CALLBACK)
     assert run.rc == 0, run.output[-3000:]
-    calls = [entry for entry in privx.control.requests(since=mark)]
+    calls = privx.control.requests(since=mark)
     kinds = ['exchange' if entry['path'] == EXCHANGE_PATH else 'checkout' if entry['method'] == 'POST' and entry['path'].endswith('/checkouts')
              else 'release' if entry['path'].endswith('/release') else '%s %s' % (entry['method'], entry['path']) for entry in calls]
     assert kinds == ['exchange', 'checkout', 'checkout', 'release', 'release', 'checkout', 'release'], kinds
