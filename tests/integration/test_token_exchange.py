@@ -215,3 +215,26 @@ def test_the_preflight_of_a_refused_token_names_the_token_and_the_identity_provi
     assert result['msg'].endswith('and the identity provider in PrivX that trusts its issuer '
                                   '(privx.secrets.identity_provider_info lists them)'), result['msg']
     assert jwt not in run.output and jwt.split('.')[2] not in run.output
+
+
+def test_the_lookups_agent_reads_a_replaced_token_file_at_its_next_grant(exchanging, privx, token_file):
+    """The agent outlives the plays: when its PrivX token can be neither used nor refreshed, it exchanges the file as it
+    is then."""
+    replacement = token_file.parent / 'replacement'
+    replacement.write_text(mint('ci-admin-next'))
+    control = {'method': 'POST', 'body_format': 'json', 'body': {}, 'ca_path': privx.ca_path}
+    plays = [
+        {'name': 'first', 'hosts': 'all', 'gather_facts': False, 'tasks': [digest_task('first', lookup_call(PATH_A))]},
+        {'name': 'rotate the token', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+            {'name': 'revoke', 'ansible.builtin.uri': dict(control, url=privx.url + '/_emulator/tokens/revoke-refresh')},
+            {'name': 'expire', 'ansible.builtin.uri': dict(control, url=privx.url + '/_emulator/tokens/expire')},
+            {'name': 'replace', 'ansible.builtin.command': 'mv %s %s' % (replacement, token_file), 'changed_when': False}]},
+        {'name': 'second', 'hosts': 'all', 'gather_facts': False, 'tasks': [digest_task('second', lookup_call(PATH_A))]},
+    ]
+    mark = privx.control.mark()
+    run = exchanging.playbook(plays, inventory=exchanging.inventory(['host01', 'host02']), env=WITH_CALLBACK)
+    assert run.rc == 0, run.output[-3000:]
+    assert logins(privx, mark) == [(ADMIN, 200), (NEXT, 200)]
+    refreshes = [entry['status'] for entry in privx.control.requests(since=mark) if entry['path'] == TOKEN_PATH]
+    assert refreshes == [400], refreshes  # the revoked refresh token, tried first
+    assert privx.control.checkouts() == []
