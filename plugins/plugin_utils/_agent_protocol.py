@@ -89,6 +89,7 @@ import multiprocessing
 import os
 import socket
 import struct
+from urllib.parse import urlsplit
 
 READY_LINE = 'privx-checkout-agent ready'
 
@@ -150,8 +151,19 @@ def decode_reply(line):
 
 def lease_key(url, client, path):
     """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, its access token, or its
-    exchange token or the file of it) and the path."""
-    return hashlib.sha256(json.dumps([url, client, path]).encode()).hexdigest()
+    exchange token or the file of it) and the path.
+
+    The URL counts as the same however its scheme and host are capitalised and whether it names the default port:
+    runs that write one PrivX's URL differently share its checkouts all the same.
+    """
+    return hashlib.sha256(json.dumps([_one_way_to_write(url), client, path]).encode()).hexdigest()
+
+
+def _one_way_to_write(url):
+    parsed = urlsplit(url)
+    scheme = parsed.scheme.lower()
+    port = parsed.port if parsed.port != {'https': 443, 'http': 80}.get(scheme) else None
+    return '%s://%s%s' % (scheme, parsed.hostname or '', ':%d' % port if port else '')
 
 
 def decode_lease(text):

@@ -285,7 +285,12 @@ class CheckoutAgent:
 
     def _let_go(self, holding):
         """(whether this holding's checkout was released, warnings)."""
-        released, warnings, _others = self._leases.let_go(holding.lease, holding.release, holding.holder)
+        try:
+            released, warnings, _others = self._leases.let_go(holding.lease, holding.release, holding.holder)
+        except PrivXError as error:
+            # Without its lease this run cannot tell whether another run still uses the checkout: leave it to expiry.
+            return False, ['privx.secrets: the checkout of %r is not released (%s); PrivX ends it when it expires at %s' % (
+                holding.path, error, holding.record.get('expires') or 'its expiry')]
         return holding.record.get('id') in released, warnings
 
     def release_for_shutdown(self, patience=SHUTDOWN_PATIENCE):

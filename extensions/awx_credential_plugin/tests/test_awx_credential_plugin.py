@@ -363,11 +363,14 @@ def test_tls_without_the_ca_fails_verification(backend, privx):
     ({'secret_path': PATH, 'username': 'svc_backup'}, 'not both'),
     ({'secret_path': PATH, 'release': 'later'}, 'release must be one of on_expiry, immediately'),
     ({'secret_path': PATH, 'ca_bundle': 'not a certificate'}, 'CA Bundle is not PEM text'),
+    # PEM's markers around what is no certificate: OpenSSL's refusal used to come back as 'cannot reach PrivX: SSLError'.
+    ({'secret_path': PATH, 'ca_bundle': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'},
+     'CA Bundle holds no certificate that can be read'),
     # Issue 17: a dict went to PrivX as its str(); a value of 100,000 characters came back whole.
     ({'secret_path': {'path': PATH}}, 'Secret Path must be text, not dict'),
     ({'target_domain': ['corp.example.com'], 'username': 'svc_backup'}, 'Target Domain must be text, not list'),
     ({'secret_path': PATH, 'release': 'x' * 100000}, "release must be one of on_expiry, immediately, got '%s'... (100000 characters)" % ('x' * 200)),
-], ids=['nothing', 'domain-only', 'both', 'bad-release', 'bad-ca', 'dict', 'list', 'long-release'])
+], ids=['nothing', 'domain-only', 'both', 'bad-release', 'bad-ca', 'broken-ca', 'dict', 'list', 'long-release'])
 def test_bad_metadata_is_one_line_and_sends_nothing(backend, privx, metadata, fragment):
     answer, sent = backend(credential(privx, **metadata))
     assert_clean_error(answer, fragment, privx)

@@ -67,6 +67,9 @@ _UNICODE_ESCAPE = re.compile(r'\\u[0-9a-f]{4}')
 _CONNECTION_REASONS = (
     ('CERTIFICATE_VERIFY_FAILED', "TLS certificate verification failed (set ca_path to the CA bundle that signed PrivX's certificate)"),
     ("doesn't match", "TLS certificate does not match the host name in url"),
+    # The CA bundle itself would not load (OpenSSL's words): a text file, a key, a PEM block cut short.
+    ('NO_CERTIFICATE_OR_CRL_FOUND', 'ca_path holds no PEM certificate'),
+    ('PEM lib', 'ca_path is not a readable PEM certificate bundle'),
     ('WRONG_VERSION_NUMBER', 'TLS handshake failed (is the url http:// rather than https://?)'),
     ('Connection refused', 'connection refused'),
     ('Name or service not known', 'host name not found'),
@@ -254,6 +257,9 @@ class PrivXClient:
 
     def _token_answer(self, response, attempts, path, failed):
         """The decoded answer of a token call, which carries an access_token; else PrivXAuthError with ``failed``."""
+        if response.status_code in TRANSIENT_STATUSES:
+            # PrivX, or a gateway before it, is down: an outage (transient), not refused credentials.
+            raise self._api_error('POST', path, response, attempts)
         if response.status_code != 200:
             raise PrivXAuthError('%s: %s' % (failed, self._scrub(_oauth_problem(response, attempts))))
         answer = self._decode('POST', path, response)
@@ -308,7 +314,9 @@ class PrivXClient:
                 response = self._session.request(method, url, timeout=self.settings.timeout,
                                                  verify=self.settings.verify, **kwargs)
             except requests.exceptions.SSLError as error:
-                raise self._connection_error(method, path, error, attempt) from None
+                failure = self._connection_error(method, path, error, attempt)
+                failure.transient = False  # a certificate or CA bundle that is wrong now stays wrong: not an outage
+                raise failure from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
                 not_sent = any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
                 if not (idempotent or not_sent) or attempt > retries:

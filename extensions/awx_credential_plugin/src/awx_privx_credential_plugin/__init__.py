@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import stat
 import tempfile
 import time
@@ -257,6 +258,11 @@ def _ca_file(pem):
         return
     if '-----BEGIN CERTIFICATE-----' not in pem:
         raise PrivXConfigError('CA Bundle is not PEM text (-----BEGIN CERTIFICATE----- ...)')
+    try:
+        ssl.create_default_context(cadata=pem)
+    except (ssl.SSLError, ValueError):
+        # Its markers around what is no certificate: said here, in the field's name, not as a failed connection.
+        raise PrivXConfigError('CA Bundle holds no certificate that can be read: paste the whole PEM text of the CA') from None
     directory = tempfile.mkdtemp(prefix='privx-ca-')  # mode 0700
     try:
         path = os.path.join(directory, 'ca.pem')
