@@ -174,6 +174,28 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description:
+    - The name of the identity provider when the task created it (in check mode, would create it); empty otherwise.
+    - The result's C(msg) says in one line what the task did.
+  returned: success
+  type: list
+  elements: str
+  sample: [gitlab.example.com]
+updated:
+  description:
+    - The name of the identity provider when the task updated it (in check mode, would update it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [gitlab.example.com]
+deleted:
+  description:
+    - The name of the identity provider when the task deleted it (in check mode, would delete it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [gitlab.example.com]
 identity_provider:
   description:
     - The provider as PrivX holds it after the task, under PrivX's field names (in check mode, as PrivX would hold it; a

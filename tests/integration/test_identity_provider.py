@@ -101,6 +101,8 @@ def test_update_then_delete_and_a_declared_provider_makes_the_exchange_work(ansi
 
     result, _run = ansible.module(MODULE, update, diff=True)
     assert result['changed'] is True and result['identity_provider']['enabled'] is False
+    assert result['msg'] == "updated identity provider 'gitlab.example.com' (custom_attributes, enabled, jwt_audience)", result['msg']
+    assert (result['created'], result['updated'], result['deleted']) == ([], ['gitlab.example.com'], [])
     assert writes(privx, mark) == [('PUT', paths.identity_provider(before['id']))]
     after = providers(privx)['gitlab.example.com']
     assert (after['jwt_audience'], after['enabled'], after['custom_attributes']) == ('https://privx.example.com', False, [rule])
