@@ -150,7 +150,8 @@ def decode_reply(line):
 
 
 def lease_key(url, client, path):
-    """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, or its access token) and the path.
+    """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, its access token, or its
+    exchange token or the file of it) and the path.
 
     The URL counts as the same however its scheme and host are capitalised and whether it names the default port:
     runs that write one PrivX's URL differently share its checkouts all the same.

@@ -191,7 +191,8 @@ class CheckoutAgent:
     def _check_out(self, secrets, path, mode, holder):
         """Check out under a lease: joined before the request, so that no run here releases the checkout meanwhile."""
         settings = secrets.client.settings
-        lease = lease_key(settings.url, settings.client_id or settings.access_token, path)
+        lease = lease_key(settings.url, settings.client_id or settings.access_token or settings.exchange_token_file
+                          or settings.exchange_token, path)
         self._leases.join(lease, holder)
         try:
             holding = check_out(secrets, path)

@@ -59,6 +59,7 @@ def test_the_docs_site_builds_offline_without_a_warning(docs_tools, tmp_path):
     for page in ('docsite/guide_declarative_accounts', 'docsite/guide_password_lookups', 'docsite/guide_scheduled_rotation',
                  'docsite/guide_event_driven',
                  'docsite/guide_host_password_rotation', 'host_password_rotation_module', 'script_template_module',
+                 'docsite/guide_no_stored_secret', 'identity_provider_module',
                  'managed_account_module', 'checkout_lookup', 'checkouts_callback', 'rotation_role', 'managed_accounts_role'):
         assert 'href="%s.html"' % page in index, page
         assert (site / ('%s.html' % page)).exists(), page

@@ -6,8 +6,9 @@ failing task, PrivX echoing the request back in its error, ANSIBLE_LOG_PATH, ANS
 
 No planted value may appear anywhere a run leaves text: stdout, stderr, the log file, the callbacks' output, or any
 file under the run's own HOME, TMPDIR and working directory. Planted values are the fixture's passwords and API client
-secrets, passwords this test sets, every access and refresh token the emulator issued (read from its SQLite file) and
-every secret version it holds at the end (read through the control API), each literally, URL-encoded and in base64.
+secrets, passwords this test sets, every JWT the tests minted for a token exchange, every access and refresh token the
+emulator issued (read from its SQLite file) and every secret version it holds at the end (read through the control
+API), each literally, URL-encoded and in base64.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from conftest import FIXTURE, PLANTED_SECRETS, connection_env
+from exchange_tokens import EXCHANGE_PATH, MINTED, mint
 from harness import AnsibleRunner
 from privx_emulator.harness import EmulatorProcess
 
@@ -98,7 +100,7 @@ def encoded_forms(secret):
 
 
 def planted_values(privx, extra=()):
-    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD} | set(extra)
+    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD} | set(extra) | set(MINTED)
     values.update(issued_tokens(privx))
     values.update(secret_versions(privx))
     return sorted(value for value in values if value and len(value) >= 8)
@@ -282,3 +284,38 @@ def test_an_access_token_echoed_back_leaks_nothing(collections_path, privx, tmp_
     assert run.task('info')['failed'] is True and 'headers:' in run.task('info')['msg']
     privx.control.clear_faults()
     assert_clean(privx, [(token_run, run), (token_run, grant)], extra=[token])
+
+
+def test_a_token_exchange_leaks_no_jwt_access_or_refresh_token(collections_path, privx, tmp_path):
+    """Only PRIVX_EXCHANGE_TOKEN_FILE (the file outside the scanned directories): every module and the lookup at -vvvv
+    with --diff, a refresh after the tokens expired mid-run, PrivX echoing the exchange (the JWT in its body) and the
+    API calls (the Bearer token), and an expired JWT given as PRIVX_EXCHANGE_TOKEN."""
+    token_file = tmp_path / 'exchange-token'
+    token_file.write_text(mint('ci-admin'))
+    exchange_env = {'PRIVX_CLIENT_ID': '', 'PRIVX_CLIENT_SECRET': '', 'PRIVX_OAUTH_CLIENT_SECRET': '',
+                    'PRIVX_EXCHANGE_TOKEN_FILE': str(token_file)}
+    leak_run = LeakRun(collections_path, privx, tmp_path, 'exchange')
+    tasks = every_module_tasks()
+    # The PrivX tokens expire mid-run: the lookup's agent renews its token with the refresh token.
+    tasks.insert(7, {'name': 'expire', 'ansible.builtin.uri': {
+        'url': privx.url + '/_emulator/tokens/expire', 'method': 'POST', 'body_format': 'json', 'body': {},
+        'ca_path': privx.ca_path}})
+    real = leak_run.play(tasks, diff=True, env=exchange_env)
+    assert real.rc == 0, real.output[-3000:]
+    assert real.task('create with a password')['changed'] is True
+    grants = [token['grant_type'] for token in privx.control.tokens()]
+    assert 'token_exchange' in grants and 'refresh_token' in grants, grants
+
+    echoed = []
+    few = [dict(task, ignore_errors=True) for task in every_module_tasks() if task['name'] in ('secret info', 'lookup path')]
+    for path, status in ((EXCHANGE_PATH, 401), ('^/(?!auth/)', 400)):
+        privx.control.fault(path, action='echo', count=None, status=status)
+        run = leak_run.play(few, env=exchange_env)
+        assert run.task('secret info')['failed'] is True and 'headers:' in run.task('secret info')['msg'], run.task('secret info')
+        privx.control.clear_faults()
+        echoed.append(run)
+
+    expired_token = mint('ci-admin', expired_at=1767225600)
+    expired = leak_run.play(few, env=dict(exchange_env, PRIVX_EXCHANGE_TOKEN_FILE='', PRIVX_EXCHANGE_TOKEN=expired_token))
+    assert 'expired at 2026-01-01T00:00:00Z' in expired.task('secret info')['msg']
+    assert_clean(privx, [(leak_run, real)] + [(leak_run, run) for run in echoed] + [(leak_run, expired)])

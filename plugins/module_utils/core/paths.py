@@ -21,6 +21,8 @@ SECRET_SEARCH = SECRETS + '/search'
 CHECKOUTS = SECRETS + '/checkouts'
 # The caller as PrivX's role store knows it: its roles and permissions (docs/privx-api-fields.md, CurrentUser).
 CURRENT_USER = '/role-store/api/v1/users/current'
+# Trusted JWT issuers of the token exchange (docs/privx-api-admin.md, "Identity providers").
+IDENTITY_PROVIDERS = '/role-store/api/v1/identity-providers'
 
 
 def _segment(value):
@@ -83,6 +85,10 @@ def checkout_release(checkout_id):
 
 def password_policy(policy_id):
     return '%s/%s' % (PASSWORD_POLICY, _segment(policy_id))
+
+
+def identity_provider(provider_id):
+    return '%s/%s' % (IDENTITY_PROVIDERS, _segment(provider_id))
 
 
 def service_status(service):
