@@ -21,6 +21,12 @@ SECRET_SEARCH = SECRETS + '/search'
 CHECKOUTS = SECRETS + '/checkouts'
 # The caller as PrivX's role store knows it: its roles and permissions (docs/privx-api-fields.md, CurrentUser).
 CURRENT_USER = '/role-store/api/v1/users/current'
+# Role names to roles (docs/privx-api.md, "Role store"): a bare JSON array of names in, the roles found out.
+ROLE_RESOLVE = '/role-store/api/v1/roles/resolve'
+
+VAULT = '/vault/api/v1'
+VAULT_SECRETS = VAULT + '/secrets'
+VAULT_SECRET_SEARCH = VAULT + '/search/secrets'
 
 
 def _segment(value):
@@ -88,3 +94,18 @@ def password_policy(policy_id):
 def service_status(service):
     """A PrivX service's status, e.g. service_status('vault') (docs/privx-api-fields.md, ServiceStatus)."""
     return '/%s/api/v1/status' % service
+
+
+def vault_secret(name):
+    """A Vault secret by name, quoted whole, slashes too, as PrivX's SDKs do (docs/privx-api.md, "Vault", Names)."""
+    return '%s/%s' % (VAULT_SECRETS, _segment(name))
+
+
+def vault_metadata(name):
+    """A Vault secret without its data."""
+    return '%s/metadata/secrets/%s' % (VAULT, _segment(name))
+
+
+def personal_vault_secret(user_id, name):
+    """A personal Vault secret of the user ``user_id``."""
+    return '%s/user/%s/secrets/%s' % (VAULT, _segment(user_id), _segment(name))
