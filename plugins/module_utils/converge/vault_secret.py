@@ -34,7 +34,7 @@ def converge_vault_secret(secrets, roles, name, desired, *, state, update_data, 
     current = secrets.find(name, with_data=with_data and state == 'present')
     if state == 'absent':
         if current is None:
-            return {'changed': False, 'vault_secret': {}, 'data_changes': dict(NO_DATA_CHANGES)}
+            return {'changed': False, 'vault_secret': {}, 'data_changes': dict(NO_DATA_CHANGES), 'diff': {'before': {}, 'after': {}}}
         if not check_mode:
             secrets.delete(name)
         return {'changed': True, 'vault_secret': {}, 'data_changes': dict(NO_DATA_CHANGES),
