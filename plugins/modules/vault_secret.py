@@ -43,12 +43,12 @@ options:
     description:
       - The secret's content, a dictionary (any JSON object). A new secret without it is created empty.
       - Compared as PrivX keeps it, numbers as 64-bit floats (V(1) and V(1.0) are the same; an integer beyond 2**53
-        compares by its float value): write large numbers as strings to keep every digit.
+        compares by its float value). Write large numbers as strings to keep every digit.
     type: dict
   update_data:
     description:
       - V(when_changed) reads the secret's current data (when this API client holds one of its O(read_roles)) and writes
-        O(data) only when it differs. A client that may write but not read cannot compare: it writes O(data) on every run
+        O(data) only when it differs. A client that may write but not read cannot compare, so it writes O(data) on every run
         and warns.
       - V(always) writes O(data) on every run (and reports a change).
       - V(on_create) sends O(data) only when the secret is created, and never reads the current data.
