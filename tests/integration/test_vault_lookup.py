@@ -39,7 +39,10 @@ def test_data_key_personal_and_errors(collections_path, privx, tmp_path):
         {'name': 'personal', 'ansible.builtin.set_fact': {'personal': "{{ lookup('privx.secrets.vault', 'notes/user', personal=true) }}"}},
         digest('missing key', "lookup('privx.secrets.vault', 'db/app', key='pasword')"),
         digest('missing secret', "lookup('privx.secrets.vault', 'no/such')"),
-        digest('no read role', "lookup('privx.secrets.vault', 'ops/api-key')"),
+        digest('no role', "lookup('privx.secrets.vault', 'ops/api-key')"),
+        # The admin (privx-admin: vault-manage) may see every secret, but read only where it holds a read role.
+        dict(digest('no read role', "lookup('privx.secrets.vault', 'ops/api-key')"), vars={
+            'privx_client_id': privx.clients['admin']['client_id'], 'privx_client_secret': privx.clients['admin']['client_secret']}),
         digest('not a string', "lookup('privx.secrets.vault', none)"),
         digest('misspelt option', "lookup('privx.secrets.vault', 'db/app', kye='port')"),
     ]
@@ -58,6 +61,7 @@ def test_data_key_personal_and_errors(collections_path, privx, tmp_path):
     expected = {
         'missing key': "privx.secrets.vault: Vault secret 'db/app' has no field 'pasword'; its fields: options, password, port, username",
         'missing secret': "no Vault secret named 'no/such'",
+        'no role': "this API client holds no role that gives it access to the Vault secret 'ops/api-key'",
         'no read role': "this API client may see the Vault secret 'ops/api-key' but not read its data",
         'not a string': 'a Vault secret name must be a string, not None',
         'misspelt option': 'unknown option kye',
@@ -67,8 +71,8 @@ def test_data_key_personal_and_errors(collections_path, privx, tmp_path):
         assert result['failed'] is True and text in result['msg'], (name, result)
         assert '\n' not in result['msg']
     calls = [(entry['method'], entry['path']) for entry in privx.control.requests(since=mark)]
-    # one token; db/app read once for the whole data and the key; the user's id asked once for its personal paths
-    assert calls.count(('POST', TOKEN_PATH)) == 1, calls
+    # one token per API client (the admin's for one lookup); db/app read once for the whole data and the key; the user's id asked once for its personal paths
+    assert calls.count(('POST', TOKEN_PATH)) == 2, calls
     assert calls.count(('GET', '/vault/api/v1/secrets/db/app')) == 1, calls
     assert calls.count(('GET', '/role-store/api/v1/users/current')) == 1, calls
     assert privx.control.vault_secret('db/app')['data_reads'] == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
-from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError, when_not_found
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name, returned_view, shown
 
 # Every writable field of a Vault secret but the name, with its kind in the argument spec.
@@ -203,7 +203,9 @@ class VaultSecrets:
         no such secret or the caller holds none of its read roles."""
         path = paths.personal_vault_secret(self.user_id(), name) if personal else paths.vault_secret(name)
         kind = 'personal Vault secret' if personal else 'Vault secret'
-        with when_not_found(lambda error: PrivXError('no %s named %s (or this API client may not see it)' % (kind, shown(name)))):
+        with when_not_found(lambda error: PrivXError('no %s named %s' % (kind, shown(name)))), \
+                on_api_error(403, lambda error: PrivXError('this API client holds no role that gives it access to the %s %s (%s)' % (
+                    kind, shown(name), error.error_message or 'forbidden'))):
             secret = self._client.get(path)
         if not readable(secret):
             raise PrivXError('this API client may see the %s %s but not read its data: it holds none of its read_roles' % (
