@@ -565,7 +565,7 @@ def bench_vault_role(workdir, collections_path, secrets=200):
             entries = privx.control.requests(since=mark)
             writes = [entry for entry in entries if entry['method'] in ('POST', 'PUT', 'DELETE')
                       and not entry['path'].endswith(('/oauth/token', '/resolve'))]
-            results = run.task('Create, update and delete the Vault secrets').get('results', [])
+            results = run.task('privx.secrets.managed_accounts : Create, update and delete the Vault secrets').get('results', [])
             result[name] = {'seconds': round(elapsed, 2), 'http_calls': len(entries), 'writes': len(writes),
                             'changed': sum(1 for item in results if item.get('changed')), 'calls_by_endpoint': call_counts(entries)}
             if check:
