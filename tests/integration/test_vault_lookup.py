@@ -80,7 +80,7 @@ def test_data_key_personal_and_errors(collections_path, privx, tmp_path):
 
 def test_many_hosts_forks_and_tasks_read_each_secret_once_with_one_token(collections_path, tmp_path):
     """Must-show (a), at a size for CI: the benchmark's own function, with the benchmark's play."""
-    result = load_benchmarks().bench_vault(str(tmp_path), collections_path, hosts=20, forks=10, rounds=1)
+    result = load_benchmarks().bench_vault(str(tmp_path), collections_path, hosts=20, forks=10, rounds=1, vendor_style=False)
     assert result['token_grants'] == [1], result['http_calls']
     assert result['secret_reads'] == [3], result['http_calls']
     assert result['data_reads_per_secret'] == {'bench/api': 1, 'bench/db': 1, 'bench/tls': 1}
