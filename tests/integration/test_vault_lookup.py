@@ -33,7 +33,7 @@ def digest(name, expression):
 def test_data_key_personal_and_errors(collections_path, privx, tmp_path):
     tasks = [
         {'name': 'whole', 'ansible.builtin.set_fact': {'whole': "{{ lookup('privx.secrets.vault', 'db/app') }}"}},
-        {'name': 'key', 'ansible.builtin.set_fact': {'key': "{{ lookup('privx.secrets.vault', 'db/app', key='port') }}"}},
+        {'name': 'key', 'ansible.builtin.set_fact': {'key': "{{ lookup('privx.secrets.vault', 'db/app', key='options') }}"}},
         {'name': 'two', 'ansible.builtin.set_fact': {'two': "{{ query('privx.secrets.vault', ['db/app', 'notes/user'], key='note', "
                                                             "personal=true) }}"}, 'ignore_errors': True},
         {'name': 'personal', 'ansible.builtin.set_fact': {'personal': "{{ lookup('privx.secrets.vault', 'notes/user', personal=true) }}"}},
@@ -54,7 +54,7 @@ def test_data_key_personal_and_errors(collections_path, privx, tmp_path):
     assert run.rc == 0, run.output[-3000:]
     facts = run.task('whole')['ansible_facts']
     assert facts['whole'] == {'username': 'app', 'password': 'test-db-app-password', 'port': 5432, 'options': {'ssl': True}}
-    assert run.task('key')['ansible_facts']['key'] == 5432
+    assert run.task('key')['ansible_facts']['key'] == {'ssl': True}
     assert run.task('personal')['ansible_facts']['personal'] == {'note': 'test-user-personal-note'}
     # db/app is not a personal secret of the user
     assert "no personal Vault secret named 'db/app'" in run.task('two')['msg']
