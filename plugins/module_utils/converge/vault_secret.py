@@ -39,6 +39,7 @@ def converge_vault_secret(secrets, roles, name, desired, *, state, update_data, 
             secrets.delete(name)
         return {'changed': True, 'vault_secret': {}, 'data_changes': dict(NO_DATA_CHANGES),
                 'diff': {'before': comparable_vault_secret(current), 'after': {}}}
+    roles.learn([name for field in ROLE_FIELDS for name in desired.get(field, [])])  # one call for both fields
     wanted_roles = {field: roles.ids(desired[field], field) for field in ROLE_FIELDS if field in desired}
     if current is None:
         return _create(secrets, name, desired, wanted_roles, check_mode)

@@ -24,16 +24,20 @@ class Roles:
         self._client = client
         self._ids = {}
 
+    def learn(self, names):
+        """Resolve the names not asked yet, in one call (a name no role has is simply not learnt)."""
+        wanted = [name for name in dict.fromkeys(names) if name not in self._ids]
+        if not wanted:
+            return
+        with on_api_error(403, lambda error: PrivXConfigError(NO_ROLES_VIEW % (error.error_message or 'forbidden'))):
+            answer = self._client.request('POST', paths.ROLE_RESOLVE, body=wanted, idempotent=True, read=True)
+        items = (answer.get('items') or []) if isinstance(answer, dict) else []
+        self._ids.update((item['name'], item['id']) for item in items if item.get('name') in wanted and item.get('id'))
+
     def ids(self, names, option):
         """The role ids of ``names`` (each once, in the order given); a clear error naming ``option`` for an unknown name."""
-        wanted = [name for name in dict.fromkeys(names) if name not in self._ids]
-        if wanted:
-            with on_api_error(403, lambda error: PrivXConfigError(NO_ROLES_VIEW % (error.error_message or 'forbidden'))):
-                answer = self._client.request('POST', paths.ROLE_RESOLVE, body=wanted, idempotent=True, read=True)
-            items = (answer.get('items') or []) if isinstance(answer, dict) else []
-            self._ids.update((item['name'], item['id']) for item in items if item.get('name') in wanted and item.get('id'))
+        self.learn(names)
         unknown = [name for name in names if name not in self._ids]
         if unknown:
             raise PrivXConfigError('%s: PrivX has no role named %s' % (option, ', '.join(shown(name) for name in unknown)))
         return list(dict.fromkeys(self._ids[name] for name in names))
-

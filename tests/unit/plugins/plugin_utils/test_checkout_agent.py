@@ -310,3 +310,21 @@ def test_one_run_with_two_connections_to_one_api_client_keeps_the_checkout_for_t
     assert agent.release(used_before=time.time())['kept'] == ['d/x'], 'released under the run\'s other connection'
     assert machine.privx.released == []
     assert agent.release(ending=True)['released'] == ['d/x']
+
+
+def test_a_vault_secret_is_read_once_however_many_threads_ask_and_failures_are_remembered(api):
+    made, secrets_api = api
+    made[0].vault_secret('db/app', {'password': 'planted-unit-vault'})
+    agent, _warnings = make_agent(secrets_api)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(agent.vault_read(CONNECTION, 'db/app'))) for _thread in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [{'password': 'planted-unit-vault'}] * 20
+    assert made[0].count('GET', paths.vault_secret('db/app')) == 1 and made[0].token_grants == 1
+    for _attempt in range(2):
+        with pytest.raises(PrivXError, match="no Vault secret named 'no/such'"):
+            agent.vault_read(CONNECTION, 'no/such')
+    assert made[0].count('GET', paths.vault_secret('no/such')) == 1
