@@ -57,7 +57,7 @@ EXAMPLES = r'''
 - name: Write the application's configuration with its database credentials
   ansible.builtin.template:
     src: app.conf.j2
-    dest: /etc/app/app.conf
+    dest: "{{ app_config_dir }}/app.conf"
     mode: "0600"
   vars:
     db: "{{ lookup('privx.secrets.vault', 'db/app') }}"

@@ -120,7 +120,9 @@ def test_every_module_and_lookup_has_examples_and_each_is_tested_here():
                      'modules/target_domain': 'test_target_domain_examples.py',
                      'modules/target_domain_info': 'test_target_domain_examples.py',
                      'modules/scanned_account': 'test_target_domain_examples.py',
-                     'filter/role_arguments': 'test_role_variables.py'}
+                     'filter/role_arguments': 'test_role_variables.py',
+                     'modules/vault_secret': 'test_vault_secret.py', 'modules/vault_secret_info': 'test_vault_secret.py',
+                     'lookup/vault': 'test_vault_secret.py'}
     assert set(EXAMPLES) == tested | set(tested_beside)
     for key, test_file in tested_beside.items():
         with open(os.path.join(HERE, test_file), encoding='utf-8') as handle:

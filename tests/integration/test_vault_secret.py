@@ -12,7 +12,12 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import REPO, connection_env, example_tasks, failed_cleanly
+import yaml
+
+from ansible_collections.privx.secrets.plugins.module_utils.core.client import PrivXClient
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
+
+from conftest import REPO, connection_env, example_tasks, failed_cleanly, plugin_examples
 from harness import AnsibleRunner
 
 EMULATOR_FIXTURE = os.path.join(REPO, 'tests', 'emulator', 'fixtures', 'test.json')
@@ -150,13 +155,30 @@ def test_a_writer_without_roles_view_updates_data_but_cannot_name_roles(collecti
     assert held(privx, 'ops/api-key') == (new, ['ops'], ['ops'], 2)
 
 
-def test_examples_run(ansible, privx):
-    """The EXAMPLES, with the fixture's roles in place of the examples' and their variables set."""
-    tasks = example_tasks('vault_secret')
-    text = json.dumps(tasks).replace('app-servers', 'ops').replace('"dba"', '"privx-admin"')
-    play = [{'name': 'examples', 'hosts': 'localhost', 'gather_facts': False, 'tasks': json.loads(text),
+def test_examples_run(ansible, privx, collections_path, tmp_path):
+    """The EXAMPLES of vault_secret, vault_secret_info and the vault lookup, with the fixture's roles in place of the
+    examples' and their variables set; the lookup's as the ops API client, which the examples give read roles."""
+    text = json.dumps(example_tasks('vault_secret')).replace('app-servers', 'ops').replace('"dba"', '"privx-admin"')
+    play = [{'name': 'examples', 'hosts': 'localhost', 'gather_facts': False, 'tasks': json.loads(text) + example_tasks('vault_secret_info'),
              'vars': {'vault_db_app_password': 'vault-test-example', 'initial_api_key': 'vault-test-example-key'}}]
     run = ansible.playbook(play)
     assert run.rc == 0, run.output[-2000:]
     assert held(privx, 'db/app')[0]['password'] == 'vault-test-example'
     assert held(privx, 'ops/api-key')[0] == {'api_key': 'test-ops-api-key'}, 'on_create leaves an existing secret alone'
+    assert [secret['name'] for secret in run.task('The secrets about databases')['vault_secrets']] == ['db/app']
+
+    ops = connection_env(privx, 'ops')
+    client = PrivXClient(ConnectionSettings({'url': ops['PRIVX_URL'], 'client_id': ops['PRIVX_CLIENT_ID'],
+                                             'client_secret': ops['PRIVX_CLIENT_SECRET'], 'oauth_client_secret': ops['PRIVX_OAUTH_CLIENT_SECRET'],
+                                             'ca_path': privx.ca_path}))
+    client.post('/vault/api/v1/user/%s/secrets' % privx.clients['ops']['user_id'], {'name': 'notes/deploy', 'data': {'note': 'n'}})
+    (tmp_path / 'app.conf.j2').write_text('user={{ db.username }} port={{ db.port }}\n')
+    config_dir = tmp_path / 'config'
+    config_dir.mkdir()
+    runner = AnsibleRunner(collections_path, str(tmp_path), ops)
+    tasks = yaml.safe_load(plugin_examples()['/'.join(('lookup', 'vault'))])
+    run = runner.playbook([{'name': 'lookup examples', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks,
+                            'vars': {'app_config_dir': str(config_dir)}}])
+    assert run.rc == 0, run.output[-2000:]
+    assert (config_dir / 'app.conf').read_text() == 'user=app port=5432\n'
+    assert 'vault-test-example' not in run.output
