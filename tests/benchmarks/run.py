@@ -468,6 +468,7 @@ def _syntax_check(runner, play, inventory):
 
 VAULT_NAMES = ('bench/db', 'bench/api', 'bench/tls')
 VAULT_SECRETS_PATH = '/vault/api/v1/secrets'
+VAULT_NAME_IN_PATH = re.compile(r'^(/vault/api/v1/(?:metadata/)?secrets/).+$')
 
 
 def _vault_fixture(workdir, names=VAULT_NAMES):
@@ -577,7 +578,9 @@ def bench_vault_role(workdir, collections_path, secrets=200):
                       and not entry['path'].endswith(('/oauth/token', '/resolve'))]
             results = run.task('privx.secrets.managed_accounts : Create, update and delete the Vault secrets').get('results', [])
             result[name] = {'seconds': round(elapsed, 2), 'http_calls': len(entries), 'writes': len(writes),
-                            'changed': sum(1 for item in results if item.get('changed')), 'calls_by_endpoint': call_counts(entries)}
+                            'changed': sum(1 for item in results if item.get('changed')),
+                            'calls_by_endpoint': call_counts([dict(entry, path=VAULT_NAME_IN_PATH.sub(r'\1{name}', entry['path']))
+                                                              for entry in entries])}
             if check:
                 values = [item['data']['password'] for item in declared]
                 result[name]['diff_names_changed_keys'] = run.output.count('<hidden, changed>')
