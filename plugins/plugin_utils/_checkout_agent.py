@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The checkout agent: one small process per ansible-playbook run.
 
-It holds, in memory only, the PrivX token and the checkouts the run's plays
-made, serves them to the forked workers over a Unix socket (``_agent_connection``),
+It holds, in memory only, the PrivX token, the checkouts the run's plays
+made and the Vault secrets the run read (each once: the vault lookup), serves
+them to the forked workers over a Unix socket (``_agent_connection``),
 lets go of a play's checkouts when the callback says the next play starts or the
 run ends, and of everything, then exits, as soon as the controller process is
 gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL). Letting go
