@@ -556,11 +556,14 @@ def vault_role_secrets(count, changed=()):
             for number in range(1, count + 1)]
 
 
-def bench_vault_role(workdir, collections_path, secrets=200):
-    changed = set(range(1, secrets + 1, 10))
-    play = lambda declared: [{'name': 'vault as code', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [  # noqa: E731
+def vault_role_play(declared):
+    return [{'name': 'vault as code', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
         {'name': 'declare', 'ansible.builtin.include_role': {'name': 'privx.secrets.managed_accounts'},
          'vars': {'privx_vault_secrets': declared}}]}]
+
+
+def bench_vault_role(workdir, collections_path, secrets=200):
+    changed = set(range(1, secrets + 1, 10))
     result = {'secrets': secrets}
     with EmulatorProcess(fixture=fixture_path('demo.json'), tls=True) as privx:
         runner = AnsibleRunner(collections_path, workdir, privx.client_env('admin'))
@@ -569,7 +572,7 @@ def bench_vault_role(workdir, collections_path, secrets=200):
                                       ('check_diff_after_change', vault_role_secrets(secrets, changed), True)):
             mark = privx.control.mark()
             started = time.perf_counter()
-            run = runner.playbook(play(declared), check=check, diff=check, timeout=3600)
+            run = runner.playbook(vault_role_play(declared), check=check, diff=check, timeout=3600)
             elapsed = time.perf_counter() - started
             if run.rc != 0:
                 raise SystemExit('benchmark run failed:\n' + run.output[-3000:])

@@ -301,7 +301,6 @@ class FakePrivX:
             del self.active[held[0]]
         return None
 
-
     def _resolve_roles(self, body):
         items = [{'id': self.roles[name], 'name': name} for name in body if name in self.roles]
         return {'count': len(items), 'items': items}

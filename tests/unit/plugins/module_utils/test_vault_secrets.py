@@ -83,8 +83,8 @@ def test_check_mode_and_absent(privx):
     privx.vault_secret('gone', {'a': 'b'}, read_roles=['ops'])
     assert converge(privx, 'gone', {}, state='absent', check_mode=True)['changed'] is True and 'gone' in privx.vault
     result = converge(privx, 'gone', {}, state='absent')
-    assert result['changed'] is True and result['diff'] == {'before': {'name': 'gone', 'read_roles': ['ops'], 'write_roles': []},
-                                                             'after': {}}
+    assert result['changed'] is True
+    assert result['diff'] == {'before': {'name': 'gone', 'read_roles': ['ops'], 'write_roles': []}, 'after': {}}
     assert 'gone' not in privx.vault
     assert converge(privx, 'gone', {}, state='absent')['changed'] is False
 
