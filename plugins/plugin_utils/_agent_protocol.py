@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The protocol between the checkout agent and its clients (the lookup, the callback, the action plugin).
+"""The protocol between the checkout agent and its clients (the lookups, the callback, the action plugin).
 
 Parties
   One agent (``_checkout_agent``) serves one controller: the ansible-playbook process, identified by
@@ -41,6 +41,12 @@ Operations
   ``release``    paths (a list, or null for all) -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of
                  the "play" and "run" checkouts; an "expiry" checkout stays held and is listed in "kept" with a warning.
   ``finish``     -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of everything; the agent then exits.
+  ``vault_read`` connection, name (a Vault secret's name), personal (true: the caller's own personal secret, under
+                 /vault/api/v1/user/{its user id}/) -> the secret's data (a JSON object). Each (connection, name, personal)
+                 is read from PrivX once per run, with the run's one token for that connection, and answered from the
+                 agent's memory after: never written to a file. A caller without a read role of the secret gets an
+                 error, as for a secret that does not exist; a failure is answered from memory for a few seconds
+                 (_checkout_agent.FAILURE_MEMORY), then tried again.
   ``status``     -> {"pid": the agent's pid, "held": [paths of the checkouts this run would release if no other run
                  used them], "releasable": [the paths a ``release`` of all now would release]}. "releasable" leaves
                  out what "held" has but a release would keep: an "expiry" checkout, one kept for an unanswered
@@ -98,7 +104,8 @@ PLAY_START = 'play_start'
 RELEASE = 'release'
 FINISH = 'finish'
 STATUS = 'status'
-OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, STATUS)
+VAULT_READ = 'vault_read'
+OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, STATUS, VAULT_READ)
 
 RELEASE_AT_PLAY_END = 'play'
 RELEASE_AT_RUN_END = 'run'

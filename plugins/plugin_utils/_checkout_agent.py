@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The checkout agent: one small process per ansible-playbook run.
 
-It holds, in memory only, the PrivX token and the checkouts the run's plays
-made, serves them to the forked workers over a Unix socket (``_agent_connection``),
+It holds, in memory only, the PrivX token, the checkouts the run's plays
+made and the Vault secrets the run read (each once: the vault lookup), serves
+them to the forked workers over a Unix socket (``_agent_connection``),
 lets go of a play's checkouts when the callback says the next play starts or the
 run ends, and of everything, then exits, as soon as the controller process is
 gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL). Letting go
@@ -42,6 +43,8 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     RELEASE,
     RELEASE_AT_PLAY_END,
     RELEASE_MODES,
+    STATUS,
+    VAULT_READ,
     ControllerProcess,
     ProtocolError,
     decode_request,
@@ -49,6 +52,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     lease_key,
     peer_uid,
 )
+from ansible_collections.privx.secrets.plugins.module_utils.resources.vault_secrets import VaultSecrets
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
 EXPIRY_MARGIN = 5.0
@@ -141,6 +145,8 @@ class CheckoutAgent:
         self._failures = {}
         self._key_locks = {}
         self._warned = set()
+        self._vault_data = {}
+        self._vaults = {}
         self._calls = threading.Condition(self._lock)
         self._running_calls = 0
         self._closing = False
@@ -187,6 +193,13 @@ class CheckoutAgent:
         self._keep_as_long_as(holding, mode)
         value = holding.record if output == 'checkout' else current_secret(holding.record)
         return {'value': value, 'warning': self._warning_once(holding, reason)}
+
+    def vault_read(self, connection, name, personal=False):
+        """A Vault secret's data, read once per run and connection and then held in memory (see _agent_protocol)."""
+        key, secrets = self._secrets_for(connection)
+        with self._lock:
+            vault = self._vaults.setdefault(key, VaultSecrets(secrets.client))  # the user id of personal paths, asked once
+        return self._remembered(self._vault_data, (key, name, bool(personal)), lambda: vault.data(name, personal=bool(personal)))
 
     def _check_out(self, secrets, path, mode, holder):
         """Check out under a lease: joined before the request, so that no run here releases the checkout meanwhile."""
@@ -412,7 +425,11 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return self.agent.release(used_before=arguments.get('used_before'))
         if operation == FINISH:
             return self.agent.release(ending=True)
-        # STATUS, the last of OPERATIONS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
+        if operation == VAULT_READ:
+            return self.agent.vault_read(arguments['connection'], arguments['name'], personal=arguments.get('personal', False))
+        if operation != STATUS:
+            raise ProtocolError('unknown request %r to the checkout agent' % operation)
+        # STATUS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
         return {'pid': os.getpid(), 'held': self.agent.held_paths(), 'releasable': self.agent.held_paths(releasable=True)}
 
 

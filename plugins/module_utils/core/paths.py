@@ -23,6 +23,12 @@ CHECKOUTS = SECRETS + '/checkouts'
 CURRENT_USER = '/role-store/api/v1/users/current'
 # Trusted JWT issuers of the token exchange (docs/privx-api-admin.md, "Identity providers").
 IDENTITY_PROVIDERS = '/role-store/api/v1/identity-providers'
+# Role names to roles (docs/privx-api.md, "Role store"): a bare JSON array of names in, the roles found out.
+ROLE_RESOLVE = '/role-store/api/v1/roles/resolve'
+
+VAULT = '/vault/api/v1'
+VAULT_SECRETS = VAULT + '/secrets'
+VAULT_SECRET_SEARCH = VAULT + '/search/secrets'
 
 
 def _segment(value):
@@ -123,3 +129,18 @@ def host_account_rotate(host_id, account):
 
 def script_template(template_id):
     return '%s/%s' % (SCRIPT_TEMPLATE, _segment(template_id))
+
+
+def vault_secret(name):
+    """A Vault secret by name, quoted whole, slashes too, as PrivX's SDKs do (docs/privx-api.md, "Vault", Names)."""
+    return '%s/%s' % (VAULT_SECRETS, _segment(name))
+
+
+def vault_metadata(name):
+    """A Vault secret without its data."""
+    return '%s/metadata/secrets/%s' % (VAULT, _segment(name))
+
+
+def personal_vault_secret(user_id, name):
+    """A personal Vault secret of the user ``user_id``."""
+    return '%s/user/%s/secrets/%s' % (VAULT, _segment(user_id), _segment(name))

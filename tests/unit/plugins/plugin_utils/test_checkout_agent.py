@@ -340,3 +340,21 @@ def test_a_lease_file_that_fails_at_the_end_is_a_warning_and_the_other_checkouts
     assert outcome['released'] == ['d/fine'] and 'd/fine' not in made[0].active
     assert 'd/broken' in made[0].active, 'released without knowing whether another run uses it'
     assert [warning for warning in warnings if "'d/broken'" in warning and str(broken) in warning], warnings
+
+
+def test_a_vault_secret_is_read_once_however_many_threads_ask_and_failures_are_remembered(api):
+    made, secrets_api = api
+    made[0].vault_secret('db/app', {'password': 'planted-unit-vault'})
+    agent, _warnings = make_agent(secrets_api)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(agent.vault_read(CONNECTION, 'db/app'))) for _thread in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [{'password': 'planted-unit-vault'}] * 20
+    assert made[0].count('GET', paths.vault_secret('db/app')) == 1 and made[0].token_grants == 1
+    for _attempt in range(2):
+        with pytest.raises(PrivXError, match="no Vault secret named 'no/such'"):
+            agent.vault_read(CONNECTION, 'no/such')
+    assert made[0].count('GET', paths.vault_secret('no/such')) == 1

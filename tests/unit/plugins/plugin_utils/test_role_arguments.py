@@ -50,7 +50,8 @@ def test_not_set_null_and_empty_text_take_the_default():
     assert arguments(ACCOUNTS) == {
         'privx_password_policies': [], 'privx_password_policies_exclusive': False, 'privx_password_policies_allow_delete_all': False,
         'privx_target_domains': [], 'privx_managed_accounts': [], 'managed_accounts_batch_size': 500,
-        'privx_script_templates': [], 'privx_host_password_rotation': []}
+        'privx_script_templates': [], 'privx_host_password_rotation': [],
+        'privx_vault_secrets': [], 'privx_vault_secrets_exclusive': False, 'privx_vault_secrets_allow_delete_all': False}
     assert arguments(ACCOUNTS, privx_password_policies_exclusive=None, privx_target_domains='  ', managed_accounts_batch_size='') == \
         arguments(ACCOUNTS)
 
