@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine too (it needs PyPI, nothing else): unit tests, the emulator's tests, the
 # integration tests (real ansible-playbook runs against the emulator, the docs site, galaxy-importer, ansible-builder,
-# molecule, every EXAMPLES block), then ansible-test sanity and ansible-lint on the newest ansible-core.
+# molecule, every EXAMPLES block, the Event-Driven Ansible rulebooks with ansible-rulebook), then ansible-test sanity
+# and ansible-lint on the newest ansible-core.
 # Usage: bash tests/run.sh [pytest arguments, e.g. -k checkout]
 #   PRIVX_SKIP_SANITY=1         skips ansible-test and ansible-lint (and does not prepare the docs and importer venvs)
 #   PRIVX_SANITY_VERSIONS=...   ansible-core versions for ansible-test sanity (tests/sanity.sh; default: newest)
@@ -10,6 +11,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 bash tests/setup-venv.sh
+# ansible-rulebook for the Event-Driven Ansible tests (tests/integration/test_eda_rulebooks.py), which also need Java 17.
+bash tests/setup-venv.sh .venv-eda tests/requirements-eda.txt
+if ! command -v java >/dev/null 2>&1; then
+    echo "tests/run.sh: no java: ansible-rulebook needs a Java 17 runtime (Debian: apt-get install openjdk-17-jre-headless)" >&2
+fi
 if [ "${PRIVX_SKIP_SANITY:-0}" != "1" ]; then
     bash tests/setup-venv.sh .venv-docs tests/requirements-docs.txt
     bash tests/setup-venv.sh .venv-importer tests/requirements-importer.txt

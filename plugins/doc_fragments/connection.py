@@ -21,7 +21,8 @@ options:
     description:
       - API client ID of the PrivX API client.
       - Modules fall back to E(PRIVX_CLIENT_ID), then E(PRIVX_API_CLIENT_ID).
-      - Give O(client_id), O(client_secret) and O(oauth_client_secret) together, or O(access_token) instead.
+      - Give O(client_id), O(client_secret) and O(oauth_client_secret) together, or O(access_token), or O(exchange_token_file)
+        or O(exchange_token) instead. A connection uses one of these three methods; two of them set fail the task before any call.
     type: str
   client_secret:
     description:
@@ -44,6 +45,26 @@ options:
       - A ready OAuth2 bearer token to use instead of the API client credentials.
       - It is not renewed; when it expires, PrivX answers 401 and the task fails.
       - Modules fall back to E(PRIVX_ACCESS_TOKEN).
+    type: str
+  exchange_token:
+    description:
+      - A JWT from an issuer PrivX trusts (an identity provider, see M(privx.secrets.identity_provider)), which PrivX exchanges
+        for its own token, so that no PrivX secret is stored anywhere. PrivX maps the token's subject to a user, whose roles decide what the task may do.
+      - The PrivX token is renewed with the refresh token PrivX returns, and by exchanging the JWT again when that fails.
+      - A JWT whose C(exp) has passed fails the task with one line saying when it expired, before any call.
+      - Prefer O(exchange_token_file) for tokens that a platform renews.
+      - Modules fall back to E(PRIVX_EXCHANGE_TOKEN).
+    type: str
+  exchange_token_file:
+    description:
+      - Path to a file holding the JWT to exchange, as O(exchange_token) does. It is read again at every token grant, so a platform
+        may replace it while the run goes on (a Kubernetes projected service-account token, a CI job's id token, the file AWX injects).
+      - Modules fall back to E(PRIVX_EXCHANGE_TOKEN_FILE).
+    type: path
+  exchange_scope:
+    description:
+      - The C(scope) sent with the token exchange; empty unless PrivX asks for one.
+      - Modules fall back to E(PRIVX_EXCHANGE_SCOPE).
     type: str
   validate_certs:
     description:
@@ -170,6 +191,30 @@ options:
         key: access_token
     vars:
       - name: privx_access_token
+  exchange_token:
+    env:
+      - name: PRIVX_EXCHANGE_TOKEN
+    ini:
+      - section: privx
+        key: exchange_token
+    vars:
+      - name: privx_exchange_token
+  exchange_token_file:
+    env:
+      - name: PRIVX_EXCHANGE_TOKEN_FILE
+    ini:
+      - section: privx
+        key: exchange_token_file
+    vars:
+      - name: privx_exchange_token_file
+  exchange_scope:
+    env:
+      - name: PRIVX_EXCHANGE_SCOPE
+    ini:
+      - section: privx
+        key: exchange_scope
+    vars:
+      - name: privx_exchange_scope
   validate_certs:
     env:
       - name: PRIVX_VALIDATE_CERTS

@@ -44,8 +44,14 @@ options:
     description: Name or ID of the target domain of the account, with O(username), instead of a path.
     type: str
   username:
-    description: Username of the account, with O(target_domain), instead of a path.
+    description: Username of the account, with O(target_domain) or O(host), instead of a path.
     type: str
+  host:
+    description:
+      - A host of PrivX's host store (common name, address or id) whose account O(username) to check out, instead of a path.
+      - The account must be a rotating account of the host (a C(HOST_SECRET)); the path is found as for O(target_domain).
+    type: str
+    version_added: 0.2.0
   output:
     description:
       - V(secret) returns the current secret string (the newest version).
@@ -150,6 +156,11 @@ EXAMPLES = r'''
 # which -vvv output and ps on the target would show.
 # Connection options may be inventory variables instead of PRIVX_* environment variables: privx_url,
 # privx_client_id, privx_client_secret and privx_oauth_client_secret (in a vault-encrypted group_vars file, say).
+- name: Root of a host, by host and username (one checkout for the whole play, released when it ends)
+  ansible.builtin.set_fact:
+    web01_root_password: "{{ lookup('privx.secrets.checkout', host='web01', username='root') }}"
+  no_log: true
+
 - name: Post the password to the application's API
   ansible.builtin.uri:
     url: "{{ app_api_url }}/rotate-keys"   # https://app.example.com/api, say
@@ -168,18 +179,9 @@ _raw:
   elements: raw
 '''
 
-from collections.abc import Mapping
-
 from ansible import constants as C
-from ansible.errors import AnsibleLookupError
-from ansible.module_utils.common.collections import is_sequence
-from ansible.plugins.lookup import LookupBase
-from ansible.release import __version__ as ansible_version
-from ansible.utils.display import Display
 
-from ansible_collections.privx.secrets.plugins.module_utils.core.connection import INSECURE_WARNING, ConnectionSettings
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils.module.options import plugin_connection_options, set_plugin_options
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, first_time_in_run
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     CALLBACK_OFF_NOTICE,
@@ -188,10 +190,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     LEAVE_TO_EXPIRY,
     RELEASE_AT_PLAY_END,
 )
-
-
-display = Display()
-_HIDES_NO_LOG_FAILURES = tuple(int(part) for part in ansible_version.split('.')[:2]) < (2, 19)
+from ansible_collections.privx.secrets.plugins.plugin_utils._privx_lookup import PrivXLookupBase, display, flat_terms
 
 # Variables AWX gives every job it runs (awx/main/models/unified_jobs.py in ansible/awx, awx_meta_vars): jobs,
 # slices of a sliced job (which run as the nodes of a workflow job), workflow nodes and ad hoc commands.
@@ -218,39 +217,29 @@ def release_mode(choice, variables):
                              'can see the others; set privx_checkout_release=play if no other job uses it at the same time' % job)
 
 
-class LookupModule(LookupBase):
+class LookupModule(PrivXLookupBase):
+
+    FQCN = 'privx.secrets.checkout'
 
     def run(self, terms, variables=None, **kwargs):
-        try:
-            set_plugin_options(self, self._rendered_variables(variables or {}), kwargs)
-        except PrivXError as error:
-            raise _failure(str(error)) from None
-        unknown = sorted(set(kwargs) - set(self._options))
-        if unknown:
-            # Ansible drops an unknown keyword silently: output='checkout' misspelt would hand back the secret itself.
-            raise _failure('unknown option %s; it takes %s' % (', '.join(unknown), ', '.join(sorted(self._options))))
-        connection = plugin_connection_options(self.get_option)
-        target_domain, username = self.get_option('target_domain'), self.get_option('username')
+        self.read_options(variables, kwargs)
+        place, username = (self.get_option('target_domain'), self.get_option('host')), self.get_option('username')
         output = self.get_option('output')
         try:
-            requests = self._requests(terms, target_domain, username)
+            requests = self._requests(terms, place, username)
             if (variables or {}).get('ansible_check_mode') and self.get_option('check_mode') == 'placeholder':
                 if first_time_in_run(CHECK_MODE_NOTICE):
                     display.warning(CHECK_MODE_WARNING)
                 return [self.get_option('check_mode_placeholder') for _request in requests]
             release, reason = release_mode(self.get_option('release'), variables or {})
-            settings = ConnectionSettings(connection)  # a clear error here beats one from the agent
-            if settings.insecure:
-                display.warning(INSECURE_WARNING)
-            # The agent reads ca_path from its own working directory: send it as this run resolved it.
-            connection['ca_path'] = settings.ca_path
+            connection = self.agent_connection()
             agent = AgentConnection()
             answers = [agent.request(CHECKOUT, connection=connection, output=output, release=release, reason=reason, **request)
                        for request in requests]
         except PrivXError as error:
-            raise _failure(str(error)) from None
+            raise self.failure(str(error)) from None
         except OSError as error:  # the agent's directory or lock file, which name no plugin of their own
-            raise _failure('%s: %s' % (error.strerror or error.__class__.__name__, error.filename)) from None
+            raise self.failure('%s: %s' % (error.strerror or error.__class__.__name__, error.filename)) from None
         for answer in answers:
             if answer['warning']:
                 display.warning(answer['warning'])
@@ -258,56 +247,23 @@ class LookupModule(LookupBase):
             display.warning(CALLBACK_OFF_WARNING)
         return [answer['value'] for answer in answers]
 
-    def _rendered_variables(self, variables):
-        """This plugin's variables, templated: vars such as privx_url: "{{ my_url }}" or vault-encrypted values.
-
-        The same as ansible-core does for a connection plugin's variables (ConnectionBase._resolve_option_variables).
-        """
-        rendered = {}
-        for name in C.config.get_plugin_vars('lookup', self._load_name):
-            if name in variables:
-                rendered[name] = self._templar.template(variables[name])
-        return rendered
-
     @staticmethod
-    def _requests(terms, target_domain, username):
-        if target_domain or username:
+    def _requests(terms, place, username):
+        """``place``: (target_domain, host) as given."""
+        target_domain, host = place
+        if target_domain or host or username:
             if terms:
-                raise PrivXError('give secret paths or target_domain with username, not both')
-            if not (target_domain and username):
-                raise PrivXError('target_domain and username go together: give both, or a secret path')
-            return [{'target_domain': target_domain, 'username': username}]
-        # lookup('...', ['a/b', 'c/d']) hands the list over as one term: flatten one level, as ansible.builtin.items does.
-        terms = [path for term in terms for path in (term if is_sequence(term) else [term])]
+                raise PrivXError('give secret paths or target_domain (or host) with username, not both')
+            if target_domain and host:
+                raise PrivXError('give target_domain or host, not both')
+            if not ((target_domain or host) and username):
+                raise PrivXError('target_domain (or host) and username go together: give both, or a secret path')
+            return [{'target_domain': target_domain, 'username': username} if target_domain else {'host': host, 'username': username}]
         if not terms:
             raise PrivXError('give a secret path (or target_domain with username)')
-        if not all(isinstance(term, str) for term in terms):
-            # str(None) or str(['a']) would go to PrivX as a path and come back as a misleading 404.
-            raise PrivXError('a secret path must be a string, not %s' % ', '.join(
-                sorted(set(_kind(term) for term in terms if not isinstance(term, str)))))
-        paths = [term.strip() for term in terms]
-        if not all(paths):
-            raise PrivXError('a secret path must not be empty')
-        return [{'path': path} for path in paths]
+        return [{'path': path} for path in flat_terms(terms, 'a secret path')]
 
 
 def _callback_enabled():
     """Whether the run lets go of "play" checkouts at each play's end (the callback tells the agent when)."""
     return CALLBACK in (C.CALLBACKS_ENABLED or [])
-
-
-def _failure(reason):
-    """The lookup's error. Its text never holds a secret (the client masks what PrivX echoes), so it may be shown
-    where ansible-core hides a ``no_log`` task's failure whole: before 2.19, even at -vvv (2.19 shows the error)."""
-    if _HIDES_NO_LOG_FAILURES:
-        display.warning('privx.secrets.checkout failed: %s' % reason)
-    return AnsibleLookupError('privx.secrets.checkout: %s' % reason)
-
-
-def _kind(value):
-    """A value's type as a playbook author knows it (ansible-core 2.19+ hands over its own list and dict classes)."""
-    if is_sequence(value):
-        return 'list'
-    if isinstance(value, Mapping):
-        return 'dict'
-    return 'None' if value is None else value.__class__.__name__

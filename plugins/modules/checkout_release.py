@@ -42,7 +42,8 @@ options:
     description:
       - Accepted, and not needed, so that C(module_defaults) of C(group/privx.secrets.privx) apply to this action too.
       - The same holds for the other connection options (O(client_id), O(client_secret), O(oauth_client_id),
-        O(oauth_client_secret), O(access_token), O(validate_certs), O(ca_path), O(timeout), O(retries));
+        O(oauth_client_secret), O(access_token), O(exchange_token), O(exchange_token_file), O(exchange_scope),
+        O(validate_certs), O(ca_path), O(timeout), O(retries));
         each checkout is released with the credentials that made it.
     type: str
   client_id:
@@ -58,6 +59,15 @@ options:
     description: Accepted for C(module_defaults), not used.
     type: str
   access_token:
+    description: Accepted for C(module_defaults), not used.
+    type: str
+  exchange_token:
+    description: Accepted for C(module_defaults), not used.
+    type: str
+  exchange_token_file:
+    description: Accepted for C(module_defaults), not used.
+    type: path
+  exchange_scope:
     description: Accepted for C(module_defaults), not used.
     type: str
   validate_certs:

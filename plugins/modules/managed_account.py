@@ -147,6 +147,28 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description:
+    - The username of the managed account when the task created it (in check mode, would create it); empty otherwise.
+    - The result's C(msg) says in one line what the task did; the managed_accounts role sums these lists up per level.
+  returned: success
+  type: list
+  elements: str
+  sample: [db_admin]
+updated:
+  description:
+    - The username of the managed account when the task updated it (in check mode, would update it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [db_admin]
+deleted:
+  description:
+    - The username of the managed account when the task deleted it (in check mode, would delete it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [db_admin]
 managed_account:
   description:
     - The managed account as PrivX holds it after the task (in check mode, as PrivX would hold it).

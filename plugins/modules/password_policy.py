@@ -124,6 +124,28 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description:
+    - The name of the password policy when the task created it (in check mode, would create it); empty otherwise.
+    - The result's C(msg) says in one line what the task did; the managed_accounts role sums these lists up per level.
+  returned: success
+  type: list
+  elements: str
+  sample: [corp-monthly]
+updated:
+  description:
+    - The name of the password policy when the task updated it (in check mode, would update it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [corp-monthly]
+deleted:
+  description:
+    - The name of the password policy when the task deleted it (in check mode, would delete it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [corp-monthly]
 password_policy:
   description:
     - The policy as PrivX holds it after the task (in check mode, as PrivX would hold it; a policy still to be

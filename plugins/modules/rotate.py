@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: rotate
-short_description: Rotate the passwords of PrivX managed accounts, waiting for PrivX to finish
+short_description: Rotate the passwords of PrivX managed accounts or host accounts, waiting for PrivX to finish
 version_added: 0.1.0
 description:
   - Asks PrivX to rotate the passwords of some (O(usernames)) or all (O(all)) managed accounts of a target domain.
@@ -19,13 +19,16 @@ description:
     the previous and new secret version and PrivX's status of each. The task fails when any rotation ended in error
     (V(ERROR), V(MAX_ROTATION_RETRIES_ERROR)), did not end within O(wait_timeout) (V(TIMEOUT)), or lost its account
     while it ran (V(DELETED)), after reporting all of them.
+  - With O(host) instead of O(target_domain), rotates accounts of a host whose password rotation is enabled
+    (M(privx.secrets.host_password_rotation)); O(older_than) compares each account's C(last_rotated); accounts that do not
+    rotate are skipped; each account is one call (PrivX has no batch call for hosts); waiting polls the host (one read per
+    poll). A failure is reported with PrivX's C(last_error_details), and fails the task after every account is reported.
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
   - privx.secrets.connection
   - privx.secrets.connection.modules
   - privx.secrets.attributes
-  - privx.secrets.target_domain
   - privx.secrets.target_domain.batch_size
 attributes:
   check_mode:
@@ -34,12 +37,22 @@ attributes:
   diff_mode:
     support: none
 options:
+  target_domain:
+    description:
+      - Name or ID of the target domain whose managed accounts rotate.
+      - A name is looked up once per task (an exact match first, then one that differs only in letter case); an ID saves that call.
+    type: str
+  host:
+    description:
+      - A host of PrivX's host store, by common name, address or id, whose accounts rotate.
+    type: str
   usernames:
-    description: Usernames of the managed accounts to rotate. Each must be a managed account of the domain.
+    description:
+      - Usernames of the accounts to rotate. Each must be a managed account of the domain, or an account of the host.
     type: list
     elements: str
   all:
-    description: Rotate every managed account of the domain.
+    description: Rotate every managed account of the domain, or every rotating account of the host.
     type: bool
     default: false
   older_than:
@@ -56,7 +69,7 @@ options:
     type: int
     default: 300
 notes:
-  - Exactly one of O(usernames) and O(all=true) is required.
+  - Exactly one of O(target_domain) and O(host) is required, and exactly one of O(usernames) and O(all=true).
   - For scheduled rotation from AWX, the C(privx.secrets.rotation) role and the C(privx.secrets.rotate) playbook wrap this module.
 seealso:
   - module: privx.secrets.managed_account_info
@@ -70,6 +83,13 @@ EXAMPLES = r'''
     older_than: 30d
   delegate_to: localhost
   register: rotation
+
+- name: Rotate root of web01 when its last rotation is older than 30 days, and wait
+  privx.secrets.rotate:
+    host: web01
+    usernames: [root]
+    older_than: 30d
+  delegate_to: localhost
 
 - name: Rotate two accounts now, without waiting
   privx.secrets.rotate:
@@ -109,9 +129,20 @@ rotated:
     rotated:
       description: When PrivX finished the rotation.
       type: str
+    host:
+      description: Common name of the host (only with O(host)).
+      type: str
+    last_error:
+      description: When the rotation failed (only with O(host); empty unless V(ERROR)).
+      type: str
+    last_error_details:
+      description: PrivX's reason for a failed rotation (only with O(host)).
+      type: str
   sample:
     - {username: db_admin, id: 5bf77342-221c-11ee-be56-0242ac120002, previous_version: 3, new_version: 4,
        status: SUCCESS, rotated: "2026-11-23T02:00:05Z"}
+    - {username: root, host: app01, status: ERROR, rotated: null, last_error: "2026-11-23T02:00:05Z",
+       last_error_details: "ssh: handshake failed: ssh: unable to authenticate"}
 elapsed:
   description:
     - Seconds the task waited for the rotations to finish (0 without O(wait), in check mode, or when nothing was due).
@@ -148,9 +179,12 @@ unknown:
 '''
 
 from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE
+from ansible_collections.privx.secrets.plugins.module_utils.converge.host_account_rotation import converge_host_rotation_now
 from ansible_collections.privx.secrets.plugins.module_utils.converge.rotation import RotationRequest, converge_rotation
+from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name
 from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
 from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import resolve_target_domain
+from ansible_collections.privx.secrets.plugins.module_utils.resources.hosts import Hosts
 from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_accounts import ManagedAccounts
 
 
@@ -158,13 +192,16 @@ def converge(module):
     params = module.params
     request = RotationRequest(None if params['all'] else params['usernames'], older_than=params['older_than'], wait=params['wait'],
                               wait_timeout=params['wait_timeout'], batch_size=params['batch_size'], progress=module.progress)
+    if params['host'] is not None:
+        return converge_host_rotation_now(Hosts(module.client), request, checked_name(params['host'], 'host'), check_mode=module.check_mode)
     domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))
     return converge_rotation(domain_accounts, request, check_mode=module.check_mode)
 
 
 def main():
     argument_spec = dict(
-        target_domain=dict(type='str', required=True),
+        target_domain=dict(type='str'),
+        host=dict(type='str'),
         usernames=dict(type='list', elements='str'),
         all=dict(type='bool', default=False),
         older_than=dict(type='str'),
@@ -173,7 +210,8 @@ def main():
         batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
     )
     module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True,
-                         mutually_exclusive=[('usernames', 'all')], required_if=[('all', False, ('usernames',))])
+                         mutually_exclusive=[('usernames', 'all'), ('target_domain', 'host')],
+                         required_one_of=[('target_domain', 'host')], required_if=[('all', False, ('usernames',))])
     module.run(converge)
 
 

@@ -228,6 +228,28 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description:
+    - The name of the target domain when the task created it (in check mode, would create it); empty otherwise.
+    - The result's C(msg) says in one line what the task did; the managed_accounts role sums these lists up per level.
+  returned: success
+  type: list
+  elements: str
+  sample: [corp.example.com]
+updated:
+  description:
+    - The name of the target domain when the task updated it (in check mode, would update it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [corp.example.com]
+deleted:
+  description:
+    - The name of the target domain when the task deleted it (in check mode, would delete it); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: [corp.example.com]
 target_domain:
   description:
     - The target domain as PrivX holds it after the task (in check mode, as PrivX would hold it); after a scan with

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) privx.secrets contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The protocol between the checkout agent and its clients (the lookup, the callback, the action plugin).
+"""The protocol between the checkout agent and its clients (the lookups, the callback, the action plugin).
 
 Parties
   One agent (``_checkout_agent``) serves one controller: the ansible-playbook process, identified by
@@ -35,7 +35,7 @@ Messages
   that sends no request line within the agent's read timeout is disconnected.
 
 Operations
-  ``checkout``   connection (the connection options), path, or target_domain with username, output ("secret" or
+  ``checkout``   connection (the connection options), path, or target_domain or host with username, output ("secret" or
                  "checkout"), release (one of RELEASE_MODES, "play" when left out) and reason (text or null: why
                  "expiry", for the warning) -> {"value": the secret or the checkout record, "warning": text or null}.
                  The warning comes once per path and run: when the checkout is left to expire (naming the expiry
@@ -54,6 +54,12 @@ Operations
                  module its socket. So a run grants one token however many module tasks and lookups use one API
                  client, and a task refused for its input calls nothing. Refused (an error) for options with
                  ``access_token``: there is nothing to share.
+  ``vault_read`` connection, name (a Vault secret's name), personal (true: the caller's own personal secret, under
+                 /vault/api/v1/user/{its user id}/) -> the secret's data (a JSON object). Each (connection, name, personal)
+                 is read from PrivX once per run, with the run's one token for that connection, and answered from the
+                 agent's memory after: never written to a file. A caller without a read role of the secret gets an
+                 error, as for a secret that does not exist; a failure is answered from memory for a few seconds
+                 (_checkout_agent.FAILURE_MEMORY), then tried again.
   ``status``     -> {"pid": the agent's pid, "held": [paths of the checkouts this run would release if no other run
                  used them], "releasable": [the paths a ``release`` of all now would release]}. "releasable" leaves
                  out what "held" has but a release would keep: an "expiry" checkout, one kept for an unanswered
@@ -102,6 +108,7 @@ import multiprocessing
 import os
 import socket
 import struct
+from urllib.parse import urlsplit
 
 READY_LINE = 'privx-checkout-agent ready'
 
@@ -111,7 +118,8 @@ RELEASE = 'release'
 FINISH = 'finish'
 STATUS = 'status'
 TOKEN = 'token'
-OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, TOKEN, STATUS)
+VAULT_READ = 'vault_read'
+OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, TOKEN, STATUS, VAULT_READ)
 
 RELEASE_AT_PLAY_END = 'play'
 RELEASE_AT_RUN_END = 'run'
@@ -165,8 +173,20 @@ def decode_reply(line):
 
 
 def lease_key(url, client, path):
-    """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, or its access token) and the path."""
-    return hashlib.sha256(json.dumps([url, client, path]).encode()).hexdigest()
+    """The name of a path's lease file: a digest of PrivX's URL, the API client (its id, its access token, or its
+    exchange token or the file of it) and the path.
+
+    The URL counts as the same however its scheme and host are capitalised and whether it names the default port:
+    runs that write one PrivX's URL differently share its checkouts all the same.
+    """
+    return hashlib.sha256(json.dumps([_one_way_to_write(url), client, path]).encode()).hexdigest()
+
+
+def _one_way_to_write(url):
+    parsed = urlsplit(url)
+    scheme = parsed.scheme.lower()
+    port = parsed.port if parsed.port != {'https': 443, 'http': 80}.get(scheme) else None
+    return '%s://%s%s' % (scheme, parsed.hostname or '', ':%d' % port if port else '')
 
 
 def decode_lease(text):

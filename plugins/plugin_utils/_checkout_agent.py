@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The checkout agent: one small process per ansible-playbook run.
 
-It holds, in memory only, the PrivX token and the checkouts the run's plays
-made, serves them to the forked workers over a Unix socket (``_agent_connection``),
+It holds, in memory only, the PrivX token, the checkouts the run's plays
+made and the Vault secrets the run read (each once: the vault lookup), serves
+them to the forked workers over a Unix socket (``_agent_connection``),
 lets go of a play's checkouts when the callback says the next play starts or the
 run ends, and of everything, then exits, as soon as the controller process is
 gone, however it went (normal end, failure, Ctrl-C, SIGTERM, SIGKILL). Letting go
@@ -42,7 +43,9 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     RELEASE,
     RELEASE_AT_PLAY_END,
     RELEASE_MODES,
+    STATUS,
     TOKEN,
+    VAULT_READ,
     ControllerProcess,
     ProtocolError,
     decode_request,
@@ -50,6 +53,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     lease_key,
     peer_uid,
 )
+from ansible_collections.privx.secrets.plugins.module_utils.resources.vault_secrets import VaultSecrets
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_leases import FileLeases, MemoryLeases
 
 EXPIRY_MARGIN = 5.0
@@ -142,6 +146,8 @@ class CheckoutAgent:
         self._failures = {}
         self._key_locks = {}
         self._warned = set()
+        self._vault_data = {}
+        self._vaults = {}
         self._calls = threading.Condition(self._lock)
         self._running_calls = 0
         self._closing = False
@@ -159,7 +165,7 @@ class CheckoutAgent:
                 self._holders[key] = str(len(self._holders) + 1)  # tells this run's connections apart in the leases
             return key, self._clients[key]
 
-    def checkout(self, connection, path=None, target_domain=None, username=None, output='secret', release=None, reason=None):
+    def checkout(self, connection, path=None, target_domain=None, username=None, output='secret', release=None, reason=None, host=None):
         """{'value': the secret or the record, 'warning': text once per path and run (see _agent_protocol, checkout)}."""
         mode = release or RELEASE_AT_PLAY_END
         if mode not in RELEASE_MODES:
@@ -169,16 +175,19 @@ class CheckoutAgent:
                 raise PrivXError('the checkout agent is shutting down: the run has ended')
             self._running_calls += 1
         try:
-            return self._checkout(connection, path, target_domain, username, output, mode, reason)
+            return self._checkout(connection, path, (target_domain, host), username, output, mode, reason)
         finally:
             with self._calls:
                 self._running_calls -= 1
                 self._calls.notify_all()
 
-    def _checkout(self, connection, path, target_domain, username, output, mode, reason):
+    def _checkout(self, connection, path, place, username, output, mode, reason):
+        """``place``: (target domain, host), one of them given when ``path`` is None."""
         key, secrets = self._secrets_for(connection)
         if path is None:
-            path = self._remembered(self._paths, (key, target_domain, username), lambda: secrets.path_of(target_domain, username))
+            target_domain, host = place
+            path = self._remembered(self._paths, (key, target_domain, host, username),
+                                    lambda: secrets.path_of_host(host, username) if host else secrets.path_of(target_domain, username))
         holding = self._remembered(self._held, (key, path), lambda: self._check_out(secrets, path, mode, self._holders[key]),
                                    fresh=lambda held: not held.expired())
         holding.last_used = time.time()
@@ -186,10 +195,18 @@ class CheckoutAgent:
         value = holding.record if output == 'checkout' else current_secret(holding.record)
         return {'value': value, 'warning': self._warning_once(holding, reason)}
 
+    def vault_read(self, connection, name, personal=False):
+        """A Vault secret's data, read once per run and connection and then held in memory (see _agent_protocol)."""
+        key, secrets = self._secrets_for(connection)
+        with self._lock:
+            vault = self._vaults.setdefault(key, VaultSecrets(secrets.client))  # the user id of personal paths, asked once
+        return self._remembered(self._vault_data, (key, name, bool(personal)), lambda: vault.data(name, personal=bool(personal)))
+
     def _check_out(self, secrets, path, mode, holder):
         """Check out under a lease: joined before the request, so that no run here releases the checkout meanwhile."""
         settings = secrets.client.settings
-        lease = lease_key(settings.url, settings.client_id or settings.access_token, path)
+        lease = lease_key(settings.url, settings.client_id or settings.access_token or settings.exchange_token_file
+                          or settings.exchange_token, path)
         self._leases.join(lease, holder)
         try:
             holding = check_out(secrets, path)
@@ -293,7 +310,12 @@ class CheckoutAgent:
 
     def _let_go(self, holding):
         """(whether this holding's checkout was released, warnings)."""
-        released, warnings, _others = self._leases.let_go(holding.lease, holding.release, holding.holder)
+        try:
+            released, warnings, _others = self._leases.let_go(holding.lease, holding.release, holding.holder)
+        except PrivXError as error:
+            # Without its lease this run cannot tell whether another run still uses the checkout: leave it to expiry.
+            return False, ['privx.secrets: the checkout of %r is not released (%s); PrivX ends it when it expires at %s' % (
+                holding.path, error, holding.record.get('expires') or 'its expiry')]
         return holding.record.get('id') in released, warnings
 
     def release_for_shutdown(self, patience=SHUTDOWN_PATIENCE):
@@ -405,7 +427,7 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         if operation == CHECKOUT:
             return self.agent.checkout(arguments['connection'], path=arguments.get('path'), target_domain=arguments.get('target_domain'),
                                        username=arguments.get('username'), output=arguments.get('output', 'secret'),
-                                       release=arguments.get('release'), reason=arguments.get('reason'))
+                                       release=arguments.get('release'), reason=arguments.get('reason'), host=arguments.get('host'))
         if operation == RELEASE:
             return self.agent.release(paths=set(arguments['paths']) if arguments.get('paths') is not None else None)
         if operation == PLAY_START:
@@ -414,7 +436,11 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return self.agent.release(ending=True)
         if operation == TOKEN:
             return self.agent.token(arguments['connection'])
-        # STATUS, the last of OPERATIONS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
+        if operation == VAULT_READ:
+            return self.agent.vault_read(arguments['connection'], arguments['name'], personal=arguments.get('personal', False))
+        if operation != STATUS:
+            raise ProtocolError('unknown request %r to the checkout agent' % operation)
+        # STATUS. 'releasable' is what a RELEASE now would release (checkout_release's check mode).
         return {'pid': os.getpid(), 'held': self.agent.held_paths(), 'releasable': self.agent.held_paths(releasable=True)}
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import threading
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils.core.dates import parse_timestamp
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     LEASES_FOLDER,
     ControllerProcess,
@@ -107,19 +109,42 @@ class FileLeases(Leases):
 
     @contextlib.contextmanager
     def _locked_state(self, key):
-        os.makedirs(self.folder, mode=0o700, exist_ok=True)
-        descriptor = os.open(os.path.join(self.folder, key), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(descriptor, 'r+', encoding='utf-8') as handle:
+        path = os.path.join(self.folder, key)
+        try:
+            self._check_folder()
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as error:
+            raise _unusable(path, error.strerror or error) from None
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # a named pipe, say
+            os.close(descriptor)
+            raise _unusable(path, 'it is not a regular file')
+        # Bytes that are not text read as a damaged file: empty (decode_lease).
+        with os.fdopen(descriptor, 'r+', encoding='utf-8', errors='replace') as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
             before = handle.read()
             state = decode_lease(before)
             yield state
             after = encode_lease(state)
             if after != before:
-                handle.seek(0)
-                handle.truncate()
-                handle.write(after)
-                handle.flush()
+                try:
+                    handle.seek(0)
+                    handle.truncate()
+                    handle.write(after)
+                    handle.flush()
+                except OSError as error:
+                    raise _unusable(path, error.strerror or error) from None
+
+    def _check_folder(self):
+        """The folder must be this user's own directory that no one else may write to: its files decide what a run releases."""
+        os.makedirs(self.folder, mode=0o700, exist_ok=True)
+        info = os.lstat(self.folder)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+            raise PrivXError('refusing the checkout lease folder %s: it must be a directory of this user that others may not '
+                             'write to, not a symlink; remove it and the next run makes it again' % self.folder)
+
+
+def _unusable(path, reason):
+    return PrivXError('cannot use the checkout lease file %s: %s' % (path, reason))
 
 
 class MemoryLeases(Leases):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmarks: HTTP calls from the emulator's request log, wall time as ratios between variants of one run.
 
-    .venv/bin/python tests/benchmarks/run.py [batch] [checkout] [scale] [batch_scale] [module_token]
+    .venv/bin/python tests/benchmarks/run.py [batch] [checkout] [scale] [batch_scale] [module_token] [vault] [vault_role]
 
 batch        one managed_account_batch task on 500 accounts against a loop of managed_account over the same 500
 checkout     a 60-host play using the checkout lookup against the same play with ansible.builtin.env (Ansible's own
@@ -37,8 +37,18 @@ batch_scale  one managed_account_batch task declaring 10,000 accounts, against a
              (reported too) they show how much of the wall time is Ansible's own reading and templating of the
              10,000-entry task.
 
+vault        100 local-connection hosts, forks 20, every host reading three Vault secrets in two tasks (600 lookups) with the
+             vault lookup, against the same play with ansible.builtin.env lookups (the floor), rounds interleaved, the
+             medians compared; beside them the cost of the vendor collection's way (one login and one read per lookup
+             per host), computed from the play's lookups. Reported: the token grants and secret reads the emulator
+             logged, and each secret's data reads as the emulator counted them.
+vault_role   the managed_accounts role declaring 200 Vault secrets with roles: the first run, the no-change rerun (its
+             writes must be 0) and a --check --diff run after a change of one key in ten secrets; reported: HTTP calls
+             and writes per run, wall time, and whether the diff named the changed keys without their values.
+
 Results are printed and written to tests/benchmarks/results/<name>.json. Nothing here asserts: the figures are reported.
-Sizes can be made small for a smoke run: scale(hosts=, rounds=), batch_scale(accounts=, scanned=).
+Sizes can be made small for a smoke run: scale(hosts=, rounds=), batch_scale(accounts=, scanned=), vault(hosts=, rounds=),
+vault_role(secrets=).
 """
 
 from __future__ import annotations
@@ -486,8 +496,137 @@ def _syntax_check(runner, play, inventory):
     return {'seconds': round(time.perf_counter() - started, 2), 'cpu_seconds': round(children_cpu_seconds() - cpu_before, 2)}
 
 
+VAULT_NAMES = ('bench/db', 'bench/api', 'bench/tls')
+VAULT_SECRETS_PATH = '/vault/api/v1/secrets'
+VAULT_NAME_IN_PATH = re.compile(r'^(/vault/api/v1/(?:metadata/)?secrets/).+$')
+
+
+def _vault_fixture(workdir, names=VAULT_NAMES):
+    """demo.json with the benchmark's Vault secrets, which its admin API client (privx-admin) may read."""
+    with open(fixture_path('demo.json'), encoding='utf-8') as handle:
+        fixture = json.load(handle)
+    fixture['description'] = 'vault benchmark: demo.json and %d Vault secrets' % len(names)
+    fixture['vault_secrets'] = fixture.get('vault_secrets', []) + [
+        {'name': name, 'read_roles': ['privx-admin'], 'write_roles': ['privx-admin'],
+         'data': {'user': 'bench-%d' % number, 'password': 'bench-vault-value-%d' % number}}
+        for number, name in enumerate(names, start=1)]
+    path = os.path.join(workdir, 'vault-bench.json')
+    with open(path, 'w', encoding='utf-8') as handle:
+        json.dump(fixture, handle)
+    return path
+
+
+def vault_play(expression):
+    """Every host reads the three secrets in two tasks; the facts keep digests, never the values."""
+    facts = {'secret_%d' % number: "{{ %s | to_json | hash('sha256') }}" % expression(number, name)
+             for number, name in enumerate(VAULT_NAMES, start=1)}
+    return [{'name': 'vault', 'hosts': 'all', 'gather_facts': False, 'tasks': [
+        {'name': 'first use of the three secrets', 'ansible.builtin.set_fact': dict(facts)},
+        {'name': 'second use of the three secrets', 'ansible.builtin.set_fact': dict(facts)},
+    ]}]
+
+
+def bench_vault(workdir, collections_path, hosts=100, forks=20, rounds=3, vendor_style=True):
+    variants = {
+        'env_floor': vault_play(lambda number, name: "lookup('ansible.builtin.env', 'BENCH_SECRET_%d')" % number),
+        'privx_vault': vault_play(lambda number, name: "lookup('privx.secrets.vault', '%s')" % name),
+        'vendor_style': vault_play(lambda number, name: "lookup('naive_vault', '%s')" % name),
+    }
+    if not vendor_style:
+        del variants['vendor_style']
+    env_values = {'BENCH_SECRET_%d' % number: 'not-a-secret-%d' % number for number in range(1, len(VAULT_NAMES) + 1)}
+    seconds = {name: [] for name in variants}
+    calls, reads, vendor_calls = [], [], []
+    with EmulatorProcess(fixture=_vault_fixture(workdir), tls=True) as privx:
+        runner = AnsibleRunner(collections_path, workdir, dict(
+            privx.client_env('admin'), ANSIBLE_CALLBACKS_ENABLED='privx_test_results,privx.secrets.checkouts',
+            ANSIBLE_LOOKUP_PLUGINS=os.path.join(HERE, 'plugins', 'lookup'), **env_values))
+        inventory = runner.inventory(['host%03d' % number for number in range(1, hosts + 1)], name='vault-hosts')
+        for _round in range(rounds):
+            for name, plays in variants.items():
+                privx.control.reset()
+                mark = privx.control.mark()
+                elapsed, _cpu, _agent = run_watched(runner, plays, inventory, forks)
+                seconds[name].append(elapsed)
+                if name == 'privx_vault':
+                    calls.append(call_counts(privx.control.requests(since=mark)))
+                    reads.append({secret['name']: secret['data_reads'] for secret in privx.control.vault_secrets()
+                                  if secret['name'] in VAULT_NAMES})
+                elif name == 'vendor_style':
+                    vendor_calls.append(len(privx.control.requests(since=mark)))
+                print('  %s round %d: %.1f s' % (name, _round + 1, elapsed), file=sys.stderr, flush=True)
+    median = {name: statistics.median(values) for name, values in seconds.items()}
+    lookups = hosts * 2 * len(VAULT_NAMES)
+    secret_reads = [sum(count for label, count in counts.items() if label.startswith('GET ' + VAULT_SECRETS_PATH + '/'))
+                    for counts in calls]
+    return {
+        'hosts': hosts, 'forks': forks, 'rounds': rounds, 'secrets': list(VAULT_NAMES), 'lookups_per_run': lookups,
+        'seconds': {name: [round(value, 2) for value in values] for name, values in seconds.items()},
+        'median_seconds': {name: round(value, 2) for name, value in median.items()},
+        'time_vs_env_floor': round(median['privx_vault'] / median['env_floor'], 3),
+        'time_vs_env_floor_per_round': [round(vault / floor, 3) for vault, floor in zip(seconds['privx_vault'], seconds['env_floor'])],
+        'vendor_style_time_vs_env_floor': round(median['vendor_style'] / median['env_floor'], 3) if vendor_style else None,
+        'token_grants': sorted(set(counts.get('POST ' + TOKEN_PATH, 0) for counts in calls)),
+        'secret_reads': sorted(set(secret_reads)),
+        'data_reads_per_secret': reads[-1] if reads else {},
+        'http_calls': calls[-1] if calls else {},
+        # The vendor collection's way: every lookup logs in and reads (one token grant, one GET); computed, and measured
+        # with tests/benchmarks/plugins/lookup/naive_vault.py.
+        'vendor_style_http_calls': {'token_grants': lookups, 'secret_reads': lookups, 'total': 2 * lookups},
+        'vendor_style_http_calls_measured': sorted(set(vendor_calls)),
+        'targets': {'token_grants': 1, 'secret_reads': len(VAULT_NAMES), 'time_vs_env_floor': '<= 1.1'},
+    }
+
+
+def vault_role_secrets(count, changed=()):
+    """``count`` declared Vault secrets with roles; the numbers in ``changed`` get a new password."""
+    return [{'name': 'app%03d/config' % number, 'read_roles': ['privx-admin', 'ops'], 'write_roles': ['privx-admin'],
+             'data': {'user': 'app%03d' % number, 'password': 'role-bench-%03d-%s' % (number, 'two' if number in changed else 'one'),
+                      'port': 5432}}
+            for number in range(1, count + 1)]
+
+
+def vault_role_play(declared):
+    return [{'name': 'vault as code', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'declare', 'ansible.builtin.include_role': {'name': 'privx.secrets.managed_accounts'},
+         'vars': {'privx_vault_secrets': declared}}]}]
+
+
+def bench_vault_role(workdir, collections_path, secrets=200):
+    changed = set(range(1, secrets + 1, 10))
+    result = {'secrets': secrets}
+    with EmulatorProcess(fixture=fixture_path('demo.json'), tls=True) as privx:
+        runner = AnsibleRunner(collections_path, workdir, privx.client_env('admin'))
+        for name, declared, check in (('first_run', vault_role_secrets(secrets), False),
+                                      ('no_change_rerun', vault_role_secrets(secrets), False),
+                                      ('check_diff_after_change', vault_role_secrets(secrets, changed), True)):
+            mark = privx.control.mark()
+            started = time.perf_counter()
+            run = runner.playbook(vault_role_play(declared), check=check, diff=check, timeout=3600)
+            elapsed = time.perf_counter() - started
+            if run.rc != 0:
+                raise SystemExit('benchmark run failed:\n' + run.output[-3000:])
+            entries = privx.control.requests(since=mark)
+            writes = [entry for entry in entries if entry['method'] in ('POST', 'PUT', 'DELETE')
+                      and not entry['path'].endswith(('/oauth/token', '/resolve'))]
+            results = run.task('privx.secrets.managed_accounts : Create, update and delete the Vault secrets').get('results', [])
+            result[name] = {'seconds': round(elapsed, 2), 'http_calls': len(entries), 'writes': len(writes),
+                            'changed': sum(1 for item in results if item.get('changed')),
+                            'calls_by_endpoint': call_counts([dict(entry, path=VAULT_NAME_IN_PATH.sub(r'\1{name}', entry['path']))
+                                                              for entry in entries])}
+            if check:
+                values = [item['data']['password'] for item in declared]
+                result[name]['diff_names_changed_keys'] = run.output.count('<hidden, changed>')
+                result[name]['values_in_output'] = sum(1 for value in values if value in run.output)
+            print('  %s: %s' % (name, json.dumps({key: value for key, value in result[name].items() if key != 'calls_by_endpoint'})),
+                  file=sys.stderr, flush=True)
+        result['held_after'] = sum(1 for secret in privx.control.vault_secrets() if secret['name'].startswith('app'))
+    result['targets'] = {'no_change_rerun': {'writes': 0, 'changed': 0}, 'check_diff_after_change': {'values_in_output': 0}}
+    return result
+
+
 BENCHMARKS = {'batch': bench_batch, 'checkout': bench_checkout, 'scale': bench_scale, 'batch_scale': bench_batch_scale,
-              'module_token': bench_module_token}
+              'module_token': bench_module_token, 'vault': bench_vault, 'vault_role': bench_vault_role}
 
 
 def main(names):

@@ -24,15 +24,22 @@ from conftest import REPO, connection_env
 AWX_PREFIXES = ('awx', 'tower')
 
 
-def credential_environment(privx, workdir):
-    """What AWX does with a credential of our type: write the file injectors, render the env injectors."""
-    with open(os.path.join(REPO, 'meta', 'awx', 'credential_type.yml'), encoding='utf-8') as handle:
+def credential_environment(privx, workdir, exchange_token=None):
+    """What AWX does with a credential of our type: write the file injectors, render the env injectors.
+
+    With ``exchange_token``, a credential of the type *PrivX token exchange* (meta/awx/credential_type_exchange.yml)
+    holding it, as the PrivX credential plugin hands it over: no API client."""
+    type_file = 'credential_type_exchange.yml' if exchange_token else 'credential_type.yml'
+    with open(os.path.join(REPO, 'meta', 'awx', type_file), encoding='utf-8') as handle:
         credential_type = yaml.safe_load(handle)
     env = connection_env(privx)
     with open(privx.ca_path, encoding='utf-8') as handle:
-        inputs = {'url': env['PRIVX_URL'], 'client_id': env['PRIVX_CLIENT_ID'], 'client_secret': env['PRIVX_CLIENT_SECRET'],
-                  'oauth_client_id': env['PRIVX_OAUTH_CLIENT_ID'], 'oauth_client_secret': env['PRIVX_OAUTH_CLIENT_SECRET'],
-                  'ca_bundle': handle.read()}
+        if exchange_token:
+            inputs = {'url': env['PRIVX_URL'], 'exchange_token': exchange_token, 'exchange_scope': '', 'ca_bundle': handle.read()}
+        else:
+            inputs = {'url': env['PRIVX_URL'], 'client_id': env['PRIVX_CLIENT_ID'], 'client_secret': env['PRIVX_CLIENT_SECRET'],
+                      'oauth_client_id': env['PRIVX_OAUTH_CLIENT_ID'], 'oauth_client_secret': env['PRIVX_OAUTH_CLIENT_SECRET'],
+                      'ca_bundle': handle.read()}
     declared = {field['id'] for field in credential_type['inputs']['fields']}
     assert set(inputs) == declared and set(credential_type['inputs']['required']) <= declared
     files = {}

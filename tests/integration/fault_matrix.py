@@ -508,7 +508,90 @@ AWX_ROWS = [
         write=Call('POST', CHECKOUTS + '/[^/]+/release$'), holds=holds_awx_value),
 ]
 
-ROWS = ACCOUNT_ROWS + ADMIN_ROWS + AWX_ROWS
+# Host password rotation (issue 21): web01 of the fixture, the policy default and the template linux-chpasswd.
+HOSTS = '/host-store/api/v1/hosts'
+ONE_HOST = HOSTS + '/[^/]+$'
+SEARCH_HOSTS = Call('POST', HOSTS + '/search$')
+SCRIPT_TEMPLATES = '/secrets-manager/api/v1/script-templates'
+SCRIPT_TEMPLATE = '/secrets-manager/api/v1/script-template'
+HOST_ROTATE = Call('POST', '/secrets-manager/api/v1/rotate/[^/]+/root$')
+NEW_TEMPLATE = 'fm-template'
+NEW_TEMPLATE_SCRIPT = "echo '{{.Username}}:{{.Password}}' | chpasswd"
+HOST_ROTATION_TASK = _module('privx.secrets.host_password_rotation', host='web01', operating_system='LINUX', password_policy='default',
+                             script_template='linux-chpasswd', accounts=[{'username': 'root'}])
+
+
+def _web01(api):
+    return next(host for host in api.items(HOSTS) if host['common_name'] == 'web01')
+
+
+def holds_host_rotation(privx, _result):
+    problems = []
+    api = AdminApi(privx)
+    host = _web01(api)
+    rotation = host.get('password_rotation') or {}
+    _expect(problems, 'web01.password_rotation_enabled', host.get('password_rotation_enabled'), True)
+    _expect(problems, 'web01.password_policy_id', rotation.get('password_policy_id'), api.policies('default')[0]['id'])
+    templates = {template['name']: template['id'] for template in api.items(SCRIPT_TEMPLATES)}
+    _expect(problems, 'web01.script_template_id', rotation.get('script_template_id'), templates['linux-chpasswd'])
+    _expect(problems, 'web01 rotating accounts', [principal['principal'] for principal in host['principals'] if principal.get('rotate')], ['root'])
+    _expect(problems, 'web01.addresses', host.get('addresses'), ['10.0.0.5'])
+    return problems
+
+
+def holds_template_created(privx, _result):
+    problems = []
+    template = _one(problems, [item for item in AdminApi(privx).items(SCRIPT_TEMPLATES) if item['name'] == NEW_TEMPLATE],
+                    'script templates named %s' % NEW_TEMPLATE)
+    _expect(problems, '%s.script' % NEW_TEMPLATE, template.get('script'), NEW_TEMPLATE_SCRIPT)
+    return problems
+
+
+def setup_host_rotation(privx):
+    """web01 rotates root (as the host rotation row leaves it), through the API as any client would set it."""
+    api = AdminApi(privx)
+    host = _web01(api)
+    templates = {template['name']: template['id'] for template in api.items(SCRIPT_TEMPLATES)}
+    host.update(password_rotation_enabled=True, password_rotation={
+        'operating_system': 'LINUX', 'protocol': 'SSH', 'password_policy_id': api.policies('default')[0]['id'],
+        'script_template_id': templates['linux-chpasswd']})
+    for principal in host['principals']:
+        principal['rotate'] = principal['principal'] == 'root'
+    api.call('PUT', '%s/%s' % (HOSTS, host['id']), host)
+
+
+def holds_host_rotated(privx, _result):
+    account = privx.control.host_account('web01', 'root') or {}
+    problems = []
+    if not account.get('last_rotated') or account.get('last_error'):
+        problems.append('web01/root: last_rotated %r, last_error %r' % (account.get('last_rotated'), account.get('last_error')))
+    return problems
+
+
+def holds_host_info(_privx, result):
+    found = [(host.get('common_name'), [account['username'] for account in host.get('accounts') or [] if account.get('rotate')])
+             for host in (result or {}).get('hosts') or []]
+    return [] if found == [('web01', ['root'])] else ['host_password_rotation_info returned %r' % found]
+
+
+HOST_ROWS = [
+    Row('host_password_rotation', 'host_password_rotation enable', task=HOST_ROTATION_TASK,
+        target=Call('PUT', ONE_HOST), before=SEARCH_HOSTS, write=Call('PUT', ONE_HOST), once=False, holds=holds_host_rotation),
+    Row('script_template-create', 'script_template create',
+        task=_module('privx.secrets.script_template', name=NEW_TEMPLATE, operating_system='LINUX',
+                     script='{%% raw %%}%s{%% endraw %%}' % NEW_TEMPLATE_SCRIPT),
+        target=Call('POST', SCRIPT_TEMPLATE + '$'), before=Call('GET', SCRIPT_TEMPLATES + '$'), write=Call('POST', SCRIPT_TEMPLATE + '$'),
+        holds=holds_template_created),
+    # The rerun finds root rotated within the day: nothing more to rotate, so a second rotation would show as a defect.
+    Row('rotate-host', 'rotate host (wait)',
+        task=_module('privx.secrets.rotate', host='web01', usernames=['root'], older_than='1d', wait=True, wait_timeout=30),
+        target=HOST_ROTATE, before=SEARCH_HOSTS, write=HOST_ROTATE, holds=holds_host_rotated, setup=setup_host_rotation),
+    Row('host_password_rotation_info', 'host_password_rotation_info', task=_module('privx.secrets.host_password_rotation_info'),
+        target=Call('GET', HOSTS + '$'), holds=holds_host_info, setup=setup_host_rotation,
+        columns=('503-long', 'drop-before', 'token-expiry')),
+]
+
+ROWS = ACCOUNT_ROWS + ADMIN_ROWS + AWX_ROWS + HOST_ROWS
 
 
 # -- judging a failure -------------------------------------------------------------------------------------------

@@ -12,19 +12,21 @@ import pytest
 
 from awx_jobs import credential_environment
 from conftest import assert_no_secret
+from exchange_tokens import EXCHANGE_PATH, USER_IDS, mint
 
 ansible_runner = pytest.importorskip('ansible_runner')
 
 DOMAIN = 'rotation.example.com'
 
 
-def run_rotation(privx, collections_path, tmp_path, extravars):
+def run_rotation(privx, collections_path, tmp_path, extravars, exchange_token=None):
     private = tmp_path / ('runner-%d' % len(list(tmp_path.glob('runner-*'))))
     (private / 'project').mkdir(parents=True)
     (private / 'project' / 'rotate.yml').write_text('- name: Rotation job\n  ansible.builtin.import_playbook: privx.secrets.rotate\n')
-    envvars = credential_environment(privx, str(tmp_path))
-    assert set(envvars) == {'PRIVX_URL', 'PRIVX_CLIENT_ID', 'PRIVX_CLIENT_SECRET', 'PRIVX_OAUTH_CLIENT_ID',
-                            'PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_CA_PATH'}
+    envvars = credential_environment(privx, str(tmp_path), exchange_token)
+    assert set(envvars) == ({'PRIVX_URL', 'PRIVX_EXCHANGE_TOKEN_FILE', 'PRIVX_EXCHANGE_SCOPE', 'PRIVX_CA_PATH'} if exchange_token else
+                            {'PRIVX_URL', 'PRIVX_CLIENT_ID', 'PRIVX_CLIENT_SECRET', 'PRIVX_OAUTH_CLIENT_ID',
+                             'PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_CA_PATH'})
     envvars.update(ANSIBLE_COLLECTIONS_PATH=collections_path, HOME=str(tmp_path),
                    PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
     runner = ansible_runner.run(private_data_dir=str(private), playbook='rotate.yml', envvars=envvars, extravars=extravars,
@@ -62,3 +64,19 @@ def test_a_failed_rotation_fails_the_job_after_the_summary(privx, collections_pa
     assert 'FAILED rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in lines
     assert [line.split()[-1] for line in lines if line.split()[1:2] == ['never']] == ['SUCCESS']
     assert 'rotation.example.com/failing: MAX_ROTATION_RETRIES_ERROR' in stdout
+
+
+def test_a_job_with_the_token_exchange_credential_type_stores_no_privx_secret(privx, collections_path, tmp_path):
+    """The credential type *PrivX token exchange*: AWX writes the job's token to a file and names it in
+    PRIVX_EXCHANGE_TOKEN_FILE; the job's modules exchange it, and no API client takes part."""
+    token = mint('ci-admin')
+    mark = privx.control.mark()
+    runner, lines, stdout = run_rotation(privx, collections_path, tmp_path, {'rotation_target_domains': DOMAIN},
+                                         exchange_token=token)
+    assert (runner.status, runner.rc) == ('successful', 0), stdout[-3000:]
+    assert lines[-1] == '4 rotated, 1 not rotated, 0 failed'
+    callers = {entry['client'] for entry in privx.control.requests(since=mark)}
+    assert callers == {USER_IDS['ci-admin']}, callers
+    assert [entry['path'] for entry in privx.control.requests(since=mark)].count(EXCHANGE_PATH) >= 1
+    assert token not in stdout and token.split('.')[2] not in stdout
+    assert_no_secret(stdout)

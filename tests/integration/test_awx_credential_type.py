@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from conftest import REPO, ansible_bin
 
 TYPE_FILE = os.path.join(REPO, 'meta', 'awx', 'credential_type.yml')
+EXCHANGE_TYPE_FILE = os.path.join(REPO, 'meta', 'awx', 'credential_type_exchange.yml')
 CLI_README = os.path.join(REPO, 'meta', 'awx', 'README.md')
 
 # awx.awx.credential_type's options (its documentation), so that an option it lacks fails here too.
@@ -187,13 +188,29 @@ def run_playbook(collections_path, awx_stub, tmp_path, *arguments):
     return [json.loads(line) for line in record.read_text().splitlines()]
 
 
-def test_the_playbook_sends_the_file_as_awx_takes_it(collections_path, awx_stub, tmp_path):
-    [recorded] = run_playbook(collections_path, awx_stub, tmp_path)
-    assert recorded['check_mode'] is True and recorded['state'] == 'present'
-    # As written: Ansible templated nothing ("{{ url }}" and the others are AWX's templates).
-    assert payload(recorded) == the_file()
-    assert recorded['injectors']['env']['PRIVX_URL'] == '{{ url }}'
-    assert awx_problems(payload(recorded)) == []
+def test_the_playbook_sends_both_files_as_awx_takes_them(collections_path, awx_stub, tmp_path):
+    api_client, exchange = run_playbook(collections_path, awx_stub, tmp_path)
+    for recorded in (api_client, exchange):
+        assert recorded['check_mode'] is True and recorded['state'] == 'present'
+        # As written: Ansible templated nothing ("{{ url }}" and the others are AWX's templates).
+        assert recorded['injectors']['env']['PRIVX_URL'] == '{{ url }}'
+        assert awx_problems(payload(recorded)) == []
+    assert payload(api_client) == the_file()
+    assert payload(exchange) == the_file(EXCHANGE_TYPE_FILE)
+
+
+def test_the_exchange_type_hands_the_collection_a_token_file_and_holds_no_privx_secret():
+    """AWX writes the token to a file of the job (its file injector) and names it in PRIVX_EXCHANGE_TOKEN_FILE, which the
+    collection reads again at each token grant; nothing of an API client is asked for or injected."""
+    exchange = the_file(EXCHANGE_TYPE_FILE)
+    assert awx_problems(exchange) == []
+    env = exchange['injectors']['env']
+    assert env['PRIVX_EXCHANGE_TOKEN_FILE'] == '{{ tower.filename.exchange_token }}'
+    assert exchange['injectors']['file']['template.exchange_token'] == '{{ exchange_token }}'
+    assert not [name for name in env if 'CLIENT' in name or name in ('PRIVX_ACCESS_TOKEN', 'PRIVX_EXCHANGE_TOKEN')]
+    fields = {field['id']: field for field in exchange['inputs']['fields']}
+    assert fields['exchange_token']['secret'] is True and 'client_secret' not in fields
+    assert exchange['inputs']['required'] == ['url', 'exchange_token']
 
 
 def test_the_playbook_takes_another_credential_type_file(collections_path, awx_stub, tmp_path):

@@ -161,6 +161,11 @@ LOOKUP_CASES = [
      ['validate_certs', 'boolean']),
     ('lookup: validate_certs misspelt as a keyword', lookup("'dbdomain/app_admin', validate_certs='ture'"), ['validate_certs', 'boolean']),
     ('lookup: retries not a number as a keyword', lookup("'dbdomain/app_admin', retries='many'"), ['retries', 'whole number']),
+    # ansible-core's own type check would quote the value: a secret must fail without it.
+    ('lookup: client_secret a list', dict(lookup("'dbdomain/app_admin'"), vars={'privx_client_secret': ['hunter2hunter2']}),
+     ['client_secret', 'text', 'list']),
+    ('lookup: oauth_client_secret a dict as a keyword', lookup("'dbdomain/app_admin', oauth_client_secret={'k': 'hunter2hunter2'}"),
+     ['oauth_client_secret', 'text', 'dict']),
 ]
 
 ROLE_CASES = [

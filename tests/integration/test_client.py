@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.client import TOKEN_PATH, PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
-from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXAuthError, PrivXConnectionError
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXApiError, PrivXAuthError, PrivXConnectionError, PrivXError
 
 from conftest import LARGE_FIXTURE, PLANTED_SECRETS, assert_no_secret, connection_env
 
@@ -93,6 +93,19 @@ def test_refused_credentials_say_authentication_failed_and_name_the_client_id(pr
     client_id = connection_env(privx)['PRIVX_CLIENT_ID']
     assert message.startswith("authentication failed for API client '%s' at %s: %s" % (client_id, privx.url, answer))
     assert_no_secret(message, PLANTED_SECRETS + list(override.values()))
+
+
+def test_a_token_endpoint_outage_is_an_outage_not_refused_credentials(privx):
+    # A 503 from the token endpoint said 'authentication failed' (and the preflight: 'check client_id and
+    # client_secret'): a person would chase credentials while PrivX is down, and a release would not try again later.
+    client = client_for(privx, retries=1)
+    privx.control.fault(path=TOKEN_PATH + '$', action='status', status=503, count=10)
+    with pytest.raises(PrivXError) as caught:
+        client.get(paths.TARGET_DOMAINS)
+    message = str(caught.value)
+    assert not isinstance(caught.value, PrivXAuthError) and 'authentication failed' not in message, message
+    assert caught.value.transient is True and 'HTTP 503' in message and '(after 2 attempts)' in message, message
+    assert_no_secret(message + repr(caught.value))
 
 
 def test_paging_over_2500_items_yields_each_once():

@@ -57,7 +57,11 @@ def test_the_docs_site_builds_offline_without_a_warning(docs_tools, tmp_path):
     assert output.strip().endswith('built %s' % (site / 'index.html')), output[-2000:]
     index = (site / 'index.html').read_text(encoding='utf-8')
     for page in ('docsite/guide_declarative_accounts', 'docsite/guide_password_lookups', 'docsite/guide_scheduled_rotation',
-                 'managed_account_module', 'checkout_lookup', 'checkouts_callback', 'rotation_role', 'managed_accounts_role'):
+                 'docsite/guide_event_driven',
+                 'docsite/guide_host_password_rotation', 'host_password_rotation_module', 'script_template_module',
+                 'docsite/guide_no_stored_secret', 'identity_provider_module',
+                 'managed_account_module', 'checkout_lookup', 'checkouts_callback', 'rotation_role', 'managed_accounts_role',
+                 'docsite/guide_vault_secrets', 'vault_secret_module', 'vault_secret_info_module', 'vault_lookup'):
         assert 'href="%s.html"' % page in index, page
         assert (site / ('%s.html' % page)).exists(), page
     guide = (site / 'docsite' / 'guide_password_lookups.html').read_text(encoding='utf-8')

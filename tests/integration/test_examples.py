@@ -120,7 +120,14 @@ def test_every_module_and_lookup_has_examples_and_each_is_tested_here():
                      'modules/target_domain': 'test_target_domain_examples.py',
                      'modules/target_domain_info': 'test_target_domain_examples.py',
                      'modules/scanned_account': 'test_target_domain_examples.py',
-                     'filter/role_arguments': 'test_role_variables.py'}
+                     'filter/role_arguments': 'test_role_variables.py',
+                     'filter/change_summary': 'test_managed_accounts_summary.py',
+                     'modules/host_password_rotation': 'test_host_password_rotation.py',
+                     'modules/host_password_rotation_info': 'test_host_password_rotation.py',
+                     'modules/script_template': 'test_host_password_rotation.py',
+                     'modules/script_template_info': 'test_host_password_rotation.py',
+                     'modules/vault_secret': 'test_vault_secret.py', 'modules/vault_secret_info': 'test_vault_secret.py',
+                     'lookup/vault': 'test_vault_secret.py'}
     assert set(EXAMPLES) == tested | set(tested_beside)
     for key, test_file in tested_beside.items():
         with open(os.path.join(HERE, test_file), encoding='utf-8') as handle:
@@ -155,7 +162,10 @@ def test_managed_account_batch_examples(ansible, privx, app_service, tmp_path):
 
 def test_rotate_examples(ansible, privx, app_service, tmp_path):
     before = len(privx.control.secrets('corp.example.com', 'db_admin'))
+    host_before = len(privx.control.host_secrets('web01', 'root'))
     run_example(ansible, privx, 'modules/rotate', app_service[0], tmp_path)
+    # The host example waits for its rotation: done by now.
+    assert len(privx.control.host_secrets('web01', 'root')) == host_before + 1
     deadline = time.monotonic() + 20
     while len(privx.control.secrets('corp.example.com', 'db_admin')) <= before and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -6,8 +6,9 @@ failing task, PrivX echoing the request back in its error, ANSIBLE_LOG_PATH, ANS
 
 No planted value may appear anywhere a run leaves text: stdout, stderr, the log file, the callbacks' output, or any
 file under the run's own HOME, TMPDIR and working directory. Planted values are the fixture's passwords and API client
-secrets, passwords this test sets, every access and refresh token the emulator issued (read from its SQLite file) and
-every secret version it holds at the end (read through the control API), each literally, URL-encoded and in base64.
+secrets, passwords this test sets, every JWT the tests minted for a token exchange, every access and refresh token the
+emulator issued (read from its SQLite file) and every secret version it holds at the end (read through the control
+API), each literally, URL-encoded and in base64.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from conftest import FIXTURE, PLANTED_SECRETS, connection_env
+from exchange_tokens import EXCHANGE_PATH, MINTED, mint
 from harness import AnsibleRunner
 from privx_emulator.harness import EmulatorProcess
 
@@ -33,11 +35,18 @@ NEW_PASSWORD = 'planted-new-leak-user-S3cr3t'
 CHANGED_PASSWORD = 'planted-changed-leak "Quote\\Inside" Uml\u00e4ut  two  spaces'
 # The passwords come from the environment, as from a vault: the playbook file itself holds no secret to find.
 PASSWORD_FROM_ENV = "{{ lookup('ansible.builtin.env', 'LEAK_%s_PASSWORD') }}"
-PASSWORD_ENV = {'LEAK_NEW_PASSWORD': NEW_PASSWORD, 'LEAK_CHANGED_PASSWORD': CHANGED_PASSWORD}
+# A host account's initial password (host_password_rotation), from the environment as the others.
+HOST_PASSWORD = 'planted-host-initial-leak-S3cr3t'
+# Vault data the tests write (from the environment too); the fixture's Vault data is planted there.
+VAULT_NEW = 'planted-vault-new-leak-S3cr3t'
+VAULT_CHANGED = 'planted-vault-changed-leak "Quote" S3cr3t'
+PASSWORD_ENV = {'LEAK_NEW_PASSWORD': NEW_PASSWORD, 'LEAK_CHANGED_PASSWORD': CHANGED_PASSWORD, 'LEAK_HOST_PASSWORD': HOST_PASSWORD,
+                'LEAK_VAULT_NEW_PASSWORD': VAULT_NEW, 'LEAK_VAULT_CHANGED_PASSWORD': VAULT_CHANGED}
 # Ansible writes a module's arguments into its AnsiballZ wrapper, and ANSIBLE_KEEP_REMOTE_FILES keeps that file
 # (pipelining, which writes no file, is off while it is set): a password given as a module option is in it by
 # Ansible's design, whatever the collection does. Those files are scanned for every other value.
-MODULE_ARGUMENTS = {NEW_PASSWORD, CHANGED_PASSWORD}
+VAULT_LOOKUPS_OF_ONE_SECRET = 3
+MODULE_ARGUMENTS = {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD, VAULT_NEW, VAULT_CHANGED}
 TOKEN_PATH = '/auth/api/v1/oauth/token'
 CALLBACKS = 'privx_test_results,privx.secrets.checkouts'
 # What the tests below run: every module and the lookup; accounts and paths from tests/integration/fixtures/collection.json.
@@ -72,7 +81,20 @@ def secret_versions(privx):
             except Exception:  # pylint: disable=broad-exception-caught
                 continue  # no such account (any more)
     versions.extend(item['secret'] for item in privx.control.host_secrets('web01', 'root'))
+    versions.extend(vault_values(privx))
     return versions
+
+
+def vault_values(privx):
+    """Every text of every version of every Vault secret's data the emulator holds."""
+    def texts(value):
+        if isinstance(value, dict):
+            return [text for item in value.values() for text in texts(item)]
+        if isinstance(value, list):
+            return [text for item in value for text in texts(item)]
+        return [value] if isinstance(value, str) else []
+    return [text for secret in privx.control.vault_secrets()
+            for version in privx.control.vault_secret(secret['name'])['versions'] for text in texts(version['data'])]
 
 
 def encoded_forms(secret):
@@ -96,7 +118,7 @@ def encoded_forms(secret):
 
 
 def planted_values(privx, extra=()):
-    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD} | set(extra)
+    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD, VAULT_NEW, VAULT_CHANGED} | set(extra) | set(MINTED)
     values.update(issued_tokens(privx))
     values.update(secret_versions(privx))
     return sorted(value for value in values if value and len(value) >= 8)
@@ -172,6 +194,23 @@ def every_module_tasks():
         lookup_digest('lookup record', "lookup('privx.secrets.checkout', target_domain='dbdomain', username='app_ro', "
                                        "output='checkout')"),
         {'name': 'release', 'privx.secrets.checkout_release': {'paths': ['dbdomain/app_admin']}},
+        {'name': 'script template', 'privx.secrets.script_template': {
+            'name': 'leak-template', 'operating_system': 'LINUX', 'script': "{% raw %}echo '{{.Username}}:{{.Password}}' | chpasswd{% endraw %}"}},
+        {'name': 'host rotation', 'privx.secrets.host_password_rotation': {
+            'host': 'web01', 'operating_system': 'LINUX', 'password_policy': 'default', 'script_template': 'linux-chpasswd',
+            'accounts': [{'username': 'root', 'initial_password': PASSWORD_FROM_ENV % 'HOST'}]}},
+        {'name': 'rotate host', 'privx.secrets.rotate': {'host': 'web01', 'usernames': ['root'], 'wait': True}},
+        {'name': 'host info', 'privx.secrets.host_password_rotation_info': {}},
+        lookup_digest('lookup host', "lookup('privx.secrets.checkout', host='web01', username='root')"),
+        {'name': 'vault create', 'privx.secrets.vault_secret': {
+            'name': 'leak/new', 'data': {'password': PASSWORD_FROM_ENV % 'VAULT_NEW'}, 'read_roles': ['privx-admin']}},
+        {'name': 'vault change', 'privx.secrets.vault_secret': {
+            'name': 'leak/db', 'data': {'password': PASSWORD_FROM_ENV % 'VAULT_CHANGED', 'port': 5432}}},
+        {'name': 'vault info', 'privx.secrets.vault_secret_info': {}},
+        lookup_digest('vault lookup', "lookup('privx.secrets.vault', 'leak/db')"),
+        lookup_digest('vault lookup key', "lookup('privx.secrets.vault', 'leak/db', key='password')"),
+        {'name': 'failing vault lookup', 'ansible.builtin.set_fact': {
+            'missing': "{{ lookup('privx.secrets.vault', 'leak/db', key='no_such_key') }}"}, 'ignore_errors': True},
         {'name': 'failing', 'privx.secrets.managed_account': {
             'target_domain': 'no-such-domain.example.com', 'username': 'leak_user', 'password': PASSWORD_FROM_ENV % 'NEW'},
          'ignore_errors': True},
@@ -209,10 +248,16 @@ def test_every_module_and_the_lookup_leak_nothing_at_vvvv_with_diff_check_and_a_
         assert 'Traceback' not in run.output
         assert run.task('failing')['failed'] is True
         assert run.task('failing lookup')['failed'] is True
+        assert run.task('failing vault lookup')['failed'] is True
         assert os.path.getsize(os.path.join(leak_run.dir, 'ansible.log')) > 1000
     assert real_run.task('create with a password')['changed'] is True
     assert real_run.task('rotate')['changed'] is True
+    assert real_run.task('host rotation')['changed'] is True and real_run.task('rotate host')['changed'] is True
+    assert HOST_PASSWORD in [entry['secret'] for entry in privx.control.host_secrets('web01', 'root')]
     assert [entry['secret'] for entry in privx.control.secrets('corp.example.com', 'leak_user')][-1] == CHANGED_PASSWORD
+    assert real_run.task('vault change')['changed'] is True and check_run.task('vault change')['changed'] is True
+    assert privx.control.vault_secret('leak/db')['data']['password'] == VAULT_CHANGED
+    assert privx.control.vault_secret('leak/new')['data']['password'] == VAULT_NEW
     # The kept remote files are there to be scanned (the module's AnsiballZ wrapper and its arguments).
     kept = [name for folder, _dirs, names in os.walk(real.runner.home) for name in names if name.startswith('AnsiballZ')]
     assert kept, 'ANSIBLE_KEEP_REMOTE_FILES kept nothing to scan'
@@ -243,7 +288,8 @@ def test_privx_echoing_the_request_in_its_error_leaks_nothing(collections_path, 
     else:
         # Every task that calls PrivX fails; the release has nothing to release (its lookups failed) and calls nothing.
         assert passed == ['release'], 'tasks that did not fail against the echo: %s' % passed
-        assert hits >= len(tasks) - 2, privx.control.faults()
+        # The three lookups of leak/db share one read in the run's agent, and so its failure (VAULT_LOOKUPS_OF_ONE_SECRET).
+        assert hits >= len(tasks) - 2 - (VAULT_LOOKUPS_OF_ONE_SECRET - 1), privx.control.faults()
     # The echo reached the error messages (scrubbed): the test is not vacuous.
     assert 'headers:' in run.output
     privx.control.clear_faults()
@@ -290,3 +336,38 @@ def test_the_borrowed_run_token_leaks_nothing_at_vvvv(collections_path, privx, t
     assert [entry['path'] for entry in privx.control.requests(since=mark)].count(TOKEN_PATH) == 1
     privx.control.clear_faults()
     assert_clean(privx, [(leak_run, run)])
+
+
+def test_a_token_exchange_leaks_no_jwt_access_or_refresh_token(collections_path, privx, tmp_path):
+    """Only PRIVX_EXCHANGE_TOKEN_FILE (the file outside the scanned directories): every module and the lookup at -vvvv
+    with --diff, a refresh after the tokens expired mid-run, PrivX echoing the exchange (the JWT in its body) and the
+    API calls (the Bearer token), and an expired JWT given as PRIVX_EXCHANGE_TOKEN."""
+    token_file = tmp_path / 'exchange-token'
+    token_file.write_text(mint('ci-admin'))
+    exchange_env = {'PRIVX_CLIENT_ID': '', 'PRIVX_CLIENT_SECRET': '', 'PRIVX_OAUTH_CLIENT_SECRET': '',
+                    'PRIVX_EXCHANGE_TOKEN_FILE': str(token_file)}
+    leak_run = LeakRun(collections_path, privx, tmp_path, 'exchange')
+    tasks = every_module_tasks()
+    # The PrivX tokens expire mid-run: the lookup's agent renews its token with the refresh token.
+    tasks.insert(7, {'name': 'expire', 'ansible.builtin.uri': {
+        'url': privx.url + '/_emulator/tokens/expire', 'method': 'POST', 'body_format': 'json', 'body': {},
+        'ca_path': privx.ca_path}})
+    real = leak_run.play(tasks, diff=True, env=exchange_env)
+    assert real.rc == 0, real.output[-3000:]
+    assert real.task('create with a password')['changed'] is True
+    grants = [token['grant_type'] for token in privx.control.tokens()]
+    assert 'token_exchange' in grants and 'refresh_token' in grants, grants
+
+    echoed = []
+    few = [dict(task, ignore_errors=True) for task in every_module_tasks() if task['name'] in ('secret info', 'lookup path')]
+    for path, status in ((EXCHANGE_PATH, 401), ('^/(?!auth/)', 400)):
+        privx.control.fault(path, action='echo', count=None, status=status)
+        run = leak_run.play(few, env=exchange_env)
+        assert run.task('secret info')['failed'] is True and 'headers:' in run.task('secret info')['msg'], run.task('secret info')
+        privx.control.clear_faults()
+        echoed.append(run)
+
+    expired_token = mint('ci-admin', expired_at=1767225600)
+    expired = leak_run.play(few, env=dict(exchange_env, PRIVX_EXCHANGE_TOKEN_FILE='', PRIVX_EXCHANGE_TOKEN=expired_token))
+    assert 'expired at 2026-01-01T00:00:00Z' in expired.task('secret info')['msg']
+    assert_clean(privx, [(leak_run, real)] + [(leak_run, run) for run in echoed] + [(leak_run, expired)])

@@ -106,8 +106,11 @@ def test_a_policy_declared_absent_that_accounts_still_use_fails_naming_it(ansibl
     run = ansible.playbook(role_play(privx_password_policies=[{'name': 'default', 'state': 'absent'}, {'name': 'strict', 'state': 'absent'}]))
     assert run.rc != 0
     deletion = run.task(ROLE_TASK % 'Delete the password policies declared absent, or not declared at all')
-    messages = [item['msg'] for item in deletion['results'] if item.get('msg')]
-    assert len(messages) == 1 and messages[0].startswith("PrivX refuses to delete password policy 'default' because it is in use")
+    # Every item says what it did: the refusal, and the deletion that went through.
+    messages = {item['item']: item['msg'] for item in deletion['results']}
+    assert sorted(messages) == ['default', 'strict'], messages
+    assert messages['default'].startswith("PrivX refuses to delete password policy 'default' because it is in use")
+    assert messages['strict'] == "deleted password policy 'strict'"
     assert sorted(policies(privx)) == ['default'], 'strict, unused, is deleted; default stays'
 
 

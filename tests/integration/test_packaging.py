@@ -95,11 +95,16 @@ def test_galaxy_importer_accepts_the_tarball_without_error_or_warning(tarball, t
 
 
 def test_the_tarball_ships_no_test_of_what_it_does_not_ship(tarball):
-    """The AWX credential plugin is a deliverable of its own (extensions/, left out of the tarball): so are its tests."""
+    """The AWX credential plugin and the EE are deliverables of their own (left out of the tarball): so are their tests.
+    The Event-Driven Ansible content (extensions/eda) ships, where ansible-rulebook finds it."""
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
         texts = {name: archive.extractfile(name).read() for name in names if name.startswith('tests/') and name.endswith('.py')}
-    assert 'plugins/module_utils/core/client.py' in names and not [name for name in names if name.startswith('extensions/')]
+    assert 'plugins/module_utils/core/client.py' in names
+    assert [name for name in names if name.startswith('extensions/') and not name.startswith('extensions/eda')] == []
+    assert {'extensions/eda/plugins/event_source/privx_events.py', 'extensions/eda/rulebooks/retry_failed_rotation.yml',
+            'extensions/eda/rulebooks/onboard_discovered_accounts.yml', 'extensions/eda/rulebooks/notify_scan_errors.yml',
+            'meta/extensions.yml'} <= set(names)
     assert 'tests/integration/test_fault_matrix_awx.py' not in names
     imports = {name: {alias.name.split('.')[0] for node in ast.walk(ast.parse(text)) if isinstance(node, (ast.Import, ast.ImportFrom))
                       for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or '')])}

@@ -79,3 +79,21 @@ def test_validate_certs_false_works_and_warns_once_per_run(ansible, privx, sourc
     assert run.output.count(INSECURE) == 1, run.output[-4000:]
     assert 'InsecureRequestWarning' not in run.output
     assert not privx.control.checkouts()
+
+
+def test_a_ca_path_that_holds_no_certificate_is_named_as_the_cause(ansible, privx, tmp_path):
+    # A careless ca_path (a key, a text file, a PEM cut short) must not read as 'cannot reach PrivX: SSLError'.
+    not_pem = tmp_path / 'notes.txt'
+    not_pem.write_text('not a certificate\n')
+    broken_pem = tmp_path / 'broken.pem'
+    broken_pem.write_text('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')
+    tasks = [{'name': name, 'ignore_errors': True,
+              'privx.secrets.managed_account_info': {'target_domain': 'dbdomain', 'username': 'app_admin', 'ca_path': str(path)}}
+             for name, path in (('not pem', not_pem), ('broken pem', broken_pem))]
+    run = ansible.playbook([{'name': 'ca_path', 'hosts': 'localhost', 'gather_facts': False, 'connection': 'local',
+                             'tasks': tasks}])
+    for name in ('not pem', 'broken pem'):
+        message = run.task(name)['msg']
+        assert 'ca_path' in message and 'PEM' in message, message
+        assert '\n' not in message.strip(), message
+    assert not privx.control.requests(), 'a request got through'

@@ -22,3 +22,8 @@ emulator = _INTEGRATION.emulator
 privx = _INTEGRATION.privx
 PLANTED_SECRETS = _INTEGRATION.PLANTED_SECRETS
 assert_no_secret = _INTEGRATION.assert_no_secret
+
+# JWTs for the workload identity tests, as the collection's token exchange tests mint them.
+_TOKENS_SPEC = importlib.util.spec_from_file_location('privx_exchange_tokens', os.path.join(REPO, 'tests', 'integration', 'exchange_tokens.py'))
+exchange_tokens = importlib.util.module_from_spec(_TOKENS_SPEC)
+_TOKENS_SPEC.loader.exec_module(exchange_tokens)

@@ -25,9 +25,10 @@ import pytest
 import requests
 
 from .awx_plugin import CORE, PLUGIN_DIR, RUNNER, credential, plugin_venv, run_plugin  # noqa: F401  pylint: disable=unused-import
-from .conftest import PLANTED_SECRETS, assert_no_secret
+from .conftest import PLANTED_SECRETS, assert_no_secret, exchange_tokens
 
 TOKEN = ('POST', '/auth/api/v1/oauth/token')
+EXCHANGE = ('POST', '/auth/api/v1/token/login')
 CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
 SEARCH = ('POST', '/authorizer/api/v1/secrets/search')
 PATH = 'corp.example.com/svc_backup'
@@ -58,8 +59,10 @@ def backend(plugin_venv, privx, tmp_path):
         ca_files = answer.pop('ca_files')
         assert all(seen == {'file': 0o600, 'directory': 0o700} for seen in ca_files), ca_files
         assert bool(ca_files) == bool((kwargs.get('ca_bundle') or kwargs.get('ca_cert')) and kwargs.get('verify_tls') and sent), ca_files
-        assert 'PrivX POST /auth/api/v1/oauth/token' in log or not sent, log
-        assert_no_secret(log, PLANTED_SECRETS + [WRONG_SECRET, kwargs['client_secret'], kwargs['oauth_client_secret']])
+        assert 'PrivX POST %s' % (EXCHANGE[1] if kwargs.get('workload_identity_token') and not kwargs.get('client_secret')
+                                  else TOKEN[1]) in log or not sent, log
+        assert_no_secret(log, PLANTED_SECRETS + [WRONG_SECRET] + [kwargs[name] for name in (
+            'client_secret', 'oauth_client_secret', 'workload_identity_token') if kwargs.get(name)])
         assert 'Bearer' not in log
         call.logs.append(log)
         return answer, sent
@@ -123,6 +126,8 @@ FIELD_SCHEMA = {
         'multiline': {'type': 'boolean'},
         'secret': {'type': 'boolean'},
         'ask_at_runtime': {'type': 'boolean'},
+        # Since AWX's workload identity (ansible/awx PR #16370): a field AWX fills itself and never shows.
+        'internal': {'type': 'boolean'},
         'default': {},
     },
     'additionalProperties': False,
@@ -155,10 +160,15 @@ def test_inputs_pass_awx_credential_type_validation(described):
     metadata_ids = check_awx_field_rules(inputs['metadata'])
     assert not set(field_ids) & set(metadata_ids)
     assert set(inputs['required']) <= set(field_ids) | set(metadata_ids), 'required names an undefined field'
-    assert field_ids == ['url', 'client_id', 'client_secret', 'oauth_client_id', 'oauth_client_secret', 'ca_bundle', 'verify_tls']
+    assert field_ids == ['url', 'client_id', 'client_secret', 'oauth_client_id', 'oauth_client_secret', 'ca_bundle', 'verify_tls',
+                         'workload_identity_token']
     assert metadata_ids == ['secret_path', 'target_domain', 'username', 'return_value', 'release']
-    assert inputs['required'] == ['url', 'client_id', 'client_secret', 'oauth_client_secret']
-    assert [field['id'] for field in inputs['fields'] if field.get('secret')] == ['client_secret', 'oauth_client_secret']
+    # The API client fields are not required: with AWX's workload identity, no PrivX secret is stored.
+    assert inputs['required'] == ['url']
+    secret_fields = [field['id'] for field in inputs['fields'] if field.get('secret')]
+    assert secret_fields == ['client_secret', 'oauth_client_secret', 'workload_identity_token']
+    # AWX asks its gateway for a token for the plugins whose type has this field, and hides it (ansible/awx PR #16370).
+    assert [field['id'] for field in inputs['fields'] if field.get('internal')] == ['workload_identity_token']
     release = next(field for field in inputs['metadata'] if field['id'] == 'release')
     assert release['choices'] == ['on_expiry', 'immediately'] and release['default'] == 'on_expiry'
     for phrase in ('max_checkout_duration', 'rotate_on_release', 'max_concurrent_checkouts: 1'):
@@ -353,11 +363,14 @@ def test_tls_without_the_ca_fails_verification(backend, privx):
     ({'secret_path': PATH, 'username': 'svc_backup'}, 'not both'),
     ({'secret_path': PATH, 'release': 'later'}, 'release must be one of on_expiry, immediately'),
     ({'secret_path': PATH, 'ca_bundle': 'not a certificate'}, 'CA Bundle is not PEM text'),
+    # PEM's markers around what is no certificate: OpenSSL's refusal used to come back as 'cannot reach PrivX: SSLError'.
+    ({'secret_path': PATH, 'ca_bundle': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'},
+     'CA Bundle holds no certificate that can be read'),
     # Issue 17: a dict went to PrivX as its str(); a value of 100,000 characters came back whole.
     ({'secret_path': {'path': PATH}}, 'Secret Path must be text, not dict'),
     ({'target_domain': ['corp.example.com'], 'username': 'svc_backup'}, 'Target Domain must be text, not list'),
     ({'secret_path': PATH, 'release': 'x' * 100000}, "release must be one of on_expiry, immediately, got '%s'... (100000 characters)" % ('x' * 200)),
-], ids=['nothing', 'domain-only', 'both', 'bad-release', 'bad-ca', 'dict', 'list', 'long-release'])
+], ids=['nothing', 'domain-only', 'both', 'bad-release', 'bad-ca', 'broken-ca', 'dict', 'list', 'long-release'])
 def test_bad_metadata_is_one_line_and_sends_nothing(backend, privx, metadata, fragment):
     answer, sent = backend(credential(privx, **metadata))
     assert_clean_error(answer, fragment, privx)
@@ -417,3 +430,86 @@ def test_the_core_imports_nothing_the_plugin_cannot(build_hook):
     for name in build_hook.core_files(CORE):
         with open(os.path.join(CORE, name), encoding='utf-8') as handle:
             build_hook.check_imports(name, handle.read())
+
+
+# -- AWX's workload identity: no PrivX secret stored ------------------------------------------------------------------
+
+AWX_ISSUER = 'https://awx.example.com'
+
+
+@pytest.fixture
+def awx_trusted(privx):
+    """PrivX trusts AWX's issuer (here the throwaway key), for the audience AWX asks for: the credential's url."""
+    clients = privx.clients['admin']
+    with requests.Session() as session:
+        token = session.post(privx.url + TOKEN[1], auth=(clients['oauth_client_id'], clients['oauth_client_secret']),
+                             data={'grant_type': 'password', 'username': clients['client_id'], 'password': clients['client_secret']},
+                             timeout=30, verify=privx.ca_path).json()['access_token']
+        created = session.post(privx.url + '/role-store/api/v1/identity-providers', timeout=30, verify=privx.ca_path,
+                               headers={'Authorization': 'Bearer %s' % token}, json={
+                                   'name': 'awx.example.com', 'token_type': 'JWT', 'jwt_issuer': AWX_ISSUER,
+                                   'jwt_audience': privx.url, 'jwt_subject_type': 'plain', 'public_key_method': 'static',
+                                   'public_keys': [{'key_id': exchange_tokens.KEY_ID, 'comment': '',
+                                                    'public_key': exchange_tokens.public_pem()}],
+                                   'users_directory': '2c6f1a0e-8d43-4b7f-9e15-6a9d0c3b7e21', 'enabled': True})
+        assert created.status_code == 201, created.text
+    return privx
+
+
+def workload_credential(privx, token, **metadata):
+    """What AWX passes with FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED: the credential's fields (no API client) and the JWT."""
+    kwargs = {key: value for key, value in credential(privx, **metadata).items()
+              if key not in ('client_id', 'client_secret', 'oauth_client_secret')}
+    kwargs['workload_identity_token'] = token
+    return kwargs
+
+
+def test_a_workload_identity_token_is_exchanged_and_the_secret_returned(backend, awx_trusted):
+    privx = awx_trusted
+    mark = privx.control.mark()
+    token = exchange_tokens.mint('ci-admin', issuer=AWX_ISSUER, audience=privx.url)
+    answer, sent = backend(workload_credential(privx, token, secret_path=PATH))
+    assert answer == {'value': PLANTED}
+    assert sent == [EXCHANGE, ('POST', CHECKOUTS)]
+    assert exchange_tokens.logins(privx, mark) == [(exchange_tokens.USER_IDS['ci-admin'], 200)]
+    assert [checkout['path'] for checkout in privx.control.checkouts()] == [PATH]
+
+
+@pytest.mark.parametrize('claims, reason', [
+    ({'expired_at': 1767225600}, "AWX's workload identity token expired at 2026-01-01T00:00:00Z"),
+    ({'key': 'stranger'}, "token signature does not verify with the public keys of identity provider 'awx.example.com'"),
+    ({'audience': 'https://vault.example.com'}, "token audience 'https://vault.example.com' does not match"),
+])
+def test_a_bad_workload_identity_token_is_one_line_naming_why_without_the_token(backend, awx_trusted, claims, reason):
+    privx = awx_trusted
+    if claims.get('key') == 'stranger':
+        claims = dict(claims, key=exchange_tokens.stranger_key())
+    token = exchange_tokens.mint('ci-admin', **dict({'issuer': AWX_ISSUER, 'audience': privx.url}, **claims))
+    answer, sent = backend(workload_credential(privx, token, secret_path=PATH))
+    assert_clean_error(answer, reason, privx)
+    for text in (answer['error'], answer['traceback']):
+        assert token not in text and token.split('.')[1] not in text and token.split('.')[2] not in text
+    assert ('POST', CHECKOUTS) not in sent and privx.control.checkouts() == []
+
+
+def test_a_credential_with_an_api_client_keeps_it_when_awx_passes_a_token_too(backend, awx_trusted):
+    privx = awx_trusted
+    kwargs = dict(credential(privx, secret_path=PATH),
+                  workload_identity_token=exchange_tokens.mint('ci-admin', issuer=AWX_ISSUER, audience=privx.url))
+    answer, sent = backend(kwargs)
+    assert answer == {'value': PLANTED} and sent == [TOKEN, ('POST', CHECKOUTS)]
+
+
+def test_no_api_client_and_no_token_says_how_to_turn_workload_identity_on(backend, privx):
+    answer, sent = backend(workload_credential(privx, None, secret_path=PATH))
+    assert_clean_error(answer, 'FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED', privx)
+    assert sent == []
+
+
+def test_the_token_itself_for_a_token_exchange_credential(backend, privx):
+    """Value to Return workload_identity_token: the JWT as AWX passed it, for the exchange credential type's file; no call."""
+    token = exchange_tokens.mint('ci-admin', issuer=AWX_ISSUER, audience=privx.url)
+    answer, sent = backend(workload_credential(privx, token, return_value='workload_identity_token'))
+    assert answer == {'value': token} and sent == []
+    answer, sent = backend(workload_credential(privx, None, return_value='workload_identity_token'))
+    assert_clean_error(answer, 'AWX passed no workload identity token: turn on FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED', privx)

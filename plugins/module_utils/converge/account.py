@@ -58,7 +58,7 @@ def converge_account(domain_accounts, request, *, state, check_mode):
 
 def _ensure_absent(domain_accounts, current, *, check_mode):
     if current is None:
-        return {'changed': False, 'managed_account': {}}
+        return {'changed': False, 'managed_account': {}, 'diff': {'before': {}, 'after': {}}}
     if not check_mode:
         domain_accounts.delete(current)
     return {'changed': True, 'managed_account': {}, 'diff': {'before': as_options(current), 'after': {}}}

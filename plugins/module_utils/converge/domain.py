@@ -118,7 +118,7 @@ def converge_domain(domains, request, *, check_mode):
 
 def _ensure_absent(domains, current, *, check_mode):
     if current is None:
-        return {'changed': False, 'target_domain': {}}
+        return {'changed': False, 'target_domain': {}, 'diff': {'before': {}, 'after': {}}}
     if not check_mode:
         domains.delete(current)
     before = diff_view(comparable_domain(current))

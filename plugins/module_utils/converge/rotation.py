@@ -76,13 +76,20 @@ def converge_rotation(domain_accounts, request, *, check_mode):
     return result
 
 
-def raise_for_failures(reports, skipped):
-    """Fail naming every rotation that did not succeed, with the whole report in the result."""
+def raise_for_failures(reports, skipped, detail=None):
+    """Fail naming every rotation that did not succeed, with the whole report in the result; ``detail``: a report key
+    whose text (PrivX's reason) follows the status."""
     failed = [report for report in reports if report['status'] in FAILED_STATUSES]
     if failed:
         raise PrivXRotationError('%d of %d rotation(s) did not succeed: %s' % (
-            len(failed), len(reports), ', '.join('%s (%s)' % (report['username'], report['status']) for report in failed)),
+            len(failed), len(reports), ', '.join('%s (%s)' % (report['username'], _reason(report, detail)) for report in failed)),
             rotated=reports, skipped=skipped)
+
+
+def _reason(report, detail):
+    if detail and report.get(detail):
+        return '%s: %s' % (report['status'], report[detail])
+    return report['status']
 
 
 def _history_key(entry):

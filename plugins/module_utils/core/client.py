@@ -14,6 +14,7 @@ failure into one of the exceptions in ``_errors``.
 from __future__ import annotations
 
 import base64
+import binascii
 import email.utils
 import json
 import random
@@ -42,6 +43,9 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 TOKEN_PATH = '/auth/api/v1/oauth/token'
+EXCHANGE_PATH = '/auth/api/v1/token/login'
+# The OAuth client of the refresh grant of an exchanged token, which has no client secret (docs/privx-api.md, "Refresh").
+REFRESH_CLIENT_ID = 'privx-ui'
 # A gateway's 502 or 504 may come after PrivX did the work: only these say it was not done.
 NOT_DONE_STATUSES = frozenset((429, 503))
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
@@ -63,6 +67,9 @@ _UNICODE_ESCAPE = re.compile(r'\\u[0-9a-f]{4}')
 _CONNECTION_REASONS = (
     ('CERTIFICATE_VERIFY_FAILED', "TLS certificate verification failed (set ca_path to the CA bundle that signed PrivX's certificate)"),
     ("doesn't match", "TLS certificate does not match the host name in url"),
+    # The CA bundle itself would not load (OpenSSL's words): a text file, a key, a PEM block cut short.
+    ('NO_CERTIFICATE_OR_CRL_FOUND', 'ca_path holds no PEM certificate'),
+    ('PEM lib', 'ca_path is not a readable PEM certificate bundle'),
     ('WRONG_VERSION_NUMBER', 'TLS handshake failed (is the url http:// rather than https://?)'),
     ('Connection refused', 'connection refused'),
     ('Name or service not known', 'host name not found'),
@@ -110,6 +117,9 @@ class PrivXClient:
         self._token = settings.access_token
         self._token_source = None if settings.access_token else token_source
         self._token_renew_at = None
+        self._refresh_token = None
+        # The JWT last read for an exchange (exchange_token_file changes): masked in error text like the other secrets.
+        self._exchanged = None
         self._token_lock = threading.Lock()  # the checkout agent shares one client between threads
         self.token_grants = 0
 
@@ -201,26 +211,71 @@ class PrivXClient:
         return self._current_token()
 
     def authenticate(self):
-        """Fetch a new access token with the API client grant."""
+        """Fetch a new access token: with the API client grant, or by refreshing or exchanging a JWT."""
         settings = self.settings
         if settings.access_token:
             self._token = settings.access_token
             return
+        if settings.exchange:
+            answer = self._refreshed() or self._exchanged_token()
+        else:
+            answer = self._client_grant()
+        lifetime = _as_seconds(answer.get('expires_in'), default=300)
+        self._token = answer['access_token']
+        self._token_renew_at = self._clock() + lifetime - min(10.0, lifetime / 10.0)
+        refresh = answer.get('refresh_token')
+        self._refresh_token = refresh if isinstance(refresh, str) and refresh else None
+        self.token_grants += 1
+
+    def _client_grant(self):
+        settings = self.settings
         form = {'grant_type': 'password', 'username': settings.client_id, 'password': settings.client_secret}
         response, attempts, _arrived = self._send('POST', TOKEN_PATH, idempotent=True, data=form,
                                                   auth=(settings.oauth_client_id, settings.oauth_client_secret))
+        return self._token_answer(response, attempts, TOKEN_PATH, 'authentication failed for API client %r at %s' % (
+            settings.client_id, settings.url))
+
+    def _exchanged_token(self):
+        """Exchange the JWT (read anew from exchange_token_file) for a PrivX token (docs/privx-api.md, "Token exchange")."""
+        settings = self.settings
+        jwt = settings.token_to_exchange()
+        self._exchanged = jwt
+        source = 'exchange_token_file %r' % settings.exchange_token_file if settings.exchange_token_file else 'exchange_token'
+        expired_at = jwt_expiry(jwt, time.time())
+        if expired_at:
+            raise PrivXAuthError('the token in %s expired at %s: give a fresh one' % (source, expired_at))
+        body = {'token': jwt, 'client_id': '', 'scope': settings.exchange_scope}
+        response, attempts, _arrived = self._send('POST', EXCHANGE_PATH, idempotent=True, json=body)
+        return self._token_answer(response, attempts, EXCHANGE_PATH, 'PrivX at %s refused the token in %s' % (
+            settings.url, source))
+
+    def _refreshed(self):
+        """A new token from the refresh token of the last grant; None when there is none or PrivX refuses it."""
+        if not self._refresh_token:
+            return None
+        form = {'client_id': REFRESH_CLIENT_ID, 'grant_type': 'refresh_token', 'refresh_token': self._refresh_token}
+        try:
+            response, attempts, _arrived = self._send('POST', TOKEN_PATH, idempotent=True, data=form)
+            return self._token_answer(response, attempts, TOKEN_PATH, 'refreshing the token failed')
+        except PrivXAuthError as error:
+            self._log('PrivX: %s; exchanging the token again' % error)
+            return None
+        finally:
+            # Used once, whatever the answer; kept until the answer is read, so that _scrub masks it in an echo.
+            self._refresh_token = None
+
+    def _token_answer(self, response, attempts, path, failed):
+        """The decoded answer of a token call, which carries an access_token; else PrivXAuthError with ``failed``."""
+        if response.status_code in TRANSIENT_STATUSES:
+            # PrivX, or a gateway before it, is down: an outage (transient), not refused credentials.
+            raise self._api_error('POST', path, response, attempts)
         if response.status_code != 200:
-            raise PrivXAuthError('authentication failed for API client %r at %s: %s' % (
-                settings.client_id, settings.url, self._scrub(_oauth_problem(response, attempts))))
-        answer = self._decode('POST', TOKEN_PATH, response)
+            raise PrivXAuthError('%s: %s' % (failed, self._scrub(_oauth_problem(response, attempts))))
+        answer = self._decode('POST', path, response)
         token = answer.get('access_token') if isinstance(answer, dict) else None
         if not isinstance(token, str) or not token:
-            raise PrivXAuthError('authentication failed for API client %r at %s: the answer carries no access_token' % (
-                settings.client_id, settings.url))
-        lifetime = _as_seconds(answer.get('expires_in'), default=300)
-        self._token = token
-        self._token_renew_at = self._clock() + lifetime - min(10.0, lifetime / 10.0)
-        self.token_grants += 1
+            raise PrivXAuthError('%s: the answer carries no access_token' % failed)
+        return answer
 
     # -- internals ----------------------------------------------------------
 
@@ -271,7 +326,9 @@ class PrivXClient:
                 response = self._session.request(method, url, timeout=self.settings.timeout,
                                                  verify=self.settings.verify, **kwargs)
             except requests.exceptions.SSLError as error:
-                raise self._connection_error(method, path, error, attempt) from None
+                failure = self._connection_error(method, path, error, attempt)
+                failure.transient = False  # a certificate or CA bundle that is wrong now stays wrong: not an outage
+                raise failure from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
                 not_sent = any(marker in repr(error) for marker in _NOT_SENT_MARKERS)
                 if not (idempotent or not_sent) or attempt > retries:
@@ -325,6 +382,9 @@ class PrivXClient:
         message = self._scrub(_text(body.get('error_message'))) if isinstance(body, dict) else None
         if self.settings.access_token:
             return PrivXAuthError('PrivX rejected the access token on %s %s: %s' % (method, path, message or 'HTTP 401'))
+        if self.settings.exchange:
+            return PrivXAuthError('PrivX rejected the fresh token from the token exchange on %s %s: %s' % (
+                method, path, message or 'HTTP 401'))
         return PrivXAuthError('PrivX rejected the fresh token of API client %r on %s %s: %s' % (
             self.settings.client_id, method, path, message or 'HTTP 401'))
 
@@ -340,7 +400,7 @@ class PrivXClient:
             return text
         settings = self.settings
         for secret in (settings.client_secret, settings.oauth_client_secret, settings.access_token, self._token,
-                       *settings.also_mask):
+                       settings.exchange_token, self._exchanged, self._refresh_token, *settings.also_mask):
             if secret and len(secret) >= 4:
                 for form in sorted(encoded_forms(secret), key=len, reverse=True):
                     text = text.replace(form, '********')
@@ -367,6 +427,25 @@ def created_id(answer, method, path):
     error = PrivXError('PrivX answered %s %s without the id of what it created' % (method, path))
     error.outcome_unknown = True
     raise error
+
+
+def jwt_expiry(jwt, now):
+    """When the JWT expired, as UTC text, if its ``exp`` claim is in the past; else None.
+
+    Read without verifying the signature: PrivX verifies it. This only turns a token that cannot work into a message
+    that says why and since when, before it is sent. A token that is not a JWT, or has no ``exp``, is PrivX's to judge.
+    """
+    parts = jwt.split('.')
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + '=' * (-len(parts[1]) % 4)))
+        expires = float(payload['exp'])
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        return None
+    if expires > now:
+        return None
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires))
 
 
 def encoded_forms(secret):

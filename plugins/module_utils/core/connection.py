@@ -40,6 +40,9 @@ CONNECTION_OPTIONS = {
     'oauth_client_id': ConnectionOption('str', DEFAULT_OAUTH_CLIENT_ID, False, ('PRIVX_OAUTH_CLIENT_ID', 'PRIVX_API_OAUTH_CLIENT_ID')),
     'oauth_client_secret': ConnectionOption('str', None, True, ('PRIVX_OAUTH_CLIENT_SECRET', 'PRIVX_API_OAUTH_CLIENT_SECRET')),
     'access_token': ConnectionOption('str', None, True, ('PRIVX_ACCESS_TOKEN',)),
+    'exchange_token': ConnectionOption('str', None, True, ('PRIVX_EXCHANGE_TOKEN',)),
+    'exchange_token_file': ConnectionOption('path', None, False, ('PRIVX_EXCHANGE_TOKEN_FILE',)),
+    'exchange_scope': ConnectionOption('str', None, False, ('PRIVX_EXCHANGE_SCOPE',)),
     'validate_certs': ConnectionOption('bool', True, False, ('PRIVX_VALIDATE_CERTS',)),
     'ca_path': ConnectionOption('path', None, False, ('PRIVX_CA_PATH',)),
     'timeout': ConnectionOption('int', DEFAULT_TIMEOUT, False, ('PRIVX_TIMEOUT',)),
@@ -47,6 +50,10 @@ CONNECTION_OPTIONS = {
 }
 
 CREDENTIAL_OPTIONS = ('client_id', 'client_secret', 'oauth_client_secret')
+# The three ways to connect; a connection uses exactly one (ConnectionSettings._check_credentials).
+METHOD_ACCESS_TOKEN = 'access_token'
+METHOD_EXCHANGE = 'a token to exchange (%s)'
+METHOD_API_CLIENT = 'API client credentials (%s)'
 
 # The variable of each connection option for plugins (doc fragment privx.secrets.connection.plugins).
 PLUGIN_VARIABLE = 'privx_%s'
@@ -71,6 +78,9 @@ class ConnectionSettings:
         self.oauth_client_id = _credential('oauth_client_id', options.get('oauth_client_id')) or DEFAULT_OAUTH_CLIENT_ID
         self.oauth_client_secret = _credential('oauth_client_secret', options.get('oauth_client_secret'))
         self.access_token = _credential('access_token', options.get('access_token'))
+        self.exchange_token = _credential('exchange_token', options.get('exchange_token'))
+        self.exchange_token_file = _validated_token_file(options.get('exchange_token_file'))
+        self.exchange_scope = _credential('exchange_scope', options.get('exchange_scope')) or ''
         self.validate_certs = _typed_bool('validate_certs', options.get('validate_certs'), default=True)
         self.ca_path = _validated_ca_path(options.get('ca_path'))
         self.timeout = _bounded_int('timeout', options.get('timeout'), DEFAULT_TIMEOUT, minimum=1)
@@ -82,19 +92,50 @@ class ConnectionSettings:
 
     def _check_credentials(self):
         given = [name for name in CREDENTIAL_OPTIONS if getattr(self, name)]
-        if self.access_token:
-            if given:
-                raise PrivXConfigError(
-                    'access_token and API client credentials (%s) are both set: use one or the other' % ', '.join(given))
+        if self.exchange_token and self.exchange_token_file:
+            raise PrivXConfigError('exchange_token and exchange_token_file are both set: give the token or the file it is in, not both')
+        exchange = 'exchange_token' if self.exchange_token else 'exchange_token_file'
+        methods = [method for method, used in ((METHOD_ACCESS_TOKEN, self.access_token),
+                                               (METHOD_EXCHANGE % exchange, self.exchange),
+                                               (METHOD_API_CLIENT % ', '.join(given), given)) if used]
+        if len(methods) > 1:
+            raise PrivXConfigError('%s are all set: a connection uses one of them' % ' and '.join(methods)
+                                   if len(methods) > 2 else '%s and %s are both set: use one or the other' % tuple(methods))
+        if self.access_token or self.exchange:
             return
         if not given:
             raise PrivXConfigError(
                 'no PrivX credentials: set client_id, client_secret and oauth_client_secret '
-                '(environment: PRIVX_CLIENT_ID, PRIVX_CLIENT_SECRET, PRIVX_OAUTH_CLIENT_SECRET), or access_token')
+                '(environment: PRIVX_CLIENT_ID, PRIVX_CLIENT_SECRET, PRIVX_OAUTH_CLIENT_SECRET), access_token, '
+                'or exchange_token_file (environment: PRIVX_EXCHANGE_TOKEN_FILE) or exchange_token')
         missing = [name for name in CREDENTIAL_OPTIONS if name not in given]
         if missing:
             raise PrivXConfigError('incomplete API client credentials: %s not set (environment: %s)' % (
                 ', '.join(missing), '; '.join(_env_hint(name) for name in missing)))
+
+    @property
+    def exchange(self):
+        """True when the connection trades a JWT for its PrivX token (token exchange)."""
+        return bool(self.exchange_token or self.exchange_token_file)
+
+    def token_to_exchange(self):
+        """The JWT to exchange: exchange_token, or exchange_token_file as it reads NOW.
+
+        Read again at every grant, because a platform rotates the file (a Kubernetes projected service-account
+        token, a CI job's id token): whatever it holds at the time is the token.
+        """
+        if self.exchange_token:
+            return self.exchange_token
+        try:
+            with open(self.exchange_token_file, encoding='utf-8') as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as error:
+            raise PrivXConfigError('exchange_token_file %r cannot be read: %s' % (
+                self.exchange_token_file, getattr(error, 'strerror', None) or type(error).__name__)) from None
+        token = _credential('exchange_token_file', text)
+        if not token:
+            raise PrivXConfigError('exchange_token_file %r is empty' % self.exchange_token_file)
+        return token
 
     @property
     def verify(self):
@@ -110,13 +151,14 @@ class ConnectionSettings:
 
     @property
     def identity(self):
-        """Who this is, for messages: the API client id or 'access token'."""
-        return self.client_id or 'access token'
+        """Who this is, for messages: the API client id, 'access token' or 'exchange token'."""
+        return self.client_id or ('exchange token' if self.exchange else 'access token')
 
     def cache_key(self):
         """A key that differs whenever the credentials or endpoint differ (contains secrets: keep in memory only)."""
         return (self.url, self.client_id, self.client_secret, self.oauth_client_id, self.oauth_client_secret,
-                self.access_token, self.validate_certs, self.ca_path, self.timeout, self.retries)
+                self.access_token, self.exchange_token, self.exchange_token_file, self.exchange_scope, self.validate_certs,
+                self.ca_path, self.timeout, self.retries)
 
     def __repr__(self):
         return 'ConnectionSettings(url=%r, client_id=%r)' % (self.url, self.client_id)
@@ -154,6 +196,17 @@ def _validated_url(url):
         raise PrivXConfigError('url %r must not carry a path (%s): give the base URL, %s://%s' % (
             url, parsed.path, parsed.scheme, parsed.netloc))
     return url.rstrip('/')
+
+
+def _validated_token_file(path):
+    if not path:
+        return None
+    # Absolute for the same reason as ca_path (below): the checkout agent reads it with cwd '/'.
+    path = os.path.abspath(os.path.expanduser(str(path)))
+    if not os.path.isfile(path):
+        raise PrivXConfigError('exchange_token_file %r %s' % (
+            path, 'is not a file' if os.path.exists(path) else 'does not exist'))
+    return path
 
 
 def _validated_ca_path(ca_path):

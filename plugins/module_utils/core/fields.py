@@ -19,6 +19,14 @@ def checked_name(value, option):
     return value
 
 
+def refuse_case_variant(held_names, name, what):
+    """Creating ``name`` beside an object whose name differs only in letter case is almost surely a typo: refuse it."""
+    for held in held_names:
+        if held != name and held.lower() == name.lower():
+            raise PrivXConfigError('name %r differs only in letter case from %s %r, which PrivX already holds; '
+                                   'write %r to declare that one' % (name, what, held, held))
+
+
 # Longest part of a value that a message of ours repeats.
 MAX_SHOWN = 200
 

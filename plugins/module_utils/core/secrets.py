@@ -52,6 +52,19 @@ class AccountSecrets:
                 shown(username), shown(target_domain), len(found), ', '.join(sorted(item['path'] for item in found))))
         return found[0]['path']
 
+    def path_of_host(self, host, username):
+        """The secret path of a host account: the host by common name (any letter case), address or id, as its handle on
+        the secret names it (docs/privx-api.md: host accounts are HOST_SECRET with a host handle)."""
+        found = [item for item in self.search(username=username)
+                 if item.get('username') == username and _host_matches(item.get('host') or {}, host)]
+        if not found:
+            raise PrivXConfigError('no account secret for username %s on host %s that this API client may check out' % (
+                shown(username), shown(host)))
+        if len(found) > 1:
+            raise PrivXConfigError('username %s on host %s matches %d secrets (%s): give the path instead' % (
+                shown(username), shown(host), len(found), ', '.join(sorted(item['path'] for item in found))))
+        return found[0]['path']
+
     def checkout(self, path):
         """Check the secret at this path out (PrivX returns the active checkout when there is one).
 
@@ -109,6 +122,14 @@ def returned_account_secret(item):
         if not (view[handle] or {}).get('id'):
             view[handle] = {}
     return view
+
+
+def _host_matches(handle, host):
+    """Whether a secret's host handle is this host: its id or common name (letter case ignored), or one of its addresses."""
+    if not handle.get('id'):
+        return False
+    names = {str(key).lower() for key in (handle.get('id'), handle.get('common_name')) if key}
+    return host.lower() in names or host in (handle.get('addresses') or [])
 
 
 def _domain_keys(item):

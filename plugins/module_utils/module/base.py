@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.privx.secrets.plugins.module_utils.converge.outcome import describe
 from ansible_collections.privx.secrets.plugins.module_utils.core.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -88,7 +89,8 @@ class PrivXModule(AnsibleModule):
     def run(self, body):
         """Call ``body(module)`` (a module's ``converge``, an info module's ``read``) and exit with the dict it returns.
 
-        ``body`` may always put a ``diff`` in its result: it is dropped here when diff mode is off.
+        ``body`` may always put a ``diff`` in its result: it is dropped here when diff mode is off, after the result's
+        one-line ``msg`` has been read from it (``converge/outcome.py``: ``created password policy 'x'``).
         """
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
@@ -115,9 +117,15 @@ class PrivXModule(AnsibleModule):
             # A malformed answer from PrivX (a missing key, a wrong type) is a bug to report, not a raw MODULE FAILURE;
             # the traceback goes to 'exception', which Ansible shows at -vvv (fail_json masks no_log values in it too).
             self.fail_json(msg=UNEXPECTED_ERROR % self._name, exception=traceback.format_exc())
+        describe(result, noun=self._noun, options=self.params, check_mode=self.check_mode)
         if not self._diff:
             result.pop('diff', None)
         self.exit_json(**result)
+
+    @property
+    def _noun(self):
+        """What the module converges, in words, from its name: privx.secrets.password_policy -> 'password policy'."""
+        return str(self._name or 'object').rsplit('.', 1)[-1].replace('_', ' ')
 
 
 def _one_of(given, values):

@@ -107,6 +107,8 @@ FIXES = (
     (PrivXAuthError, 'check client_id and client_secret, and oauth_client_id and oauth_client_secret, against the API '
                      'client in PrivX'),
 )
+EXCHANGE_FIX = ('check the token to exchange (exchange_token_file or exchange_token), and the identity provider in PrivX '
+                'that trusts its issuer (privx.secrets.identity_provider_info lists them)')
 
 
 def connection_report(client):
@@ -115,6 +117,8 @@ def connection_report(client):
         return _report(client)
     except (PrivXConnectionError, PrivXAuthError) as error:
         fix = next(text for kind, text in FIXES if isinstance(error, kind))
+        if isinstance(error, PrivXAuthError) and client.settings.exchange:
+            fix = EXCHANGE_FIX
         raise PrivXError('%s; %s' % (error, fix)) from None
 
 

@@ -13,7 +13,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.client import created_id
 from ansible_collections.privx.secrets.plugins.module_utils.core.dates import as_iso_duration, iso_duration_seconds
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError, PrivXError, on_api_error, when_not_found
-from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name, returned_view
+from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name, refuse_case_variant, returned_view
 
 # Every writable PasswordPolicy field but the name, under PrivX's own name, with its kind.
 POLICY_FIELDS = {
@@ -149,10 +149,7 @@ class PasswordPolicies:
 
     def refuse_case_variant(self, name):
         """Creating ``name`` beside a policy whose name differs only in letter case is almost surely a typo: refuse it."""
-        for held in self.by_name():
-            if held != name and held.lower() == name.lower():
-                raise PrivXConfigError('name %r differs only in letter case from password policy %r, which PrivX already holds; '
-                                       'write %r to declare that one' % (name, held, held))
+        refuse_case_variant(self.by_name(), name, 'password policy')
 
     def all(self):
         return [self.by_name()[name] for name in sorted(self.by_name())]

@@ -16,6 +16,10 @@ every call as (method, path, body) in ``calls``. What a test needs beyond the st
 - ``checkout_delay`` and ``release_delay``: seconds a checkout or a release takes (the agent's threads);
 - ``created_offset``: seconds added to the ``created`` time of a new checkout (PrivX's clock against ours).
 
+Vault (``vault``: secrets by name, each with ``data``, ``read_roles`` and ``write_roles`` as role ids and ``readable``:
+whether the caller holds a read role) and the role store (``roles``: name -> id) answer as docs/privx-api.md says: a
+secret the caller may not read comes without ``data``; resolve leaves out unknown names.
+
 The state is plain dicts that tests read and write directly (``managed``, ``scanned``, ``policies``, ``secrets``,
 ``active`` checkouts by path, ``released`` checkout ids); ``client()`` builds a real client over the fake. The
 ``privx`` fixture (each unit test folder's conftest.py) hands a fresh one to a test.
@@ -40,6 +44,8 @@ URL = 'https://privx.example.com'
 DOMAIN_ID = '0c5a8f7e-221c-11ee-be56-0242ac120002'
 DOMAIN = 'corp.example.com'
 TOKEN = 'planted-fake-token'
+USER_ID = '9c001d3f-7c90-4ddf-9362-95c302aed3ae'
+ROLE_IDS = ('7a32374b-d7c5-4e76-9a16-005f39692f63', 'ca52259a-d82b-4115-a10a-e598abc242e7')
 AS_USUAL = object()  # a scripted reply: answer this call from the state
 
 
@@ -93,6 +99,14 @@ class FakePrivX:
         self.checkout_delay = 0.0
         self.release_delay = 0.0
         self.created_offset = 0.0
+        # The monitor service (docs/privx-api-admin.md, "Audit events"): AuditEvents, searched from start_time on
+        # (inclusive) oldest first; the codes catalogue; the server's clock.
+        self.audit_events = []
+        self.audit_codes = {'1742': {'event_id': 1742, 'event_name': 'Managed-account-rotation-failed', 'event_desc': ''},
+                            '1711': {'event_id': 1711, 'event_name': 'Target-domain-modified', 'event_desc': ''}}
+        self.server_time = '2026-12-01T00:00:00Z'
+        self.vault = {}
+        self.roles = {'privx-admin': ROLE_IDS[0], 'ops': ROLE_IDS[1]}
         self._lock = threading.RLock()
 
     # -- what tests set up and read -------------------------------------------------------------------------------
@@ -112,11 +126,17 @@ class FakePrivX:
         """A checkout of ``path`` that another run made ``age`` seconds ago."""
         self.active[path] = self._checkout_record(path, time.time() - age)
 
+    def vault_secret(self, name, data, read_roles=(), write_roles=(), readable=True):
+        """A Vault secret held by this PrivX (roles by name, from ``roles``)."""
+        self.vault[name] = {'name': name, 'data': data, 'read_roles': [self.roles[role] for role in read_roles],
+                            'write_roles': [self.roles[role] for role in write_roles], 'readable': readable}
+        return self.vault[name]
+
     def script(self, method, path, *replies):
         self._scripts.append([method, path, list(replies)])
 
     def writes(self):
-        return [call for call in self.calls if call[0] in ('PUT', 'DELETE') or (call[0] == 'POST' and not call[1].endswith('/search'))]
+        return [call for call in self.calls if call[0] in ('PUT', 'DELETE') or (call[0] == 'POST' and not call[1].endswith(('/search', '/resolve')))]
 
     def count(self, method, path):
         return sum(1 for call in self.calls if call[:2] == (method, path))
@@ -187,12 +207,23 @@ class FakePrivX:
             ('GET ' + scanned, lambda body: _Listed(self.scanned)),
             ('POST ' + scanned + '/search', lambda body: _Listed(_matching(self.scanned, body, 'username'))),
             ('POST ' + scanned + '/batch/edit', self._edit_scanned),
+            ('POST ' + re.escape(paths.AUDIT_EVENT_SEARCH), lambda body: _Listed(_audit_search(self.audit_events, body))),
+            ('GET ' + re.escape(paths.AUDIT_EVENT_CODES), lambda body: self.audit_codes),
+            ('GET ' + re.escape(paths.MONITOR_TIME), lambda body: {'time_utc': self.server_time}),
             ('GET ' + re.escape(paths.SECRETS), lambda body: _Listed(self.secrets)),
             ('POST ' + re.escape(paths.SECRET_SEARCH), lambda body: _Listed(
                 [item for item in self.secrets if not body.get('username') or item.get('username') == body['username']])),
             ('GET ' + re.escape(paths.CHECKOUTS), lambda body: _Listed(list(self.active.values()))),
             ('POST ' + re.escape(paths.CHECKOUTS), self._checkout),
             ('POST ' + re.escape(paths.CHECKOUTS) + '/([^/]+)/release', self._release),
+            ('POST ' + re.escape(paths.ROLE_RESOLVE), self._resolve_roles),
+            ('GET ' + re.escape(paths.CURRENT_USER), lambda body: {'id': USER_ID}),
+            ('POST ' + re.escape(paths.VAULT_SECRETS), self._create_vault_secret),
+            ('(GET|PUT|DELETE) ' + re.escape(paths.VAULT_SECRETS) + '/([^/]+)', self._one_vault_secret),
+            ('GET ' + re.escape(paths.VAULT) + '/metadata/secrets/([^/]+)', lambda body, name: self._one_vault_secret(
+                body, 'META', name)),
+            ('GET ' + re.escape(paths.VAULT) + '/user/' + USER_ID + '/secrets/([^/]+)', lambda body, name: self._one_vault_secret(
+                body, 'GET', name)),
         )
 
     def _resolve_domains(self, names):
@@ -287,6 +318,39 @@ class FakePrivX:
             del self.active[held[0]]
         return None
 
+    def _resolve_roles(self, body):
+        items = [{'id': self.roles[name], 'name': name} for name in body if name in self.roles]
+        return {'count': len(items), 'items': items}
+
+    def _vault_answer(self, secret, with_data):
+        answer = {'name': secret['name'], 'created': stamp(0), 'updated': stamp(0), 'author': USER_ID, 'updated_by': USER_ID,
+                  'path': 'secrets/' + secret['name'], 'owner_id': ''}
+        names = {role_id: name for name, role_id in self.roles.items()}
+        for field in ('read_roles', 'write_roles'):
+            answer[field] = [{'id': role_id, 'name': names.get(role_id, '')} for role_id in secret[field]] or None
+        if with_data and secret['readable']:
+            answer['data'] = json.loads(json.dumps(secret['data']))
+        return answer
+
+    def _create_vault_secret(self, body):
+        self.vault[body['name']] = {'name': body['name'], 'data': body.get('data') or {}, 'readable': True,
+                                    **{field: [handle['id'] for handle in body.get(field) or []] for field in ('read_roles', 'write_roles')}}
+        return Reply(201, {'name': body['name']})
+
+    def _one_vault_secret(self, body, method, name):
+        secret = self.vault.get(name)
+        if secret is None:
+            return error_reply(PrivXApiError(method, name, 404, error_code='GENERAL_ERROR', error_message='secret not found'))
+        if method == 'PUT':
+            secret.update({field: [handle['id'] for handle in body.get(field) or []] for field in ('read_roles', 'write_roles')})
+            if body.get('data') is not None:
+                secret['data'] = body['data']
+            return None
+        if method == 'DELETE':
+            del self.vault[name]
+            return None
+        return self._vault_answer(secret, with_data=method == 'GET')
+
 
 class _Listed(list):
     """A list PrivX answers as {count, items}, page by page."""
@@ -296,6 +360,17 @@ def _matching(items, body, key):
     """A search: every keyword (space or comma separated) in the field, without regard to letter case."""
     words = [word for word in re.split(r'[\s,]+', (body or {}).get('keywords') or '') if word]
     return [item for item in items if all(word.lower() in (item.get(key) or '').lower() for word in words)]
+
+
+def _audit_search(events, body):
+    """The audit events from the body's start_time on (inclusive), oldest first (all of them without one)."""
+    start = _moment((body or {}).get('start_time'))
+    found = [event for event in events if start is None or _moment(event['created']) >= start]
+    return sorted(found, key=lambda event: _moment(event['created']))
+
+
+def _moment(text):
+    return datetime.fromisoformat(text.replace('Z', '+00:00')) if text else None
 
 
 def _as_reply(answer, params=None):

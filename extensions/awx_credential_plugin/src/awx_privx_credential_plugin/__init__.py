@@ -4,7 +4,10 @@
 """AWX credential plugin for PrivX: a linked credential field's value from a PrivX checkout.
 
 AWX calls ``privx_plugin.backend(**kwargs)`` with the values of ``inputs['fields']`` (entered
-once, on the PrivX credential) and ``inputs['metadata']`` (entered for each linked field). All
+once, on the PrivX credential) and ``inputs['metadata']`` (entered for each linked field). With AWX's
+workload identity on (FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED), a credential type with an ``internal``
+field ``workload_identity_token`` gets a JWT of the job, minted for the audience of the credential's
+``url``, as that keyword: the plugin exchanges it for a PrivX token, so no PrivX secret is stored. All
 PrivX calls go through the privx.secrets collection's client core, which the build copies unchanged
 into ``_core`` (see hatch_build.py): same retries, Retry-After, timeouts, TLS handling and
 one-line errors without secrets as the collection's modules and lookup.
@@ -20,6 +23,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import stat
 import tempfile
 import time
@@ -43,15 +47,21 @@ LOG = logging.getLogger('awx.main.credential_plugins.privx')
 
 RETURN_SECRET = 'secret'
 RETURN_USERNAME = 'username'
+# The JWT AWX passed, unchanged: for a 'PrivX token exchange' credential (meta/awx/credential_type_exchange.yml), whose
+# injector writes it to the file PRIVX_EXCHANGE_TOKEN_FILE names, so that the job's modules exchange it themselves.
+RETURN_WORKLOAD_TOKEN = 'workload_identity_token'
 RELEASE_ON_EXPIRY = 'on_expiry'
 RELEASE_IMMEDIATELY = 'immediately'
+WORKLOAD_IDENTITY_TOKEN = 'workload_identity_token'
+API_CLIENT_FIELDS = ('client_id', 'client_secret', 'oauth_client_secret')
 
 privx_inputs = {
     'fields': [
         {'id': 'url', 'label': 'PrivX URL', 'type': 'string', 'format': 'url',
          'help_text': 'The address of PrivX, for example https://privx.example.com'},
         {'id': 'client_id', 'label': 'API Client ID', 'type': 'string',
-         'help_text': "The PrivX API client's ID (Settings > Deployment > API clients)"},
+         'help_text': ("The PrivX API client's ID (Settings > Deployment > API clients). Leave the API client fields "
+                       "empty to connect with AWX's workload identity token instead.")},
         {'id': 'client_secret', 'label': 'API Client Secret', 'type': 'string', 'secret': True,
          'help_text': "The PrivX API client's secret"},
         {'id': 'oauth_client_id', 'label': 'OAuth Client ID', 'type': 'string', 'default': 'privx-external',
@@ -62,6 +72,10 @@ privx_inputs = {
          'help_text': "PEM text of the CA that signed PrivX's TLS certificate. Empty: the system's trusted CAs."},
         {'id': 'verify_tls', 'label': 'Verify TLS Certificate', 'type': 'boolean', 'default': True,
          'help_text': "Check PrivX's TLS certificate. Turn off only for a test installation."},
+        # Never shown nor stored: AWX fills it for each job with a JWT whose audience is the url above (awx PR #16286,
+        # #16432), when FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED is on. docs/docsite/rst/guide_no_stored_secret.rst says what PrivX needs.
+        {'id': WORKLOAD_IDENTITY_TOKEN, 'label': 'Workload Identity Token', 'type': 'string', 'secret': True, 'internal': True,
+         'help_text': "Filled in by AWX for each job; PrivX exchanges it for a token when no API client secret is given."},
     ],
     'metadata': [
         {'id': 'secret_path', 'label': 'Secret Path', 'type': 'string',
@@ -73,9 +87,10 @@ privx_inputs = {
         {'id': 'username', 'label': 'Username', 'type': 'string',
          'help_text': 'The managed account in that target domain, with Target Domain, instead of Secret Path.'},
         {'id': 'return_value', 'label': 'Value to Return', 'type': 'string',
-         'choices': [RETURN_SECRET, RETURN_USERNAME], 'default': RETURN_SECRET,
+         'choices': [RETURN_SECRET, RETURN_USERNAME, RETURN_WORKLOAD_TOKEN], 'default': RETURN_SECRET,
          'help_text': ("secret: check the secret out and return its newest version. username: return the "
-                       "account's username, without a checkout.")},
+                       "account's username, without a checkout. workload_identity_token: return the job's workload "
+                       "identity token, for the Exchange Token of a 'PrivX token exchange' credential (no secret path).")},
         {'id': 'release', 'label': 'Release the Checkout', 'type': 'string',
          'choices': [RELEASE_ON_EXPIRY, RELEASE_IMMEDIATELY], 'default': RELEASE_ON_EXPIRY,
          'help_text': ("on_expiry: PrivX has no hook at the end of an AWX job, so the checkout stays active "
@@ -86,7 +101,8 @@ privx_inputs = {
                        "the job logs in with it. Only a checkout this call made is released, never one that was "
                        "already active (another job, a slice or a play of this API client).")},
     ],
-    'required': ['url', 'client_id', 'client_secret', 'oauth_client_secret'],
+    # The API client fields are needed unless AWX passes a workload identity token: _settings says which is missing.
+    'required': ['url'],
 }
 LABELS = {field['id']: field['label'] for field in privx_inputs['fields'] + privx_inputs['metadata']}
 
@@ -101,7 +117,8 @@ def privx_backend(**kwargs):
         return _lookup(kwargs)
     except PrivXError as error:
         # from None: AWX logs the exception with its chain; the client's error is complete and safe on its own.
-        raise PrivXCredentialError(' '.join(str(error).split())) from None
+        raise PrivXCredentialError(' '.join(str(error).split()).replace(
+            'the token in exchange_token', "AWX's workload identity token")) from None
 
 
 DESCRIPTION = ('Checks a PrivX account secret out and returns its newest version. The checkout ends when the '
@@ -115,32 +132,55 @@ else:
 
 
 def _lookup(kwargs):
+    returned = _choice(kwargs, 'return_value', (RETURN_SECRET, RETURN_USERNAME, RETURN_WORKLOAD_TOKEN))
+    if returned == RETURN_WORKLOAD_TOKEN:
+        return _workload_identity_token(kwargs)
     path, target_domain, username = _text(kwargs, 'secret_path'), _text(kwargs, 'target_domain'), _text(kwargs, 'username')
     if path and (target_domain or username):
         raise PrivXConfigError('give either Secret Path or Target Domain with Username, not both')
     if not path and not (target_domain and username):
         raise PrivXConfigError('give Secret Path, or Target Domain and Username')
-    returned = _choice(kwargs, 'return_value', (RETURN_SECRET, RETURN_USERNAME))
     release = _choice(kwargs, 'release', (RELEASE_ON_EXPIRY, RELEASE_IMMEDIATELY))
     # AWX hands a boolean field's value as a bool (None when the credential was saved before the field existed):
     # ConnectionSettings refuses anything else.
     verify = kwargs.get('verify_tls')
     with _ca_file(_ca_bundle(kwargs) if verify is not False else None) as ca_path:
-        settings = ConnectionSettings({
-            'url': _text(kwargs, 'url'),
-            'client_id': kwargs.get('client_id'),
-            'client_secret': kwargs.get('client_secret'),
-            'oauth_client_id': kwargs.get('oauth_client_id'),
-            'oauth_client_secret': kwargs.get('oauth_client_secret'),
-            'validate_certs': verify,
-            'ca_path': ca_path,
-        })
+        settings = _settings(kwargs, verify, ca_path)
         with requests.Session() as session:
             secrets = AccountSecrets(PrivXClient(settings, log=LOG.debug, session=session))
             if returned == RETURN_USERNAME:
                 return _username(secrets, path, target_domain, username)
             path = path or secrets.path_of(target_domain, username)
             return _checked_out_secret(secrets, path, release == RELEASE_IMMEDIATELY)
+
+
+def _settings(kwargs, verify, ca_path):
+    """The connection: the API client when the credential holds one, else AWX's workload identity token, exchanged.
+
+    AWX passes the token to every plugin whose type declares the field, whether or not this credential needs it: a
+    credential with an API client secret keeps using it.
+    """
+    options = {'url': _text(kwargs, 'url'), 'validate_certs': verify, 'ca_path': ca_path}
+    if any(kwargs.get(name) for name in API_CLIENT_FIELDS) or not kwargs.get(WORKLOAD_IDENTITY_TOKEN):
+        if not any(kwargs.get(name) for name in API_CLIENT_FIELDS):
+            raise PrivXConfigError(
+                'no PrivX credentials: fill in API Client ID, API Client Secret and OAuth Client Secret, or leave them empty '
+                'and turn on AWX\'s workload identity (FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED), so that AWX passes a '
+                'workload identity token that PrivX trusts')
+        options.update((name, kwargs.get(name)) for name in API_CLIENT_FIELDS + ('oauth_client_id',))
+    else:
+        options['exchange_token'] = kwargs[WORKLOAD_IDENTITY_TOKEN]
+    return ConnectionSettings(options)
+
+
+def _workload_identity_token(kwargs):
+    """The JWT AWX minted for this job (audience: this credential's url); PrivX checks it when the job exchanges it."""
+    token = kwargs.get(WORKLOAD_IDENTITY_TOKEN)
+    if not token:
+        raise PrivXConfigError('AWX passed no workload identity token: turn on FEATURE_OIDC_WORKLOAD_IDENTITY_ENABLED')
+    if not isinstance(token, str):
+        raise PrivXConfigError('the workload identity token AWX passed is not text')
+    return token.strip()
 
 
 def _username(secrets, path, target_domain, username):
@@ -218,6 +258,11 @@ def _ca_file(pem):
         return
     if '-----BEGIN CERTIFICATE-----' not in pem:
         raise PrivXConfigError('CA Bundle is not PEM text (-----BEGIN CERTIFICATE----- ...)')
+    try:
+        ssl.create_default_context(cadata=pem)
+    except (ssl.SSLError, ValueError):
+        # Its markers around what is no certificate: said here, in the field's name, not as a failed connection.
+        raise PrivXConfigError('CA Bundle holds no certificate that can be read: paste the whole PEM text of the CA') from None
     directory = tempfile.mkdtemp(prefix='privx-ca-')  # mode 0700
     try:
         path = os.path.join(directory, 'ca.pem')

@@ -253,3 +253,16 @@ def test_paging_refuses_an_absurd_total_before_it_pages():
     assert str(caught.value) == ('PrivX answered POST /list with a count of 1000000000000 items, more than any PrivX list '
                                  'holds (at most 10000000 are paged): stopped paging')
     assert len(session.calls) == 2
+
+
+@pytest.mark.parametrize('reason', ['[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed',
+                                    "hostname '127.0.0.1' doesn't match 'privx.example.com'",
+                                    '[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found'])
+def test_a_tls_failure_is_a_refusal_not_an_outage(reason):
+    # The client does not retry it, and waiting does not fix a certificate: a caller that tries again after an
+    # outage (core/secrets.py, release_through_outage) must not take it for one.
+    session = scripted(requests.exceptions.SSLError(reason))
+    with pytest.raises(PrivXError) as caught:
+        client(session).get('/x')
+    assert caught.value.transient is False, str(caught.value)
+    assert len(session.calls) == 1

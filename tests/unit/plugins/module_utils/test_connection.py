@@ -123,3 +123,69 @@ def test_the_doc_fragment_describes_the_options_of_the_table():
         assert plugins[name]['vars'] == [{'name': PLUGIN_VARIABLE % name}], name
         # Sources only: the type, default and description of the modules' part are what ansible-doc shows for plugins.
         assert sorted(plugins[name]) == ['env', 'ini', 'vars'], name
+
+
+EXCHANGE_JWT = 'eyJhbGciOiJSUzI1NiJ9.planted-exchange-payload.signature'
+
+
+def exchange_settings(**options):
+    return ConnectionSettings(dict({'url': 'https://privx.example.com'}, **options))
+
+
+@pytest.mark.parametrize('others, expected', [
+    ({'access_token': 'a-bearer-token-value'}, 'access_token and a token to exchange (exchange_token) are both set'),
+    (CLIENT, 'a token to exchange (exchange_token) and API client credentials (client_id, client_secret, '
+             'oauth_client_secret) are both set'),
+    ({'client_secret': 'api-client-secret-value'},
+     'a token to exchange (exchange_token) and API client credentials (client_secret) are both set'),
+    (dict(CLIENT, access_token='a-bearer-token-value'), 'access_token and a token to exchange (exchange_token) and API '
+                                                        'client credentials (client_id, client_secret, oauth_client_secret) are all set'),
+])
+def test_one_connection_method_each(others, expected):
+    with pytest.raises(PrivXConfigError) as caught:
+        exchange_settings(exchange_token=EXCHANGE_JWT, **others)
+    message = str(caught.value)
+    assert message.startswith(expected) and '\n' not in message, message
+    for secret in (EXCHANGE_JWT, 'a-bearer-token-value', *SECRETS.values()):
+        assert secret not in message
+
+
+def test_the_token_and_its_file_exclude_each_other(tmp_path):
+    token_file = tmp_path / 'token'
+    token_file.write_text(EXCHANGE_JWT)
+    with pytest.raises(PrivXConfigError) as caught:
+        exchange_settings(exchange_token=EXCHANGE_JWT, exchange_token_file=str(token_file))
+    assert str(caught.value) == 'exchange_token and exchange_token_file are both set: give the token or the file it is in, not both'
+
+
+def test_the_token_file_is_read_at_each_grant(tmp_path):
+    token_file = tmp_path / 'token'
+    token_file.write_text(EXCHANGE_JWT + '\n')
+    value = exchange_settings(exchange_token_file=str(token_file), exchange_scope='privx-user')
+    assert (value.exchange, value.identity, value.exchange_scope, value.client_id) == (True, 'exchange token', 'privx-user', None)
+    assert value.token_to_exchange() == EXCHANGE_JWT
+    token_file.write_text('eyJ.next.token')
+    assert value.token_to_exchange() == 'eyJ.next.token'
+    token_file.write_text('\n')
+    with pytest.raises(PrivXConfigError, match="exchange_token_file '.*' is empty"):
+        value.token_to_exchange()
+    token_file.unlink()
+    with pytest.raises(PrivXConfigError, match="exchange_token_file '.*' cannot be read: No such file or directory"):
+        value.token_to_exchange()
+    assert EXCHANGE_JWT not in repr(value)
+
+
+def test_the_token_file_must_exist(tmp_path):
+    with pytest.raises(PrivXConfigError, match="exchange_token_file '.*missing' does not exist"):
+        exchange_settings(exchange_token_file=str(tmp_path / 'missing'))
+    with pytest.raises(PrivXConfigError, match="is not a file"):
+        exchange_settings(exchange_token_file=str(tmp_path))
+
+
+def test_an_exchange_connection_differs_in_its_cache_key_by_token_file_and_scope(tmp_path):
+    token_file = tmp_path / 'token'
+    token_file.write_text(EXCHANGE_JWT)
+    keys = {exchange_settings(exchange_token_file=str(token_file)).cache_key(),
+            exchange_settings(exchange_token_file=str(token_file), exchange_scope='s').cache_key(),
+            exchange_settings(exchange_token=EXCHANGE_JWT).cache_key()}
+    assert len(keys) == 3

@@ -45,7 +45,8 @@ def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
 
 def test_every_secret_option_is_no_log():
     spec = connection_argument_spec()
-    assert sorted(name for name, option in spec.items() if option.get('no_log')) == ['access_token', 'client_secret', 'oauth_client_secret']
+    secret = sorted(name for name, option in spec.items() if option.get('no_log'))
+    assert secret == ['access_token', 'client_secret', 'exchange_token', 'oauth_client_secret']
 
 
 class RecordingPlugin:

@@ -66,7 +66,8 @@ def patch_ansible_module(request, monkeypatch):
 def run_module(patch_ansible_module):
     """run_module(module, args) -> the result main() would print (check and diff mode as _ansible_check_mode/_ansible_diff)."""
     def run(module, args):
-        patch_ansible_module(args)
+        # As Ansible does: the module base names the object from it (plugins/module_utils/converge/outcome.py).
+        patch_ansible_module(dict({'_ansible_module_name': 'privx.secrets.' + module.__name__.rsplit('.', 1)[-1]}, **args))
         with pytest.raises(ModuleExit) as ended:
             module.main()
         return ended.value.result

@@ -49,3 +49,15 @@ def test_deleting_every_account_needs_allow_delete_all(run_module, privx):
     assert result['failed'] is True and 'allow_delete_all' in result['msg'] and privx.writes() == []
     result = run_module(managed_account_batch, {'target_domain': DOMAIN, 'exclusive': True, 'accounts': [], 'allow_delete_all': True})
     assert result['deleted'] == ['a'] and [path for _method, path, _body in privx.writes()] == [paths.managed_account_batch(DOMAIN_ID, 'delete')]
+
+
+def test_the_result_counts_what_was_done_and_names_the_deleted(run_module, privx):
+    privx.scanned.extend({'id': 's-' + name, 'username': name} for name in ('bob', 'alice'))
+    privx.account('carol', comment='old')
+    privx.account('dave')
+    privx.account('erin')
+    args = {'target_domain': DOMAIN, 'exclusive': True, 'accounts': [{'username': 'bob'}, {'username': 'alice'}, {'username': 'carol', 'comment': 'new'}]}
+    check = run_module(managed_account_batch, dict(args, _ansible_check_mode=True))
+    assert check['msg'] == 'would create 2, update 1, delete 2: dave, erin' and privx.writes() == []
+    result = run_module(managed_account_batch, args)
+    assert result['msg'] == 'created 2, updated 1, deleted 2: dave, erin'

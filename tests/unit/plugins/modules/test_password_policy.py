@@ -116,3 +116,20 @@ def test_info_lists_sorted_or_one_by_exact_name(run_module, policies):
     assert [policy['name'] for policy in result['password_policies']] == ['a-first', 'default']
     assert result['changed'] is False and set(result['password_policies'][1]) == set(POLICY)
     assert run_module(password_policy_info, {'name': 'Default'})['password_policies'] == []
+
+
+@pytest.mark.parametrize('args, line, lists', [
+    ({'name': 'new', 'rotation_interval': '1d'}, "created password policy 'new'", (['new'], [], [])),
+    ({'name': 'new', '_ansible_check_mode': True}, "would create password policy 'new'", (['new'], [], [])),
+    ({'name': 'default', 'rotation_interval': '7d', 'max_checkout_duration': '2h'},
+     "updated password policy 'default' (max_checkout_duration, rotation_interval)", ([], ['default'], [])),
+    ({'name': 'default', 'rotation_interval': '30d'}, 'no change', ([], [], [])),
+    ({'name': 'default', 'state': 'absent', '_ansible_check_mode': True}, "would delete password policy 'default'", ([], [], ['default'])),
+    ({'name': 'default', 'state': 'absent'}, "deleted password policy 'default'", ([], [], ['default'])),
+    ({'name': 'gone', 'state': 'absent'}, 'no change', ([], [], [])),
+])
+def test_the_result_says_in_one_line_what_was_done_without_diff_mode(run_module, policies, args, line, lists):
+    policies.answers[('GET', paths.password_policy('p-new'))] = dict(POLICY, id='p-new', name='new')
+    result = run_module(password_policy, args)
+    assert result['msg'] == line and 'diff' not in result
+    assert (result['created'], result['updated'], result['deleted']) == lists

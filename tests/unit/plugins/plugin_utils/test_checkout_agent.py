@@ -241,6 +241,18 @@ def test_a_run_whose_controller_is_gone_is_not_waited_for(machine):
     assert machine.end('a', first)['released'] == ['d/x']
 
 
+@pytest.mark.parametrize('written', ['https://PrivX.Example.com', 'https://privx.example.com:443/', 'HTTPS://privx.example.com/'])
+def test_runs_that_write_one_privx_url_differently_still_share_the_lease(machine, written):
+    # One PrivX and one API client share one checkout, however each run's url is written: the run that ends first
+    # must still see the other.
+    first, second = machine.run('a'), machine.run('b')
+    first.checkout(CONNECTION, path='d/x')
+    machine.privx.active['d/x']['created'] = stamp(time.time() - 30)
+    second.checkout(dict(CONNECTION, url=written), path='d/x')
+    assert machine.end('a', first)['released'] == [] and machine.privx.released == [], 'released under the other run'
+    assert machine.end('b', second)['released'] == ['d/x']
+
+
 def test_a_checkout_made_elsewhere_is_never_released_here(machine):
     machine.privx.already_active('d/x', age=30)
     agent = machine.run('a')
@@ -310,3 +322,39 @@ def test_one_run_with_two_connections_to_one_api_client_keeps_the_checkout_for_t
     assert agent.release(used_before=time.time())['kept'] == ['d/x'], 'released under the run\'s other connection'
     assert machine.privx.released == []
     assert agent.release(ending=True)['released'] == ['d/x']
+
+
+def test_a_lease_file_that_fails_at_the_end_is_a_warning_and_the_other_checkouts_are_still_released(api, tmp_path):
+    # A lease file that cannot be used when the run ends (a full disk, a file made unreadable) must not take the
+    # agent down with an exception: the other paths are still let go, and the broken one is named in a warning.
+    made, secrets_api = api
+    warnings = []
+    agent = CheckoutAgent(warnings.append, secrets_api=secrets_api, leases=FileLeases(str(tmp_path), '100-1', alive=lambda _name: True))
+    agent.checkout(CONNECTION, path='d/broken')
+    agent.checkout(CONNECTION, path='d/fine')
+    settings = ConnectionSettings(CONNECTION)
+    broken = tmp_path / 'leases' / lease_key(settings.url, settings.client_id, 'd/broken')
+    broken.unlink()
+    broken.mkdir()
+    outcome = agent.release_for_shutdown()
+    assert outcome['released'] == ['d/fine'] and 'd/fine' not in made[0].active
+    assert 'd/broken' in made[0].active, 'released without knowing whether another run uses it'
+    assert [warning for warning in warnings if "'d/broken'" in warning and str(broken) in warning], warnings
+
+
+def test_a_vault_secret_is_read_once_however_many_threads_ask_and_failures_are_remembered(api):
+    made, secrets_api = api
+    made[0].vault_secret('db/app', {'password': 'planted-unit-vault'})
+    agent, _warnings = make_agent(secrets_api)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(agent.vault_read(CONNECTION, 'db/app'))) for _thread in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [{'password': 'planted-unit-vault'}] * 20
+    assert made[0].count('GET', paths.vault_secret('db/app')) == 1 and made[0].token_grants == 1
+    for _attempt in range(2):
+        with pytest.raises(PrivXError, match="no Vault secret named 'no/such'"):
+            agent.vault_read(CONNECTION, 'no/such')
+    assert made[0].count('GET', paths.vault_secret('no/such')) == 1

@@ -10,6 +10,9 @@ import stat
 import threading
 import time
 
+import pytest
+
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
     LEASES_FOLDER,
     decode_lease,
@@ -105,3 +108,53 @@ def test_a_run_is_alive_while_its_controller_is():
     assert controller_alive(this_process) is True
     assert controller_alive('%d-1' % os.getpid()) is False, 'a reused pid taken for the run'
     assert controller_alive('not-a-run') is False
+
+
+def test_a_lease_file_that_cannot_be_used_is_one_line_naming_it(tmp_path):
+    # A lease file in the way (here a directory; a full disk or a file made read-only alike) must say which file
+    # and why, not the bare name of an OSError.
+    _live, (run,) = leases_of(tmp_path, '100-1')
+    os.makedirs(str(tmp_path / LEASES_FOLDER / KEY))
+    with pytest.raises(PrivXError) as failure:
+        run.join(KEY)
+    message = str(failure.value)
+    assert str(tmp_path / LEASES_FOLDER / KEY) in message and 'directory' in message.lower(), message
+    assert '\n' not in message
+
+
+@pytest.mark.parametrize('kind', ['symlink', 'open to others'])
+def test_a_leases_folder_that_is_not_private_is_refused(tmp_path, kind):
+    # The lease files decide which checkout a run releases: a folder others may write to (or that leads elsewhere)
+    # would let them decide it.
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    folder = tmp_path / 'agent' / LEASES_FOLDER
+    folder.parent.mkdir(mode=0o700)
+    if kind == 'symlink':
+        folder.symlink_to(elsewhere)
+    else:
+        folder.mkdir()
+        os.chmod(str(folder), 0o777)
+    run = FileLeases(str(tmp_path / 'agent'), '100-1', alive=lambda _name: True)
+    with pytest.raises(PrivXError) as failure:
+        run.join(KEY)
+    assert str(folder) in str(failure.value), str(failure.value)
+    assert os.listdir(str(elsewhere)) == [] and not os.path.exists(str(folder / KEY))
+
+
+def test_a_lease_file_of_bytes_that_are_not_text_reads_as_empty(tmp_path):
+    _live, (run,) = leases_of(tmp_path, '100-1')
+    run.join(KEY)
+    (tmp_path / LEASES_FOLDER / KEY).write_bytes(b'\xff\xfe{"users": ["\x80"]}')
+    run.join(KEY)
+    assert decode_lease((tmp_path / LEASES_FOLDER / KEY).read_text()) == {'users': ['100-1'], 'made_here': []}
+
+
+def test_a_lease_file_that_is_not_a_regular_file_is_refused_in_one_line(tmp_path):
+    _live, (run,) = leases_of(tmp_path, '100-1')
+    run.join(KEY)
+    (tmp_path / LEASES_FOLDER / KEY).unlink()
+    os.mkfifo(str(tmp_path / LEASES_FOLDER / KEY), 0o600)
+    with pytest.raises(PrivXError) as failure:
+        run.join(KEY)
+    assert str(tmp_path / LEASES_FOLDER / KEY) in str(failure.value) and 'not a regular file' in str(failure.value)

@@ -49,7 +49,9 @@ def test_booleans_in_every_spelling(text, value):
 def test_not_set_null_and_empty_text_take_the_default():
     assert arguments(ACCOUNTS) == {
         'privx_password_policies': [], 'privx_password_policies_exclusive': False, 'privx_password_policies_allow_delete_all': False,
-        'privx_target_domains': [], 'privx_managed_accounts': [], 'managed_accounts_batch_size': 500}
+        'privx_target_domains': [], 'privx_managed_accounts': [], 'managed_accounts_batch_size': 500,
+        'privx_script_templates': [], 'privx_host_password_rotation': [],
+        'privx_vault_secrets': [], 'privx_vault_secrets_exclusive': False, 'privx_vault_secrets_allow_delete_all': False}
     assert arguments(ACCOUNTS, privx_password_policies_exclusive=None, privx_target_domains='  ', managed_accounts_batch_size='') == \
         arguments(ACCOUNTS)
 
@@ -110,7 +112,8 @@ def test_every_variable_that_cannot_be_read_is_named_and_the_others_are_still_re
 
 
 def test_a_required_variable_not_set_is_named():
-    assert error(ROTATION) == 'rotation_target_domains is required'
+    # The rotation role's target domains stopped being required when rotation_hosts came (either may name what rotates).
+    assert error({'rotation_target_domains': {'type': 'list', 'elements': 'str', 'required': True}}) == 'rotation_target_domains is required'
 
 
 def test_no_secret_in_a_message_and_no_json_text_either():
