@@ -100,6 +100,37 @@ notes:
   - The API client needs a role that permits the calls the module makes; PrivX answers 403 otherwise and the task says so.
 '''
 
+    # Modules only: the connection variables the action plugin reads for them (plugins/action/connection_info.py), and
+    # what it hands over (the run's agent, the progress file). The precedence note is the one place that states it for modules.
+    MODULES = r'''
+options:
+  run_agent:
+    description:
+      - The socket of the run's checkout agent, which the collection's action plugin hands over when the module runs on
+        the controller. The module asks the agent for the run's token of the API client given by the other connection
+        options when it first calls PrivX, so that a run makes one token grant however many tasks use one API client.
+        Not meant to be set in a task.
+      - When the agent cannot be reached or PrivX rejects its token, the module makes a token grant of its own, once.
+      - Ignored when O(access_token) is set.
+    type: path
+    version_added: 0.2.0
+  progress_path:
+    description:
+      - A file where a module that waits (for a rotation, a scan) writes a line after each poll, which the collection's
+        action plugin shows while the module runs on the controller. Set by the action plugin; not meant to be set in a task.
+    type: path
+    version_added: 0.2.0
+notes:
+  - "Each connection option comes from the first of these that is set: the task's option, C(module_defaults) (for
+    example for the C(group/privx.secrets.privx) group), the C(privx_*) variable of the same name (C(privx_url),
+    C(privx_client_id), ...; templated, vault-encrypted values too), the environment variables named with each option.
+    The P(privx.secrets.checkout#lookup) lookup reads the same variables, so one set of C(privx_*) inventory variables
+    serves both. An empty value counts as unset."
+  - "The module runs where the task runs: on the controller with C(delegate_to: localhost) or C(connection: local),
+    as the examples do. There it uses the run's token (see O(run_agent)); on another host it
+    authenticates itself, with the environment variables of that host."
+'''
+
     # Where plugins (the lookup) also read each option: this part names sources only, so that the types, defaults and
     # descriptions above are what ansible-doc shows for plugins too. Ansible takes the LAST environment variable of a
     # list that is set, so each list below names the preferred variable last: PRIVX_URL wins over PRIVX_API_BASE_URL.

@@ -179,9 +179,12 @@ _raw:
   elements: raw
 '''
 
+from ansible import constants as C
+
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection, first_time_in_run
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
+    CALLBACK_OFF_NOTICE,
     CHECK_MODE_NOTICE,
     CHECKOUT,
     LEAVE_TO_EXPIRY,
@@ -196,6 +199,10 @@ CHECK_MODE_WARNING = ('privx.secrets: check mode: the checkout lookup returns a 
                       'nothing out (a checkout would be released at the end, which rotates a password whose policy says '
                       'rotate_on_release). To check out for real in check mode, set the variable '
                       'privx_checkout_check_mode=checkout (or the lookup option check_mode=checkout).')
+CALLBACK = 'privx.secrets.checkouts'
+CALLBACK_OFF_WARNING = ('privx.secrets: the %s callback is not enabled, so the checkouts of this run are kept until the '
+                        'run ends rather than released at the end of each play: enable it with callbacks_enabled = %s '
+                        'in ansible.cfg (or ANSIBLE_CALLBACKS_ENABLED=%s)' % (CALLBACK, CALLBACK, CALLBACK))
 
 
 def release_mode(choice, variables):
@@ -236,6 +243,8 @@ class LookupModule(PrivXLookupBase):
         for answer in answers:
             if answer['warning']:
                 display.warning(answer['warning'])
+        if release == RELEASE_AT_PLAY_END and not _callback_enabled() and first_time_in_run(CALLBACK_OFF_NOTICE):
+            display.warning(CALLBACK_OFF_WARNING)
         return [answer['value'] for answer in answers]
 
     @staticmethod
@@ -253,3 +262,8 @@ class LookupModule(PrivXLookupBase):
         if not terms:
             raise PrivXError('give a secret path (or target_domain with username)')
         return [{'path': path} for path in flat_terms(terms, 'a secret path')]
+
+
+def _callback_enabled():
+    """Whether the run lets go of "play" checkouts at each play's end (the callback tells the agent when)."""
+    return CALLBACK in (C.CALLBACKS_ENABLED or [])

@@ -27,6 +27,7 @@ author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
   - privx.secrets.connection
+  - privx.secrets.connection.modules
   - privx.secrets.attributes
   - privx.secrets.target_domain.batch_size
 attributes:
@@ -142,6 +143,15 @@ rotated:
        status: SUCCESS, rotated: "2026-11-23T02:00:05Z"}
     - {username: root, host: app01, status: ERROR, rotated: null, last_error: "2026-11-23T02:00:05Z",
        last_error_details: "ssh: handshake failed: ssh: unable to authenticate"}
+elapsed:
+  description:
+    - Seconds the task waited for the rotations to finish (0 without O(wait), in check mode, or when nothing was due).
+    - "While it waits on the controller, the task shows how it goes after each poll, at default verbosity
+      (C(waiting for 3 rotation(s) in target domain 'corp.example.com': 40 s, 2 still running))."
+  returned: success
+  type: float
+  sample: 12.5
+  version_added: 0.2.0
 skipped_accounts:
   description:
     - Accounts not rotated, each with the reason.
@@ -181,7 +191,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.resources.managed_ac
 def converge(module):
     params = module.params
     request = RotationRequest(None if params['all'] else params['usernames'], older_than=params['older_than'], wait=params['wait'],
-                              wait_timeout=params['wait_timeout'], batch_size=params['batch_size'])
+                              wait_timeout=params['wait_timeout'], batch_size=params['batch_size'], progress=module.progress)
     if params['host'] is not None:
         return converge_host_rotation_now(Hosts(module.client), request, checked_name(params['host'], 'host'), check_mode=module.check_mode)
     domain_accounts = ManagedAccounts(module.client, resolve_target_domain(module.client, params['target_domain']))

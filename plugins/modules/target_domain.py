@@ -22,6 +22,7 @@ author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
   - privx.secrets.connection
+  - privx.secrets.connection.modules
   - privx.secrets.attributes
 attributes:
   check_mode:
@@ -289,7 +290,14 @@ scan:
     new_accounts:
       description: Of those, how many this scan found for the first time (null without O(wait)).
       type: int
-  sample: {status: SUCCESS, message: "", accounts_found: 61, new_accounts: 1}
+    elapsed:
+      description:
+        - Seconds the task waited for the scan to end (null without O(wait)).
+        - "While it waits on the controller, the task shows the scan's status after each poll, at default verbosity
+          (C(waiting for the scan of corp-ad: 40 s, SCANNING))."
+      type: float
+      version_added: 0.2.0
+  sample: {status: SUCCESS, message: "", accounts_found: 61, new_accounts: 1, elapsed: 12.5}
 '''
 
 from ansible_collections.privx.secrets.plugins.module_utils.converge.domain import DomainRequest, converge_domain
@@ -301,7 +309,7 @@ def converge(module):
     params = module.params
     request = DomainRequest(params['name'], params, state=params['state'], update_password=params['update_password'],
                             scan=params['scan'], wait=params['wait'], wait_timeout=params['wait_timeout'],
-                            allow_delete_all=params['allow_delete_all'])
+                            allow_delete_all=params['allow_delete_all'], progress=module.progress)
     return converge_domain(TargetDomains(module.client), request, check_mode=module.check_mode)
 
 

@@ -23,7 +23,7 @@ import time
 
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import (
-    CHECK_MODE_NOTICE,
+    NOTICES,
     READY_LINE,
     ControllerProcess,
     ProtocolError,
@@ -248,7 +248,7 @@ def remove_leftovers(directory):
     for name in os.listdir(directory):
         stem, _dot, suffix = name.rpartition('.')
         controller = ControllerProcess.from_name(stem)
-        if suffix in ('sock', 'lock', CHECK_MODE_NOTICE) and controller is not None and not controller.is_alive():
+        if suffix in ('sock', 'lock') + NOTICES and controller is not None and not controller.is_alive():
             try:
                 os.unlink(os.path.join(directory, name))
             except OSError:

@@ -16,12 +16,17 @@ Transport
 
   A lookup of a check-mode run that returns placeholders makes no agent start; the first one creates an empty file
   ``<pid>-<start time>.`` + CHECK_MODE_NOTICE there (O_EXCL: only one succeeds) and warns, so that the run warns once.
-  Files of these three kinds whose controller is gone are removed by the next run (``remove_leftovers``).
+  A lookup that checks something out to be let go at its play's end while the ``privx.secrets.checkouts`` callback
+  is not enabled does the same with ``<pid>-<start time>.`` + CALLBACK_OFF_NOTICE, so that the run says once that
+  the checkouts stay until the run ends.
+  Files of these four kinds whose controller is gone are removed by the next run (``remove_leftovers``).
 
 Start
   The first client that finds no agent starts one (``python -m`` of ``_checkout_agent``, with the collections root
   on its path) and waits for the agent to print READY_LINE on its stdout, which it does once its socket listens.
   Clients that only let go (the callback, ``checkout_release``) never start one: no agent means nothing is held.
+  The modules' action plugin (plugins/action/connection_info.py) starts one as the lookup does (with ``status``), for
+  the modules' ``token`` requests.
 
 Messages
   One request per connection. A request is one line: a JSON object with ``op``, one of OPERATIONS, and that
@@ -41,6 +46,14 @@ Operations
   ``release``    paths (a list, or null for all) -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of
                  the "play" and "run" checkouts; an "expiry" checkout stays held and is listed in "kept" with a warning.
   ``finish``     -> {"released": [...], "kept": [...], "warnings": [...]}: lets go of everything; the agent then exits.
+  ``token``      connection (the connection options) -> {"token": a bearer token of that connection's API client}:
+                 the token the agent's client for those options holds (granted now when it holds none, or one about to
+                 expire). Sent by a module that runs on the controller (module_utils/module/run_token.py, which speaks
+                 this protocol without importing this file: modules cannot) when it first calls PrivX; the modules'
+                 action plugin (plugins/action/connection_info.py) starts the agent with ``status`` and hands the
+                 module its socket. So a run grants one token however many module tasks and lookups use one API
+                 client, and a task refused for its input calls nothing. Refused (an error) for options with
+                 ``access_token``: there is nothing to share.
   ``vault_read`` connection, name (a Vault secret's name), personal (true: the caller's own personal secret, under
                  /vault/api/v1/user/{its user id}/) -> the secret's data (a JSON object). Each (connection, name, personal)
                  is read from PrivX once per run, with the run's one token for that connection, and answered from the
@@ -104,8 +117,9 @@ PLAY_START = 'play_start'
 RELEASE = 'release'
 FINISH = 'finish'
 STATUS = 'status'
+TOKEN = 'token'
 VAULT_READ = 'vault_read'
-OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, STATUS, VAULT_READ)
+OPERATIONS = (CHECKOUT, PLAY_START, RELEASE, FINISH, TOKEN, STATUS, VAULT_READ)
 
 RELEASE_AT_PLAY_END = 'play'
 RELEASE_AT_RUN_END = 'run'
@@ -114,6 +128,8 @@ RELEASE_MODES = (RELEASE_AT_PLAY_END, RELEASE_AT_RUN_END, LEAVE_TO_EXPIRY)
 
 LEASES_FOLDER = 'leases'
 CHECK_MODE_NOTICE = 'checkmode'
+CALLBACK_OFF_NOTICE = 'nocallback'
+NOTICES = (CHECK_MODE_NOTICE, CALLBACK_OFF_NOTICE)
 
 
 class ProtocolError(ValueError):

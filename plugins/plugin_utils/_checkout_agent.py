@@ -44,6 +44,7 @@ from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol impo
     RELEASE_AT_PLAY_END,
     RELEASE_MODES,
     STATUS,
+    TOKEN,
     VAULT_READ,
     ControllerProcess,
     ProtocolError,
@@ -265,6 +266,14 @@ class CheckoutAgent:
                 self._failures.pop(key, None)
             return value
 
+    def token(self, connection):
+        """{'token': the bearer token of this connection's client} (see _agent_protocol, token)."""
+        key, secrets = self._secrets_for(connection)
+        if secrets.client.settings.access_token:
+            raise ProtocolError('the checkout agent shares no access_token: the module has it already')
+        with self._lock_for(('token', key)):
+            return {'token': secrets.client.current_token()}
+
     def release(self, *, paths=None, used_before=None, ending=False, shutdown=False):
         """Let go of checkouts (see _agent_protocol): of these ``paths`` (or all) on request; at a play's start, the
         "play" ones last used before ``used_before``; everything when the run is ``ending`` or at ``shutdown``.
@@ -425,6 +434,8 @@ class AgentServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             return self.agent.release(used_before=arguments.get('used_before'))
         if operation == FINISH:
             return self.agent.release(ending=True)
+        if operation == TOKEN:
+            return self.agent.token(arguments['connection'])
         if operation == VAULT_READ:
             return self.agent.vault_read(arguments['connection'], arguments['name'], personal=arguments.get('personal', False))
         if operation != STATUS:

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmarks: HTTP calls from the emulator's request log, wall time as ratios between variants of one run.
 
-    .venv/bin/python tests/benchmarks/run.py [batch] [checkout] [scale] [batch_scale] [vault] [vault_role]
+    .venv/bin/python tests/benchmarks/run.py [batch] [checkout] [scale] [batch_scale] [module_token] [vault] [vault_role]
 
 batch        one managed_account_batch task on 500 accounts against a loop of managed_account over the same 500
 checkout     a 60-host play using the checkout lookup against the same play with ansible.builtin.env (Ansible's own
@@ -20,6 +20,10 @@ scale        1,000 local-connection hosts, forks 50, one play in which every hos
              plugins/plugin_utils/_agent_connection.py); while the play runs, /proc is scanned for it and its
              /proc/<pid>/status is then read every 20 ms until it exits. VmHWM is the kernel's own high-water mark
              of the process's resident set, so sampling can only miss growth in its last 20 ms (its final releases).
+module_token a play of 50 managed_account_info tasks on one host (the controller), without and then with a checkout
+             lookup before them: the token grants and HTTP calls the emulator logged (the modules borrow the run's token
+             from the checkout agent through plugins/action/connection_info.py; each made a grant of its own before), and
+             the wall time of each play
 batch_scale  one managed_account_batch task declaring 10,000 accounts, against a domain with 20,000 scanned accounts
              (a fixture generated into the temporary directory), run twice: the first convergence, then the rerun
              that must change nothing. Reported: each run's HTTP calls (by endpoint) and wall time, and the
@@ -454,6 +458,32 @@ def bench_batch_scale(workdir, collections_path, accounts=10000, scanned=20000):
     return result
 
 
+def bench_module_token(workdir, collections_path, tasks=50):
+    info = [{'name': 'info %d' % number, 'privx.secrets.managed_account_info': {'target_domain': 'dbdomain'}}
+            for number in range(tasks)]
+    lookup = {'name': 'lookup', 'ansible.builtin.set_fact': {
+        'digest': "{{ lookup('privx.secrets.checkout', 'dbdomain/app_admin') | hash('sha256') }}"}}
+    variants = {'modules_only': info, 'lookup_and_modules': [lookup] + info}
+    figures = {'module_tasks': tasks}
+    with EmulatorProcess(fixture=fixture_path('demo.json'), tls=True) as privx:
+        runner = AnsibleRunner(collections_path, workdir, dict(privx.client_env('admin'),
+                                                               ANSIBLE_CALLBACKS_ENABLED='privx.secrets.checkouts'))
+        for name, play_tasks in variants.items():
+            privx.control.reset()
+            mark = privx.control.mark()
+            started = time.perf_counter()
+            # -vvv, where the action plugin says why a module task made a grant of its own
+            run = runner.playbook([{'name': name, 'hosts': 'localhost', 'gather_facts': False, 'tasks': play_tasks}], verbosity=3)
+            elapsed = time.perf_counter() - started
+            if run.rc != 0:
+                raise SystemExit('benchmark run failed:\n' + run.output[-3000:])
+            calls = privx.control.requests(since=mark)
+            figures[name] = {'token_grants': len([entry for entry in calls if entry['path'] == TOKEN_PATH]),
+                             'http_calls': len(calls), 'seconds': round(elapsed, 2),
+                             'own_grants_because': re.findall(r'the module authenticates itself: (.*)', run.output)}
+    return figures
+
+
 def _syntax_check(runner, play, inventory):
     """Ansible's own cost of reading the same playbook (ansible-playbook --syntax-check): part of every run's time."""
     path = os.path.join(runner.workdir, 'syntax-check.yml')
@@ -596,7 +626,7 @@ def bench_vault_role(workdir, collections_path, secrets=200):
 
 
 BENCHMARKS = {'batch': bench_batch, 'checkout': bench_checkout, 'scale': bench_scale, 'batch_scale': bench_batch_scale,
-              'vault': bench_vault, 'vault_role': bench_vault_role}
+              'module_token': bench_module_token, 'vault': bench_vault, 'vault_role': bench_vault_role}
 
 
 def main(names):

@@ -39,3 +39,10 @@ def test_batch_scale_variant_converges_then_changes_nothing(collections_path, tm
     assert first['http_calls'] == 5, first['calls_by_endpoint']
     assert rerun['http_calls'] == 3, rerun['calls_by_endpoint']
     assert first['module_peak_rss_MiB'] and rerun['module_peak_rss_MiB']
+
+
+def test_module_tasks_on_the_controller_share_the_runs_one_token(collections_path, tmp_path):
+    result = load_benchmarks().bench_module_token(str(tmp_path), collections_path, tasks=5)
+    # before the modules' action plugin: one grant per module task (5), and one more for the lookup
+    assert result['modules_only']['token_grants'] == 1
+    assert result['lookup_and_modules']['token_grants'] == 1

@@ -127,7 +127,9 @@ def test_every_module_and_lookup_has_examples_and_each_is_tested_here():
                      'modules/script_template': 'test_host_password_rotation.py',
                      'modules/script_template_info': 'test_host_password_rotation.py',
                      'modules/vault_secret': 'test_vault_secret.py', 'modules/vault_secret_info': 'test_vault_secret.py',
-                     'lookup/vault': 'test_vault_secret.py'}
+                     'lookup/vault': 'test_vault_secret.py',
+                     'modules/identity_provider': 'test_identity_provider.py',
+                     'modules/identity_provider_info': 'test_identity_provider.py'}
     assert set(EXAMPLES) == tested | set(tested_beside)
     for key, test_file in tested_beside.items():
         with open(os.path.join(HERE, test_file), encoding='utf-8') as handle:

@@ -15,6 +15,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.core.client import PrivXClient
 from ansible_collections.privx.secrets.plugins.module_utils.core.connection import ConnectionSettings
 
+from conftest import example_tasks
 from exchange_tokens import USER_IDS, logins, mint, public_pem, stranger_key
 from test_password_policy import policy_client
 
@@ -135,3 +136,22 @@ def test_bad_input_is_one_line_before_any_write(ansible, privx, args, expected):
     result, _run = ansible.module(MODULE, args)
     assert result['failed'] is True and expected in result['msg'] and '\n' not in result['msg'], result['msg']
     assert writes(privx, mark) == []
+
+
+def test_examples_run(ansible, privx):
+    """The EXAMPLES of identity_provider and identity_provider_info, with the fixture's user directory and a key of the
+    test's own in place of the examples' file."""
+    pem_lookup = "{{ lookup('ansible.builtin.file', 'gitlab-oidc.pub.pem') }}"
+    tasks = example_tasks('identity_provider')
+    assert tasks[0][MODULE]['public_keys'][0]['public_key'] == pem_lookup
+    tasks[0][MODULE]['public_keys'][0]['public_key'] = public_pem(NEW_KEY)
+    tasks[0][MODULE]['users_directory'] = DIRECTORY
+    tasks[1]['register'], tasks[2]['register'] = 'disabled', 'gone'
+    mark = privx.control.mark()
+    run = ansible.playbook([{'name': 'examples', 'hosts': 'localhost', 'gather_facts': False,
+                             'tasks': tasks[:2] + example_tasks('identity_provider_info') + tasks[2:]}])
+    assert run.rc == 0, run.output[-2000:]
+    assert run.task('Stop trusting it for now')['identity_provider']['enabled'] is False
+    assert 'https://gitlab.example.com' in run.task('Their issuers')['msg']
+    assert run.task('Gone')['deleted'] == ['gitlab.example.com'] and 'gitlab.example.com' not in providers(privx)
+    assert ('DELETE' in [method for method, _path in writes(privx, mark)])

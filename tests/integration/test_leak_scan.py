@@ -318,6 +318,26 @@ def test_an_access_token_echoed_back_leaks_nothing(collections_path, privx, tmp_
     assert_clean(privx, [(token_run, run), (token_run, grant)], extra=[token])
 
 
+def test_the_borrowed_run_token_leaks_nothing_at_vvvv(collections_path, privx, tmp_path):
+    """Module tasks on the controller get the run's token from the checkout agent (plugins/action/connection_info.py,
+    module_utils/module/run_token.py), with the module files kept, and here PrivX echoes it back in one module's error."""
+    privx.control.fault('/password-policies', action='echo', count=None)
+    leak_run = LeakRun(collections_path, privx, tmp_path, 'borrowed')
+    tasks = [lookup_digest('lookup path', "lookup('privx.secrets.checkout', 'dbdomain/app_admin')"),
+             {'name': 'info', 'privx.secrets.managed_account_info': {'target_domain': 'dbdomain'}},
+             {'name': 'secret info', 'privx.secrets.account_secret_info': {}},
+             {'name': 'echoed', 'privx.secrets.password_policy_info': {}, 'ignore_errors': True}]
+    mark = privx.control.mark()
+    run = leak_run.play(tasks, diff=True)
+    assert run.rc == 0, run.output[-3000:]
+    assert run.task('echoed')['failed'] is True and 'headers:' in run.output
+    assert 'callback is not enabled' not in run.output  # it is (CALLBACKS)
+    # One grant for the lookup and the three module tasks: the modules borrowed the run's token.
+    assert [entry['path'] for entry in privx.control.requests(since=mark)].count(TOKEN_PATH) == 1
+    privx.control.clear_faults()
+    assert_clean(privx, [(leak_run, run)])
+
+
 def test_a_token_exchange_leaks_no_jwt_access_or_refresh_token(collections_path, privx, tmp_path):
     """Only PRIVX_EXCHANGE_TOKEN_FILE (the file outside the scanned directories): every module and the lookup at -vvvv
     with --diff, a refresh after the tokens expired mid-run, PrivX echoing the exchange (the JWT in its body) and the

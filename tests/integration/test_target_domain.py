@@ -199,13 +199,17 @@ def test_no_bind_password_in_vvvv_diff_results_or_files(ansible, privx, tmp_path
 
 def test_scan_finds_a_user_added_to_ad_and_onboards_it(ansible, privx):
     reader = PrivXReader(privx)
-    privx.control.settings(scan_delay=0.3)
+    privx.control.settings(scan_delay=1.2)
     env = {'BIND_PASSWORD': BIND_PASSWORD}
     ansible.module('privx.secrets.target_domain', domain_args(), env=env)
     privx.control.add_to_directory(NAME, 'old_user')
-    result, _run = ansible.module('privx.secrets.target_domain', domain_args(scan='always', wait=True), env=env)
+    result, run = ansible.module('privx.secrets.target_domain', domain_args(scan='always', wait=True), env=env)
     assert result['changed'] is True
+    elapsed = result['scan'].pop('elapsed')
     assert result['scan'] == {'status': 'SUCCESS', 'message': '', 'accounts_found': 1, 'new_accounts': 1}
+    # A scan longer than the first poll: how it goes, at default verbosity, while the module waits (issue 18 item 3).
+    assert elapsed >= 1.0 and '[localhost] waiting for the scan of %s: 0 s, SCANNING' % NAME in run.output, run.output
+    privx.control.settings(scan_delay=0.3)
     assert result['target_domain']['scan_status'] == 'SUCCESS' and result['target_domain']['last_scanned']
 
     privx.control.add_to_directory(NAME, {'username': 'new_hire', 'email': 'new_hire@test.example.com'})
@@ -213,6 +217,7 @@ def test_scan_finds_a_user_added_to_ad_and_onboards_it(ansible, privx):
     onboarding = domain_args(auto_onboarding=True, auto_onboarding_policy='strict', scan=True, wait=True)
     result, run = ansible.module('privx.secrets.target_domain', onboarding, env=env)
     assert result['changed'] is True and 'WARNING' not in run.output, run.output
+    assert result['scan'].pop('elapsed') > 0
     assert result['scan'] == {'status': 'SUCCESS', 'message': '', 'accounts_found': 2, 'new_accounts': 1}
     assert reader.domain(NAME)['auto_onboarding_policy']['name'] == 'strict'
     assert reader.scanned(NAME)['new_hire']['email'] == 'new_hire@test.example.com'

@@ -129,8 +129,13 @@ def test_a_module_run_with_only_the_token_file_picks_up_a_replaced_file_at_the_n
     assert not any(key.startswith('PRIVX_CLIENT') or key.startswith('PRIVX_OAUTH') for key in exchanging.env())
     replacement = token_file.parent / 'replacement'
     replacement.write_text(mint('ci-admin-next'))
+    control = {'method': 'POST', 'body_format': 'json', 'body': {}, 'ca_path': privx.ca_path}
     plays = [{'hosts': 'localhost', 'gather_facts': False, 'tasks': [
         {'name': 'before', 'privx.secrets.account_secret_info': {}, 'register': 'before'},
+        # The run's token (which every module task borrows from the run's agent) can be neither used nor refreshed any
+        # more, so the next task must make a grant of its own.
+        {'name': 'revoke', 'ansible.builtin.uri': dict(control, url=privx.url + '/_emulator/tokens/revoke-refresh')},
+        {'name': 'expire', 'ansible.builtin.uri': dict(control, url=privx.url + '/_emulator/tokens/expire')},
         # How a platform rotates a projected token: a new file moved over the old one.
         {'name': 'rotate', 'ansible.builtin.command': 'mv %s %s' % (replacement, token_file), 'changed_when': False},
         {'name': 'after', 'privx.secrets.account_secret_info': {}, 'register': 'after'},

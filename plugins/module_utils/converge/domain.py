@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.privx.secrets.plugins.module_utils.converge.waiting import checked_wait_timeout, poll_until
+from ansible_collections.privx.secrets.plugins.module_utils.converge.waiting import checked_wait_timeout, no_progress, poll_until
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import Applied, PrivXConfigError, PrivXError, when_not_found
 from ansible_collections.privx.secrets.plugins.module_utils.core.fields import checked_name
 from ansible_collections.privx.secrets.plugins.module_utils.resources.domain_resolution import TargetDomain
@@ -53,7 +53,7 @@ class DomainRequest:
     """What a task declares for one target domain, checked before any call to PrivX."""
 
     def __init__(self, name, options, *, state='present', update_password='on_create', scan='false', wait=False, wait_timeout=300,
-                 allow_delete_all=False):
+                 allow_delete_all=False, progress=no_progress):
         checked_name(name, 'name')
         checked_wait_timeout(wait_timeout)
         self.name = name
@@ -68,6 +68,7 @@ class DomainRequest:
         self.scan = scan
         self.wait = wait
         self.wait_timeout = wait_timeout
+        self.progress = progress
 
     def scans(self, *, changed):
         return self.scan == 'always' or (self.scan == 'true' and changed)
@@ -232,14 +233,15 @@ def _report_scan(domains, request, result, domain, known):
     domain_id = domain.id
     if not request.wait:
         result['target_domain'] = returned_domain(domains.get(domain_id))
-        result['scan'] = {'status': SCANNING, 'message': '', 'accounts_found': None, 'new_accounts': None}
+        result['scan'] = {'status': SCANNING, 'message': '', 'accounts_found': None, 'new_accounts': None, 'elapsed': None}
         return
-    scanned = wait_for_scan(domains, domain_id, request.wait_timeout)
+    scanned, elapsed = wait_for_scan(domains, domain_id, request.wait_timeout, progress=request.progress, name=request.name)
     status = scanned.get('scan_status') if scanned.get('scan_status') != SCANNING else 'TIMEOUT'
     accounts = [account for account in ScannedAccounts(domains.client, domain).read() if account.get('state') != 'REMOVED']
     result['target_domain'] = returned_domain(scanned)
     result['scan'] = {'status': status, 'message': ' '.join((scanned.get('scan_message') or '').split()),
-                      'accounts_found': len(accounts), 'new_accounts': len([account for account in accounts if account['id'] not in known])}
+                      'accounts_found': len(accounts), 'new_accounts': len([account for account in accounts if account['id'] not in known]),
+                      'elapsed': elapsed}
     if status == 'TIMEOUT':
         raise PrivXScanError('the scan of target domain %r did not end within %d seconds' % (request.name, request.wait_timeout),
                              _failed(result))
@@ -252,13 +254,17 @@ def _failed(result):
     return {'changed': True, 'target_domain': result['target_domain'], 'scan': result['scan']}
 
 
-def wait_for_scan(domains, domain_id, timeout, sleep=time.sleep, clock=time.monotonic):
-    """Poll the domain (backing off) until its scan_status leaves SCANNING or the time is up; returns the last read."""
+def wait_for_scan(domains, domain_id, timeout, sleep=time.sleep, clock=time.monotonic, progress=no_progress, name=None):
+    """Poll the domain (backing off) until its scan_status leaves SCANNING or the time is up; returns (the last read,
+    the seconds waited), telling ``progress`` after each poll the scan's status."""
     last = {}
 
     def scan_ended():
         last['domain'] = domains.get(domain_id)
         return last['domain'].get('scan_status') != SCANNING
 
-    poll_until(scan_ended, timeout, poll_max=POLL_MAX, sleep=sleep, clock=clock)
-    return last['domain']
+    def scanning(elapsed):
+        progress('waiting for the scan of %s: %d s, %s' % (name or domain_id, elapsed, last['domain'].get('scan_status')))
+
+    elapsed = poll_until(scan_ended, timeout, poll_max=POLL_MAX, sleep=sleep, clock=clock, progress=scanning)
+    return last['domain'], elapsed

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.privx.secrets.plugins.module_utils.converge.chunked import DEFAULT_BATCH_SIZE, Progress, checked_batch_size, send_chunks
-from ansible_collections.privx.secrets.plugins.module_utils.converge.waiting import checked_wait_timeout, poll_until
+from ansible_collections.privx.secrets.plugins.module_utils.converge.waiting import checked_wait_timeout, no_progress, poll_until
 from ansible_collections.privx.secrets.plugins.module_utils.core.dates import (
     moment_before,
     parse_duration,
@@ -43,20 +43,22 @@ class PrivXRotationError(PrivXError):
 class RotationRequest:
     """What a rotate task asks for, checked before any call to PrivX."""
 
-    def __init__(self, usernames=None, *, older_than=None, wait=True, wait_timeout=300, batch_size=DEFAULT_BATCH_SIZE):
+    def __init__(self, usernames=None, *, older_than=None, wait=True, wait_timeout=300, batch_size=DEFAULT_BATCH_SIZE,
+                 progress=no_progress):
         self.usernames = usernames  # None: every managed account of the domain
         self.older_than = parse_duration(older_than, 'older_than') if older_than is not None else None
         checked_wait_timeout(wait_timeout)
         self.batch_size = checked_batch_size(batch_size)
         self.wait = wait
         self.wait_timeout = wait_timeout
+        self.progress = progress
 
 
 def converge_rotation(domain_accounts, request, *, check_mode):
     """Rotate what is due and (with ``wait``) report how each rotation ended; returns the module result."""
     selected = select_accounts(domain_accounts.all(), request.usernames, domain_accounts.domain_label)
     due, skipped = plan_rotation(selected, request.older_than)
-    result = {'changed': bool(due), 'skipped_accounts': skipped}
+    result = {'changed': bool(due), 'skipped_accounts': skipped, 'elapsed': 0.0}
     if check_mode or not due:
         result['rotated'] = [dict(outcome(account), status='WOULD_ROTATE') for account in due]
         return result
@@ -65,7 +67,7 @@ def converge_rotation(domain_accounts, request, *, check_mode):
         result['rotated'] = [dict(outcome(account), status='STARTED') for account in due]
         return result
     try:
-        result['rotated'] = wait_for(domain_accounts, due, request.wait_timeout)
+        result['rotated'], result['elapsed'] = wait_for(domain_accounts, due, request.wait_timeout, progress=request.progress)
     except PrivXError as error:
         # The rotations were started: a failed poll must not report the task as having changed nothing.
         raise PrivXRotationError('%d rotation(s) were started, but waiting for them failed: %s' % (len(due), error),
@@ -185,8 +187,9 @@ def outcome(before, after=None):
     return report
 
 
-def wait_for(domain_accounts, started, timeout, sleep=time.sleep, clock=time.monotonic):
-    """Poll (one list of the domain per poll, backing off) until every started rotation has finished."""
+def wait_for(domain_accounts, started, timeout, sleep=time.sleep, clock=time.monotonic, progress=no_progress):
+    """Poll (one list of the domain per poll, backing off) until every started rotation has finished; returns
+    (a report per account, the seconds waited), telling ``progress`` after each poll how many still run."""
     pending = {account['id']: account for account in started}
     finished = {}
 
@@ -204,7 +207,10 @@ def wait_for(domain_accounts, started, timeout, sleep=time.sleep, clock=time.mon
                 del pending[account_id]
         return not pending
 
-    if pending:
-        poll_until(all_finished, timeout, poll_max=POLL_MAX, sleep=sleep, clock=clock)
+    def still_running(elapsed):
+        progress('waiting for %d rotation(s) in %s: %d s, %d still running' % (
+            len(started), domain_accounts.domain_label, elapsed, len(pending)))
+
+    elapsed = poll_until(all_finished, timeout, poll_max=POLL_MAX, sleep=sleep, clock=clock, progress=still_running) if pending else 0.0
     reports = [finished.get(account['id']) or dict(outcome(account), status='TIMEOUT') for account in started]
-    return reports
+    return reports, elapsed

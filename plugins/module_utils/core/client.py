@@ -98,7 +98,11 @@ def connection_reason(error):
 class PrivXClient:
     """A PrivX API session for one set of connection settings."""
 
-    def __init__(self, settings, log=None, session=None, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, settings, log=None, session=None, sleep=time.sleep, clock=time.monotonic, token_source=None):
+        """``token_source``: asked once, when the client first needs a token, for a bearer token of the same API client
+        that another client holds (a module on the controller asks the run's checkout agent:
+        module_utils/module/run_token.py); None, or a token PrivX rejects, and the client makes a grant of its own
+        (as on any 401, once). So a task that fails before its first call makes no call at all."""
         self.settings = settings
         self._log = log or (lambda message: None)
         self._sleep = sleep
@@ -111,6 +115,7 @@ class PrivXClient:
         self._session.headers['User-Agent'] = USER_AGENT
         self._session.headers['Accept'] = 'application/json'
         self._token = settings.access_token
+        self._token_source = None if settings.access_token else token_source
         self._token_renew_at = None
         self._refresh_token = None
         # The JWT last read for an exchange (exchange_token_file changes): masked in error text like the other secrets.
@@ -200,6 +205,10 @@ class PrivXClient:
             offset += len(items)
             if not items or offset >= count:
                 return
+
+    def current_token(self):
+        """The bearer token of this client, granted first when it holds none or one about to expire."""
+        return self._current_token()
 
     def authenticate(self):
         """Fetch a new access token: with the API client grant, or by refreshing or exchanging a JWT."""
@@ -294,6 +303,9 @@ class PrivXClient:
     def _current_token(self):
         """The token to send, renewed first when it is missing or about to expire."""
         with self._token_lock:
+            if self._token is None and self._token_source is not None:
+                source, self._token_source = self._token_source, None
+                self._token = source()
             if self._token is None or (self._token_renew_at is not None and self._clock() >= self._token_renew_at):
                 self.authenticate()
             return self._token

@@ -12,6 +12,7 @@ AUTHORIZER = '/authorizer/api/v1'
 
 TARGET_DOMAINS = SECRETS_MANAGER + '/targetdomains'
 TARGET_DOMAIN_SEARCH = TARGET_DOMAINS + '/search'
+TARGET_DOMAIN_RESOLVE = TARGET_DOMAINS + '/resolve'
 PASSWORD_POLICIES = SECRETS_MANAGER + '/password-policies'
 # The singular for one policy, and for creating one (docs/privx-api-admin.md).
 PASSWORD_POLICY = SECRETS_MANAGER + '/password-policy'

@@ -21,9 +21,19 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.client import (
     REQUESTS_IMPORT_ERROR,
     PrivXClient,
 )
-from ansible_collections.privx.secrets.plugins.module_utils.core.connection import INSECURE_WARNING, ConnectionSettings
+from ansible_collections.privx.secrets.plugins.module_utils.core.connection import (
+    CONNECTION_OPTIONS,
+    INSECURE_WARNING,
+    ConnectionSettings,
+)
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils.module.options import connection_argument_spec
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import (
+    PROGRESS_PATH,
+    RUN_AGENT,
+    connection_argument_spec,
+    handed_over_argument_spec,
+)
+from ansible_collections.privx.secrets.plugins.module_utils.module.run_token import agent_token_source
 
 UNEXPECTED_ERROR = ('%s failed on something it did not expect (an answer from PrivX of an unknown shape?); '
                     'run with -vvv for the traceback and report it')
@@ -39,6 +49,7 @@ class PrivXModule(AnsibleModule):
         options with defaults.
         """
         spec = connection_argument_spec()
+        spec.update(handed_over_argument_spec())
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
         # A url carrying user:password@ is refused before any call, but Ansible echoes a failed module's arguments
@@ -55,8 +66,25 @@ class PrivXModule(AnsibleModule):
             settings = ConnectionSettings(self.params, also_mask=self.no_log_values)
             if settings.insecure:
                 self.warn(INSECURE_WARNING)
-            self._client = PrivXClient(settings)
+            run_token = agent_token_source(self.params.get(RUN_AGENT), self._agent_connection(settings))
+            self._client = PrivXClient(settings, token_source=run_token)
         return self._client
+
+    def _agent_connection(self, settings):
+        """The connection options as the checkout agent takes them, as the lookup sends them: typed, ca_path resolved."""
+        return dict({name: self.params.get(name) for name in CONNECTION_OPTIONS}, ca_path=settings.ca_path)
+
+    def progress(self, text):
+        """One line on how a long wait goes: appended to ``progress_path``, where the action plugin shows it while the
+        module runs (plugins/action/connection_info.py); nowhere without it."""
+        path = self.params.get(PROGRESS_PATH)
+        if not path:
+            return
+        try:
+            with open(path, 'a', encoding='utf-8') as handle:
+                handle.write(' '.join(text.split()) + '\n')
+        except OSError:
+            pass  # progress is a courtesy: the wait goes on without it
 
     def run(self, body):
         """Call ``body(module)`` (a module's ``converge``, an info module's ``read``) and exit with the dict it returns.

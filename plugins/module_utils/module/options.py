@@ -95,6 +95,13 @@ def _empty_environment_variables_unset(names):
             os.environ[name] = ''
 
 
+# The module-only options through which the action plugin (plugins/action/connection_info.py) hands a module the run's
+# checkout agent, where it gets the run's token (module/run_token.py), and the file where a module that waits writes
+# its progress for the action plugin to show; documented in the doc fragment privx.secrets.connection.modules.
+RUN_AGENT = 'run_agent'
+PROGRESS_PATH = 'progress_path'
+
+
 def connection_argument_spec():
     """The argument spec fragment every module merges into its own."""
     spec = {}
@@ -109,6 +116,11 @@ def connection_argument_spec():
     return spec
 
 
+def handed_over_argument_spec():
+    """The options the action plugin hands a module on the controller (doc fragment privx.secrets.connection.modules)."""
+    return {RUN_AGENT: {'type': 'path'}, PROGRESS_PATH: {'type': 'path'}}
+
+
 def _boolean(name, value):
     try:
         return check_type_bool(value)
@@ -121,6 +133,19 @@ def _whole_number(name, value):
         return check_type_int(value.strip() if isinstance(value, str) else value)
     except TypeError:
         raise PrivXConfigError('%s must be a whole number, got %r' % (name, value)) from None
+
+
+def typed_connection_options(values):
+    """``values`` (option name: value as a task or variable gave it) with bool and int options converted as the
+    plugins convert them, an empty value dropped; for ConnectionSettings on the controller."""
+    typed = {}
+    for name, value in values.items():
+        if value is None or value == '':
+            continue
+        option = CONNECTION_OPTIONS.get(name)
+        converter = _CONVERTERS.get(option.type) if option else None
+        typed[name] = converter(name, value) if converter and not isinstance(value, (bool, int)) else value
+    return typed
 
 
 _CONVERTERS = {'bool': _boolean, 'int': _whole_number}

@@ -67,6 +67,24 @@ def resolve_target_domain(client, name_or_id):
     raise PrivXConfigError('unknown target_domain %r%s' % (value, hint))
 
 
+def resolve_target_domains(client, names_or_ids):
+    """{name or id as given: TargetDomain} for several domains: the names in one call (``targetdomains/resolve``,
+    docs/privx-api.md), ids taken as they are; a name the call does not answer (another letter case, an unknown
+    or ambiguous name) is resolved as ``resolve_target_domain`` resolves one, which says what is wrong with it."""
+    given = [(name_or_id or '').strip() for name_or_id in names_or_ids]
+    names = list(dict.fromkeys(value for value in given if value and not UUID_PATTERN.match(value)))
+    answered = {}
+    if len(names) > 1:
+        answer = client.request('POST', paths.TARGET_DOMAIN_RESOLVE, body=names, idempotent=True, read=True) or {}
+        for item in answer.get('items') or []:
+            answered.setdefault(item.get('target_domain_name'), []).append(item.get('id'))
+    resolved = {}
+    for original, value in zip(names_or_ids, given):
+        ids = answered.get(value) or []
+        resolved[original] = TargetDomain(ids[0], value) if len(ids) == 1 else resolve_target_domain(client, value)
+    return resolved
+
+
 def domain_scope(domain):
     """Within a domain-wide call, a 404 means the domain itself is unknown: say so."""
     return when_not_found(lambda _error: PrivXError('unknown target_domain %s: PrivX answered 404 for it' % domain.label))

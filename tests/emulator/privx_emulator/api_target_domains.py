@@ -19,7 +19,8 @@ from .render import render_scanned_account
 from .store import SCANNED_SORT, TARGET_DOMAIN_SORT
 from .timeutil import format_time, now, whole_seconds
 from .validation import (
-    BOOL, DATETIME, INTEGER, STRING, STRING_MAP, UUID, ArrayKind, EnumKind, Kind, StructKind, check_fields, parse_paging, require_string,
+    BOOL, DATETIME, INTEGER, STRING, STRING_MAP, UUID, ArrayKind, EnumKind, Kind, StructKind, check_fields, parse_json, parse_paging,
+    require_string,
     split_keywords,
 )
 
@@ -250,6 +251,27 @@ def search_target_domains(ctx) -> Response:
     criteria = check_fields(ctx.json_body(), SEARCH_FIELDS)
     criteria["keywords"] = split_keywords(criteria.get("keywords", ""))
     return _target_domains(ctx, criteria)
+
+
+def resolve_target_domains(ctx) -> Response:
+    """POST SM/targetdomains/resolve with a bare JSON array of names -> {count, items: [{id, target_domain_name}]}:
+    the target domains of those names, in the order asked, each once; a name no domain has is left out, as
+    RS/roles/resolve does (api_roles.py) [our choice: the SDKs say nothing of a missing name]. Names are compared
+    exactly, letter case included."""
+    if not ctx.raw_body.strip():
+        raise bad_request("INVALID_REQUEST_DATA", "request body is missing: expected a JSON array of target domain names")
+    names = parse_json(ctx.raw_body)
+    if names is None:
+        names = []  # Go's nil slice: the zero value, as everywhere
+    if not isinstance(names, list):
+        raise bad_request("INVALID_REQUEST_DATA", "request body must be a JSON array of target domain names")
+    for index, name in enumerate(names):
+        if not isinstance(name, str):
+            raise bad_request("VALUE_INCORRECT_TYPE", f"[{index}] must be a string (a target domain name)", f"[{index}]")
+    with ctx.store.transaction(write=False) as store:
+        found = store.target_domains_by_names(names)
+    items = [{"id": found[name]["id"], "target_domain_name": name} for name in dict.fromkeys(names) if name in found]
+    return Response(200, {"count": len(items), "items": items})
 
 
 def _target_domains(ctx, criteria: dict) -> Response:

@@ -621,6 +621,10 @@ OBJECTS = {table.name: table for table in (
         _f("key", STRING),
         _f("value", STRING),
     )),
+    ObjectTable("TargetDomainsResolve", SM_MODEL + " TargetDomainsResolve", (
+        _f("id", STRING),
+        _f("target_domain_name", STRING),
+    ), "an item of the answer of POST SM/targetdomains/resolve"),
     ObjectTable("Identifier", "privx-sdk-go api/response/response.go Identifier", (
         _f("id", STRING),
     ), "the answer of a create"),
@@ -705,6 +709,7 @@ ANSWERS = {
     ("GET", SM + "/targetdomains"): ("list", "TargetDomain"),
     ("POST", SM + "/targetdomains"): ("object", "Identifier"),
     ("POST", SM + "/targetdomains/search"): ("list", "TargetDomain"),
+    ("POST", SM + "/targetdomains/resolve"): ("list", "TargetDomainsResolve"),
     ("GET", TD): ("object", "TargetDomain"),
     ("PUT", TD): None,
     ("DELETE", TD): None,

@@ -67,6 +67,7 @@ ROUTES = (
     Route("GET", SM + "/targetdomains", api_target_domains.list_target_domains),
     Route("POST", SM + "/targetdomains", api_target_domains.create_target_domain),
     Route("POST", SM + "/targetdomains/search", api_target_domains.search_target_domains),
+    Route("POST", SM + "/targetdomains/resolve", api_target_domains.resolve_target_domains),
     Route("GET", TD, api_target_domains.get_target_domain),
     Route("PUT", TD, api_target_domains.replace_target_domain),
     Route("DELETE", TD, api_target_domains.delete_target_domain),

@@ -727,6 +727,15 @@ class Store:
     def target_domain_by_name(self, name: str) -> dict | None:
         return self._one("SELECT * FROM target_domains WHERE name = ?", (name,))
 
+    def target_domains_by_names(self, names) -> dict:
+        """{name: target domain row} of the domains whose name is among names (exactly)."""
+        found = {}
+        for chunk in _chunks(sorted(set(names))):
+            marks = ", ".join("?" for _item in chunk)
+            for row in self._all(f"SELECT * FROM target_domains WHERE name IN ({marks})", chunk):
+                found[row["name"]] = row
+        return found
+
     def update_target_domain(self, td_id: str, columns: dict) -> None:
         self._update("target_domains", td_id, columns)
 

@@ -198,6 +198,7 @@ def read_everything(emu, admin: Api, user: Api, ids: dict) -> list:
     reads = [
         (admin, "GET", SM + "/targetdomains", {}, None),
         (admin, "POST", SM + "/targetdomains/search", {}, {"keywords": "example"}),
+        (admin, "POST", SM + "/targetdomains/resolve", {}, ["dbdomain", "corp.example.com", "no-such-domain"]),
         (admin, "GET", SM + "/targetdomains/{targetDomainID}", {"targetDomainID": ids["rich"]}, None),
         (admin, "GET", SM + "/targetdomains/{targetDomainID}", {"targetDomainID": TD_DB}, None),
         (admin, "GET", SM + "/targetdomains/{targetDomainID}/accounts", {"targetDomainID": TD_CORP}, None),

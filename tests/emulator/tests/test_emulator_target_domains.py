@@ -34,6 +34,25 @@ def test_search_target_domains(admin: Api) -> None:
     assert_error(admin.post(SM + "/targetdomains/search"), 400, "INVALID_REQUEST_DATA")
 
 
+def test_resolve_target_domain_names(admin: Api) -> None:
+    answer = admin.post(SM + "/targetdomains/resolve", json=["dbdomain", "no-such-domain", "corp.example.com", "dbdomain", "DBDOMAIN"])
+    assert answer.status_code == 200
+    assert answer.json() == {"count": 2, "items": [{"id": TD_DB, "target_domain_name": "dbdomain"},
+                                                   {"id": TD_CORP, "target_domain_name": "corp.example.com"}]}, \
+        "the order asked, each once; unknown names and other letter cases left out"
+    assert admin.post(SM + "/targetdomains/resolve", json=[]).json() == {"count": 0, "items": []}
+    go_nil = admin.post(SM + "/targetdomains/resolve", data=b"null", headers={"Content-Type": "application/json"})
+    assert go_nil.json() == {"count": 0, "items": []}
+    assert_error(admin.post(SM + "/targetdomains/resolve", json={"names": ["dbdomain"]}), 400, "INVALID_REQUEST_DATA")
+    assert_error(admin.post(SM + "/targetdomains/resolve", json=["dbdomain", 7]), 400, "VALUE_INCORRECT_TYPE", "[1]")
+    assert_error(admin.post(SM + "/targetdomains/resolve"), 400, "INVALID_REQUEST_DATA")
+    assert admin.get(SM + "/targetdomains/resolve").headers["Allow"] == "POST"
+
+
+def test_resolving_target_domains_needs_privx_admin(emu) -> None:
+    assert_error(Api(emu, "user").post(SM + "/targetdomains/resolve", json=["dbdomain"]), 403, "PERMISSION_DENIED")
+
+
 def test_get_target_domain(admin: Api) -> None:
     assert admin.get(SM + f"/targetdomains/{TD_DB}").json()["name"] == "dbdomain"
     assert admin.get(SM + f"/targetdomains/{TD_DB.upper()}").json()["id"] == TD_DB

@@ -141,11 +141,12 @@ class FakePrivX:
     def count(self, method, path):
         return sum(1 for call in self.calls if call[:2] == (method, path))
 
-    def client(self, settings=None, **options):
-        """A real PrivXClient that talks to this fake (an access token unless ``options`` say otherwise), without pauses."""
+    def client(self, settings=None, token_source=None, **options):
+        """A real PrivXClient that talks to this fake (an access token unless ``options`` say otherwise), without pauses;
+        ``token_source`` as a module gets the run's token from the run's agent."""
         if settings is None:
             settings = ConnectionSettings(dict({'url': URL, 'access_token': None if options.get('client_id') else TOKEN}, **options))
-        return PrivXClient(settings, session=self, sleep=lambda _seconds: None)
+        return PrivXClient(settings, session=self, sleep=lambda _seconds: None, token_source=token_source)
 
     # -- the session the client sends through ---------------------------------------------------------------------
 
@@ -188,6 +189,7 @@ class FakePrivX:
         return (
             ('GET ' + re.escape(paths.TARGET_DOMAINS), lambda body: _Listed(self.domains)),
             ('POST ' + re.escape(paths.TARGET_DOMAIN_SEARCH), lambda body: _Listed(_matching(self.domains, body, 'name'))),
+            ('POST ' + re.escape(paths.TARGET_DOMAIN_RESOLVE), self._resolve_domains),
             ('GET ' + re.escape(paths.PASSWORD_POLICIES), lambda body: _Listed(self.policies)),
             ('POST ' + re.escape(paths.PASSWORD_POLICY), lambda body: self._create(self.policies, body)),
             ('(GET|PUT|DELETE) ' + re.escape(paths.PASSWORD_POLICY) + '/([^/]+)', lambda body, method, item_id: self._one(
@@ -223,6 +225,12 @@ class FakePrivX:
             ('GET ' + re.escape(paths.VAULT) + '/user/' + USER_ID + '/secrets/([^/]+)', lambda body, name: self._one_vault_secret(
                 body, 'GET', name)),
         )
+
+    def _resolve_domains(self, names):
+        """The domains of these names, exactly, in the order asked (docs/privx-api.md, resolve)."""
+        items = [{'id': domain['id'], 'target_domain_name': name} for name in dict.fromkeys(names)
+                 for domain in self.domains if domain['name'] == name]
+        return {'count': len(items), 'items': items}
 
     @staticmethod
     def _create(objects, body):

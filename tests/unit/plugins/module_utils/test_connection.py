@@ -97,6 +97,15 @@ def fragment(part):
     return yaml.safe_load(getattr(ModuleDocFragment, part))['options']
 
 
+def test_the_modules_fragment_describes_what_the_action_plugin_hands_over():
+    """run_agent and progress_path: documented once (privx.secrets.connection.modules), typed alike."""
+    from ansible_collections.privx.secrets.plugins.module_utils.module.options import handed_over_argument_spec
+    documented, spec = fragment('MODULES'), handed_over_argument_spec()
+    assert list(documented) == list(spec)
+    assert all(documented[name]['type'] == option['type'] for name, option in spec.items())
+    assert not any(option.get('no_log') for option in spec.values()), 'no secret is handed over in an option'
+
+
 def test_the_doc_fragment_describes_the_options_of_the_table():
     """CONNECTION_OPTIONS is the one table; the documentation of modules and plugins must say the same."""
     modules, plugins = fragment('DOCUMENTATION'), fragment('PLUGINS')

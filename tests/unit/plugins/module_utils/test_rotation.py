@@ -71,8 +71,11 @@ def test_waiting_polls_the_whole_set_once_per_round_and_backs_off(privx):
     done = [managed_account('a', rotation_history=[entry(1, timedelta(0))]), managed_account('b', rotation_history=[entry(1, timedelta(0), 'ERROR')])]
     privx.script('GET', LIST, running, running, done)
     sleeps = []
-    reports = wait_for(domain_accounts(privx), started, timeout=60, sleep=sleeps.append, clock=lambda: 0.0)
-    assert privx.count('GET', LIST) == 3 and sleeps == [0.5, 1.0, 2.0]
+    shown = []
+    reports, elapsed = wait_for(domain_accounts(privx), started, timeout=60, sleep=sleeps.append, clock=lambda: 0.0,
+                                progress=shown.append)
+    assert privx.count('GET', LIST) == 3 and sleeps == [0.5, 1.0, 2.0] and elapsed == 0
+    assert shown == ["waiting for 2 rotation(s) in target domain 'corp.example.com': 0 s, 2 still running"] * 2
     assert [(item['username'], item['status']) for item in reports] == [('a', 'SUCCESS'), ('b', 'ERROR')]
 
 
@@ -83,8 +86,8 @@ def test_waiting_gives_up_at_the_timeout(privx):
         now[0] += seconds
 
     privx.answers[('GET', LIST)] = [managed_account('a', locked=True)]
-    reports = wait_for(domain_accounts(privx), [managed_account('a')], timeout=5, sleep=sleep, clock=lambda: now[0])
-    assert reports[0]['status'] == 'TIMEOUT' and now[0] == pytest.approx(5.0)
+    reports, elapsed = wait_for(domain_accounts(privx), [managed_account('a')], timeout=5, sleep=sleep, clock=lambda: now[0])
+    assert reports[0]['status'] == 'TIMEOUT' and now[0] == pytest.approx(5.0) and elapsed == pytest.approx(5.0)
 
 
 def test_a_failed_batch_rotate_chunk_says_which_accounts_were_started(privx):

@@ -103,7 +103,9 @@ def test_scan_always_on_an_unchanged_domain_starts_a_scan_and_reports_a_failure(
     assert [call[:2] for call in privx.writes()] == [('POST', paths.target_domain_refresh(DOMAIN_ID))]
     assert result['failed'] is True and result['changed'] is True
     assert result['msg'] == "the scan of target domain 'corp.example.com' ended in ERROR: bind failed"
-    assert result['scan'] == {'status': 'ERROR', 'message': 'bind failed', 'accounts_found': 0, 'new_accounts': 0}
+    assert result['scan'] == {'status': 'ERROR', 'message': 'bind failed', 'accounts_found': 0, 'new_accounts': 0,
+                              'elapsed': result['scan']['elapsed']}
+    assert isinstance(result['scan']['elapsed'], float)
 
 
 def test_waiting_for_a_scan_backs_off_and_stops_at_the_timeout(privx):
@@ -115,9 +117,15 @@ def test_waiting_for_a_scan_backs_off_and_stops_at_the_timeout(privx):
         slept.append(seconds)
         now[0] += seconds
 
-    domain = wait_for_scan(TargetDomains(privx.client()), DOMAIN_ID, 10, sleep=sleep, clock=lambda: now[0])
+    shown = []
+    domain, elapsed = wait_for_scan(TargetDomains(privx.client()), DOMAIN_ID, 10, sleep=sleep, clock=lambda: now[0],
+                                    progress=shown.append, name='corp-ad')
     assert domain == {'scan_status': 'SCANNING'} and now[0] == 10 and privx.count('GET', paths.target_domain(DOMAIN_ID)) == len(slept)
     assert slept[:4] == [0.5, 1.0, 2.0, 4.0] and max(slept) <= 5.0
+    assert elapsed == 10
+    # after each poll but the last, how it goes (the action plugin shows it: plugins/action/connection_info.py)
+    assert shown == ['waiting for the scan of corp-ad: 0 s, SCANNING', 'waiting for the scan of corp-ad: 1 s, SCANNING',
+                     'waiting for the scan of corp-ad: 3 s, SCANNING', 'waiting for the scan of corp-ad: 7 s, SCANNING']
 
 
 def test_bad_endpoints_fail_before_any_call(run_module, privx):

@@ -34,7 +34,7 @@ def test_anything_else_is_refused(line):
 
 
 def test_only_known_operations_are_sent():
-    assert set(OPERATIONS) == {'checkout', 'play_start', 'release', 'finish', 'status', 'vault_read'}
+    assert set(OPERATIONS) == {'checkout', 'play_start', 'release', 'finish', 'token', 'status', 'vault_read'}
     with pytest.raises(ProtocolError):
         encode_request('steal')
 
