@@ -171,7 +171,7 @@ host_password_rotation:
 
 from ansible_collections.privx.secrets.plugins.module_utils.converge.host_rotation import Names, converge_host_rotation
 from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils.resources.hosts import Hosts, HostRotationRequest, host_rotation_options_spec
+from ansible_collections.privx.secrets.plugins.module_utils.resources.hosts import Hosts, HostRotationRequest, host_rotation_entry_spec
 from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils.resources.script_templates import ScriptTemplates
 
@@ -183,12 +183,7 @@ def converge(module):
 
 
 def main():
-    argument_spec = dict(
-        host=dict(type='str', required=True),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-    )
-    argument_spec.update(host_rotation_options_spec())
-    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PrivXModule(argument_spec=host_rotation_entry_spec(), supports_check_mode=True)
     module.run(converge)
 
 
