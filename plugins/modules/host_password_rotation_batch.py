@@ -108,7 +108,7 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: The web hosts' root accounts rotate monthly; db01 no longer rotates
+- name: Root of web01 starts rotating, app01 rotates through root, win01 no longer rotates
   privx.secrets.host_password_rotation_batch:
     hosts:
       - host: web01
@@ -124,7 +124,7 @@ EXAMPLES = r'''
           - username: root
             use_for_password_rotation: true
           - username: svc_app
-      - host: db01
+      - host: win01
         state: absent
   delegate_to: localhost
 '''
