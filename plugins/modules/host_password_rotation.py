@@ -17,7 +17,8 @@ description:
     C(use_for_password_rotation) of the accounts the task lists) and sends everything else back exactly as read;
     services, principals' roles, tags and every other setting stay as they are.
   - Only what the task declares is compared; a second run with the same declaration reports no change and makes no write.
-  - The host store has no batch call, so each host is one search and, when something changes, one write.
+  - The host store has no batch call, so each host is one search and, when something changes, one write;
+    M(privx.secrets.host_password_rotation_batch) reads many hosts in one search.
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
@@ -107,6 +108,7 @@ notes:
   - Declare the password policy and the script template first (M(privx.secrets.password_policy),
     M(privx.secrets.script_template)); the P(privx.secrets.managed_accounts#role) role does so in PrivX's order.
 seealso:
+  - module: privx.secrets.host_password_rotation_batch
   - module: privx.secrets.host_password_rotation_info
   - module: privx.secrets.script_template
   - module: privx.secrets.rotate
