@@ -73,6 +73,8 @@ def test_templates_before_hosts_check_mode_then_real_run_then_rerun_then_deletio
     predicted = run.task(ROLE_TASK % 'Converge the password rotation of each host')
     assert predicted['changed'] is True and (predicted['created'], predicted['updated']) == ([], ['win01']), predicted
     assert [diff['before_header'] for diff in predicted['diff']] == ['win01']
+    summary = run.task(ROLE_TASK % 'Summary of what changed in PrivX')['msg']
+    assert [line for line in summary if line.startswith('host password rotation')] == ['host password rotation: would update win01'], summary
     assert_no_secret(run.output, [INITIAL])
 
     mark = privx.control.mark()
@@ -85,7 +87,10 @@ def test_templates_before_hosts_check_mode_then_real_run_then_rerun_then_deletio
     result = run.task(ROLE_TASK % 'Converge the password rotation of each host')
     assert (result['created'], result['updated'], result['deleted']) == (['db01'], ['win01'], []), result
     assert [diff['before'] for diff in result['diff']] == [{}, {'password_policy': 'rotate-on-release'}]
-    # One token grant, one host search (both common names), the policy and template lists once, two PUTs.
+    summary = run.task(ROLE_TASK % 'Summary of what changed in PrivX')['msg']
+    assert [line for line in summary if line.startswith('host password rotation')] == \
+        ['host password rotation: created db01; updated win01'], summary
+    # One host search (both common names) and two PUTs at the host level.
     host_level = [(method, path) for method, path in calls_since(privx, mark) if path.startswith('/host-store/')]
     assert [method for method, _path in host_level] == ['POST', 'PUT', 'PUT'], host_level
     held = host(privx, 'db01')
