@@ -17,7 +17,8 @@ description:
     C(use_for_password_rotation) of the accounts the task lists) and sends everything else back exactly as read;
     services, principals' roles, tags and every other setting stay as they are.
   - Only what the task declares is compared; a second run with the same declaration reports no change and makes no write.
-  - The host store has no batch call, so each host is one search and, when something changes, one write.
+  - The host store has no batch call, so each host is one search and, when something changes, one write;
+    M(privx.secrets.host_password_rotation_batch) reads many hosts in one search.
 author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
@@ -107,6 +108,7 @@ notes:
   - Declare the password policy and the script template first (M(privx.secrets.password_policy),
     M(privx.secrets.script_template)); the P(privx.secrets.managed_accounts#role) role does so in PrivX's order.
 seealso:
+  - module: privx.secrets.host_password_rotation_batch
   - module: privx.secrets.host_password_rotation_info
   - module: privx.secrets.script_template
   - module: privx.secrets.rotate
@@ -171,7 +173,7 @@ host_password_rotation:
 
 from ansible_collections.privx.secrets.plugins.module_utils.converge.host_rotation import Names, converge_host_rotation
 from ansible_collections.privx.secrets.plugins.module_utils.module.base import PrivXModule
-from ansible_collections.privx.secrets.plugins.module_utils.resources.hosts import Hosts, HostRotationRequest, host_rotation_options_spec
+from ansible_collections.privx.secrets.plugins.module_utils.resources.hosts import Hosts, HostRotationRequest, host_rotation_entry_spec
 from ansible_collections.privx.secrets.plugins.module_utils.resources.password_policies import PasswordPolicies
 from ansible_collections.privx.secrets.plugins.module_utils.resources.script_templates import ScriptTemplates
 
@@ -183,12 +185,7 @@ def converge(module):
 
 
 def main():
-    argument_spec = dict(
-        host=dict(type='str', required=True),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-    )
-    argument_spec.update(host_rotation_options_spec())
-    module = PrivXModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PrivXModule(argument_spec=host_rotation_entry_spec(), supports_check_mode=True)
     module.run(converge)
 
 

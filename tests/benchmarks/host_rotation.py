@@ -8,9 +8,9 @@
 From tests/emulator/fixtures/hosts.json (200 Linux hosts with root, 50 Windows hosts with Administrator, none rotating,
 no policy, no template), ONE run of the role creates a password policy and two script templates and enables rotation
 of root/Administrator on all 250 hosts, each with an initial password; then the same run again, which must write
-nothing. Reported per run: wall seconds, HTTP calls by endpoint, and writes. PrivX's host store has no batch call:
-each host costs its own search and PUT (and, as every task, a token grant and the two name lists); the policy and
-the templates are listed once per host to resolve their names. Asserted (the figures must be true, not only
+nothing. Reported per run: wall seconds, HTTP calls by endpoint, and writes. The role's host level is one task
+(host_password_rotation_batch): one search for all the hosts' common names, the policy and template lists once, and,
+as PrivX's host store has no batch write, one PUT per host that changes. Asserted (the figures must be true, not only
 reported): every host rotates its account with the policy and its template, and the initial password is the
 account's current secret, as the emulator holds them; the rerun changed nothing and wrote nothing.
 

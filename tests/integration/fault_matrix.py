@@ -577,6 +577,12 @@ def holds_host_info(_privx, result):
 HOST_ROWS = [
     Row('host_password_rotation', 'host_password_rotation enable', task=HOST_ROTATION_TASK,
         target=Call('PUT', ONE_HOST), before=SEARCH_HOSTS, write=Call('PUT', ONE_HOST), once=False, holds=holds_host_rotation),
+    # The batch module's PUT of web01 (the one host that changes): a failed write names web01 as not applied, a lost
+    # answer as unknown; the rerun converges.
+    Row('host_password_rotation_batch', 'host_password_rotation_batch enable',
+        task=_module('privx.secrets.host_password_rotation_batch', hosts=[dict(HOST_ROTATION_TASK['privx.secrets.host_password_rotation'])]),
+        target=Call('PUT', ONE_HOST), before=SEARCH_HOSTS, write=Call('PUT', ONE_HOST), once=False, holds=holds_host_rotation,
+        columns=('503-long', 'drop-before', 'drop-after', 'slow')),
     Row('script_template-create', 'script_template create',
         task=_module('privx.secrets.script_template', name=NEW_TEMPLATE, operating_system='LINUX',
                      script='{%% raw %%}%s{%% endraw %%}' % NEW_TEMPLATE_SCRIPT),

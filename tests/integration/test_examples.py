@@ -124,6 +124,7 @@ def test_every_module_and_lookup_has_examples_and_each_is_tested_here():
                      'filter/change_summary': 'test_managed_accounts_summary.py',
                      'modules/host_password_rotation': 'test_host_password_rotation.py',
                      'modules/host_password_rotation_info': 'test_host_password_rotation.py',
+                     'modules/host_password_rotation_batch': 'test_host_password_rotation_batch.py',
                      'modules/script_template': 'test_host_password_rotation.py',
                      'modules/script_template_info': 'test_host_password_rotation.py',
                      'modules/vault_secret': 'test_vault_secret.py', 'modules/vault_secret_info': 'test_vault_secret.py',

@@ -37,16 +37,19 @@ CHANGED_PASSWORD = 'planted-changed-leak "Quote\\Inside" Uml\u00e4ut  two  space
 PASSWORD_FROM_ENV = "{{ lookup('ansible.builtin.env', 'LEAK_%s_PASSWORD') }}"
 # A host account's initial password (host_password_rotation), from the environment as the others.
 HOST_PASSWORD = 'planted-host-initial-leak-S3cr3t'
+# web02's, through host_password_rotation_batch.
+HOST_BATCH_PASSWORD = 'planted-host-batch-initial-leak-S3cr3t'
 # Vault data the tests write (from the environment too); the fixture's Vault data is planted there.
 VAULT_NEW = 'planted-vault-new-leak-S3cr3t'
 VAULT_CHANGED = 'planted-vault-changed-leak "Quote" S3cr3t'
 PASSWORD_ENV = {'LEAK_NEW_PASSWORD': NEW_PASSWORD, 'LEAK_CHANGED_PASSWORD': CHANGED_PASSWORD, 'LEAK_HOST_PASSWORD': HOST_PASSWORD,
-                'LEAK_VAULT_NEW_PASSWORD': VAULT_NEW, 'LEAK_VAULT_CHANGED_PASSWORD': VAULT_CHANGED}
+                'LEAK_HOST_BATCH_PASSWORD': HOST_BATCH_PASSWORD, 'LEAK_VAULT_NEW_PASSWORD': VAULT_NEW,
+                'LEAK_VAULT_CHANGED_PASSWORD': VAULT_CHANGED}
 # Ansible writes a module's arguments into its AnsiballZ wrapper, and ANSIBLE_KEEP_REMOTE_FILES keeps that file
 # (pipelining, which writes no file, is off while it is set): a password given as a module option is in it by
 # Ansible's design, whatever the collection does. Those files are scanned for every other value.
 VAULT_LOOKUPS_OF_ONE_SECRET = 3
-MODULE_ARGUMENTS = {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD, VAULT_NEW, VAULT_CHANGED}
+MODULE_ARGUMENTS = {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD, HOST_BATCH_PASSWORD, VAULT_NEW, VAULT_CHANGED}
 TOKEN_PATH = '/auth/api/v1/oauth/token'
 CALLBACKS = 'privx_test_results,privx.secrets.checkouts'
 # What the tests below run: every module and the lookup; accounts and paths from tests/integration/fixtures/collection.json.
@@ -118,7 +121,8 @@ def encoded_forms(secret):
 
 
 def planted_values(privx, extra=()):
-    values = set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD, VAULT_NEW, VAULT_CHANGED} | set(extra) | set(MINTED)
+    values = (set(PLANTED_SECRETS) | {NEW_PASSWORD, CHANGED_PASSWORD, HOST_PASSWORD, HOST_BATCH_PASSWORD, VAULT_NEW, VAULT_CHANGED}
+              | set(extra) | set(MINTED))
     values.update(issued_tokens(privx))
     values.update(secret_versions(privx))
     return sorted(value for value in values if value and len(value) >= 8)
@@ -199,6 +203,9 @@ def every_module_tasks():
         {'name': 'host rotation', 'privx.secrets.host_password_rotation': {
             'host': 'web01', 'operating_system': 'LINUX', 'password_policy': 'default', 'script_template': 'linux-chpasswd',
             'accounts': [{'username': 'root', 'initial_password': PASSWORD_FROM_ENV % 'HOST'}]}},
+        {'name': 'host rotation batch', 'privx.secrets.host_password_rotation_batch': {'hosts': [
+            {'host': 'web02', 'operating_system': 'LINUX', 'password_policy': 'default', 'script_template': 'linux-chpasswd',
+             'accounts': [{'username': 'root', 'initial_password': PASSWORD_FROM_ENV % 'HOST_BATCH'}]}]}},
         {'name': 'rotate host', 'privx.secrets.rotate': {'host': 'web01', 'usernames': ['root'], 'wait': True}},
         {'name': 'host info', 'privx.secrets.host_password_rotation_info': {}},
         lookup_digest('lookup host', "lookup('privx.secrets.checkout', host='web01', username='root')"),
@@ -254,6 +261,8 @@ def test_every_module_and_the_lookup_leak_nothing_at_vvvv_with_diff_check_and_a_
     assert real_run.task('rotate')['changed'] is True
     assert real_run.task('host rotation')['changed'] is True and real_run.task('rotate host')['changed'] is True
     assert HOST_PASSWORD in [entry['secret'] for entry in privx.control.host_secrets('web01', 'root')]
+    assert real_run.task('host rotation batch')['created'] == ['web02']
+    assert privx.control.host_secrets('web02', 'root')[-1]['secret'] == HOST_BATCH_PASSWORD
     assert [entry['secret'] for entry in privx.control.secrets('corp.example.com', 'leak_user')][-1] == CHANGED_PASSWORD
     assert real_run.task('vault change')['changed'] is True and check_run.task('vault change')['changed'] is True
     assert privx.control.vault_secret('leak/db')['data']['password'] == VAULT_CHANGED

@@ -22,6 +22,10 @@ ROLE_TASK = ROLE + ' : %s'
 INITIAL = 'planted-role-db01-postgres-initial'
 
 
+def calls_since(privx, mark):
+    return [(entry['method'], entry['path']) for entry in privx.control.requests(since=mark)]
+
+
 def role_play(**role_vars):
     return [{'name': 'converge', 'hosts': 'localhost', 'gather_facts': False, 'roles': [dict(role=ROLE, **role_vars)]}]
 
@@ -65,8 +69,12 @@ def test_templates_before_hosts_check_mode_then_real_run_then_rerun_then_deletio
     assert writes(privx, mark) == [] and 'linux-sha512' not in templates(privx)
     # db01 names a policy and a template still to be created: skipped and named; win01 is predicted.
     assert 'Check mode cannot predict the rotation of hosts db01' in run.output
-    (db01, win01) = run.task(ROLE_TASK % 'Converge the password rotation of each host')['results']
-    assert 'skip_reason' in db01 and win01['changed'] is True
+    # One call for the hosts check mode can predict: win01 alone.
+    predicted = run.task(ROLE_TASK % 'Converge the password rotation of each host')
+    assert predicted['changed'] is True and (predicted['created'], predicted['updated']) == ([], ['win01']), predicted
+    assert [diff['before_header'] for diff in predicted['diff']] == ['win01']
+    summary = run.task(ROLE_TASK % 'Summary of what changed in PrivX')['msg']
+    assert [line for line in summary if line.startswith('host password rotation')] == ['host password rotation: would update win01'], summary
     assert_no_secret(run.output, [INITIAL])
 
     mark = privx.control.mark()
@@ -76,8 +84,15 @@ def test_templates_before_hosts_check_mode_then_real_run_then_rerun_then_deletio
     sent = [(method, path.split('/')[1]) for method, path in writes(privx, mark)]
     # policy, template, then the hosts: PrivX's order
     assert sent == [('POST', 'secrets-manager'), ('POST', 'secrets-manager'), ('PUT', 'host-store'), ('PUT', 'host-store')]
-    results = run.task(ROLE_TASK % 'Converge the password rotation of each host')['results']
-    assert [item['diff']['before'] for item in results] == [{}, {'password_policy': 'rotate-on-release'}]
+    result = run.task(ROLE_TASK % 'Converge the password rotation of each host')
+    assert (result['created'], result['updated'], result['deleted']) == (['db01'], ['win01'], []), result
+    assert [diff['before'] for diff in result['diff']] == [{}, {'password_policy': 'rotate-on-release'}]
+    summary = run.task(ROLE_TASK % 'Summary of what changed in PrivX')['msg']
+    assert [line for line in summary if line.startswith('host password rotation')] == \
+        ['host password rotation: created db01; updated win01'], summary
+    # One host search (both common names) and two PUTs at the host level.
+    host_level = [(method, path) for method, path in calls_since(privx, mark) if path.startswith('/host-store/')]
+    assert [method for method, _path in host_level] == ['POST', 'PUT', 'PUT'], host_level
     held = host(privx, 'db01')
     assert held['password_rotation_enabled'] is True and held['password_rotation']['script_template_id'] == templates(privx)['linux-sha512']['id']
     assert privx.control.host_secrets('db01', 'postgres')[-1]['secret'] == INITIAL
@@ -107,10 +122,12 @@ def test_the_host_rotation_benchmark_at_a_small_size(collections_path, tmp_path)
     spec.loader.exec_module(bench)
     result = bench.bench_host_rotation(str(tmp_path), collections_path, linux=4, windows=2)
     first, rerun = result['first_run'], result['no_change_rerun']
-    # one policy, two templates, one PUT per host
+    # one policy, two templates, one PUT per host (the host store has no batch write)
     assert first['writes'] == 3 + 6 and first['calls_by_endpoint']['PUT /host-store/api/v1/hosts/{id}'] == 6
-    # per host: a token grant, a search, the policy list and the template list
-    assert rerun['writes'] == 0 and rerun['calls_by_endpoint']['POST /host-store/api/v1/hosts/search'] == 6
+    # the host level's one task: a token grant, one search for all six hosts, the policy list and the template list
+    assert rerun['writes'] == 0 and rerun['calls_by_endpoint']['POST /host-store/api/v1/hosts/search'] == 1
+    # the template level lists the templates once per template, the host level once for all hosts
+    assert rerun['calls_by_endpoint']['GET /secrets-manager/api/v1/script-templates'] == 2 + 1
 
 
 def test_the_rotation_role_rotates_due_host_accounts_waits_and_fails_after_reporting_a_failing_host(ansible, privx):

@@ -48,9 +48,11 @@ class Progress:
     """What has been applied so far, for the message of a failed chunk.
 
     ``pending``: the usernames still to apply, by outcome ({'created': [...], ...}); every outcome is reported.
+    ``noun``: what the names name, for the message.
     """
 
-    def __init__(self, pending):
+    def __init__(self, pending, noun='account'):
+        self.noun = noun
         self.applied = {outcome: [] for outcome in pending}
         self.pending = {outcome: list(usernames) for outcome, usernames in pending.items()}
 
@@ -66,9 +68,9 @@ class Progress:
             # PrivX may have applied the chunk (its answer never came): it is neither applied nor not applied.
             unknown[outcome] = list(usernames)
             self.pending[outcome] = [username for username in self.pending[outcome] if username not in set(usernames)]
-            what_happened = 'got no answer, so whether its %d account(s) were applied is unknown' % len(usernames)
+            what_happened = 'got no answer, so whether its %d %s(s) were applied is unknown' % (len(usernames), self.noun)
         else:
-            what_happened = 'failed, so its %d account(s) were not applied' % len(usernames)
+            what_happened = 'failed, so its %d %s(s) were not applied' % (len(usernames), self.noun)
         applied = '; '.join('%s %d' % (kind, len(names)) for kind, names in self.applied.items() if names) or 'nothing'
         pending = '; '.join('%s %d' % (kind, len(names)) for kind, names in self.pending.items() if names) or 'nothing'
         message = ('%s chunk %d of %d %s (%s): %s. '
@@ -77,11 +79,12 @@ class Progress:
         return PrivXBatchError(message, applied=self.applied, not_applied=self.pending, unknown=unknown)
 
 
-def send_chunks(progress, what, outcome, accounts, batch_size, send):
-    """``send(chunk)`` for each chunk of at most ``batch_size`` accounts; a failure raises PrivXBatchError."""
+def send_chunks(progress, what, outcome, accounts, batch_size, send, name=lambda account: account['username']):
+    """``send(chunk)`` for each chunk of at most ``batch_size`` accounts (``name(item)`` names each); a failure raises
+    PrivXBatchError."""
     chunks = chunks_of(accounts, batch_size)
     for number, chunk in enumerate(chunks, start=1):
-        usernames = [account['username'] for account in chunk]
+        usernames = [name(account) for account in chunk]
         try:
             send(chunk)
         except PrivXError as error:

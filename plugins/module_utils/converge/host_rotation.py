@@ -36,8 +36,16 @@ class Names:
         return self._lists[field].reference(name)['id']
 
 
-def converge_host_rotation(hosts, names, request, *, check_mode):
-    host = hosts.require(request.host)
+class HostChange:
+    """What one host's declared rotation changes: ``changes`` (empty when none), the ``diff``, the ``body`` a PUT
+    sends (None without change) and the host as ``returned`` after the task."""
+
+    def __init__(self, host, changes, diff, body, returned):
+        self.host, self.changes, self.diff, self.body, self.returned = host, changes, diff, body, returned
+
+
+def plan_host_change(host, names, request):
+    """Compare ``host`` (as read) with ``request``; reads only the policy and template lists (through ``names``)."""
     if request.enabled:
         for field in ('password_policy', 'script_template'):
             if field in request.settings:
@@ -47,18 +55,22 @@ def converge_host_rotation(hosts, names, request, *, check_mode):
     after_view = dict(view, **{key: value for key, value in changes.items() if key not in ('accounts', 'password_rotation')})
     for username, flags in changes.get('accounts', {}).items():
         after_view['accounts'] = dict(after_view['accounts'], **{username: dict(view['accounts'][username], **flags)})
-    result = {'changed': bool(changes), 'diff': _diff(view, after_view, changes)}
+    diff = _diff(view, after_view, changes)
     if not changes:
-        result['host_password_rotation'] = returned_host_rotation(host, names.name)
-        return result
+        return HostChange(host, changes, diff, None, returned_host_rotation(host, names.name))
     body = host_rotation_body(host, changes, names.id, request.initial_passwords)
-    result['host_password_rotation'] = returned_host_rotation(body, names.name)
-    if check_mode:
+    return HostChange(host, changes, diff, body, returned_host_rotation(body, names.name))
+
+
+def converge_host_rotation(hosts, names, request, *, check_mode):
+    change = plan_host_change(hosts.require(request.host), names, request)
+    result = {'changed': bool(change.changes), 'diff': change.diff, 'host_password_rotation': change.returned}
+    if not change.changes or check_mode:
         return result
-    applied = Applied('host %r' % host.get('common_name'))
+    applied = Applied('host %r' % change.host.get('common_name'))
     applied.fields['diff'] = result['diff']
     with applied:
-        hosts.replace(host, body)
+        hosts.replace(change.host, change.body)
         applied.done.append('rotation settings written')
     return result
 

@@ -45,6 +45,8 @@ RETURNED_HOST_ROTATION = dict({'id': '', 'common_name': '', 'addresses': [], 'pa
                               **{field: ZERO[kind] for field, kind in HOST_ROTATION_FIELDS.items()})
 RETURNED_HOST_ACCOUNT = {'username': '', 'rotate': False, 'use_for_password_rotation': False, 'last_rotated': '',
                          'last_error': '', 'last_error_details': ''}
+# Names one host search carries, so that a search body stays of a modest size however many hosts a task names.
+NAMES_PER_SEARCH = 500
 UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
 
@@ -67,6 +69,17 @@ def host_rotation_options_spec():
             'initial_password': {'type': 'str', 'no_log': True},
         }},
     }
+
+
+def host_rotation_entry_spec():
+    """Argument spec of one host's declaration: the host, its state, the rotation settings and the accounts (the options
+    of host_password_rotation, and of each entry of host_password_rotation_batch's ``hosts``)."""
+    spec = {
+        'host': {'type': 'str', 'required': True},
+        'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+    }
+    spec.update(host_rotation_options_spec())
+    return spec
 
 
 class HostRotationRequest:
@@ -222,26 +235,41 @@ class Hosts:
 
     def find(self, name):
         """The host whose id, common name or (when no common name matches) address is ``name``; None when there is none."""
-        if UUID.match(name):
-            with when_not_found():
-                return self.get(name)
-        # The search ignores letter case and may match more: the exact common name wins.
-        named = self.search(common_name=[name])
-        exact = [host for host in named if (host.get('common_name') or '') == name]
-        folded = [host for host in named if (host.get('common_name') or '').casefold() == name.casefold()]
-        if exact or folded:
-            return (exact or folded)[0]
-        by_address = [host for host in self.search(address=[name]) if name in (host.get('addresses') or [])]
-        if len(by_address) > 1:
-            raise PrivXConfigError('host %r is an address of several hosts (%s); name one by its common name or id' % (
-                name, ', '.join(sorted(host.get('common_name') or host.get('id') for host in by_address))))
-        return by_address[0] if by_address else None
+        return self.find_all([name]).get(name)
+
+    def find_all(self, names):
+        """{name: host} for each of ``names`` (an id, a common name or, when no common name matches, an address) that
+        names a host, in as few calls as the host store allows: one GET per id (a search takes one id only), one search
+        for all the common names at once, and one by address for the names no common name matched."""
+        found = {}
+        for name in names:
+            if UUID.match(name):
+                with when_not_found():
+                    found[name] = self.get(name)
+        by_name = [name for name in names if not UUID.match(name)]
+        if by_name:
+            named = [host for start in range(0, len(by_name), NAMES_PER_SEARCH)
+                     for host in self.search(common_name=by_name[start:start + NAMES_PER_SEARCH])]
+            found.update((name, host) for name, host in ((name, _by_common_name(name, named)) for name in by_name) if host)
+        by_address = [name for name in by_name if name not in found]
+        if by_address:
+            addressed = self.search(address=by_address)
+            found.update((name, host) for name, host in ((name, _by_address(name, addressed)) for name in by_address) if host)
+        return found
 
     def require(self, name):
-        host = self.find(name)
-        if host is None:
-            raise PrivXConfigError('host %r is not in PrivX\'s host store (looked for it as a common name, an address and an id)' % name)
-        return host
+        return self.require_all([name])[name]
+
+    def require_all(self, names):
+        """find_all, failing with one line naming every name that names no host."""
+        found = self.find_all(names)
+        missing = [name for name in names if name not in found]
+        if len(missing) == 1:
+            raise PrivXConfigError('host %r is not in PrivX\'s host store (looked for it as a common name, an address and an id)' % missing[0])
+        if missing:
+            raise PrivXConfigError('%d hosts are not in PrivX\'s host store (looked for each as a common name, an address and an id): %s' % (
+                len(missing), ', '.join(missing)))
+        return found
 
     def replace(self, host, body):
         self._client.put(paths.host(host['id']), body)
@@ -249,3 +277,20 @@ class Hosts:
     def rotate(self, host, account):
         """Start the rotation of one account of the host (answered at once; one call per account)."""
         self._client.post(paths.host_account_rotate(host['id'], account))
+
+
+def _by_common_name(name, hosts):
+    """The host among ``hosts`` whose common name is ``name``: the search ignores letter case and may match more, so the
+    exact common name wins over one that differs in letter case only."""
+    exact = [host for host in hosts if (host.get('common_name') or '') == name]
+    folded = [host for host in hosts if (host.get('common_name') or '').casefold() == name.casefold()]
+    return (exact or folded or [None])[0]
+
+
+def _by_address(name, hosts):
+    """The one host among ``hosts`` with the address ``name``; an address several hosts share is refused."""
+    found = [host for host in hosts if name in (host.get('addresses') or [])]
+    if len(found) > 1:
+        raise PrivXConfigError('host %r is an address of several hosts (%s); name one by its common name or id' % (
+            name, ', '.join(sorted(host.get('common_name') or host.get('id') for host in found))))
+    return found[0] if found else None

@@ -21,6 +21,7 @@ whether the caller holds a read role) and the role store (``roles``: name -> id)
 secret the caller may not read comes without ``data``; resolve leaves out unknown names.
 
 The state is plain dicts that tests read and write directly (``managed``, ``scanned``, ``policies``, ``secrets``,
+``hosts`` and ``templates`` of host rotation,
 ``active`` checkouts by path, ``released`` checkout ids); ``client()`` builds a real client over the fake. The
 ``privx`` fixture (each unit test folder's conftest.py) hands a fresh one to a test.
 """
@@ -92,6 +93,9 @@ class FakePrivX:
         self.managed = []
         self.scanned = []
         self.policies = [{'id': 'p-default', 'name': 'default'}]
+        # The host store's hosts (whole Host objects) and the script templates their rotation names.
+        self.hosts = []
+        self.templates = [{'id': 't-chpasswd', 'name': 'linux-chpasswd'}]
         self.secrets = []
         self.active = {}
         self.released = []
@@ -116,6 +120,14 @@ class FakePrivX:
         account = managed_account(username, **fields)
         self.managed.append(account)
         return account
+
+    def host(self, common_name, *principals, **fields):
+        """A host of the host store with these accounts (principals), none rotating unless ``fields`` say so."""
+        host = dict({'id': str(uuid.uuid4()), 'common_name': common_name, 'addresses': [], 'password_rotation_enabled': False,
+                     'principals': [{'principal': name, 'rotate': False, 'use_for_password_rotation': False} for name in principals]},
+                    **fields)
+        self.hosts.append(host)
+        return host
 
     def scanned_account(self, username, **fields):
         account = dict({'id': 's-' + username, 'username': username}, **fields)
@@ -208,6 +220,11 @@ class FakePrivX:
             ('POST ' + scanned + '/search', lambda body: _Listed(_matching(self.scanned, body, 'username'))),
             ('POST ' + scanned + '/batch/edit', self._edit_scanned),
             ('POST ' + re.escape(paths.AUDIT_EVENT_SEARCH), lambda body: _Listed(_audit_search(self.audit_events, body))),
+            ('GET ' + re.escape(paths.HOSTS), lambda body: _Listed(self.hosts)),
+            ('POST ' + re.escape(paths.HOST_SEARCH), lambda body: _Listed(_host_search(self.hosts, body))),
+            ('(GET|PUT) ' + re.escape(paths.HOSTS) + '/([^/]+)', lambda body, method, item_id: self._one(
+                self.hosts, method, item_id, body)),
+            ('GET ' + re.escape(paths.SCRIPT_TEMPLATES), lambda body: _Listed(self.templates)),
             ('GET ' + re.escape(paths.AUDIT_EVENT_CODES), lambda body: self.audit_codes),
             ('GET ' + re.escape(paths.MONITOR_TIME), lambda body: {'time_utc': self.server_time}),
             ('GET ' + re.escape(paths.SECRETS), lambda body: _Listed(self.secrets)),
@@ -360,6 +377,13 @@ def _matching(items, body, key):
     """A search: every keyword (space or comma separated) in the field, without regard to letter case."""
     words = [word for word in re.split(r'[\s,]+', (body or {}).get('keywords') or '') if word]
     return [item for item in items if all(word.lower() in (item.get(key) or '').lower() for word in words)]
+
+
+def _host_search(hosts, body):
+    """A host search by ``common_name`` and ``address`` lists: a host matches one of the values, letter case aside."""
+    def holds(values, wanted):
+        return not wanted or bool({value.casefold() for value in values} & {value.casefold() for value in wanted})
+    return [host for host in hosts if holds([host['common_name']], body.get('common_name')) and holds(host.get('addresses') or [], body.get('address'))]
 
 
 def _audit_search(events, body):
