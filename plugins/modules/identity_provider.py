@@ -25,6 +25,7 @@ author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
   - privx.secrets.connection
+  - privx.secrets.connection.modules
   - privx.secrets.attributes
 attributes:
   check_mode:

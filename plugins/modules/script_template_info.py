@@ -15,6 +15,7 @@ author:
   - privx.secrets developers (@privx-secrets)
 extends_documentation_fragment:
   - privx.secrets.connection
+  - privx.secrets.connection.modules
   - privx.secrets.attributes
   - privx.secrets.attributes.info_module
 options:
