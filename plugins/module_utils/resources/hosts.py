@@ -229,8 +229,13 @@ class Hosts:
         named = self.search(common_name=[name])
         exact = [host for host in named if (host.get('common_name') or '') == name]
         folded = [host for host in named if (host.get('common_name') or '').casefold() == name.casefold()]
-        if exact or folded:
-            return (exact or folded)[0]
+        if exact:
+            return exact[0]
+        if len(folded) > 1:
+            raise PrivXConfigError('host %r is the common name of several hosts in another letter case (%s); name one by its '
+                                   'exact common name or id' % (name, ', '.join(sorted(host['common_name'] for host in folded))))
+        if folded:
+            return folded[0]
         by_address = [host for host in self.search(address=[name]) if name in (host.get('addresses') or [])]
         if len(by_address) > 1:
             raise PrivXConfigError('host %r is an address of several hosts (%s); name one by its common name or id' % (
