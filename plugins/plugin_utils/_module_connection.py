@@ -22,7 +22,7 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.connection impo
     ConnectionSettings,
 )
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils.module.options import typed_connection_options
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import typed_connection_options, typed_connection_value
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
 
 # What a module says when it found no url or no credentials (module/options.py's required url, core/connection.py).
@@ -37,7 +37,9 @@ def filled_options(args, variables, render):
     """(the task's arguments with each unset connection option taken from its privx_* variable, the names filled).
 
     ``render`` templates a variable's value (``privx_url: "{{ my_url }}"``, a vault-encrypted value). Text options
-    are handed over as plain text, so that the module's arguments hold no object of Ansible's own.
+    are handed over as plain text, so that the module's arguments hold no object of Ansible's own. A bool or int
+    variable that is not one raises PrivXConfigError naming the variable (the module would name its option, which the
+    task never set).
     """
     args = dict(args)
     filled = []
@@ -48,6 +50,7 @@ def filled_options(args, variables, render):
         value = render(variables[variable])
         if _unset(value):
             continue
+        typed_connection_value(name, value, shown_as=variable)
         args[name] = str(value) if option.type in ('str', 'path') and not isinstance(value, str) else value
         filled.append(name)
     return args, filled

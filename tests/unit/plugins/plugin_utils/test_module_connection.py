@@ -57,6 +57,16 @@ def test_unset_options_come_from_the_privx_variables_rendered():
     assert 'from-variable' not in rendered  # a set option is not even templated
 
 
+@pytest.mark.parametrize('variable, value, message', [
+    ('privx_retries', 'abc', "privx_retries must be a whole number, got 'abc'"),
+    ('privx_validate_certs', 'perhaps', "privx_validate_certs must be a boolean, got 'perhaps'"),
+])
+def test_a_privx_variable_of_the_wrong_type_is_named_not_the_option_the_task_never_set(variable, value, message):
+    with pytest.raises(PrivXError) as caught:
+        filled_options({'url': 'https://privx.example.com'}, {variable: value}, lambda text: text)
+    assert str(caught.value) == message
+
+
 def test_the_controller_connection_falls_back_to_the_environment_and_is_typed():
     environment = {'PRIVX_URL': '', 'PRIVX_API_BASE_URL': 'https://env.example.com', 'PRIVX_VALIDATE_CERTS': 'no',
                    'PRIVX_CLIENT_ID': 'env-client'}
