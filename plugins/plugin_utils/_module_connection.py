@@ -25,6 +25,8 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.errors import P
 from ansible_collections.privx.secrets.plugins.module_utils.module.options import typed_connection_options, typed_connection_value
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
 
+# Seconds the action plugin waits for the agent's answer to STATUS, which makes no call to PrivX.
+STATUS_TIMEOUT = 5.0
 # What a module says when it found no url or no credentials (module/options.py's required url, core/connection.py).
 _MISSING_SETTINGS = ('missing required arguments: url', 'url is required', 'no PrivX credentials',
                      'incomplete API client credentials')
@@ -84,7 +86,9 @@ def run_agent(args, agent, environment=None):
         return None, 'the task gives an access_token'
     try:
         connection = agent()
-        connection.request(STATUS)  # starts the agent when none runs; no call to PrivX
+        # Starts the agent when none runs; no call to PrivX, so a hung agent (stopped, swapping) is given up on soon
+        # and the module makes its own grant, instead of every module task waiting out the agent's reply timeout.
+        connection.request(STATUS, timeout=STATUS_TIMEOUT)
     except (PrivXError, OSError) as error:
         return None, 'the checkout agent cannot be used: %s' % (getattr(error, 'strerror', None) or error)
     return connection.socket_path, None
