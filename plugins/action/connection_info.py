@@ -17,6 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils.module.options import PROGRESS_PATH, RUN_AGENT
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
 from ansible_collections.privx.secrets.plugins.plugin_utils._module_connection import (
@@ -38,7 +39,10 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         host = self._host_name(task_vars)
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        module_args, filled = filled_options(self._task.args, task_vars, self._templar.template)
+        try:
+            module_args, filled = filled_options(self._task.args, task_vars, self._templar.template)
+        except PrivXError as error:
+            return dict(result, failed=True, msg=str(error))
         if filled:
             display.vvv('privx.secrets: %s from the privx_* variables' % ', '.join(filled), host=host)
         # ansible.builtin.local (connection: local, delegate_to: localhost) runs the module on the controller.

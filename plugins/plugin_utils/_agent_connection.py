@@ -148,10 +148,11 @@ class AgentConnection:
         directory = agent_directory(create=False)
         return cls(directory=directory) if directory else None
 
-    def request(self, operation, *, start=True, **arguments):
+    def request(self, operation, *, start=True, timeout=REPLY_TIMEOUT, **arguments):
         """Send one request; returns the agent's value or raises PrivXError (whatever went wrong).
 
-        With ``start`` False and no agent running, returns None (nothing to do).
+        With ``start`` False and no agent running, returns None (nothing to do). ``timeout``: seconds to wait for the
+        answer (a request that calls PrivX may take long; one that does not should not wait on a hung agent).
         """
         connection = self._connect()
         if connection is None:
@@ -160,6 +161,7 @@ class AgentConnection:
             connection = self._start_agent()
         try:
             with connection:
+                connection.settimeout(timeout)
                 _check_served_by_this_user(connection, self.socket_path)
                 connection.sendall(encode_request(operation, **arguments))
                 ok, value = decode_reply(_read_line(connection))

@@ -22,9 +22,11 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.connection impo
     ConnectionSettings,
 )
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
-from ansible_collections.privx.secrets.plugins.module_utils.module.options import typed_connection_options
+from ansible_collections.privx.secrets.plugins.module_utils.module.options import typed_connection_options, typed_connection_value
 from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
 
+# Seconds the action plugin waits for the agent's answer to STATUS, which makes no call to PrivX.
+STATUS_TIMEOUT = 5.0
 # What a module says when it found no url or no credentials (module/options.py's required url, core/connection.py).
 _MISSING_SETTINGS = ('missing required arguments: url', 'url is required', 'no PrivX credentials',
                      'incomplete API client credentials')
@@ -37,7 +39,9 @@ def filled_options(args, variables, render):
     """(the task's arguments with each unset connection option taken from its privx_* variable, the names filled).
 
     ``render`` templates a variable's value (``privx_url: "{{ my_url }}"``, a vault-encrypted value). Text options
-    are handed over as plain text, so that the module's arguments hold no object of Ansible's own.
+    are handed over as plain text, so that the module's arguments hold no object of Ansible's own. A bool or int
+    variable that is not one raises PrivXConfigError naming the variable (the module would name its option, which the
+    task never set).
     """
     args = dict(args)
     filled = []
@@ -48,6 +52,7 @@ def filled_options(args, variables, render):
         value = render(variables[variable])
         if _unset(value):
             continue
+        typed_connection_value(name, value, shown_as=variable)
         args[name] = str(value) if option.type in ('str', 'path') and not isinstance(value, str) else value
         filled.append(name)
     return args, filled
@@ -81,7 +86,9 @@ def run_agent(args, agent, environment=None):
         return None, 'the task gives an access_token'
     try:
         connection = agent()
-        connection.request(STATUS)  # starts the agent when none runs; no call to PrivX
+        # Starts the agent when none runs; no call to PrivX, so a hung agent (stopped, swapping) is given up on soon
+        # and the module makes its own grant, instead of every module task waiting out the agent's reply timeout.
+        connection.request(STATUS, timeout=STATUS_TIMEOUT)
     except (PrivXError, OSError) as error:
         return None, 'the checkout agent cannot be used: %s' % (getattr(error, 'strerror', None) or error)
     return connection.socket_path, None

@@ -23,6 +23,9 @@ from .errors import PrivXConfigError
 DEFAULT_OAUTH_CLIENT_ID = 'privx-external'
 DEFAULT_TIMEOUT = 30
 DEFAULT_RETRIES = 5
+# A JWT is a few kilobytes; a token file larger than this is the wrong file (a log, /dev/zero behind a symlink): read
+# no more of it than this, so that a mistake fails with one line instead of filling the memory.
+MAX_TOKEN_FILE_BYTES = 64 * 1024
 
 
 class ConnectionOption(namedtuple('ConnectionOption', 'type default no_log env')):
@@ -128,10 +131,13 @@ class ConnectionSettings:
             return self.exchange_token
         try:
             with open(self.exchange_token_file, encoding='utf-8') as handle:
-                text = handle.read()
+                text = handle.read(MAX_TOKEN_FILE_BYTES + 1)
         except (OSError, UnicodeDecodeError) as error:
             raise PrivXConfigError('exchange_token_file %r cannot be read: %s' % (
                 self.exchange_token_file, getattr(error, 'strerror', None) or type(error).__name__)) from None
+        if len(text) > MAX_TOKEN_FILE_BYTES:
+            raise PrivXConfigError('exchange_token_file %r is larger than %d bytes: it holds no single token' % (
+                self.exchange_token_file, MAX_TOKEN_FILE_BYTES))
         token = _credential('exchange_token_file', text)
         if not token:
             raise PrivXConfigError('exchange_token_file %r is empty' % self.exchange_token_file)

@@ -142,10 +142,16 @@ def typed_connection_options(values):
     for name, value in values.items():
         if value is None or value == '':
             continue
-        option = CONNECTION_OPTIONS.get(name)
-        converter = _CONVERTERS.get(option.type) if option else None
-        typed[name] = converter(name, value) if converter and not isinstance(value, (bool, int)) else value
+        typed[name] = typed_connection_value(name, value)
     return typed
+
+
+def typed_connection_value(name, value, shown_as=None):
+    """``value`` of the connection option ``name`` converted as the plugins convert it; PrivXConfigError naming
+    ``shown_as`` (a privx_* variable, say: where the value came from) or the option when it is not of the type."""
+    option = CONNECTION_OPTIONS.get(name)
+    converter = _CONVERTERS.get(option.type) if option else None
+    return converter(shown_as or name, value) if converter and not isinstance(value, (bool, int)) else value
 
 
 _CONVERTERS = {'bool': _boolean, 'int': _whole_number}

@@ -281,9 +281,13 @@ class Hosts:
 
 def _by_common_name(name, hosts):
     """The host among ``hosts`` whose common name is ``name``: the search ignores letter case and may match more, so the
-    exact common name wins over one that differs in letter case only."""
+    exact common name wins over one that differs in letter case only, and several that differ only so are refused."""
     exact = [host for host in hosts if (host.get('common_name') or '') == name]
     folded = [host for host in hosts if (host.get('common_name') or '').casefold() == name.casefold()]
+    if not exact and len(folded) > 1:
+        # Guessing would change the wrong host.
+        raise PrivXConfigError('host %r is the common name of several hosts in another letter case (%s); name one by its '
+                               'exact common name or id' % (name, ', '.join(sorted(host['common_name'] for host in folded))))
     return (exact or folded or [None])[0]
 
 

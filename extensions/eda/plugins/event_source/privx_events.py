@@ -134,6 +134,8 @@ options:
       - A file that keeps the watermark (and the watched checkouts and rotations) across restarts, written atomically
         after the first poll and after every poll that saw something. It holds ids, names and times, never a secret.
       - Without it, a restart starts from PrivX's current time (see O(lookback)).
+      - Its folder must exist and be writable. A file there that this source cannot read fails the start (remove it to
+        start anew), since starting anew could skip what happened after its watermark.
     type: str
 notes:
   - The audit event names the source relies on are listed in the collection's docs/privx-api-admin.md ("Codes").
@@ -282,6 +284,19 @@ def _watches(args):
     return frozenset(watches)
 
 
+def _state_file(path):
+    """state_file, checked at start: the first save comes after the first poll's events are out, too late to fail."""
+    if not path:
+        return None
+    path = os.path.abspath(os.path.expanduser(str(path)))
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise OptionError('state_file %r is not a file' % path)
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+        raise OptionError('state_file %r cannot be written: its folder %s is missing or not writable' % (path, folder))
+    return path
+
+
 class SourceOptions:
     """The source's own options, checked before any call to PrivX."""
 
@@ -297,7 +312,7 @@ class SourceOptions:
         self.checkout_expiry_warning = _number(args, 'checkout_expiry_warning', 0)
         self.locked_threshold = _number(args, 'locked_threshold', 0)
         self.lookback = _number(args, 'lookback', 0)
-        self.state_file = args.get('state_file') or None
+        self.state_file = _state_file(args.get('state_file'))
         self.settings = connection_settings(args)
 
 
@@ -312,8 +327,15 @@ def load_state(path, url):
     """The state a previous run wrote for this PrivX, or None."""
     if not path or not os.path.exists(path):
         return None
-    with open(path, encoding='utf-8') as handle:
-        state = json.load(handle)
+    try:
+        with open(path, encoding='utf-8') as handle:
+            state = json.load(handle)
+    except (OSError, ValueError) as error:
+        # Starting anew would skip what happened since the watermark: say so, and let the person decide.
+        raise OptionError('state_file %r cannot be read (%s): remove it to start anew' % (
+            path, getattr(error, 'strerror', None) or type(error).__name__)) from None
+    if not isinstance(state, dict):
+        raise OptionError('state_file %r holds no state of this source: remove it to start anew' % path)
     if state.get('version') != STATE_VERSION or state.get('url') != url:
         LOG.warning('privx_events: %s was written for another PrivX or format; starting anew', path)
         return None

@@ -132,3 +132,15 @@ def test_state_file_is_replaced_whole_and_kept_per_privx(source, tmp_path):
     with pytest.raises(TypeError):
         source.save_state(path, dict(state, after=object()))  # cannot be written: the old file stays, no leftover
     assert source.load_state(path, URL) == state and os.listdir(str(tmp_path)) == ['state.json']
+
+
+def test_a_state_file_that_cannot_be_kept_or_read_fails_at_start_with_one_line(source, tmp_path):
+    options = {'url': URL, 'access_token': TOKEN}
+    for path, message in ((tmp_path, 'is not a file'), (tmp_path / 'missing' / 'state.json', 'missing or not writable')):
+        with pytest.raises(source.OptionError, match=message):
+            source.SourceOptions(dict(options, state_file=str(path)))
+    for text, message in (('{"version": 1, "af', 'cannot be read .JSONDecodeError.: remove it to start anew'),
+                          ('[]', 'holds no state of this source: remove it to start anew')):
+        (tmp_path / 'state.json').write_text(text)
+        with pytest.raises(source.OptionError, match=message):
+            source.load_state(str(tmp_path / 'state.json'), URL)

@@ -175,6 +175,17 @@ def test_the_token_file_is_read_at_each_grant(tmp_path):
     assert EXCHANGE_JWT not in repr(value)
 
 
+def test_a_token_file_too_large_for_a_token_fails_without_reading_it_whole(tmp_path):
+    token_file = tmp_path / 'token'
+    token_file.write_text(EXCHANGE_JWT)
+    value = exchange_settings(exchange_token_file=str(token_file))
+    # Replaced after the settings were checked: a symlink to /dev/zero would never end a whole read.
+    token_file.unlink()
+    token_file.symlink_to('/dev/zero')
+    with pytest.raises(PrivXConfigError, match="exchange_token_file '.*' is larger than 65536 bytes"):
+        value.token_to_exchange()
+
+
 def test_the_token_file_must_exist(tmp_path):
     with pytest.raises(PrivXConfigError, match="exchange_token_file '.*missing' does not exist"):
         exchange_settings(exchange_token_file=str(tmp_path / 'missing'))

@@ -12,7 +12,9 @@ import pytest
 
 from ansible_collections.privx.secrets.plugins.module_utils.converge.host_account_rotation import plan_host_rotation, report
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXConfigError
+from ansible_collections.privx.secrets.plugins.module_utils.core import paths
 from ansible_collections.privx.secrets.plugins.module_utils.resources.hosts import (
+    Hosts,
     HostRotationRequest,
     comparable_host_rotation,
     host_rotation_body,
@@ -112,3 +114,14 @@ def test_due_accounts_by_last_rotated_and_the_outcome_of_a_rotation():
     assert report(host, 'root', before, failed)['status'] == 'ERROR'
     assert report(host, 'root', before, dict(before, last_rotated='2026-12-01T00:00:01Z'))['status'] == 'SUCCESS'
     assert report(host, 'root', before, before)['status'] is None
+
+
+def test_a_name_that_matches_two_hosts_only_in_letter_case_is_refused_not_guessed(privx):
+    # PrivX's search ignores letter case: 'WEB01' finds 'web01' and 'Web01', neither of them exactly.
+    privx.answers[('POST', paths.HOST_SEARCH)] = [{'id': 'h1', 'common_name': 'web01', 'addresses': []},
+                                                  {'id': 'h2', 'common_name': 'Web01', 'addresses': []}]
+    hosts = Hosts(privx.client())
+    with pytest.raises(PrivXConfigError) as caught:
+        hosts.find('WEB01')
+    assert str(caught.value) == "host 'WEB01' is the common name of several hosts in another letter case (Web01, web01); name one by its exact common name or id"
+    assert hosts.find('Web01')['id'] == 'h2'

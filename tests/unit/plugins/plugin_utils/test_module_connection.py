@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -19,7 +20,9 @@ from ansible_collections.privx.secrets.plugins.module_utils.core.connection impo
 from ansible_collections.privx.secrets.plugins.module_utils.core.errors import PrivXError
 from ansible_collections.privx.secrets.plugins.module_utils.core.secrets import AccountSecrets
 from ansible_collections.privx.secrets.plugins.module_utils.module.run_token import agent_token_source, token_from_agent
-from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS
+from ansible_collections.privx.secrets.plugins.plugin_utils import _module_connection
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_connection import AgentConnection
+from ansible_collections.privx.secrets.plugins.plugin_utils._agent_protocol import STATUS, ControllerProcess
 from ansible_collections.privx.secrets.plugins.plugin_utils._checkout_agent import AgentServer, CheckoutAgent
 from ansible_collections.privx.secrets.plugins.plugin_utils._module_connection import (
     ProgressWatcher,
@@ -55,6 +58,16 @@ def test_unset_options_come_from_the_privx_variables_rendered():
                     'timeout': '60', 'target_domain': 'd'}
     assert filled == ['url', 'client_secret', 'timeout']
     assert 'from-variable' not in rendered  # a set option is not even templated
+
+
+@pytest.mark.parametrize('variable, value, message', [
+    ('privx_retries', 'abc', "privx_retries must be a whole number, got 'abc'"),
+    ('privx_validate_certs', 'perhaps', "privx_validate_certs must be a boolean, got 'perhaps'"),
+])
+def test_a_privx_variable_of_the_wrong_type_is_named_not_the_option_the_task_never_set(variable, value, message):
+    with pytest.raises(PrivXError) as caught:
+        filled_options({'url': 'https://privx.example.com'}, {variable: value}, lambda text: text)
+    assert str(caught.value) == message
 
 
 def test_the_controller_connection_falls_back_to_the_environment_and_is_typed():
@@ -178,3 +191,25 @@ def test_progress_lines_are_shown_as_they_are_completed_and_the_file_goes():
             handle.write('an of corp-ad: 1 s, SCANNING\n')
     assert shown == ['waiting for the scan of corp-ad: 0 s, SCANNING', 'waiting for the scan of corp-ad: 1 s, SCANNING']
     assert not os.path.exists(os.path.dirname(progress.path))
+
+
+def test_a_hung_agent_is_given_up_on_soon_and_the_module_authenticates_itself(monkeypatch):
+    """An agent that accepts but never answers (stopped with SIGSTOP, say): each module task would otherwise wait out
+    the agent's reply timeout (minutes) before its own grant."""
+    monkeypatch.setattr(_module_connection, 'STATUS_TIMEOUT', 0.5, raising=False)
+    directory = tempfile.mkdtemp(prefix='pxh')
+    hung = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection = AgentConnection(controller=ControllerProcess(os.getpid(), 'hung'), directory=directory)
+        hung.bind(connection.socket_path)
+        hung.listen(1)  # accepts into the backlog, never answers
+        answers = []
+        runner = threading.Thread(target=lambda: answers.append(run_agent(
+            dict(CREDENTIALS, url=URL), lambda: connection, environment={})), daemon=True)
+        runner.start()
+        runner.join(timeout=20)
+        assert not runner.is_alive(), 'run_agent still waits on a hung agent'
+        assert answers[0][0] is None and 'the checkout agent cannot be used' in answers[0][1]
+    finally:
+        hung.close()
+        shutil.rmtree(directory)
