@@ -33,6 +33,8 @@ DOMAIN = 'deploy.example.com'
 CHECKOUTS = '/authorizer/api/v1/secrets/checkouts'
 WITH_CALLBACK = {'ANSIBLE_CALLBACKS_ENABLED': 'privx_test_results,privx.secrets.checkouts'}
 PATIENCE = 120
+# How far apart two runs started "together" may start: inside the window where their checkouts look alike to the agent.
+START_SPREAD = 1.0
 
 
 def gated_play(path, gate, name, hosts='all'):
@@ -114,7 +116,9 @@ def test_two_runs_on_this_machine_started_together_never_release_under_each_othe
                    functools.partial(read_results, results))
             for name, (command, results) in commands.items()}
     try:
-        assert runs['two'][0] - runs['one'][0] < 0.1, 'the runs did not start within 0.1 s of each other'
+        # Within PrivX's 1 s created stamps and the agent's 2 s margin (CREATED_MARGIN in _checkout_agent.py), so the runs cannot
+        # be told apart by time; 0.1 s was more than a loaded machine gives two process starts.
+        assert runs['two'][0] - runs['one'][0] < START_SPREAD, 'the runs did not start within %s s of each other' % START_SPREAD
         poll(lambda: all(os.path.exists(os.path.join(gate, name + '.ready')) for name in runs), 'both runs to check out')
         [checkout_id], _versions, _locked = state_of(privx, 'app_db')
         assert_in_use(privx, 'app_db', checkout_id, versions)
@@ -191,7 +195,7 @@ def slices(root, privx, collections_path, path):
 def run_in_waves(privx, root, jobs, versions):
     """Start the jobs together; let them end in waves, reading the shared checkouts after each. Returns (outputs, checkout ids)."""
     started = {job.name: job.start() for job in jobs}
-    assert started['job2'] - started['job1'] < 0.1, 'the unrelated jobs did not start within 0.1 s of each other'
+    assert started['job2'] - started['job1'] < START_SPREAD, 'the unrelated jobs did not start within %s s of each other' % START_SPREAD
     go(root, 'solo')
     poll(lambda: all(os.path.exists(os.path.join(root, job.name + '.ready')) for job in jobs), 'every job to check out')
     checkout = {}
