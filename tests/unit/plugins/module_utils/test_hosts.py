@@ -123,5 +123,6 @@ def test_a_name_that_matches_two_hosts_only_in_letter_case_is_refused_not_guesse
     hosts = Hosts(privx.client())
     with pytest.raises(PrivXConfigError) as caught:
         hosts.find('WEB01')
-    assert str(caught.value) == "host 'WEB01' is the common name of several hosts in another letter case (Web01, web01); name one by its exact common name or id"
+    assert str(caught.value) == ("host 'WEB01' is the common name of several hosts in another letter case (Web01, web01); "
+                                 "name one by its exact common name or id")
     assert hosts.find('Web01')['id'] == 'h2'
